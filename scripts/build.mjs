@@ -1,0 +1,19 @@
+// Bundles the extension (Node, CommonJS, `vscode` external; the ESM-only OpenCode SDK is bundled in)
+// and the dashboard webview (browser). `--production` minifies and drops source maps; `--watch` rebuilds.
+import * as esbuild from "esbuild";
+
+const production = process.argv.includes("--production");
+const watch = process.argv.includes("--watch");
+
+const common = { bundle: true, minify: production, sourcemap: production ? false : "linked", logLevel: "info", legalComments: "none" };
+
+const builds = [
+  { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node20", external: ["vscode"], mainFields: ["module", "main"], conditions: ["import"] },
+  { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2022" },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,108 @@
+/**
+ * The dashboard webview: one panel per window, nonce CSP with default-src 'none', messages parsed
+ * with zod both ways, restored after a reload by a WebviewPanelSerializer.
+ */
+import { randomBytes } from "node:crypto";
+import * as vscode from "vscode";
+import type { Logger } from "../orchestrator/logger";
+import { WebviewToHost, type HostToWebview, type RunSnapshot } from "../shared/protocol";
+
+export const DASHBOARD_VIEW_TYPE = "orchestrator.dashboard";
+
+export interface DashboardSource {
+  readonly snapshot: RunSnapshot;
+  readonly onDidChange: vscode.Event<RunSnapshot>;
+}
+
+export class DashboardPanel implements vscode.Disposable {
+  private static current?: DashboardPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static show(context: vscode.ExtensionContext, source: DashboardSource, logger: Logger): void {
+    if (DashboardPanel.current) {
+      DashboardPanel.current.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Orchestrator", vscode.ViewColumn.Active, DashboardPanel.options(context));
+    DashboardPanel.current = new DashboardPanel(panel, context, source, logger);
+  }
+
+  static serializer(context: vscode.ExtensionContext, source: DashboardSource, logger: Logger): vscode.WebviewPanelSerializer {
+    return {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        panel.webview.options = DashboardPanel.options(context);
+        DashboardPanel.current?.dispose();
+        DashboardPanel.current = new DashboardPanel(panel, context, source, logger);
+      },
+    };
+  }
+
+  private static options(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, "dist"), vscode.Uri.joinPath(context.extensionUri, "media")] };
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    private readonly source: DashboardSource,
+    private readonly logger: Logger,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
+    panel.webview.html = this.html(context);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      source.onDidChange((snapshot) => this.post({ type: "snapshot", snapshot })),
+    );
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = WebviewToHost.safeParse(raw);
+    if (!parsed.success) {
+      this.logger.warn(`Dashboard sent an invalid message; ignored: ${parsed.error.message}`);
+      return;
+    }
+    switch (parsed.data.type) {
+      case "ready":
+        this.post({ type: "snapshot", snapshot: this.source.snapshot });
+        break;
+      case "runTask":
+        void vscode.commands.executeCommand("orchestrator.runTask");
+        break;
+      case "stop":
+        void vscode.commands.executeCommand("orchestrator.stop");
+        break;
+    }
+  }
+
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private html(context: vscode.ExtensionContext): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString("base64");
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "dist", "webview.js"));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "media", "dashboard.css"));
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Orchestrator</title>
+</head>
+<body>
+<main id="app" aria-live="polite"></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}

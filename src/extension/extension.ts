@@ -1,0 +1,79 @@
+/**
+ * Entry point. Activation only wires commands and views; the OpenCode server starts on the first
+ * mission. Deactivation stops the server and leaves no process behind.
+ */
+import * as vscode from "vscode";
+import { missionProblem } from "../orchestrator/mission/missionText";
+import { DashboardPanel, DASHBOARD_VIEW_TYPE } from "./dashboardPanel";
+import { EngineHost, SERVER_PASSWORD_SECRET } from "./engineHost";
+import { createLogChannel } from "./logChannel";
+import { MissionRunner } from "./missionRunner";
+import { MissionStatusBar } from "./statusBar";
+
+let host: EngineHost | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const { channel, logger } = createLogChannel();
+  host = new EngineHost(context, logger);
+  const statusBar = new MissionStatusBar();
+  const runner = new MissionRunner(host, statusBar, logger);
+  context.subscriptions.push(channel, statusBar, runner);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand("orchestrator.runTask", async (missionArg?: unknown) => {
+      if (!vscode.workspace.isTrusted) {
+        const choice = await vscode.window.showWarningMessage("Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run a mission.", "Manage Workspace Trust");
+        if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
+        return;
+      }
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (!folder) {
+        void vscode.window.showErrorMessage("Orchestrator: open a folder first; the mission runs in the workspace.");
+        return;
+      }
+      if (runner.isRunning) {
+        const choice = await vscode.window.showInformationMessage("Orchestrator: a mission is already running.", "Stop It");
+        if (choice) runner.stop();
+        return;
+      }
+      const mission =
+        typeof missionArg === "string"
+          ? missionArg
+          : await vscode.window.showInputBox({
+              title: "Orchestrator: Run Task",
+              prompt: "Describe the mission; the Orchestrator carries it to the end in this workspace.",
+              placeHolder: "e.g. Build a REST API with authentication",
+              ignoreFocusOut: true,
+              validateInput: (value) => (value.length === 0 ? undefined : missionProblem(value)),
+            });
+      if (mission === undefined) return; // cancelled
+      const problem = missionProblem(mission);
+      if (problem) {
+        void vscode.window.showWarningMessage(`Orchestrator: ${problem}`);
+        return;
+      }
+      await runner.run(folder, mission.trim());
+    }),
+    vscode.commands.registerCommand("orchestrator.stop", () => runner.stop()),
+    vscode.commands.registerCommand("orchestrator.showLog", () => channel.show(true)),
+    vscode.commands.registerCommand("orchestrator.openDashboard", () => DashboardPanel.show(context, runner, logger)),
+    vscode.commands.registerCommand("orchestrator.setServerPassword", async () => {
+      const password = await vscode.window.showInputBox({ title: "OpenCode server password", prompt: "The OPENCODE_SERVER_PASSWORD of the server in orchestrator.opencode.serverUrl (kept in VS Code's secret storage).", password: true, ignoreFocusOut: true });
+      if (password === undefined) return;
+      await context.secrets.store(SERVER_PASSWORD_SECRET, password);
+      await host?.stop();
+      void vscode.window.showInformationMessage("Orchestrator: server password saved.");
+    }),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, runner, logger)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      // A different binary or server applies to the next mission; never restart under a running one.
+      if (event.affectsConfiguration("orchestrator.opencode") && !runner.isRunning) void host?.stop();
+    }),
+  );
+  logger.info("Orchestrator activated");
+}
+
+export async function deactivate(): Promise<void> {
+  await host?.stop(1500);
+  host = undefined;
+}

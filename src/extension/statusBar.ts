@@ -1,0 +1,35 @@
+/** The status-bar presence of a running mission: what runs, and a stop button. Hidden when idle. */
+import * as vscode from "vscode";
+
+export class MissionStatusBar implements vscode.Disposable {
+  private readonly status = vscode.window.createStatusBarItem("orchestrator.status", vscode.StatusBarAlignment.Left, 100);
+  private readonly stop = vscode.window.createStatusBarItem("orchestrator.stop", vscode.StatusBarAlignment.Left, 99);
+
+  constructor() {
+    this.status.name = "Orchestrator";
+    this.status.command = "orchestrator.showLog";
+    this.stop.name = "Orchestrator: Stop";
+    this.stop.text = "$(debug-stop) Stop";
+    this.stop.tooltip = "Stop the running mission (aborts its OpenCode sessions)";
+    this.stop.command = "orchestrator.stop";
+    this.stop.accessibilityInformation = { label: "Stop Orchestrator mission", role: "button" };
+  }
+
+  running(label: string, detail: string): void {
+    this.status.text = `$(sync~spin) Orchestrator: ${detail}`;
+    this.status.tooltip = `Mission: ${label}\nClick to show the log.`;
+    this.status.accessibilityInformation = { label: `Orchestrator ${detail}: ${label}` };
+    this.status.show();
+    this.stop.show();
+  }
+
+  hide(): void {
+    this.status.hide();
+    this.stop.hide();
+  }
+
+  dispose(): void {
+    this.status.dispose();
+    this.stop.dispose();
+  }
+}

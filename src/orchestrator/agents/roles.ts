@@ -1,0 +1,49 @@
+/**
+ * The four agents the orchestrator registers with OpenCode at server start
+ * (through OPENCODE_CONFIG_CONTENT), each with its prompt and the tools it may use.
+ */
+import { commanderPrompt } from "./prompts/commander";
+import { plannerPrompt } from "./prompts/planner";
+import { reviewerPrompt } from "./prompts/reviewer";
+import { workerPrompt } from "./prompts/worker";
+
+export const ROLES = ["commander", "planner", "worker", "reviewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const agentName = (role: Role): string => `orchestrator-${role}`;
+
+interface AgentDefinition {
+  description: string;
+  prompt: string;
+  /** OpenCode's per-agent tool switches; a role that must not edit cannot. */
+  tools?: Record<string, boolean>;
+}
+
+const DEFINITIONS: Record<Role, AgentDefinition> = {
+  commander: {
+    description: "Orchestrator Commander: mission brief, decisions after failed reviews, final report.",
+    prompt: commanderPrompt,
+    tools: { write: false, edit: false, bash: false, task: false, todowrite: false },
+  },
+  planner: {
+    description: "Orchestrator Planner: researches and turns a mission into a TODO graph.",
+    prompt: plannerPrompt,
+    tools: { edit: false, task: false, todowrite: false },
+  },
+  worker: {
+    description: "Orchestrator Worker: implements exactly one TODO.",
+    prompt: workerPrompt,
+    tools: { task: false, todowrite: false },
+  },
+  reviewer: {
+    description: "Orchestrator Reviewer: verifies TODOs, runs build and tests, files sync issues.",
+    prompt: reviewerPrompt,
+    tools: { write: false, edit: false, task: false, todowrite: false },
+  },
+};
+
+export function agentDefinitions(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    ROLES.map((role) => [agentName(role), { mode: "primary", ...DEFINITIONS[role] }]),
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * The engine: one OpenCode server (started by us or attached to), its authenticated client and
+ * its event stream, bound to one workspace. Everything above it talks to OpenCode through here.
+ */
+import type { OpencodeClient } from "@opencode-ai/sdk/v2";
+import type { Disposable } from "../disposable";
+import type { Logger } from "../logger";
+import { resolveOpencodeBinary, type BinarySearch } from "./binary";
+import { checkHealth, createEngineClient, type ServerCredentials } from "./client";
+import { ServerUnreachableError } from "./errors";
+import { EventStream, type EventStreamOptions } from "./eventStream";
+import { startServer, type RunningServer } from "./serverProcess";
+import { isLoopbackUrl } from "./serverUrl";
+import { runTurn, type TurnRequest, type TurnResult } from "./turn";
+
+export interface EngineStartOptions {
+  directory: string;
+  binary: BinarySearch;
+  config: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  events?: EventStreamOptions;
+  startTimeoutMs?: number;
+}
+
+export interface EngineAttachOptions {
+  directory: string;
+  url: string;
+  password?: string;
+  logger: Logger;
+  events?: EventStreamOptions;
+}
+
+export class Engine implements Disposable {
+  private disposed = false;
+
+  private constructor(
+    readonly directory: string,
+    readonly credentials: ServerCredentials,
+    readonly client: OpencodeClient,
+    readonly events: EventStream,
+    private readonly logger: Logger,
+    /** Present when this engine started the server (and so must stop it). */
+    readonly server?: RunningServer,
+  ) {}
+
+  static async start(options: EngineStartOptions): Promise<Engine> {
+    const binary = resolveOpencodeBinary(options.binary);
+    options.logger.info(`Starting OpenCode (${binary}) for ${options.directory}`);
+    const server = await startServer({ binary, cwd: options.directory, config: options.config, env: options.env, logger: options.logger, startTimeoutMs: options.startTimeoutMs });
+    try {
+      return await Engine.connect(options.directory, server, options.logger, options.events, server);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+  }
+
+  static async attach(options: EngineAttachOptions): Promise<Engine> {
+    if (!isLoopbackUrl(options.url)) {
+      throw new ServerUnreachableError(`Refusing to attach to ${options.url}: only a server on this machine (127.0.0.1) is allowed.`);
+    }
+    const credentials = { url: new URL(options.url).origin, password: options.password };
+    try {
+      const version = await checkHealth(credentials);
+      options.logger.info(`Attached to OpenCode ${version} at ${credentials.url}`);
+    } catch (error) {
+      throw new ServerUnreachableError(`Cannot attach to OpenCode at ${credentials.url}: ${(error as Error).message}`);
+    }
+    return Engine.connect(options.directory, credentials, options.logger, options.events);
+  }
+
+  private static async connect(directory: string, credentials: ServerCredentials, logger: Logger, eventOptions?: EventStreamOptions, server?: RunningServer): Promise<Engine> {
+    const client = createEngineClient(credentials, directory);
+    const events = new EventStream(client, logger, eventOptions);
+    const engine = new Engine(directory, credentials, client, events, logger, server);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        events.start(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new ServerUnreachableError("OpenCode's event stream did not connect within 10 s.")), 10_000))),
+      ]);
+    } catch (error) {
+      events.dispose();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    return engine;
+  }
+
+  runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {
+    return runTurn({ client: this.client, events: this.events, logger: this.logger }, request);
+  }
+
+  async abortSession(sessionId: string): Promise<void> {
+    await this.client.session.abort({ sessionID: sessionId });
+  }
+
+  /** Ids of the sessions OpenCode reports busy or retrying (idle ones are not listed). */
+  async busySessions(): Promise<string[]> {
+    const status = await this.client.session.status({}, { throwOnError: true });
+    return Object.keys(status.data);
+  }
+
+  /** Stops the event stream and, if we started it, the server with its whole process group. */
+  async stop(graceMs?: number): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.events.dispose();
+    if (this.server) {
+      await this.server.stop(graceMs);
+      this.logger.info("OpenCode stopped");
+    }
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The OpenCode configuration the orchestrator injects at server start (OPENCODE_CONFIG_CONTENT).
+ * It merges over the user's and the project's own config, so only what we need is set here.
+ */
+import { agentDefinitions } from "../agents/roles";
+import { headlessPermissionPolicy } from "../agents/permissions";
+
+export interface ProviderDefinition {
+  id: string;
+  name: string;
+  baseURL: string;
+  models: Record<string, { name: string; limit: { context: number; output: number } }>;
+}
+
+export interface ServerConfigOptions {
+  /** An extra OpenAI-compatible provider (the scripted demo model, or a test's). */
+  provider?: ProviderDefinition;
+  /** The default model, "provider/model". */
+  model?: string;
+  /** Extra keys merged last (e.g. `mcp`). */
+  extra?: Record<string, unknown>;
+}
+
+export function buildServerConfig(options: ServerConfigOptions = {}): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    $schema: "https://opencode.ai/config.json",
+    agent: agentDefinitions(),
+    permission: headlessPermissionPolicy(),
+    autoupdate: false,
+    share: "disabled",
+  };
+  if (options.provider) {
+    const p = options.provider;
+    config.provider = {
+      [p.id]: { npm: "@ai-sdk/openai-compatible", name: p.name, options: { baseURL: p.baseURL, apiKey: "unused" }, models: p.models },
+    };
+  }
+  if (options.model) config.model = options.model;
+  return { ...config, ...options.extra };
+}

@@ -1,0 +1,152 @@
+/**
+ * One `opencode serve` child process: started on loopback with a random port and password,
+ * in its own process group so that stopping it also ends every tool process it started.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import type { Logger } from "../logger";
+import { checkHealth, type ServerCredentials } from "./client";
+import { ServerStartError } from "./errors";
+import { parseListeningUrl } from "./serverUrl";
+
+export interface ServerLaunch {
+  binary: string;
+  /** The workspace: OpenCode's project root. */
+  cwd: string;
+  /** OPENCODE_CONFIG_CONTENT. */
+  config: Record<string, unknown>;
+  /** The environment to start from (defaults to process.env); isolation for tests goes here. */
+  env?: NodeJS.ProcessEnv;
+  startTimeoutMs?: number;
+  logger: Logger;
+}
+
+export interface RunningServer extends ServerCredentials {
+  readonly password: string;
+  readonly pid: number;
+  /** Resolves with the exit code (or signal) when the process ends, whoever ended it. */
+  readonly exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the whole group is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const OUTPUT_KEPT = 8_000;
+
+function isGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** SIGTERM to the group, a grace period, then SIGKILL: a busy server can outlive SIGTERM (ENVIRONMENT.md). */
+export async function stopProcessGroup(pid: number, graceMs = 3000): Promise<void> {
+  if (!isGroupAlive(pid)) return;
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isGroupAlive(pid)) return;
+    await sleep(50);
+  }
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 40 && isGroupAlive(pid); i++) await sleep(25);
+}
+
+export async function startServer(launch: ServerLaunch): Promise<RunningServer> {
+  const password = randomBytes(24).toString("base64url");
+  const env: NodeJS.ProcessEnv = {
+    ...(launch.env ?? process.env),
+    OPENCODE_SERVER_PASSWORD: password,
+    OPENCODE_CONFIG_CONTENT: JSON.stringify(launch.config),
+  };
+  const started = Date.now();
+  const child: ChildProcess = spawn(launch.binary, ["serve", "--hostname", "127.0.0.1", "--port", "0"], {
+    cwd: launch.cwd,
+    env,
+    detached: true, // its own process group: one kill ends the server and its tools
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-OUTPUT_KEPT);
+  };
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
+    child.once("error", () => resolve("spawn-error"));
+  });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`OpenCode did not report a listening address within ${launch.startTimeoutMs ?? 30_000} ms.`), launch.startTimeoutMs ?? 30_000);
+    const fail = (message: string) => {
+      clearTimeout(timer);
+      if (child.pid) void stopProcessGroup(child.pid, 500);
+      reject(new ServerStartError(message, output.trim()));
+    };
+    child.stdout?.on("data", (chunk: Buffer) => {
+      keep(chunk);
+      const found = parseListeningUrl(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.stderr?.on("data", keep);
+    child.once("error", (error) => fail(`Could not start ${launch.binary}: ${error.message}`));
+    child.once("exit", (code, signal) => fail(`OpenCode exited during start (${code ?? signal}).`));
+  });
+  const pid = child.pid as number;
+  // If our own process dies without a clean stop (a crashed extension host), take the server with it.
+  const killOnExit = () => {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", killOnExit);
+  void exited.then(() => process.removeListener("exit", killOnExit));
+  // Keep draining the pipes so the server never blocks on a full buffer; keep only a tail.
+  child.stdout?.removeAllListeners("data");
+  child.stdout?.on("data", (chunk: Buffer) => launch.logger.trace(`opencode: ${chunk.toString("utf8").trimEnd()}`));
+  child.stderr?.removeAllListeners("data");
+  child.stderr?.on("data", (chunk: Buffer) => launch.logger.trace(`opencode: ${chunk.toString("utf8").trimEnd()}`));
+
+  const credentials = { url, password };
+  let version: string;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      version = await checkHealth(credentials);
+      break;
+    } catch (error) {
+      if (attempt >= 20) {
+        await stopProcessGroup(pid, 500);
+        throw new ServerStartError(`OpenCode at ${url} did not become healthy: ${(error as Error).message}`, output.trim());
+      }
+      await sleep(100);
+    }
+  }
+  launch.logger.info(`OpenCode ${version} listening on ${url} (pid ${pid}, started in ${Date.now() - started} ms)`);
+
+  return {
+    url,
+    password,
+    pid,
+    exited,
+    stop: async (graceMs?: number) => {
+      await stopProcessGroup(pid, graceMs);
+      process.removeListener("exit", killOnExit);
+    },
+  };
+}

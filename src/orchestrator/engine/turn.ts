@@ -1,0 +1,169 @@
+/**
+ * One turn: a prompt sent with promptAsync to a session, finished when that session goes idle.
+ * Completion comes from the event stream (never from polling), with a resync after a reconnect
+ * and a liveness watchdog so a turn can never wait on something that will not finish.
+ */
+import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
+import { z } from "zod";
+import { DisposableStore } from "../disposable";
+import type { Logger } from "../logger";
+import { sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
+import type { EventStream } from "./eventStream";
+import { TurnTracker, type TokenUsage } from "./turnTracker";
+
+export interface ModelRef {
+  providerID: string;
+  modelID: string;
+}
+
+export interface TurnRequest<T = unknown> {
+  /** Continue in this session; when absent a new session is created with `title`. */
+  sessionId?: string;
+  /** Every session gets a title: an untitled one costs an extra model request. */
+  title: string;
+  agent: string;
+  model?: ModelRef;
+  prompt: string;
+  /** Ask for a structured result; it is converted with z.toJSONSchema and parsed back with zod. */
+  schema?: z.ZodType<T>;
+  signal?: AbortSignal;
+  /** Abort the turn after this much silence from its busy session. */
+  livenessMs?: number;
+  /** Told the session id as soon as it exists (for the UI and for stop). */
+  onSession?: (sessionId: string) => void;
+}
+
+export interface TurnResult<T = unknown> {
+  sessionId: string;
+  messageId?: string;
+  text: string;
+  structured: T | undefined;
+  tokens: TokenUsage;
+  cost: number;
+  durationMs: number;
+}
+
+export interface TurnDeps {
+  client: OpencodeClient;
+  events: EventStream;
+  logger: Logger;
+}
+
+export const DEFAULT_LIVENESS_MS = 5 * 60_000;
+
+export function parseModelRef(value: string | undefined): ModelRef | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  const slash = trimmed.indexOf("/");
+  if (slash <= 0 || slash === trimmed.length - 1) throw new Error(`Model "${trimmed}" is not of the form provider/model.`);
+  return { providerID: trimmed.slice(0, slash), modelID: trimmed.slice(slash + 1) };
+}
+
+function textOf(parts: Part[]): string {
+  return parts
+    .filter((p): p is TextPart => p.type === "text" && !p.synthetic && !p.ignored)
+    .map((p) => p.text)
+    .join("")
+    .trim();
+}
+
+export async function createSession(client: OpencodeClient, title: string): Promise<string> {
+  const created = await client.session.create({ title }, { throwOnError: true });
+  return created.data.id;
+}
+
+export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promise<TurnResult<T>> {
+  const { client, events, logger } = deps;
+  const started = Date.now();
+  const sessionId = request.sessionId ?? (await createSession(client, request.title));
+  request.onSession?.(sessionId);
+  const tracker = new TurnTracker(sessionId, started);
+  const livenessMs = request.livenessMs ?? DEFAULT_LIVENESS_MS;
+  const store = new DisposableStore();
+
+  try {
+    const finished = await new Promise<"done">((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        fn();
+      };
+      const onVerdict = (verdict: string) => {
+        if (verdict === "done") settle(() => resolve("done"));
+        else if (verdict === "error") {
+          const error = tracker.error as SessionError;
+          settle(() => reject(error.kind === "aborted" ? new TurnAbortedError(sessionId) : error));
+        }
+      };
+      store.add(events.onSession(sessionId, (event) => onVerdict(tracker.feed(event))));
+
+      // After a reconnect, events of this turn may be lost: ask the server where the session stands.
+      store.add(events.onReconnect(() => {
+        void resync(client, tracker).then((verdict) => onVerdict(verdict)).catch((error: unknown) => logger.debug(`resync of ${sessionId} failed: ${String(error)}`));
+      }));
+
+      const abortSession = () => client.session.abort({ sessionID: sessionId }).catch(() => undefined);
+      if (request.signal) {
+        const onAbort = () => {
+          void abortSession();
+          settle(() => reject(new TurnAbortedError(sessionId)));
+        };
+        if (request.signal.aborted) return onAbort();
+        request.signal.addEventListener("abort", onAbort, { once: true });
+        store.add({ dispose: () => request.signal?.removeEventListener("abort", onAbort) });
+      }
+
+      const watchdog = setInterval(() => {
+        const silent = tracker.silentFor(Date.now());
+        if (silent > livenessMs) {
+          logger.warn(`Turn in ${sessionId} silent for ${silent} ms; aborting it`);
+          void abortSession();
+          settle(() => reject(new TurnStalledError(sessionId, silent)));
+        }
+      }, Math.max(50, Math.min(1000, livenessMs / 4)));
+      store.add({ dispose: () => clearInterval(watchdog) });
+
+      const format = request.schema ? { type: "json_schema" as const, schema: z.toJSONSchema(request.schema) as Record<string, unknown> } : undefined;
+      client.session
+        .promptAsync({ sessionID: sessionId, agent: request.agent, model: request.model, format, parts: [{ type: "text", text: request.prompt }] }, { throwOnError: true })
+        .then(() => logger.debug(`prompt sent to ${sessionId} (${request.agent})`))
+        .catch((error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))));
+    });
+    void finished;
+  } finally {
+    store.dispose();
+  }
+
+  let text = "";
+  let structured: unknown = tracker.structured;
+  if (tracker.lastAssistantId) {
+    const message = await client.session.message({ sessionID: sessionId, messageID: tracker.lastAssistantId }, { throwOnError: true });
+    text = textOf(message.data.parts);
+    if (structured === undefined && message.data.info.role === "assistant") structured = message.data.info.structured;
+  }
+  let parsed: T | undefined;
+  if (request.schema) {
+    if (structured === undefined) throw new StructuredResultError(sessionId, "the model gave no structured result");
+    const result = request.schema.safeParse(structured);
+    if (!result.success) throw new StructuredResultError(sessionId, z.prettifyError(result.error));
+    parsed = result.data;
+  }
+  return { sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, durationMs: Date.now() - started };
+}
+
+/** Brings a tracker up to date from the server after events may have been missed. */
+async function resync(client: OpencodeClient, tracker: TurnTracker): Promise<string> {
+  const status = await client.session.status({}, { throwOnError: true });
+  if (status.data[tracker.sessionId]) return "continue"; // still busy or retrying; events will follow
+  // Idle. Only the newest message is asked for: listing a json_schema session's history fails on 1.18 (ENVIRONMENT.md).
+  const last = await client.session.messages({ sessionID: tracker.sessionId, limit: 1 }, { throwOnError: true });
+  const info = last.data[0]?.info;
+  if (!info || info.role !== "assistant" || info.time.completed === undefined || !tracker.isOfThisTurn(info)) return "continue";
+  tracker.recordAssistant(info);
+  if (info.error) {
+    tracker.error = sessionErrorFrom(tracker.sessionId, info.error);
+    return "error";
+  }
+  return tracker.feed({ id: "resync", type: "session.idle", properties: { sessionID: tracker.sessionId } });
+}

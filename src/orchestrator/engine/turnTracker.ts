@@ -1,0 +1,127 @@
+/**
+ * The state of one turn, reduced from its session's events. Pure: no I/O, no timers, so every
+ * odd order of events can be unit-tested. The runner in turn.ts feeds it and acts on its verdicts.
+ */
+import type { AssistantMessage } from "@opencode-ai/sdk/v2";
+import type { OpencodeEvent } from "./eventRouter";
+import { sessionErrorFrom, type SessionError } from "./errors";
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  reasoning: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export const emptyUsage = (): TokenUsage => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return { input: a.input + b.input, output: a.output + b.output, reasoning: a.reasoning + b.reasoning, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+}
+
+export type TurnVerdict = "continue" | "done" | "error";
+
+interface AssistantRecord {
+  tokens: TokenUsage;
+  cost: number;
+  structured?: unknown;
+  completed: boolean;
+  error?: AssistantMessage["error"];
+}
+
+export class TurnTracker {
+  /** Set once the session was seen working on this turn; an idle before that is someone else's. */
+  sawActivity = false;
+  lastActivityAt: number;
+  /** When OpenCode itself waits to retry (rate limit), silence until then is expected. */
+  retryUntil = 0;
+  retryAttempt = 0;
+  error?: SessionError;
+  lastAssistantId?: string;
+  private readonly assistants = new Map<string, AssistantRecord>();
+
+  constructor(readonly sessionId: string, private readonly startedAt: number, now = startedAt) {
+    this.lastActivityAt = now;
+  }
+
+  feed(event: OpencodeEvent, now = Date.now()): TurnVerdict {
+    this.lastActivityAt = now;
+    switch (event.type) {
+      case "session.status": {
+        const status = event.properties.status;
+        if (status.type === "busy") this.sawActivity = true;
+        else if (status.type === "retry") {
+          this.sawActivity = true;
+          this.retryAttempt = status.attempt;
+          this.retryUntil = status.next;
+        } else if (status.type === "idle") return this.onIdle();
+        return "continue";
+      }
+      case "session.idle":
+        return this.onIdle();
+      case "session.error":
+        this.error = sessionErrorFrom(this.sessionId, event.properties.error);
+        return "error";
+      case "message.updated": {
+        const info = event.properties.info;
+        if (info.role === "assistant" && this.isOfThisTurn(info)) this.recordAssistant(info);
+        return "continue";
+      }
+      default:
+        return "continue";
+    }
+  }
+
+  /** Messages of an earlier turn in the same session can still be updated after it ended. */
+  isOfThisTurn(info: AssistantMessage): boolean {
+    return info.time.created >= this.startedAt - 2_000;
+  }
+
+  recordAssistant(info: AssistantMessage): void {
+    this.sawActivity = true;
+    this.lastAssistantId = info.id;
+    this.assistants.set(info.id, {
+      tokens: {
+        input: info.tokens.input,
+        output: info.tokens.output,
+        reasoning: info.tokens.reasoning,
+        cacheRead: info.tokens.cache.read,
+        cacheWrite: info.tokens.cache.write,
+      },
+      cost: info.cost,
+      structured: info.structured ?? this.assistants.get(info.id)?.structured,
+      completed: info.time.completed !== undefined,
+      error: info.error,
+    });
+  }
+
+  get tokens(): TokenUsage {
+    let total = emptyUsage();
+    for (const a of this.assistants.values()) total = addUsage(total, a.tokens);
+    return total;
+  }
+
+  get cost(): number {
+    let total = 0;
+    for (const a of this.assistants.values()) total += a.cost;
+    return total;
+  }
+
+  /** The structured result, from whichever assistant message of the turn carried it. */
+  get structured(): unknown {
+    for (const a of [...this.assistants.values()].reverse()) if (a.structured !== undefined) return a.structured;
+    return undefined;
+  }
+
+  /** Milliseconds of silence that count against the watchdog (OpenCode's own retry waits do not). */
+  silentFor(now: number): number {
+    return now - Math.max(this.lastActivityAt, this.retryUntil);
+  }
+
+  private onIdle(): TurnVerdict {
+    if (!this.sawActivity) return "continue";
+    if (this.error) return "error";
+    return "done";
+  }
+}

@@ -1,0 +1,116 @@
+/** The engine against the real `opencode serve` and the scripted model. */
+import assert from "node:assert/strict";
+import { readFileSync, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { WorkerReport } from "../../src/orchestrator/agents/schemas";
+import { agentName } from "../../src/orchestrator/agents/roles";
+import { SessionError, TurnAbortedError, TurnStalledError } from "../../src/orchestrator/engine/errors";
+import { call, structured, text, tools } from "../fixtures/scripted-model/scenario";
+import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
+
+const report = { status: "done", summary: "Wrote the greeting.", filesChanged: ["hello.txt"], checksRun: [], notes: "" };
+
+/** Processes whose process group is `pgid`, read from /proc (no name matching). */
+function processesInGroup(pgid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid) found.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+describe("engine against real OpenCode", () => {
+  let h: EngineHarness;
+  before(async () => {
+    h = await startEngineHarness({ roles: {} });
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  test("a Worker turn makes OpenCode write a file into the workspace", async () => {
+    const file = join(h.sandbox.workspace, "hello.txt");
+    h.model.setScenario({ roles: { worker: [tools(call("write", { filePath: file, content: "Hello from the Worker\n" })), text("I wrote hello.txt.")] } });
+    const result = await h.engine.runTurn({ title: "write hello", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Create hello.txt" });
+    assert.equal(readFileSync(file, "utf8"), "Hello from the Worker\n");
+    assert.equal(result.text, "I wrote hello.txt.");
+    assert.ok(result.tokens.input > 0, "token usage rolls up from the assistant messages");
+    const workerRequests = h.model.requests.filter((r) => r.role === "worker");
+    assert.equal(workerRequests.length, 2, "one request for the tool call, one after its result");
+    assert.equal(h.model.requests.filter((r) => r.role === "other").length, 0, "titled sessions cost no extra title request");
+  });
+
+  test("a json_schema turn returns the structured object, parsed with zod", async () => {
+    h.model.setScenario({ roles: { worker: (ctx) => (ctx.structured ? structured(report) : text("no schema offered")) } });
+    const result = await h.engine.runTurn({ title: "report", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Report", schema: WorkerReport });
+    assert.deepEqual(result.structured, report);
+    const last = h.model.requests.at(-1);
+    assert.ok(last?.structured, "OpenCode offered the StructuredOutput tool");
+  });
+
+  test("a request without the server password gets 401", async () => {
+    const url = h.engine.credentials.url;
+    assert.equal((await fetch(`${url}/global/health`)).status, 401);
+    assert.equal((await fetch(`${url}/session`, { headers: { authorization: "Basic " + Buffer.from("opencode:wrong").toString("base64") } })).status, 401);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  test("a session error becomes a typed rejection", async () => {
+    h.model.setScenario({ roles: { worker: [{ kind: "error", status: 400, message: "scripted bad request" }] } });
+    await assert.rejects(
+      h.engine.runTurn({ title: "fails", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Fail" }),
+      (error: unknown) => error instanceof SessionError && error.kind === "api" && error.details.statusCode === 400 && /scripted bad request/.test(error.message),
+    );
+  });
+
+  test("an unknown model becomes a typed rejection, not a hang", async () => {
+    await assert.rejects(
+      h.engine.runTurn({ title: "unknown model", agent: agentName("worker"), model: { providerID: "scripted", modelID: "no-such-model" }, prompt: "Hi", livenessMs: 20_000 }),
+      (error: unknown) => error instanceof SessionError && /Model not found: scripted\/no-such-model/.test(error.message),
+    );
+  });
+
+  test("stop aborts the running turn and leaves no busy session", async () => {
+    h.model.setScenario({ roles: { worker: [{ kind: "stall" }] } });
+    const controller = new AbortController();
+    let sessionId = "";
+    const turn = h.engine.runTurn({ title: "stalls", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Wait", signal: controller.signal, onSession: (id) => (sessionId = id) });
+    while (!(await h.engine.busySessions()).includes(sessionId)) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await assert.rejects(turn, TurnAbortedError);
+    for (let i = 0; i < 100 && (await h.engine.busySessions()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await h.engine.busySessions(), []);
+  });
+
+  test("the liveness watchdog aborts a turn whose model stalls", async () => {
+    h.model.setScenario({ roles: { worker: [{ kind: "stall" }] } });
+    await assert.rejects(
+      h.engine.runTurn({ title: "stalls", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Wait", livenessMs: 1500 }),
+      TurnStalledError,
+    );
+  });
+});
+
+describe("engine lifecycle", () => {
+  test("stopping the engine leaves no opencode process behind", async () => {
+    const h = await startEngineHarness({ roles: { worker: [tools(call("bash", { command: "sleep 300 >/dev/null 2>&1 &", description: "background sleep" })), text("started")] } });
+    const pid = h.engine.server?.pid as number;
+    try {
+      // A tool process of the server's (a backgrounded sleep) must die with it.
+      await h.engine.runTurn({ title: "spawn", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Start a sleeper" });
+      assert.ok(processesInGroup(pid).length >= 1);
+    } finally {
+      await h.close();
+    }
+    assert.deepEqual(processesInGroup(pid), [], "no process of the server's group survives");
+    assert.equal(existsSync(`/proc/${pid}`), false);
+  });
+});

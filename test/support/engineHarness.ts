@@ -1,0 +1,56 @@
+/** Starts the real OpenCode server, through our Engine, against a scripted model in a sandbox. */
+import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
+import { Engine } from "../../src/orchestrator/engine/engine";
+import { memoryLogger } from "../../src/orchestrator/logger";
+import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
+import type { Scenario } from "../fixtures/scripted-model/scenario";
+import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "./isolation";
+
+export const SCRIPTED_MODEL = { providerID: "scripted", modelID: "scripted-model" };
+
+export function scriptedProvider(baseURL: string) {
+  return {
+    id: "scripted",
+    name: "Scripted",
+    baseURL,
+    models: { "scripted-model": { name: "Scripted", limit: { context: 64_000, output: 8_000 } } },
+  };
+}
+
+export interface EngineHarness {
+  engine: Engine;
+  model: ScriptedModel;
+  sandbox: Sandbox;
+  log: string[];
+  close(): Promise<void>;
+}
+
+export async function startEngineHarness(scenario: Scenario): Promise<EngineHarness> {
+  const sandbox = createSandbox();
+  const model = await startScriptedModel(scenario);
+  const logger = memoryLogger();
+  try {
+    const engine = await Engine.start({
+      directory: sandbox.workspace,
+      binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
+      config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model" }),
+      env: sandbox.env,
+      logger,
+    });
+    return {
+      engine,
+      model,
+      sandbox,
+      log: logger.lines,
+      async close() {
+        await engine.stop();
+        await model.close();
+        sandbox.remove();
+      },
+    };
+  } catch (error) {
+    await model.close();
+    sandbox.remove();
+    throw error;
+  }
+}
