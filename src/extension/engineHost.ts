@@ -2,6 +2,7 @@
  * Owns the engine for the window: started lazily on the first mission (activation stays cheap),
  * reused after, restarted if the server died, stopped with the extension.
  */
+import { homedir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { Engine } from "../orchestrator/engine/engine";
@@ -59,7 +60,8 @@ export class EngineHost implements vscode.Disposable {
     const binary = {
       configuredPath: settings.opencodePath,
       pathEnv: process.env.PATH,
-      fallbacks: [join(this.context.extensionPath, "node_modules", ".bin", "opencode")],
+      // OpenCode's own installer puts it in ~/.opencode/bin, which a GUI-started editor's PATH often lacks.
+      fallbacks: [join(homedir(), ".opencode", "bin", "opencode"), join(this.context.extensionPath, "node_modules", ".bin", "opencode")],
     };
     const launch = (config: Record<string, unknown>) => Engine.start({ directory, binary, config, logger: this.logger }).then((engine) => {
       if (engine.credentials.password) this.logger.addSecret(engine.credentials.password);

@@ -1,6 +1,7 @@
 /** The engine against the real `opencode serve` and the scripted model. */
 import assert from "node:assert/strict";
-import { readFileSync, existsSync, readdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { WorkerReport } from "../../src/orchestrator/agents/schemas";
@@ -8,24 +9,10 @@ import { agentName } from "../../src/orchestrator/agents/roles";
 import { SessionError, TurnAbortedError, TurnStalledError } from "../../src/orchestrator/engine/errors";
 import { call, structured, text, tools } from "../fixtures/scripted-model/scenario";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
+import { createSandbox } from "../support/isolation";
+import { processesInGroup } from "../support/processes";
 
 const report = { status: "done", summary: "Wrote the greeting.", filesChanged: ["hello.txt"], checksRun: [], notes: "" };
-
-/** Processes whose process group is `pgid`, read from /proc (no name matching). */
-function processesInGroup(pgid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid) found.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
-}
 
 describe("engine against real OpenCode", () => {
   let h: EngineHarness;
@@ -100,6 +87,29 @@ describe("engine against real OpenCode", () => {
 });
 
 describe("engine lifecycle", () => {
+  test("a server whose owner is SIGKILLed does not outlive it", async () => {
+    const sandbox = createSandbox();
+    const owner = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "fixtures", "engineInChildProcess.ts"), sandbox.workspace], { env: sandbox.env, stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const pid = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        owner.stdout?.on("data", (d: Buffer) => {
+          out += d.toString();
+          const match = /server-pid (\d+)/.exec(out);
+          if (match) resolve(Number(match[1]));
+        });
+        owner.once("exit", () => reject(new Error(`owner exited early: ${out}`)));
+      });
+      assert.ok(processesInGroup(pid).length > 0, "the server runs");
+      owner.kill("SIGKILL");
+      for (let i = 0; i < 100 && processesInGroup(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(processesInGroup(pid), [], "the guard took the server down with its owner");
+    } finally {
+      owner.kill("SIGKILL");
+      sandbox.remove();
+    }
+  });
+
   test("stopping the engine leaves no opencode process behind", async () => {
     const h = await startEngineHarness({ roles: { worker: [tools(call("bash", { command: "sleep 300 >/dev/null 2>&1 &", description: "background sleep" })), text("started")] } });
     const pid = h.engine.server?.pid as number;

@@ -32,6 +32,24 @@ export interface RunningServer extends ServerCredentials {
 
 const OUTPUT_KEPT = 8_000;
 
+/**
+ * Runs the server under a tiny POSIX shell guard that holds the read end of a pipe from us.
+ * If our process dies in a way that runs no handler (SIGKILL, an editor shutting its extension
+ * host down hard), the pipe reaches EOF and the guard kills the whole group: no orphaned server.
+ * When the server exits by itself the guard exits with its status.
+ */
+const GUARD_SCRIPT = [
+  "exec 3<&0",
+  '"$@" </dev/null 3<&- &',
+  "server=$!",
+  "{ read -r _ <&3; kill -KILL 0; } &",
+  "guard=$!",
+  'wait "$server"',
+  "code=$?",
+  'kill "$guard" 2>/dev/null',
+  'exit "$code"',
+].join("\n");
+
 function isGroupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
@@ -72,11 +90,11 @@ export async function startServer(launch: ServerLaunch): Promise<RunningServer> 
     OPENCODE_CONFIG_CONTENT: JSON.stringify(launch.config),
   };
   const started = Date.now();
-  const child: ChildProcess = spawn(launch.binary, ["serve", "--hostname", "127.0.0.1", "--port", "0"], {
+  const child: ChildProcess = spawn("/bin/sh", ["-c", GUARD_SCRIPT, "opencode-guard", launch.binary, "serve", "--hostname", "127.0.0.1", "--port", "0"], {
     cwd: launch.cwd,
     env,
     detached: true, // its own process group: one kill ends the server and its tools
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"], // stdin: the guard's lifeline to us; we never write to it
   });
   let output = "";
   const keep = (chunk: Buffer) => {

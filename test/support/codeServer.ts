@@ -1,0 +1,156 @@
+/**
+ * Real VS Code in a real browser: code-server (VS Code 1.139 served to a browser, with the normal
+ * Node extension host) with our packaged VSIX installed, driven by playwright-core in Debian's
+ * headless Chromium. Everything lives in a sandbox and is stopped by process group.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { stopProcessGroup } from "../../src/orchestrator/engine/serverProcess";
+import { REPO_ROOT, type Sandbox } from "./isolation";
+import { describeProcess, killGroup, processesWithCwd } from "./processes";
+
+export const VSIX = join(REPO_ROOT, "dist", "opencode-orchestrator.vsix");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+interface Tools {
+  node24Bin: string;
+  codeServer: string;
+}
+
+/** Paths of Node 24 and code-server, installing them into the cache on first use. */
+export function codeServerTools(): Tools {
+  const result = spawnSync("bash", [join(REPO_ROOT, "scripts", "install-code-server.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (result.status !== 0) throw new Error("installing code-server failed");
+  const value = (key: string) => {
+    const line = result.stdout.split("\n").find((l) => l.startsWith(`${key}=`));
+    if (!line) throw new Error(`install-code-server.sh printed no ${key}`);
+    return line.slice(key.length + 1);
+  };
+  return { node24Bin: value("NODE24_BIN"), codeServer: value("CODE_SERVER") };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface VsCodeSession {
+  page: Page;
+  browser: Browser;
+  url: string;
+  /** Reloads the window (the extension host restarts). */
+  reload(): Promise<void>;
+  screenshot(name: string): Promise<string>;
+  /** Closes the browser and stops code-server gracefully; returns the processes left in the workspace. */
+  close(): Promise<string[]>;
+}
+
+export interface VsCodeOptions {
+  sandbox: Sandbox;
+  settings?: Record<string, unknown>;
+  artifacts: string;
+}
+
+export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession> {
+  const { sandbox } = options;
+  const tools = codeServerTools();
+  const userData = join(sandbox.root, "vscode-user");
+  const extensions = join(sandbox.root, "vscode-extensions");
+  mkdirSync(options.artifacts, { recursive: true });
+  const settings = JSON.stringify({
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "workbench.welcomePage.walkthroughs.openOnInstall": false,
+    "chat.disableAIFeatures": true,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": false,
+    "extensions.autoUpdate": false,
+    "security.workspace.trust.enabled": false,
+    "window.restoreWindows": "none",
+    ...options.settings,
+  }, null, 2);
+  // Machine-scoped settings (like orchestrator.opencode.path) are read from Machine/ in a remote window.
+  for (const scope of ["User", "Machine"]) {
+    mkdirSync(join(userData, scope), { recursive: true });
+    writeFileSync(join(userData, scope, "settings.json"), settings);
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...sandbox.env,
+    // Node 24 for code-server; the project's opencode on PATH for the extension (the VSIX has no node_modules).
+    PATH: `${tools.node24Bin}:${join(REPO_ROOT, "node_modules", ".bin")}:${sandbox.env.PATH ?? ""}`,
+  };
+  const install = spawnSync(tools.codeServer, ["--extensions-dir", extensions, "--user-data-dir", userData, "--install-extension", VSIX], { env, encoding: "utf8" });
+  if (install.status !== 0) throw new Error(`installing the VSIX failed: ${install.stderr}${install.stdout}`);
+
+  const port = await freePort();
+  const server: ChildProcess = spawn(tools.codeServer, [
+    "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--disable-telemetry", "--disable-update-check",
+    "--disable-workspace-trust", "--disable-getting-started-override", "--extensions-dir", extensions, "--user-data-dir", userData, sandbox.workspace,
+  ], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  server.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  server.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const pgid = server.pid as number;
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(sandbox.workspace)}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (i > 300 || server.exitCode !== null) {
+      killGroup(pgid);
+      throw new Error(`code-server did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+
+  return {
+    page,
+    browser,
+    url,
+    async reload() {
+      await page.reload();
+      await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    },
+    async screenshot(name) {
+      const file = join(options.artifacts, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      // Graceful first: code-server shuts its extension hosts down, which deactivates the extension.
+      try {
+        process.kill(pgid, "SIGTERM");
+      } catch {
+        // gone
+      }
+      for (let i = 0; i < 100 && server.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+      await stopProcessGroup(pgid, 2000);
+      for (let i = 0; i < 40 && processesWithCwd(sandbox.workspace).length; i++) await new Promise((r) => setTimeout(r, 50));
+      const left = processesWithCwd(sandbox.workspace).map((pid) => `${pid} ${describeProcess(pid)}`);
+      for (const entry of left) killGroup(Number(entry.split(" ")[0]));
+      return left;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Real VS Code (code-server) in headless Chromium with the packaged VSIX, the real OpenCode server
+ * started by the extension, and the scripted model: the Run Task flow as a user does it.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Page } from "playwright-core";
+import { call, structured, text, tools } from "../fixtures/scripted-model/scenario";
+import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
+import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+
+const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
+let sandbox: Sandbox;
+let model: ScriptedModel;
+let vscode: VsCodeSession;
+
+/** F1, the command's title, Enter. Retries while the extension host is still registering commands. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`>${title}`);
+    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3_000 });
+      await page.keyboard.press("Enter");
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.keyboard.press("Escape");
+    }
+  }
+}
+
+async function typeMission(page: Page, mission: string): Promise<void> {
+  const box = page.locator(".quick-input-widget", { hasText: "Orchestrator: Run Task" });
+  await box.waitFor({ state: "visible" });
+  await page.locator(".quick-input-widget input").fill(mission);
+  await page.keyboard.press("Enter");
+}
+
+const toast = (page: Page, textPattern: RegExp) => page.locator(".notifications-toasts .notification-toast", { hasText: textPattern });
+
+before(async () => {
+  sandbox = createSandbox("orch-ui-");
+  const target = join(sandbox.workspace, "hello.md");
+  model = await startScriptedModel({
+    latencyMs: 1500, // long enough to see the mission running in the status bar
+    roles: {
+      worker: (ctx) =>
+        ctx.step === 0
+          ? tools(call("write", { filePath: target, content: `# Hello\n\n${ctx.prompt.includes("greeting") ? "A greeting from the Worker." : "?"}\n` }))
+          : ctx.structured
+            ? structured({ status: "done", summary: "Wrote hello.md with a greeting.", filesChanged: ["hello.md"], checksRun: [], notes: "" })
+            : text("done"),
+    },
+  });
+  // The workspace's own OpenCode config points at the scripted model, as a user's would at a provider.
+  writeFileSync(join(sandbox.workspace, "opencode.json"), JSON.stringify({
+    provider: { scripted: { npm: "@ai-sdk/openai-compatible", name: "Scripted", options: { baseURL: model.baseURL, apiKey: "unused" }, models: { "scripted-model": { name: "Scripted", limit: { context: 64000, output: 8000 } } } } },
+    model: "scripted/scripted-model",
+  }));
+  // code-server's extension host takes PATH from a login shell, not from us: name the binary.
+  vscode = await openVsCode({ sandbox, artifacts: ARTIFACTS, settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE } });
+});
+
+after(async () => {
+  const left = await vscode?.close();
+  await model?.close();
+  sandbox?.remove();
+  assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
+});
+
+async function withScreenshotOnFailure(name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    await vscode.screenshot(`${name}-failure`).catch(() => undefined);
+    throw error;
+  }
+}
+
+test("an empty mission is refused with a message", () =>
+  withScreenshotOnFailure("empty-mission", async () => {
+    const { page } = vscode;
+    await runCommand(page, "Orchestrator: Run Task");
+    await page.locator(".quick-input-widget", { hasText: "Orchestrator: Run Task" }).waitFor();
+    await page.locator(".quick-input-widget input").fill("   ");
+    await page.locator(".quick-input-widget", { hasText: "Describe the mission" }).waitFor();
+    await page.locator(".quick-input-widget input").fill("");
+    await page.keyboard.press("Enter");
+    await toast(page, /Describe the mission/).waitFor();
+    assert.equal(model.requests.length, 0, "nothing was sent to a model");
+  }));
+
+test("Run Task from the palette runs a Worker that writes a file; stop button shows while it runs", () =>
+  withScreenshotOnFailure("run-task", async () => {
+    const { page } = vscode;
+    await runCommand(page, "Orchestrator: Run Task");
+    await typeMission(page, "Write a greeting into hello.md");
+    const stop = page.locator(".statusbar-item", { hasText: "Stop" });
+    await stop.waitFor({ state: "visible", timeout: 60_000 });
+    await page.locator(".statusbar-item", { hasText: "Orchestrator" }).first().waitFor();
+    await vscode.screenshot("status-bar-running");
+    await toast(page, /mission done/).waitFor({ timeout: 90_000 });
+    await vscode.screenshot("mission-done");
+    const file = join(sandbox.workspace, "hello.md");
+    assert.ok(existsSync(file));
+    assert.equal(readFileSync(file, "utf8"), "# Hello\n\nA greeting from the Worker.\n");
+    await stop.waitFor({ state: "hidden" });
+    const worker = model.requests.filter((r) => r.role === "worker");
+    assert.ok(worker.length >= 2 && worker.some((r) => r.structured), "the Worker turn asked for a structured report");
+  }));
