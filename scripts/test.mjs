@@ -4,11 +4,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { ensureNodeModules, ensureSystemPackages, repo } from "./bootstrap.mjs";
 
 const GROUPS = ["unit", "e2e", "vscode", "ui"];
 const asked = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const groups = asked.length ? asked : GROUPS;
 for (const g of groups) if (!GROUPS.includes(g)) throw new Error(`unknown test group "${g}"; use ${GROUPS.join(", ")}`);
+
+process.chdir(repo);
+ensureNodeModules();
+if (groups.includes("ui") || groups.includes("vscode") || groups.includes("e2e")) ensureSystemPackages();
 
 function run(command, args, env = {}) {
   console.log(`\n$ ${command} ${args.join(" ")}`);

@@ -76,6 +76,7 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
     "extensions.autoCheckUpdates": false,
     "extensions.autoUpdate": false,
     "security.workspace.trust.enabled": false,
+    "remote.autoForwardPorts": false,
     "window.restoreWindows": "none",
     ...options.settings,
   }, null, 2);
