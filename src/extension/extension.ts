@@ -9,10 +9,16 @@ import { EngineHost, SERVER_PASSWORD_SECRET } from "./engineHost";
 import { createLogChannel } from "./logChannel";
 import { MissionRunner } from "./missionRunner";
 import { MissionStatusBar } from "./statusBar";
+import type { RunSnapshot } from "../shared/protocol";
 
 let host: EngineHost | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: read-only state for other extensions and for the extension-host tests. */
+export interface OrchestratorApi {
+  readonly snapshot: RunSnapshot;
+}
+
+export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const { channel, logger } = createLogChannel();
   host = new EngineHost(context, logger);
   const statusBar = new MissionStatusBar();
@@ -71,6 +77,11 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   logger.info("Orchestrator activated");
+  return {
+    get snapshot() {
+      return runner.snapshot;
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

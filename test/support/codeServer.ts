@@ -4,7 +4,7 @@
  * headless Chromium. Everything lives in a sandbox and is stopped by process group.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -43,6 +43,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Copies unpacked extensions in and lists them in extensions.json, which VS Code loads from. */
+function addUnpackedExtensions(extensionsDir: string, extras: NonNullable<VsCodeOptions["extraExtensions"]>): void {
+  const manifest = join(extensionsDir, "extensions.json");
+  const entries = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as unknown[]) : [];
+  for (const extra of extras) {
+    const relative = `${extra.id}-${extra.version}`;
+    const target = join(extensionsDir, relative);
+    cpSync(extra.dir, target, { recursive: true });
+    entries.push({ identifier: { id: extra.id }, version: extra.version, location: { $mid: 1, path: target, scheme: "file" }, relativeLocation: relative, metadata: { source: "resource" } });
+  }
+  writeFileSync(manifest, JSON.stringify(entries));
+}
+
 export interface VsCodeSession {
   page: Page;
   browser: Browser;
@@ -56,6 +69,8 @@ export interface VsCodeSession {
 
 export interface VsCodeOptions {
   sandbox: Sandbox;
+  /** Unpacked extensions to install beside the VSIX: folder → `publisher.name` id. */
+  extraExtensions?: Array<{ dir: string; id: string; version: string }>;
   settings?: Record<string, unknown>;
   artifacts: string;
 }
@@ -93,6 +108,8 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
   };
   const install = spawnSync(tools.codeServer, ["--extensions-dir", extensions, "--user-data-dir", userData, "--install-extension", VSIX], { env, encoding: "utf8" });
   if (install.status !== 0) throw new Error(`installing the VSIX failed: ${install.stderr}${install.stdout}`);
+
+  if (options.extraExtensions?.length) addUnpackedExtensions(extensions, options.extraExtensions);
 
   const port = await freePort();
   const server: ChildProcess = spawn(tools.codeServer, [

@@ -1,0 +1,98 @@
+/**
+ * Runs the extension-host suite (test/vscode/suite, mocha, the real `vscode` API).
+ * With a desktop VS Code (VSCODE_EXECUTABLE_PATH, or one cached in .vscode-test/) it uses
+ * @vscode/test-electron. Desktop VS Code cannot be downloaded on these machines, so otherwise the
+ * same suite runs inside code-server's extension host, started by a small harness extension.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import * as esbuild from "esbuild";
+import { call, structured, text, tools } from "../fixtures/scripted-model/scenario";
+import { startScriptedModel } from "../fixtures/scripted-model/server";
+import { openVsCode } from "../support/codeServer";
+import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT } from "../support/isolation";
+import type { SuiteOutcome } from "./suite/index";
+
+const OUT = join(REPO_ROOT, "out", "vscode-suite");
+
+async function buildSuite(): Promise<string> {
+  await esbuild.build({
+    entryPoints: [join(__dirname, "suite", "index.ts"), join(__dirname, "suite", "extension.test.ts")],
+    outdir: OUT,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["vscode", "mocha"],
+    logLevel: "warning",
+  });
+  return join(OUT, "index.js");
+}
+
+function desktopVsCode(): string | undefined {
+  if (process.env.VSCODE_EXECUTABLE_PATH) return process.env.VSCODE_EXECUTABLE_PATH;
+  const cache = join(REPO_ROOT, ".vscode-test");
+  if (!existsSync(cache)) return undefined;
+  const build = readdirSync(cache).find((d) => d.startsWith("vscode-"));
+  return build ? join(cache, build, "code") : undefined;
+}
+
+test("extension-host suite", async (t) => {
+  const entry = await buildSuite();
+  const sandbox = createSandbox("orch-exthost-");
+  const model = await startScriptedModel({
+    roles: {
+      worker: (ctx) => {
+        if (ctx.prompt.includes("stall")) return { kind: "stall" };
+        if (ctx.step === 0) return tools(call("write", { filePath: join(sandbox.workspace, "hello.md"), content: "Hello from the extension host suite\n" }));
+        return ctx.structured ? structured({ status: "done", summary: "Wrote hello.md.", filesChanged: ["hello.md"], checksRun: [], notes: "" }) : text("done");
+      },
+    },
+  });
+  writeFileSync(join(sandbox.workspace, "opencode.json"), JSON.stringify({
+    provider: { scripted: { npm: "@ai-sdk/openai-compatible", name: "Scripted", options: { baseURL: model.baseURL, apiKey: "unused" }, models: { "scripted-model": { name: "Scripted", limit: { context: 64000, output: 8000 } } } } },
+    model: "scripted/scripted-model",
+  }));
+  try {
+    const desktop = desktopVsCode();
+    if (desktop) {
+      const { runTests } = await import("@vscode/test-electron");
+      await runTests({ vscodeExecutablePath: desktop, extensionDevelopmentPath: REPO_ROOT, extensionTestsPath: entry, launchArgs: [sandbox.workspace, "--disable-workspace-trust", "--user-data-dir", join(sandbox.root, "desktop-user")], extensionTestsEnv: sandbox.env });
+      return;
+    }
+    t.diagnostic("no desktop VS Code here (it cannot be downloaded offline): running the suite in code-server's extension host");
+    const harness = join(sandbox.root, "harness");
+    mkdirSync(harness);
+    for (const file of ["package.json", "extension.js"]) writeFileSync(join(harness, file), readFileSync(join(__dirname, "harness", file)));
+    const resultFile = join(sandbox.root, "suite-result.json");
+    writeFileSync(join(harness, "suite-config.json"), JSON.stringify({ suiteEntry: entry, resultFile }));
+    const vscode = await openVsCode({
+      sandbox,
+      artifacts: join(REPO_ROOT, "test-results", "vscode"),
+      settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE },
+      extraExtensions: [{ dir: harness, id: "opencode-orchestrator-tests.orchestrator-suite-harness", version: "0.0.1" }],
+    });
+    let outcome: SuiteOutcome | undefined;
+    try {
+      for (let i = 0; i < 3000 && !existsSync(resultFile); i++) await new Promise((r) => setTimeout(r, 100));
+      if (!existsSync(resultFile)) await vscode.screenshot("suite-timeout");
+      assert.ok(existsSync(resultFile), "the suite reported within 5 minutes");
+      outcome = JSON.parse(readFileSync(resultFile, "utf8")) as SuiteOutcome;
+    } finally {
+      const left = await vscode.close();
+      assert.deepEqual(left, [], "no OpenCode process outlives VS Code");
+    }
+    for (const title of outcome.passed) await t.test(title, () => undefined);
+    for (const failure of outcome.failed) {
+      await t.test(failure.title, () => {
+        throw new Error(failure.error);
+      });
+    }
+    assert.ok(outcome.passed.length >= 6, `all suite tests ran (${outcome.passed.length} passed)`);
+  } finally {
+    await model.close();
+    sandbox.remove();
+  }
+});
