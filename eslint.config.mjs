@@ -21,4 +21,10 @@ export default tseslint.config(
     files: ["scripts/**/*.mjs", "eslint.config.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
+  {
+    // The harness is plain CommonJS loaded by VS Code's extension host as it is.
+    files: ["test/vscode/harness/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", exports: "writable", __dirname: "readonly", setTimeout: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );
