@@ -9,3 +9,38 @@ export const WorkerReport = z.object({
   notes: z.string().describe("Anything the Reviewer or the next Worker must know; empty if nothing"),
 });
 export type WorkerReport = z.infer<typeof WorkerReport>;
+
+export const TodoKind = z.enum(["setup", "code", "test", "docs"]);
+
+export const PlannedTodo = z.object({
+  id: z.string().min(1).max(40).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "ids are letters, digits, . _ -").describe("Short unique id, e.g. T1 or api-auth"),
+  title: z.string().min(1).describe("One line: the outcome"),
+  description: z.string().describe("What to do, precisely enough for a Worker who sees only this TODO"),
+  files: z.array(z.string()).describe("Workspace-relative files it will create or edit"),
+  dependsOn: z.array(z.string()).describe("Ids of TODOs that must be done first"),
+  acceptance: z.string().min(1).describe("How the Reviewer will know it is done (a check to run, a behaviour to see)"),
+  kind: TodoKind,
+});
+export type PlannedTodo = z.infer<typeof PlannedTodo>;
+
+export const Plan = z.object({
+  todos: z.array(PlannedTodo).describe("The TODO graph; independent TODOs run in parallel"),
+});
+export type Plan = z.infer<typeof Plan>;
+
+export const Review = z.object({
+  verdicts: z
+    .array(
+      z.object({
+        todoId: z.string(),
+        verdict: z.enum(["pass", "fail"]),
+        issues: z.array(z.string()).describe("Concrete problems a Worker can fix; empty on pass"),
+      }),
+    )
+    .describe("One verdict per TODO under review"),
+  syncIssues: z
+    .array(z.object({ title: z.string(), detail: z.string(), todoIds: z.array(z.string()) }))
+    .describe("Mission-level problems: pieces that do not fit together; empty if none"),
+  summary: z.string().describe("One or two sentences on the state of the work"),
+});
+export type Review = z.infer<typeof Review>;

@@ -1,0 +1,48 @@
+/**
+ * The one typed event stream the core publishes. Every UI surface (status bar, trees, dashboard,
+ * notifications) is a projection of these events plus a snapshot of the mission state.
+ */
+import type { Role } from "./agents/roles";
+import type { MissionStatus, TodoStatus } from "./mission/state";
+import { toDisposable, type Disposable } from "./disposable";
+
+export type OrchestratorEvent =
+  | { type: "mission.started"; missionId: string; mission: string; resumed: boolean }
+  | { type: "mission.status"; missionId: string; status: MissionStatus; reason?: string }
+  | { type: "plan.accepted"; missionId: string; todoIds: string[]; replan: boolean }
+  | { type: "plan.rejected"; missionId: string; problems: string[] }
+  | { type: "todo.status"; missionId: string; todoId: string; from: TodoStatus; to: TodoStatus; note?: string }
+  | { type: "turn.started"; missionId: string; role: Role; sessionId: string; todoIds: string[] }
+  | { type: "turn.finished"; missionId: string; role: Role; sessionId: string; todoIds: string[]; ok: boolean; error?: string; inputTokens: number; outputTokens: number; cost: number; durationMs: number }
+  | { type: "review.round"; missionId: string; iteration: number; passed: string[]; failed: string[]; syncIssues: number }
+  | { type: "limit.changed"; missionId: string; limit: number };
+
+export type OrchestratorEventListener = (event: OrchestratorEvent) => void;
+
+/** A small synchronous emitter; a throwing listener never breaks the loop or other listeners. */
+export class Emitter<T> {
+  private readonly listeners = new Set<(value: T) => void>();
+
+  on(listener: (value: T) => void): Disposable {
+    this.listeners.add(listener);
+    return toDisposable(() => this.listeners.delete(listener));
+  }
+
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(value);
+      } catch {
+        // a broken view must not stop the mission
+      }
+    }
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,417 @@
+/**
+ * The Commander loop: plan → dispatch ready TODOs in parallel → review, until every TODO is done
+ * and no sync issue is open (sealed), or a limit stops it (maxIterations, no progress, budget, the
+ * user's stop). The loop is deterministic code; the model is asked only for plans, work and reviews.
+ * Every transition is persisted before the next action, so a new Commander can resume the mission.
+ */
+import { agentName, type Role } from "../agents/roles";
+import { Plan, Review, WorkerReport, type PlannedTodo } from "../agents/schemas";
+import { invalidPlanPrompt, planPrompt, replanPrompt, reviewPrompt, workerPrompt } from "../agents/turnPrompts";
+import { SessionError, StructuredResultError, TurnAbortedError } from "../engine/errors";
+import type { ModelRef, TurnRequest, TurnResult } from "../engine/turn";
+import { Emitter, type OrchestratorEvent } from "../events";
+import type { Logger } from "../logger";
+import { AdaptiveLimit } from "../schedule/adaptiveLimit";
+import { FileLocks } from "../todo/fileLocks";
+import { planProblems } from "../todo/planValidation";
+import { TodoGraph } from "../todo/todoGraph";
+import { join } from "node:path";
+import type { MissionStore } from "./missionStore";
+import type { MissionState, MissionStatus, TodoState } from "./state";
+import { accountTurn, doneCount, liveTodos, setTodoStatus } from "./todoTransitions";
+
+/** What the Commander needs from the engine; the real Engine, or an in-process fake in benchmarks. */
+export interface TurnRunner {
+  runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>>;
+  abortSession(sessionId: string): Promise<void>;
+}
+
+export interface CommanderLimits {
+  maxParallelSessions: number;
+  maxIterations: number;
+  /** Worker attempts per TODO before it counts as blocked and is replanned. */
+  maxAttemptsPerTodo: number;
+  maxPlanAttempts: number;
+  maxReplans: number;
+  /** Share of TODOs done (or in review) from which the Reviewer also runs the integration check. */
+  integrationThreshold: number;
+  budget?: { maxTokens?: number; maxCostUsd?: number };
+  livenessMs?: number;
+}
+
+export const DEFAULT_LIMITS: CommanderLimits = {
+  maxParallelSessions: 10,
+  maxIterations: 20,
+  maxAttemptsPerTodo: 3,
+  maxPlanAttempts: 3,
+  maxReplans: 3,
+  integrationThreshold: 0.8,
+};
+
+export interface CommanderOptions {
+  engine: TurnRunner;
+  store: MissionStore;
+  logger: Logger;
+  model?: ModelRef;
+  models?: Partial<Record<Role, ModelRef>>;
+  limits?: Partial<CommanderLimits>;
+}
+
+/** Ends the loop with a status; not an error of the mission. */
+class MissionHalt extends Error {
+  constructor(readonly status: MissionStatus, readonly reason: string) {
+    super(reason);
+  }
+}
+
+export class Commander {
+  readonly events = new Emitter<OrchestratorEvent>();
+  private readonly limits: CommanderLimits;
+  private readonly limit: AdaptiveLimit;
+  private readonly locks = new FileLocks();
+  private readonly abort = new AbortController();
+  private readonly runningSessions = new Set<string>();
+  private halt?: MissionHalt;
+  private wake?: () => void;
+  private replans = 0;
+
+  constructor(
+    readonly state: MissionState,
+    private readonly options: CommanderOptions,
+    private readonly resumed = false,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.limit = new AdaptiveLimit(this.limits.maxParallelSessions);
+  }
+
+  /** A new mission, saved before anything runs. */
+  static create(mission: string, options: CommanderOptions): Commander {
+    return new Commander(options.store.create(mission), options);
+  }
+
+  /** An unfinished mission from disk: running TODOs lost their sessions and go back to pending. */
+  static resume(state: MissionState, options: CommanderOptions): Commander {
+    for (const todo of state.todos) if (todo.status === "running") setTodoStatus(todo, "pending", "resumed: its session did not survive");
+    options.store.save(state);
+    return new Commander(state, options, true);
+  }
+
+  /** Stops the mission: aborts every running session; the state stays resumable. */
+  stop(reason = "stopped by the user"): void {
+    this.haltWith(new MissionHalt("stopped", reason));
+  }
+
+  get parallelLimit(): number {
+    return this.limit.current;
+  }
+
+  async run(): Promise<MissionState> {
+    const s = this.state;
+    this.emit({ type: "mission.started", missionId: s.id, mission: s.mission, resumed: this.resumed });
+    this.options.logger.info(`${this.resumed ? "Resuming" : "Starting"} mission ${s.id}`);
+    try {
+      if (liveTodos(s).length === 0) {
+        this.setStatus("planning");
+        const todos = await this.askPlanner(planPrompt(s.mission, join(this.options.store.dir(s.id), "docs")), new Set());
+        this.addTodos(todos, false);
+      }
+      this.setStatus("running");
+      await this.loop();
+    } catch (error) {
+      const halt = error instanceof MissionHalt ? error : this.halt ?? new MissionHalt("failed", error instanceof Error ? error.message : String(error));
+      await this.settleAfterHalt(halt);
+    }
+    return s;
+  }
+
+  private async settleAfterHalt(halt: MissionHalt): Promise<void> {
+    this.haltWith(halt);
+    // Abort first and wait for it, so no session is left busy on the server.
+    await Promise.all([...this.runningSessions].map((id) => this.options.engine.abortSession(id).catch(() => undefined)));
+    for (const todo of this.state.todos) if (todo.status === "running") setTodoStatus(todo, "pending", halt.reason);
+    this.state.stopReason = halt.reason;
+    this.state.report = this.report();
+    try {
+      this.setStatus(halt.status, halt.reason);
+    } catch (error) {
+      this.options.logger.error(`Could not save the final state: ${(error as Error).message}`);
+    }
+    this.options.logger.info(`Mission ${this.state.id} ${halt.status}: ${halt.reason}`);
+  }
+
+  private haltWith(halt: MissionHalt): void {
+    if (this.halt) return;
+    this.halt = halt;
+    this.abort.abort();
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    const s = this.state;
+    const workers = new Set<Promise<void>>();
+    let reviewer: Promise<void> | undefined;
+    // A failure to save state inside a worker or a review ends the mission; it must not go unseen.
+    const guarded = (work: Promise<void>) => work.catch((error: unknown) => this.haltWith(new MissionHalt("failed", (error as Error).message)));
+    const startReview = (batch: TodoState[]) => {
+      reviewer = guarded(this.reviewRound(batch)).finally(() => (reviewer = undefined));
+    };
+
+    for (;;) {
+      if (this.halt) throw this.halt;
+      const graph = new TodoGraph(s.todos);
+      for (const todo of graph.ready(this.locks)) {
+        if (workers.size >= this.limit.current) break;
+        if (!this.locks.tryAcquire(todo.id, todo.files)) continue;
+        const work = guarded(this.runWorker(todo)).finally(() => {
+          this.locks.release(todo.id);
+          workers.delete(work);
+        });
+        workers.add(work);
+      }
+
+      if (!reviewer) {
+        const batch = s.todos.filter((t) => t.status === "review");
+        // Review when nothing else runs (one round for a whole wave), or when waiting TODOs need it.
+        const waitingOnReview = s.todos.some((t) => t.status === "pending" && t.dependsOn.some((d) => batch.some((b) => b.id === d)));
+        if (batch.length && (workers.size === 0 || (waitingOnReview && graph.ready(this.locks).length === 0))) startReview(batch);
+      }
+
+      if (!reviewer && workers.size === 0) {
+        const next = await this.whenQuiet(graph);
+        if (next === "sealed") return;
+        if (next instanceof MissionHalt) throw next;
+        if (next === "continue") continue;
+        startReview([]);
+      }
+
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        for (const p of [...workers, reviewer]) void p?.then(resolve);
+      });
+    }
+  }
+
+  /** Nothing runs: seal, review the whole, replan, or halt. */
+  private async whenQuiet(graph: TodoGraph): Promise<"sealed" | "review" | "continue" | MissionHalt> {
+    const s = this.state;
+    const openIssues = s.syncIssues.filter((i) => i.open);
+    if (graph.allDone()) {
+      if (openIssues.length === 0 && s.integrationChecked) {
+        s.report = this.report();
+        this.setStatus("sealed", "every TODO is done and no sync issue is open");
+        return "sealed";
+      }
+      if (openIssues.length === 0) return "review";
+      await this.replan();
+      return "continue";
+    }
+    const broken = liveTodos(s).filter((t) => t.status === "blocked" || t.status === "failed");
+    if (broken.length || graph.stuck().length) {
+      await this.replan();
+      return "continue";
+    }
+    if (graph.ready().length) return "continue"; // file locks freed up
+    return new MissionHalt("incomplete", "no TODO can run: their dependencies will never be done");
+  }
+
+  private modelFor(role: Role): ModelRef | undefined {
+    return this.options.models?.[role] ?? this.options.model;
+  }
+
+  /** Runs one turn of a role, with accounting, events and the halt signal. */
+  private async turn<T>(role: Role, todoIds: string[], request: Omit<TurnRequest<T>, "agent" | "model" | "signal" | "onSession">): Promise<TurnResult<T>> {
+    const s = this.state;
+    let sessionId = request.sessionId ?? "";
+    const started = Date.now();
+    try {
+      const result = await this.options.engine.runTurn({
+        ...request,
+        agent: agentName(role),
+        model: this.modelFor(role),
+        signal: this.abort.signal,
+        livenessMs: request.livenessMs ?? this.limits.livenessMs,
+        onSession: (id) => {
+          sessionId = id;
+          this.runningSessions.add(id);
+          for (const todoId of todoIds) s.todos.find((t) => t.id === todoId)?.sessions.push(id);
+          this.emit({ type: "turn.started", missionId: s.id, role, sessionId: id, todoIds });
+        },
+      });
+      accountTurn(s, role, result);
+      this.emit({ type: "turn.finished", missionId: s.id, role, sessionId, todoIds, ok: true, inputTokens: result.tokens.input, outputTokens: result.tokens.output, cost: result.cost, durationMs: result.durationMs });
+      this.limit.onSuccess();
+      this.checkBudget();
+      return result;
+    } catch (error) {
+      if (error instanceof SessionError && error.details.statusCode === 429) {
+        this.limit.onRateLimit();
+        this.emit({ type: "limit.changed", missionId: s.id, limit: this.limit.current });
+      }
+      this.emit({ type: "turn.finished", missionId: s.id, role, sessionId, todoIds, ok: false, error: (error as Error).message, inputTokens: 0, outputTokens: 0, cost: 0, durationMs: Date.now() - started });
+      throw error;
+    } finally {
+      this.runningSessions.delete(sessionId);
+    }
+  }
+
+  private checkBudget(): void {
+    const budget = this.limits.budget;
+    if (!budget) return;
+    const tokens = this.state.usage.inputTokens + this.state.usage.outputTokens;
+    if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) this.haltWith(new MissionHalt("budget-exhausted", `token budget reached (${tokens} of ${budget.maxTokens})`));
+    if (budget.maxCostUsd !== undefined && this.state.usage.cost >= budget.maxCostUsd) this.haltWith(new MissionHalt("budget-exhausted", `cost budget reached ($${this.state.usage.cost.toFixed(4)} of $${budget.maxCostUsd})`));
+  }
+
+  private async askPlanner(prompt: string, existingIds: ReadonlySet<string>): Promise<PlannedTodo[]> {
+    let sessionId: string | undefined;
+    let message = prompt;
+    let problems: string[] = [];
+    for (let attempt = 1; attempt <= this.limits.maxPlanAttempts; attempt++) {
+      try {
+        const result = await this.turn("planner", [], { sessionId, title: `Planner: ${this.state.mission.slice(0, 50)}`, prompt: message, schema: Plan });
+        sessionId = result.sessionId;
+        problems = planProblems((result.structured as Plan).todos, existingIds);
+        if (problems.length === 0) return (result.structured as Plan).todos;
+      } catch (error) {
+        if (!(error instanceof StructuredResultError)) throw error;
+        sessionId = error.sessionId;
+        problems = [error.issues];
+      }
+      this.emit({ type: "plan.rejected", missionId: this.state.id, problems });
+      this.options.logger.warn(`Plan rejected (attempt ${attempt}): ${problems.join(" ")}`);
+      message = invalidPlanPrompt(problems);
+    }
+    throw new MissionHalt("failed", `The Planner gave no valid plan in ${this.limits.maxPlanAttempts} attempts: ${problems.join(" ")}`);
+  }
+
+  private addTodos(planned: PlannedTodo[], replan: boolean): void {
+    const now = Date.now();
+    for (const p of planned) {
+      this.state.todos.push({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: now, status: "pending", note: replan ? "added by a replan" : "planned" }] });
+    }
+    this.state.integrationChecked = false;
+    this.persist({ type: "plan.accepted", missionId: this.state.id, todoIds: planned.map((p) => p.id), replan });
+  }
+
+  private async replan(): Promise<void> {
+    const s = this.state;
+    if (this.replans >= this.limits.maxReplans) throw new MissionHalt("incomplete", `still blocked after ${this.replans} replans`);
+    this.replans++;
+    const graph = new TodoGraph(s.todos);
+    const blocked = liveTodos(s).filter((t) => t.status === "blocked" || t.status === "failed");
+    const affected = [...blocked, ...graph.stuck()];
+    const openIssues = s.syncIssues.filter((i) => i.open);
+    const existing = new Set(s.todos.map((t) => t.id));
+    const todos = await this.askPlanner(replanPrompt(s.mission, { todos: liveTodos(s), blocked: affected, syncIssues: openIssues }), existing);
+    for (const todo of affected) this.transition(todo, "replaced", "replanned");
+    this.addTodos(todos, true);
+  }
+
+  private async runWorker(todo: TodoState): Promise<void> {
+    todo.attempts += 1;
+    this.transition(todo, "running", `attempt ${todo.attempts}`);
+    try {
+      const todoMd = join(this.options.store.dir(this.state.id), "todo.md");
+      const result = await this.turn("worker", [todo.id], { title: `Worker ${todo.id}: ${todo.title}`.slice(0, 80), prompt: workerPrompt(this.state.mission, todo, todoMd), schema: WorkerReport });
+      const report = result.structured as WorkerReport;
+      todo.report = report;
+      if (report.status === "done") this.transition(todo, "review", report.summary);
+      else if (report.status === "blocked") this.transition(todo, "blocked", report.notes || report.summary);
+      else this.retryOrGiveUp(todo, `the Worker reported failure: ${report.summary}`);
+    } catch (error) {
+      if (error instanceof TurnAbortedError || this.halt) {
+        if (todo.status === "running") this.transition(todo, "pending", "stopped");
+        return;
+      }
+      this.retryOrGiveUp(todo, (error as Error).message);
+    }
+  }
+
+  private retryOrGiveUp(todo: TodoState, note: string): void {
+    if (todo.attempts >= this.limits.maxAttemptsPerTodo) this.transition(todo, "failed", `${note} (after ${todo.attempts} attempts)`);
+    else this.transition(todo, "pending", note);
+  }
+
+  private async reviewRound(batch: TodoState[]): Promise<void> {
+    const s = this.state;
+    if (s.iteration >= this.limits.maxIterations) return this.haltWith(new MissionHalt("incomplete", `reached maxIterations (${this.limits.maxIterations})`));
+    s.iteration += 1;
+    const live = liveTodos(s);
+    const notDone = live.filter((t) => t.status !== "done");
+    const final = notDone.every((t) => batch.includes(t));
+    const integration = !s.integrationChecked && (doneCount(s) + batch.length) / Math.max(1, live.length) >= this.limits.integrationThreshold;
+    const doneBefore = doneCount(s);
+    try {
+      const result = await this.turn("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${s.iteration}`, prompt: reviewPrompt(s.mission, batch, { integration, final }), schema: Review });
+      const review = result.structured as Review;
+      const passed: string[] = [];
+      const failed: string[] = [];
+      for (const verdict of review.verdicts) {
+        const todo = batch.find((t) => t.id === verdict.todoId);
+        if (!todo || todo.status !== "review") continue;
+        if (verdict.verdict === "pass") {
+          todo.reviewIssues = [];
+          this.transition(todo, "done", "passed review");
+          passed.push(todo.id);
+        } else {
+          todo.reviewIssues = verdict.issues;
+          failed.push(todo.id);
+          this.retryOrGiveUp(todo, `review failed: ${verdict.issues.join("; ")}`);
+        }
+      }
+      const allPassed = batch.every((t) => t.status === "done");
+      if (final && allPassed) {
+        // The Reviewer saw the whole: its sync issues replace the open ones.
+        for (const issue of s.syncIssues) issue.open = false;
+        s.integrationChecked = review.syncIssues.length === 0;
+      }
+      for (const issue of review.syncIssues) s.syncIssues.push({ id: `S${s.syncIssues.length + 1}`, ...issue, open: true });
+      const progress = doneCount(s) > doneBefore || (final && allPassed);
+      s.roundsWithoutProgress = progress ? 0 : s.roundsWithoutProgress + 1;
+      this.persist({ type: "review.round", missionId: s.id, iteration: s.iteration, passed, failed, syncIssues: review.syncIssues.length });
+    } catch (error) {
+      if (error instanceof TurnAbortedError || this.halt) return;
+      s.roundsWithoutProgress += 1;
+      this.options.logger.warn(`Review round ${s.iteration} failed: ${(error as Error).message}`);
+      this.persist({ type: "review.round", missionId: s.id, iteration: s.iteration, passed: [], failed: [], syncIssues: 0 });
+    }
+    if (s.roundsWithoutProgress >= 2) this.haltWith(new MissionHalt("incomplete", "two review rounds without progress"));
+  }
+
+  private transition(todo: TodoState, to: TodoState["status"], note?: string): void {
+    const from = setTodoStatus(todo, to, note);
+    this.persist({ type: "todo.status", missionId: this.state.id, todoId: todo.id, from, to, note });
+  }
+
+  private setStatus(status: MissionStatus, reason?: string): void {
+    this.state.status = status;
+    this.persist({ type: "mission.status", missionId: this.state.id, status, reason });
+  }
+
+  /** Saves state, journals the event, then tells listeners: what they see is already on disk. */
+  private persist(event: OrchestratorEvent): void {
+    this.options.store.save(this.state);
+    this.options.store.appendEvent(this.state.id, event);
+    this.events.fire(event);
+  }
+
+  private emit(event: OrchestratorEvent): void {
+    this.options.store.appendEvent(this.state.id, event);
+    this.events.fire(event);
+  }
+
+  /** The final report, rendered from state (no model request needed). */
+  report(): string {
+    const s = this.state;
+    const live = liveTodos(s);
+    const lines = [
+      `Mission ${s.status === "sealed" ? "sealed" : s.status}: ${doneCount(s)}/${live.length} TODOs done in ${s.iteration} review round(s).`,
+      ...live.map((t) => `- ${t.id} ${t.status}: ${t.title}${t.report ? ` — ${t.report.summary}` : ""}`),
+      `Usage: ${s.usage.turns} turns, ${s.usage.inputTokens} input + ${s.usage.outputTokens} output tokens, $${s.usage.cost.toFixed(4)}.`,
+    ];
+    if (s.stopReason && s.status !== "sealed") lines.splice(1, 0, `Stopped: ${s.stopReason}.`);
+    const open = s.syncIssues.filter((i) => i.open);
+    if (open.length) lines.push(`Open sync issues: ${open.map((i) => i.title).join("; ")}.`);
+    return lines.join("\n");
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The persisted state of a mission (mission.json): zod-validated and schema-versioned, so a file
+ * from a future version or a corrupt one is recognised instead of silently misread.
+ */
+import { z } from "zod";
+import { TodoKind, WorkerReport } from "../agents/schemas";
+
+export const STATE_VERSION = 1;
+
+export const TodoStatus = z.enum(["pending", "running", "review", "done", "failed", "blocked", "replaced"]);
+export type TodoStatus = z.infer<typeof TodoStatus>;
+
+export const Usage = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cost: z.number(),
+  turns: z.number(),
+});
+export type Usage = z.infer<typeof Usage>;
+export const emptyUsageTotals = (): Usage => ({ inputTokens: 0, outputTokens: 0, cost: 0, turns: 0 });
+
+export const TodoState = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  files: z.array(z.string()),
+  dependsOn: z.array(z.string()),
+  acceptance: z.string(),
+  kind: TodoKind,
+  status: TodoStatus,
+  /** Worker attempts so far (a failed review or a failed turn counts one). */
+  attempts: z.number(),
+  sessions: z.array(z.string()),
+  report: WorkerReport.optional(),
+  reviewIssues: z.array(z.string()),
+  history: z.array(z.object({ at: z.number(), status: TodoStatus, note: z.string().optional() })),
+});
+export type TodoState = z.infer<typeof TodoState>;
+
+export const SyncIssue = z.object({
+  id: z.string(),
+  title: z.string(),
+  detail: z.string(),
+  todoIds: z.array(z.string()),
+  open: z.boolean(),
+});
+export type SyncIssue = z.infer<typeof SyncIssue>;
+
+export const MissionStatus = z.enum(["planning", "running", "sealed", "stopped", "incomplete", "budget-exhausted", "failed"]);
+export type MissionStatus = z.infer<typeof MissionStatus>;
+
+/** A mission in one of these states is finished for good; any other can be resumed. */
+export const TERMINAL_STATUSES: readonly MissionStatus[] = ["sealed", "failed"];
+
+export const MissionState = z.object({
+  version: z.literal(STATE_VERSION),
+  id: z.string(),
+  mission: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  status: MissionStatus,
+  stopReason: z.string().optional(),
+  /** Review rounds so far (the Commander's iterations). */
+  iteration: z.number(),
+  roundsWithoutProgress: z.number(),
+  todos: z.array(TodoState),
+  syncIssues: z.array(SyncIssue),
+  /** True once the Reviewer has checked the whole mission (integration) at the current state. */
+  integrationChecked: z.boolean(),
+  usage: Usage,
+  usageByRole: z.record(z.string(), Usage),
+  report: z.string().optional(),
+});
+export type MissionState = z.infer<typeof MissionState>;

@@ -1,0 +1,41 @@
+/** todo.md: the mission's TODO list as people and agents read it, rendered from state. */
+import type { MissionState, TodoState } from "../mission/state";
+
+const BOX: Record<TodoState["status"], string> = {
+  pending: "[ ]",
+  running: "[~]",
+  review: "[?]",
+  done: "[x]",
+  failed: "[!]",
+  blocked: "[-]",
+  replaced: "[/]",
+};
+
+export function renderTodoMd(state: MissionState): string {
+  const live = state.todos.filter((t) => t.status !== "replaced");
+  const done = live.filter((t) => t.status === "done").length;
+  const lines = [
+    `# Mission ${state.id}`,
+    "",
+    state.mission,
+    "",
+    `Status: **${state.status}**${state.stopReason ? ` (${state.stopReason})` : ""} · ${done}/${live.length} done · iteration ${state.iteration}`,
+    "",
+    "## TODOs",
+    "",
+  ];
+  for (const t of state.todos) {
+    const deps = t.dependsOn.length ? ` (after ${t.dependsOn.join(", ")})` : "";
+    lines.push(`- ${BOX[t.status]} **${t.id}** ${t.title}${deps} — ${t.status}${t.attempts > 1 ? `, attempt ${t.attempts}` : ""}`);
+    if (t.files.length) lines.push(`  - files: ${t.files.join(", ")}`);
+    lines.push(`  - acceptance: ${t.acceptance}`);
+    if (t.reviewIssues.length && t.status !== "done") lines.push(`  - review issues: ${t.reviewIssues.join("; ")}`);
+  }
+  const open = state.syncIssues.filter((s) => s.open);
+  if (open.length) {
+    lines.push("", "## Open sync issues", "");
+    for (const s of open) lines.push(`- **${s.id}** ${s.title}: ${s.detail}`);
+  }
+  lines.push("", "Legend: [ ] pending · [~] running · [?] in review · [x] done · [!] failed · [-] blocked · [/] replaced", "");
+  return lines.join("\n");
+}

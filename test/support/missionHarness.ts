@@ -1,0 +1,39 @@
+/** Runs whole missions through the Commander, the real OpenCode server and the scripted model. */
+import { Commander, type CommanderLimits } from "../../src/orchestrator/mission/commander";
+import { MissionStore } from "../../src/orchestrator/mission/missionStore";
+import type { OrchestratorEvent } from "../../src/orchestrator/events";
+import { memoryLogger } from "../../src/orchestrator/logger";
+import type { Scenario } from "../fixtures/scripted-model/scenario";
+import { SCRIPTED_MODEL, type EngineHarness } from "./engineHarness";
+
+export interface TimedEvent {
+  at: number;
+  event: OrchestratorEvent;
+}
+
+export function commanderFor(h: EngineHarness, mission: string, limits: Partial<CommanderLimits> = {}): { commander: Commander; events: TimedEvent[]; store: MissionStore } {
+  const store = new MissionStore(h.sandbox.workspace);
+  const commander = Commander.create(mission, { engine: h.engine, store, logger: memoryLogger(), model: SCRIPTED_MODEL, limits });
+  const events: TimedEvent[] = [];
+  commander.events.on((event) => events.push({ at: Date.now(), event }));
+  return { commander, events, store };
+}
+
+/** [start, end] of each Worker turn, per TODO, from the Commander's events. */
+export function workerIntervals(events: TimedEvent[]): Map<string, Array<[number, number]>> {
+  const open = new Map<string, number>();
+  const out = new Map<string, Array<[number, number]>>();
+  for (const { at, event } of events) {
+    if (event.type === "turn.started" && event.role === "worker") open.set(event.sessionId, at);
+    if (event.type === "turn.finished" && event.role === "worker") {
+      const start = open.get(event.sessionId);
+      const id = event.todoIds[0] as string;
+      if (start !== undefined) out.set(id, [...(out.get(id) ?? []), [start, at]]);
+    }
+  }
+  return out;
+}
+
+export function setScenario(h: EngineHarness, scenario: Scenario): void {
+  h.model.setScenario(scenario);
+}
