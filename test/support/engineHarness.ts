@@ -25,9 +25,10 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-export async function startEngineHarness(scenario: Scenario): Promise<EngineHarness> {
-  const sandbox = createSandbox();
-  const model = await startScriptedModel(scenario);
+/** `reuse`: run on an existing sandbox and model (a second Orchestrator on the same workspace). */
+export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }): Promise<EngineHarness> {
+  const sandbox = reuse?.sandbox ?? createSandbox();
+  const model = reuse?.model ?? (await startScriptedModel(scenario));
   const logger = memoryLogger();
   try {
     const engine = await Engine.start({
