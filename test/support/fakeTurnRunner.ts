@@ -1,0 +1,38 @@
+/**
+ * An in-process stand-in for the engine, for core unit tests and benchmarks that measure the
+ * orchestrator alone (no network, no model). E2E tests use the real OpenCode server instead.
+ */
+import type { TurnRunner } from "../../src/orchestrator/mission/commander";
+import type { TurnRequest, TurnResult } from "../../src/orchestrator/engine/turn";
+import { z } from "zod";
+import { StructuredResultError, TurnAbortedError } from "../../src/orchestrator/engine/errors";
+
+export type FakeAnswer = (agent: string, prompt: string) => unknown | Promise<unknown>;
+
+export class FakeTurnRunner implements TurnRunner {
+  readonly calls: Array<{ agent: string; prompt: string; sessionId: string }> = [];
+  private next = 0;
+
+  constructor(private readonly answer: FakeAnswer) {}
+
+  async runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {
+    const sessionId = request.sessionId ?? `ses_fake_${++this.next}`;
+    request.onSession?.(sessionId);
+    this.calls.push({ agent: request.agent, prompt: request.prompt, sessionId });
+    if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
+    const value = await this.answer(request.agent, request.prompt);
+    if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
+    let structured: T | undefined;
+    if (request.schema) {
+      // As the real runTurn does: a result that does not fit the schema is a StructuredResultError.
+      const parsed = request.schema.safeParse(value);
+      if (!parsed.success) throw new StructuredResultError(sessionId, z.prettifyError(parsed.error));
+      structured = parsed.data;
+    }
+    return { sessionId, text: "", structured, tokens: { input: 10, output: 2, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0.001, durationMs: 0 };
+  }
+
+  async abortSession(): Promise<void> {}
+}
+
+export const todoIdsOf = (prompt: string) => [...prompt.matchAll(/<todo id="([^"]+)"/g)].map((m) => m[1] as string);

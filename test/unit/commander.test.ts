@@ -1,0 +1,122 @@
+/** The Commander's decisions on odd orders of results, with an in-process fake engine. */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, test } from "node:test";
+import type { PlannedTodo } from "../../src/orchestrator/agents/schemas";
+import { Commander } from "../../src/orchestrator/mission/commander";
+import { MissionStore } from "../../src/orchestrator/mission/missionStore";
+import { memoryLogger } from "../../src/orchestrator/logger";
+import { FakeTurnRunner, todoIdsOf, type FakeAnswer } from "../support/fakeTurnRunner";
+
+let workspace: string;
+beforeEach(() => {
+  workspace = mkdtempSync(join(tmpdir(), "commander-"));
+});
+afterEach(() => rmSync(workspace, { recursive: true, force: true }));
+
+const planned = (id: string, dependsOn: string[] = []): PlannedTodo => ({ id, title: id, description: "", files: [`${id}.txt`], dependsOn, acceptance: "ok", kind: "code" });
+const report = { status: "done", summary: "did it", filesChanged: [], checksRun: [], notes: "" };
+const pass = (prompt: string, syncIssues: unknown[] = []) => ({ verdicts: todoIdsOf(prompt).map((todoId) => ({ todoId, verdict: "pass", issues: [] })), syncIssues, summary: "" });
+
+function run(answer: FakeAnswer, limits = {}) {
+  const engine = new FakeTurnRunner(answer);
+  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), limits });
+  return { engine, commander, done: commander.run() };
+}
+
+test("a TODO the Reviewer skipped stays in review and is reviewed in the next round", async () => {
+  let round = 0;
+  const { done } = run((agent, prompt) => {
+    if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B")] };
+    if (agent.endsWith("worker")) return report;
+    round++;
+    if (round === 1) return { verdicts: [{ todoId: "A", verdict: "pass", issues: [] }], syncIssues: [], summary: "" };
+    return pass(prompt);
+  });
+  const state = await done;
+  assert.equal(state.status, "sealed");
+  assert.equal(state.iteration, 2);
+  assert.equal(state.todos.find((t) => t.id === "B")?.attempts, 1, "B was not redone, only reviewed again");
+});
+
+test("a blocked TODO is replanned: it and its dependents are replaced, the new TODOs run, the mission seals", async () => {
+  let plans = 0;
+  const { done, engine } = run((agent, prompt) => {
+    if (agent.endsWith("planner")) return ++plans === 1 ? { todos: [planned("A"), planned("B", ["A"])] } : { todos: [planned("A2"), planned("B2", ["A2"])] };
+    if (agent.endsWith("worker")) return prompt.includes('<todo id="A"') ? { ...report, status: "blocked", notes: "needs a different library" } : report;
+    return pass(prompt);
+  });
+  const state = await done;
+  assert.equal(state.status, "sealed", state.report);
+  assert.deepEqual(state.todos.map((t) => `${t.id}:${t.status}`), ["A:replaced", "B:replaced", "A2:done", "B2:done"]);
+  const replan = engine.calls.filter((c) => c.agent.endsWith("planner"))[1];
+  assert.match(replan?.prompt ?? "", /blocked[\s\S]*A: needs a different library[\s\S]*- B:/);
+});
+
+test("a sync issue from the final review is fixed by new TODOs before the mission seals", async () => {
+  let plans = 0;
+  let finals = 0;
+  const { done } = run((agent, prompt) => {
+    if (agent.endsWith("planner")) return ++plans === 1 ? { todos: [planned("A")] } : { todos: [planned("FIX", ["A"])] };
+    if (agent.endsWith("worker")) return report;
+    if (prompt.includes("the mission is complete")) finals++;
+    return pass(prompt, finals === 1 ? [{ title: "API and client disagree", detail: "field names", todoIds: ["A"] }] : []);
+  });
+  const state = await done;
+  assert.equal(state.status, "sealed", state.report);
+  assert.deepEqual(state.syncIssues.map((i) => [i.id, i.open]), [["S1", false]]);
+  assert.equal(state.todos.find((t) => t.id === "FIX")?.status, "done");
+});
+
+test("a Worker turn that throws is retried, then the TODO fails and is replanned", async () => {
+  let plans = 0;
+  const { done } = run(
+    (agent, prompt) => {
+      if (agent.endsWith("planner")) return ++plans === 1 ? { todos: [planned("A")] } : { todos: [planned("A2")] };
+      if (agent.endsWith("worker") && prompt.includes('<todo id="A"')) throw new Error("provider exploded");
+      if (agent.endsWith("worker")) return report;
+      return pass(prompt);
+    },
+    { maxAttemptsPerTodo: 2 },
+  );
+  const state = await done;
+  assert.equal(state.status, "sealed", state.report);
+  const a = state.todos.find((t) => t.id === "A");
+  assert.equal(a?.attempts, 2);
+  assert.match(JSON.stringify(a?.history), /provider exploded \(after 2 attempts\)/);
+});
+
+test("a state write failure stops the mission with a clear reason instead of running on", async () => {
+  const store = new MissionStore(workspace);
+  const engine = new FakeTurnRunner((agent, prompt) => {
+    if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B", ["A"])] };
+    if (agent.endsWith("worker")) {
+      // The mission folder disappears under the Worker: the next save must fail loudly.
+      rmSync(store.dir(commander.state.id), { recursive: true, force: true });
+      writeFileSync(store.dir(commander.state.id), "in the way");
+      return report;
+    }
+    return pass(prompt);
+  });
+  const commander = Commander.create("Mission", { engine, store, logger: memoryLogger() });
+  const state = await commander.run();
+  assert.equal(state.status, "failed");
+  assert.match(state.stopReason ?? "", /Could not save the mission state/);
+  assert.equal(engine.calls.filter((c) => c.agent.endsWith("worker")).length, 1, "nothing ran after the failed write");
+});
+
+test("the planner's invalid output (schema mismatch) goes back like an invalid plan", async () => {
+  let plans = 0;
+  const { done, engine } = run((agent, prompt) => {
+    if (agent.endsWith("planner")) return ++plans === 1 ? { todos: [{ id: "A" }] } : { todos: [planned("A")] };
+    if (agent.endsWith("worker")) return report;
+    return pass(prompt);
+  });
+  const state = await done;
+  assert.equal(state.status, "sealed", state.report);
+  const second = engine.calls.filter((c) => c.agent.endsWith("planner"))[1];
+  assert.match(second?.prompt ?? "", /^Your plan is invalid:\n- [\s\S]*todos\[0\]\.title/);
+  assert.equal(second?.sessionId, engine.calls[0]?.sessionId, "the correction is asked in the Planner's own session");
+});

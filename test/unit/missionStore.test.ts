@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, test } from "node:test";
+import { MissionStore, StateFileError, StateWriteError } from "../../src/orchestrator/mission/missionStore";
+
+let workspace: string;
+beforeEach(() => {
+  workspace = mkdtempSync(join(tmpdir(), "store-"));
+});
+afterEach(() => {
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+test("a mission round-trips through mission.json, with todo.md beside it", () => {
+  const store = new MissionStore(workspace);
+  const state = store.create("Build it");
+  assert.equal(state.status, "planning");
+  assert.deepEqual(store.load(state.id), state);
+  assert.match(readFileSync(join(store.dir(state.id), "todo.md"), "utf8"), /Build it/);
+  assert.deepEqual(readdirSync(store.dir(state.id)).sort(), ["mission.json", "todo.md"], "no temp file is left behind");
+});
+
+test("the unfinished mission found is the latest one not finished for good", () => {
+  const store = new MissionStore(workspace);
+  const old = store.create("old");
+  const sealed = store.create("sealed");
+  sealed.status = "sealed";
+  store.save(sealed);
+  old.status = "stopped";
+  store.save(old);
+  assert.equal(store.findUnfinished()?.id, old.id);
+});
+
+test("a corrupt mission.json is moved aside with a clear error, never overwritten", () => {
+  const store = new MissionStore(workspace);
+  const state = store.create("x");
+  const file = join(store.dir(state.id), "mission.json");
+  writeFileSync(file, "{ not json");
+  assert.throws(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && /is not valid JSON/.test(e.message) && !!e.movedTo && readFileSync(e.movedTo, "utf8") === "{ not json");
+  assert.equal(existsSync(file), false);
+  const reported: string[] = [];
+  assert.equal(new MissionStore(workspace).findUnfinished((e) => reported.push(e.message)), undefined);
+});
+
+test("a mission.json from a newer version is recognised and kept", () => {
+  const store = new MissionStore(workspace);
+  const state = store.create("x");
+  const file = join(store.dir(state.id), "mission.json");
+  writeFileSync(file, JSON.stringify({ ...state, version: 99 }));
+  assert.throws(() => store.load(state.id), /newer version of the Orchestrator \(state version 99/);
+});
+
+test("a state file that does not fit the schema names the fields", () => {
+  const store = new MissionStore(workspace);
+  const state = store.create("x");
+  writeFileSync(join(store.dir(state.id), "mission.json"), JSON.stringify({ ...state, todos: [{ id: 1 }] }));
+  assert.throws(() => store.load(state.id), /does not match the mission schema: todos\.0/);
+});
+
+test("a write that fails is a StateWriteError, not a silent loss", () => {
+  const store = new MissionStore(workspace);
+  const state = store.create("x");
+  // A file where the mission folder should be fails for every user, root included.
+  rmSync(store.dir(state.id), { recursive: true });
+  writeFileSync(store.dir(state.id), "in the way");
+  assert.throws(() => store.save(state), (e: unknown) => e instanceof StateWriteError && /The mission stops/.test(e.message));
+});
