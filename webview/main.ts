@@ -39,28 +39,40 @@ function custom(tag: string, attrs: Record<string, string>, ...children: Array<N
   return node;
 }
 
+const STATUS_ICON: Record<string, string> = { pending: "○", running: "◐", review: "◑", done: "●", failed: "✕", blocked: "⊘" };
+
 function render(s: RunSnapshot): void {
   const active = s.phase === "starting" || s.phase === "running";
+  const done = s.todos.filter((t) => t.status === "done").length;
   const header = el("header", { class: "header" },
     el("h1", {}, "Orchestrator"),
-    custom("vscode-badge", { "data-testid": "phase", class: `phase phase-${s.phase}` }, PHASE_LABEL[s.phase]),
+    custom("vscode-badge", { "data-testid": "phase", class: `phase phase-${s.phase}` }, s.status && s.phase !== "starting" ? s.status : PHASE_LABEL[s.phase]),
     ...(s.demo ? [custom("vscode-badge", { variant: "counter", title: "No model provider is configured: a scripted demo model answers." }, "demo model")] : []),
     ...(active ? [custom("vscode-progress-ring", { "aria-label": "working" })] : []),
   );
   const rows: Array<[string, string]> = [];
   if (s.mission) rows.push(["Mission", s.mission]);
-  if (s.sessionId) rows.push(["Session", s.sessionId]);
+  if (s.todos.length) rows.push(["Progress", `${done}/${s.todos.length} done · ${s.running} running · round ${s.iteration}`]);
   if (s.startedAt) rows.push(["Elapsed", `${Math.round(((s.finishedAt ?? Date.now()) - s.startedAt) / 1000)} s`]);
   if (s.tokens) rows.push(["Tokens", `${s.tokens.input.toLocaleString()} in · ${s.tokens.output.toLocaleString()} out`]);
   if (s.cost !== undefined) rows.push(["Cost", `$${s.cost.toFixed(4)}`]);
-  if (s.summary) rows.push(["Result", s.summary]);
-  if (s.filesChanged.length) rows.push(["Files", s.filesChanged.join(", ")]);
   if (s.error) rows.push(["Error", s.error]);
-  const table = el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
-  const action = active
-    ? custom("vscode-button", { "data-action": "stop", secondary: "" }, "Stop")
-    : custom("vscode-button", { "data-action": "runTask" }, "Run Task…");
-  app.replaceChildren(header, table, el("div", { class: "actions" }, action));
+  const facts = el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+  const todos = s.todos.length
+    ? el("table", { class: "todos", "data-testid": "todos" },
+        el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, "TODO"), el("th", {}, "Status"), el("th", {}, "Files"))),
+        el("tbody", {}, ...s.todos.map((t) => el("tr", { class: `todo-${t.status}` },
+          el("td", { "aria-hidden": "true" }, STATUS_ICON[t.status] ?? "·"),
+          el("td", {}, `${t.id} · ${t.title}`),
+          el("td", {}, t.attempts > 1 ? `${t.status} (attempt ${t.attempts})` : t.status),
+          el("td", {}, t.files.join(", "))))))
+    : el("p", { class: "empty" }, s.phase === "idle" ? "No mission yet." : "Planning…");
+  const report = s.report ? el("pre", { class: "report" }, s.report) : el("span");
+  const resumable = s.status === "stopped" || s.status === "incomplete" || s.status === "budget-exhausted";
+  const actions = el("div", { class: "actions" },
+    active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, "Stop") : custom("vscode-button", { "data-action": "runTask" }, "Run Task…"),
+    ...(!active && resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, "Resume")] : []));
+  app.replaceChildren(header, facts, todos, report, actions);
 }
 
 app.addEventListener("click", (event) => {
@@ -68,6 +80,7 @@ app.addEventListener("click", (event) => {
   const action = target?.getAttribute("data-action");
   if (action === "stop") vscode.postMessage({ type: "stop" });
   if (action === "runTask") vscode.postMessage({ type: "runTask" });
+  if (action === "resume") vscode.postMessage({ type: "resume" });
 });
 
 window.addEventListener("message", (event: MessageEvent) => {
@@ -77,5 +90,5 @@ window.addEventListener("message", (event: MessageEvent) => {
   render(parsed.data.snapshot);
 });
 
-render({ phase: "idle", demo: false, filesChanged: [] });
+render({ phase: "idle", demo: false, iteration: 0, todos: [], running: 0 });
 vscode.postMessage({ type: "ready" });

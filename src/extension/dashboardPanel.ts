@@ -72,6 +72,9 @@ export class DashboardPanel implements vscode.Disposable {
       case "stop":
         void vscode.commands.executeCommand("orchestrator.stop");
         break;
+      case "resume":
+        void vscode.commands.executeCommand("orchestrator.resume");
+        break;
     }
   }
 

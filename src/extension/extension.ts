@@ -60,6 +60,23 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       }
       await runner.run(folder, mission.trim());
     }),
+    vscode.commands.registerCommand("orchestrator.resume", async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (!vscode.workspace.isTrusted || !folder) {
+        void vscode.window.showWarningMessage("Orchestrator: open and trust a folder to resume a mission.");
+        return;
+      }
+      if (runner.isRunning) {
+        void vscode.window.showInformationMessage("Orchestrator: a mission is already running.");
+        return;
+      }
+      const unfinished = runner.unfinished(folder);
+      if (!unfinished) {
+        void vscode.window.showInformationMessage("Orchestrator: no unfinished mission in this workspace.");
+        return;
+      }
+      await runner.resume(folder, unfinished);
+    }),
     vscode.commands.registerCommand("orchestrator.stop", () => runner.stop()),
     vscode.commands.registerCommand("orchestrator.showLog", () => channel.show(true)),
     vscode.commands.registerCommand("orchestrator.openDashboard", () => DashboardPanel.show(context, runner, logger)),

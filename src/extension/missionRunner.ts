@@ -1,12 +1,15 @@
 /**
- * Runs a mission from the Run Task command and publishes its state (status bar, dashboard,
- * notifications all read the same snapshot). One mission at a time per window.
+ * Runs missions for the window (one at a time) through the Commander and publishes a snapshot that
+ * the status bar, the dashboard and the notifications all read.
  */
 import * as vscode from "vscode";
-import { OpencodeNotFoundError, TurnAbortedError } from "../orchestrator/engine/errors";
+import { OpencodeNotFoundError } from "../orchestrator/engine/errors";
+import type { OrchestratorEvent } from "../orchestrator/events";
 import type { RedactingLogger } from "../orchestrator/logger";
+import { Commander } from "../orchestrator/mission/commander";
+import { MissionStore, StateFileError } from "../orchestrator/mission/missionStore";
 import { missionLabel } from "../orchestrator/mission/missionText";
-import { runSingleWorkerTurn } from "../orchestrator/mission/singleTurn";
+import type { MissionState } from "../orchestrator/mission/state";
 import { idleSnapshot, type RunSnapshot } from "../shared/protocol";
 import type { EngineHost } from "./engineHost";
 import { readSettings } from "./settings";
@@ -16,7 +19,9 @@ export class MissionRunner implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunSnapshot>();
   readonly onDidChange = this.changed.event;
   private state: RunSnapshot = idleSnapshot();
-  private controller?: AbortController;
+  private commander?: Commander;
+  private starting = false;
+  private stopRequested = false;
 
   constructor(
     private readonly host: EngineHost,
@@ -29,73 +34,111 @@ export class MissionRunner implements vscode.Disposable {
   }
 
   get isRunning(): boolean {
-    return this.controller !== undefined;
-  }
-
-  private update(patch: Partial<RunSnapshot>): void {
-    this.state = { ...this.state, ...patch };
-    this.changed.fire(this.state);
+    return this.starting || this.commander !== undefined;
   }
 
   stop(): void {
-    if (!this.controller) return;
+    if (!this.isRunning) return;
     this.logger.info("Stop requested");
-    this.controller.abort();
+    this.stopRequested = true;
+    this.commander?.stop();
   }
 
-  async run(folder: vscode.WorkspaceFolder, mission: string): Promise<void> {
-    const controller = new AbortController();
-    this.controller = controller;
+  /** The latest mission in this folder that can be resumed, if any. */
+  unfinished(folder: vscode.WorkspaceFolder): MissionState | undefined {
+    return new MissionStore(folder.uri.fsPath).findUnfinished((error: StateFileError) => {
+      this.logger.error(error.message);
+      void vscode.window.showErrorMessage(`Orchestrator: ${error.message}`);
+    });
+  }
+
+  run(folder: vscode.WorkspaceFolder, mission: string): Promise<void> {
+    return this.execute(folder, (options) => Commander.create(mission, options), mission);
+  }
+
+  resume(folder: vscode.WorkspaceFolder, state: MissionState): Promise<void> {
+    return this.execute(folder, (options) => Commander.resume(state, options), state.mission);
+  }
+
+  private async execute(folder: vscode.WorkspaceFolder, make: (options: ConstructorParameters<typeof Commander>[1]) => Commander, mission: string): Promise<void> {
+    this.starting = true;
+    this.stopRequested = false;
     const label = missionLabel(mission);
-    this.state = { ...idleSnapshot(), phase: "starting", mission, startedAt: Date.now() };
-    this.changed.fire(this.state);
+    this.publish({ ...idleSnapshot(), phase: "starting", mission, startedAt: Date.now() });
     this.statusBar.running(label, "starting OpenCode");
     this.logger.info(`Mission: ${label}`);
     try {
       const settings = readSettings(this.logger, (m) => void vscode.window.showWarningMessage(m));
       const session = await this.host.get(folder.uri.fsPath, settings);
-      if (controller.signal.aborted) throw new TurnAbortedError("(not started)");
-      this.update({ phase: "running", demo: session.demo });
+      if (this.stopRequested) {
+        this.publish({ ...this.state, phase: "stopped", finishedAt: Date.now() });
+        return;
+      }
       if (session.demo) {
         void vscode.window.showInformationMessage("Orchestrator demo mode: no model provider is configured in OpenCode, so a scripted demo model answers. Configure a provider (`opencode auth login`) or set `orchestrator.model` to run real agents.");
       }
-      this.statusBar.running(label, session.demo ? "Worker running (demo model)" : "Worker running");
-      const result = await runSingleWorkerTurn(session.engine, mission, {
-        model: session.model,
-        signal: controller.signal,
-        livenessMs: settings.turnLivenessMs,
-        onSession: (sessionId) => {
-          this.update({ sessionId });
-          this.logger.info(`Worker session ${sessionId} started`);
-        },
-      });
-      const report = result.structured;
-      const summary = report?.summary ?? result.text;
-      const phase = report?.status === "done" ? "done" : "failed";
-      this.update({ phase, summary, filesChanged: report?.filesChanged ?? [], finishedAt: Date.now(), tokens: { input: result.tokens.input, output: result.tokens.output }, cost: result.cost });
-      this.logger.info(`Worker ${report?.status ?? "finished"} in ${result.durationMs} ms: ${summary}`);
-      const files = report?.filesChanged.length ? ` Files: ${report.filesChanged.join(", ")}.` : "";
-      if (phase === "done") void vscode.window.showInformationMessage(`Orchestrator: mission done. ${summary}${files}`);
-      else void vscode.window.showWarningMessage(`Orchestrator: the Worker reported ${report?.status ?? "no result"}. ${summary}`, "Show Log").then((choice) => {
-          if (choice) void vscode.commands.executeCommand("orchestrator.showLog");
-        });
+      const commander = make({ engine: session.engine, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, limits: settings.limits });
+      this.commander = commander;
+      this.starting = false;
+      const sub = commander.events.on((event) => this.onEvent(commander, event, label, session.demo));
+      this.onEvent(commander, { type: "mission.status", missionId: commander.state.id, status: commander.state.status }, label, session.demo);
+      const final = await commander.run().finally(() => sub.dispose());
+      this.finish(final);
     } catch (error) {
-      this.onFailure(error, controller.signal.aborted);
+      this.fail(error);
     } finally {
-      this.controller = undefined;
+      this.starting = false;
+      this.commander = undefined;
       this.statusBar.hide();
     }
   }
 
-  private onFailure(error: unknown, aborted: boolean): void {
-    if (aborted || error instanceof TurnAbortedError) {
-      this.update({ phase: "stopped", finishedAt: Date.now() });
-      this.logger.info("Mission stopped");
-      void vscode.window.showInformationMessage("Orchestrator: mission stopped.");
-      return;
+  private onEvent(commander: Commander, event: OrchestratorEvent, label: string, demo: boolean): void {
+    const s = commander.state;
+    const live = s.todos.filter((t) => t.status !== "replaced");
+    const done = live.filter((t) => t.status === "done").length;
+    const running = live.filter((t) => t.status === "running").length;
+    this.publish({
+      ...this.state,
+      phase: "running",
+      demo,
+      missionId: s.id,
+      status: s.status,
+      iteration: s.iteration,
+      running,
+      todos: live.map((t) => ({ id: t.id, title: t.title, status: t.status, attempts: t.attempts, files: t.files })),
+      tokens: { input: s.usage.inputTokens, output: s.usage.outputTokens },
+      cost: s.usage.cost,
+    });
+    const detail = s.status === "planning" ? "planning" : `${done}/${live.length} · ${running} running`;
+    this.statusBar.running(label, demo ? `${detail} (demo model)` : detail);
+    if (event.type === "todo.status") this.logger.info(`TODO ${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`);
+    else if (event.type === "turn.started") this.logger.debug(`${event.role} session ${event.sessionId} started${event.todoIds.length ? ` for ${event.todoIds.join(", ")}` : ""}`);
+    else if (event.type === "plan.rejected") this.logger.warn(`Plan sent back: ${event.problems.join(" ")}`);
+    else if (event.type === "mission.status") this.logger.info(`Mission ${event.status}${event.reason ? `: ${event.reason}` : ""}`);
+  }
+
+  private finish(final: MissionState): void {
+    const phase = final.status === "sealed" ? "done" : final.status === "stopped" ? "stopped" : "failed";
+    this.publish({ ...this.state, phase, status: final.status, report: final.report, finishedAt: Date.now(), running: 0, error: phase === "failed" ? final.stopReason : undefined });
+    this.logger.info(final.report ?? `Mission ${final.status}`);
+    const live = final.todos.filter((t) => t.status !== "replaced");
+    const done = live.filter((t) => t.status === "done").length;
+    if (final.status === "sealed") {
+      void vscode.window.showInformationMessage(`Orchestrator: mission sealed — ${done}/${live.length} TODOs done and reviewed.`, "Open Dashboard").then((c) => c && vscode.commands.executeCommand("orchestrator.openDashboard"));
+    } else if (final.status === "stopped") {
+      void vscode.window.showInformationMessage(`Orchestrator: mission stopped (${done}/${live.length} done). It can be resumed.`, "Resume").then((c) => c && vscode.commands.executeCommand("orchestrator.resume"));
+    } else {
+      void vscode.window.showWarningMessage(`Orchestrator: mission ${final.status} — ${final.stopReason ?? ""} (${done}/${live.length} done).`, "Show Log", "Resume").then((c) => {
+        if (c === "Show Log") void vscode.commands.executeCommand("orchestrator.showLog");
+        if (c === "Resume") void vscode.commands.executeCommand("orchestrator.resume");
+      });
     }
+  }
+
+  private fail(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.update({ phase: "failed", error: message, finishedAt: Date.now() });
+    this.publish({ ...this.state, phase: "failed", error: message, finishedAt: Date.now(), running: 0 });
     this.logger.error(`Mission failed: ${message}`);
     if (error instanceof OpencodeNotFoundError) {
       void vscode.window.showErrorMessage(message, "Open Settings").then((choice) => {
@@ -106,6 +149,11 @@ export class MissionRunner implements vscode.Disposable {
     void vscode.window.showErrorMessage(`Orchestrator: ${message}`, "Show Log").then((choice) => {
       if (choice) void vscode.commands.executeCommand("orchestrator.showLog");
     });
+  }
+
+  private publish(next: RunSnapshot): void {
+    this.state = next;
+    this.changed.fire(next);
   }
 
   dispose(): void {

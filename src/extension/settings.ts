@@ -5,6 +5,7 @@
 import * as vscode from "vscode";
 import { parseModelRef, type ModelRef } from "../orchestrator/engine/turn";
 import type { Logger } from "../orchestrator/logger";
+import type { CommanderLimits } from "../orchestrator/mission/commander";
 
 export type DemoMode = "auto" | "always" | "never";
 
@@ -13,14 +14,36 @@ export interface OrchestratorSettings {
   serverUrl: string;
   model: ModelRef | undefined;
   demoMode: DemoMode;
-  turnLivenessMs: number;
+  limits: Partial<CommanderLimits>;
 }
 
-const LIVENESS = { key: "turnLivenessSeconds", default: 300, min: 10, max: 3600 };
+interface NumberSetting {
+  key: string;
+  default: number;
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+const NUMBERS = {
+  maxParallelSessions: { key: "maxParallelSessions", default: 10, min: 1, max: 50, integer: true },
+  maxIterations: { key: "maxIterations", default: 20, min: 1, max: 200, integer: true },
+  turnLivenessSeconds: { key: "turnLivenessSeconds", default: 300, min: 10, max: 3600, integer: false },
+  maxTokens: { key: "budget.maxTokens", default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, integer: true },
+  maxCostUsd: { key: "budget.maxCostUsd", default: 0, min: 0, max: 1_000_000, integer: false },
+} satisfies Record<string, NumberSetting>;
 
 export function readSettings(logger: Logger, warn: (message: string) => void): OrchestratorSettings {
   const config = vscode.workspace.getConfiguration("orchestrator");
   const problems: string[] = [];
+
+  const numberOf = (s: NumberSetting): number => {
+    const value = config.get<unknown>(s.key, s.default);
+    const ok = typeof value === "number" && Number.isFinite(value) && value >= s.min && value <= s.max && (!s.integer || Number.isInteger(value));
+    if (ok) return value;
+    problems.push(`orchestrator.${s.key} ${JSON.stringify(value)} is not ${s.integer ? "a whole number" : "a number"} in ${s.min}–${s.max}; using ${s.default}.`);
+    return s.default;
+  };
 
   let model: ModelRef | undefined;
   const rawModel = config.get<string>("model", "");
@@ -30,17 +53,21 @@ export function readSettings(logger: Logger, warn: (message: string) => void): O
     problems.push(`orchestrator.model "${rawModel}" is not of the form provider/model; using OpenCode's default model instead.`);
   }
 
-  let liveness = config.get<number>(LIVENESS.key, LIVENESS.default);
-  if (typeof liveness !== "number" || !Number.isFinite(liveness) || liveness < LIVENESS.min || liveness > LIVENESS.max) {
-    problems.push(`orchestrator.${LIVENESS.key} ${JSON.stringify(liveness)} is outside ${LIVENESS.min}–${LIVENESS.max}; using ${LIVENESS.default}.`);
-    liveness = LIVENESS.default;
-  }
-
   let demoMode = config.get<string>("demoMode", "auto") as DemoMode;
   if (!["auto", "always", "never"].includes(demoMode)) {
     problems.push(`orchestrator.demoMode "${demoMode}" is not auto, always or never; using auto.`);
     demoMode = "auto";
   }
+
+  const maxTokens = numberOf(NUMBERS.maxTokens);
+  const maxCostUsd = numberOf(NUMBERS.maxCostUsd);
+  const limits: Partial<CommanderLimits> = {
+    maxParallelSessions: numberOf(NUMBERS.maxParallelSessions),
+    maxIterations: numberOf(NUMBERS.maxIterations),
+    livenessMs: numberOf(NUMBERS.turnLivenessSeconds) * 1000,
+    // 0 means no budget.
+    budget: maxTokens || maxCostUsd ? { maxTokens: maxTokens || undefined, maxCostUsd: maxCostUsd || undefined } : undefined,
+  };
 
   for (const problem of problems) {
     logger.warn(problem);
@@ -51,6 +78,6 @@ export function readSettings(logger: Logger, warn: (message: string) => void): O
     serverUrl: config.get<string>("opencode.serverUrl", "").trim(),
     model,
     demoMode,
-    turnLivenessMs: liveness * 1000,
+    limits,
   };
 }

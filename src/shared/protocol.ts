@@ -7,15 +7,29 @@ import { z } from "zod";
 export const RunPhase = z.enum(["idle", "starting", "running", "done", "failed", "stopped"]);
 export type RunPhase = z.infer<typeof RunPhase>;
 
+export const TodoSummary = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.string(),
+  attempts: z.number(),
+  files: z.array(z.string()),
+});
+export type TodoSummary = z.infer<typeof TodoSummary>;
+
 export const RunSnapshot = z.object({
   phase: RunPhase,
   mission: z.string().optional(),
+  missionId: z.string().optional(),
+  /** The mission's own status (planning, running, sealed, stopped, incomplete, …). */
+  status: z.string().optional(),
   demo: z.boolean(),
-  sessionId: z.string().optional(),
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),
-  summary: z.string().optional(),
-  filesChanged: z.array(z.string()).default([]),
+  iteration: z.number().default(0),
+  todos: z.array(TodoSummary).default([]),
+  /** Sessions running now. */
+  running: z.number().default(0),
+  report: z.string().optional(),
   error: z.string().optional(),
   tokens: z.object({ input: z.number(), output: z.number() }).optional(),
   cost: z.number().optional(),
@@ -29,7 +43,8 @@ export const WebviewToHost = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
   z.object({ type: z.literal("runTask") }),
   z.object({ type: z.literal("stop") }),
+  z.object({ type: z.literal("resume") }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;
 
-export const idleSnapshot = (): RunSnapshot => ({ phase: "idle", demo: false, filesChanged: [] });
+export const idleSnapshot = (): RunSnapshot => ({ phase: "idle", demo: false, iteration: 0, todos: [], running: 0 });

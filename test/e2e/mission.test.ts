@@ -37,7 +37,7 @@ test("the diamond mission: parallel Workers, a failed review redone with its iss
   assert.equal(readFileSync(join(h.sandbox.workspace, "c.txt"), "utf8"), "C attempt 2\n", "C was redone");
 
   const intervals = workerIntervals(events);
-  const [b, c, e] = ["B", "C", "E"].map((id) => intervals.get(id)?.[0] as [number, number]);
+  const [b, c, e] = ["B", "C", "E"].map((id) => intervals.get(id)?.[0] as [number, number]) as [[number, number], [number, number], [number, number]];
   assert.ok(Math.max(b[0], c[0], e[0]) < Math.min(b[1], c[1], e[1]), `B, C and E ran at the same time: ${JSON.stringify({ b, c, e })}`);
   assert.equal(intervals.get("C")?.length, 2, "C ran twice, in two sessions");
   const cWorkerSessions = events.filter(({ event }) => event.type === "turn.started" && event.role === "worker" && event.todoIds[0] === "C").map(({ event }) => (event as { sessionId: string }).sessionId);

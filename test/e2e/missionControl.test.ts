@@ -49,7 +49,7 @@ test("two TODOs that name the same file never run at once", async () => {
   const state = await commander.run();
   assert.equal(state.status, "sealed", state.report);
   const intervals = workerIntervals(events);
-  const [l1, l2, l3] = ["L1", "L2", "L3"].map((id) => intervals.get(id)?.[0] as [number, number]);
+  const [l1, l2, l3] = ["L1", "L2", "L3"].map((id) => intervals.get(id)?.[0] as [number, number]) as [[number, number], [number, number], [number, number]];
   assert.ok(l1[1] <= l2[0] || l2[1] <= l1[0], `L1 and L2 did not overlap: ${JSON.stringify({ l1, l2 })}`);
   assert.ok(l3[0] < Math.max(l1[1], l2[1]), "the TODO with another file ran alongside");
 });

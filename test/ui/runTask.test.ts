@@ -3,11 +3,11 @@
  * started by the extension, and the scripted model: the Run Task flow as a user does it.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
-import { call, structured, text, tools } from "../fixtures/scripted-model/scenario";
+import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
@@ -48,18 +48,14 @@ const toast = (page: Page, textPattern: RegExp) => page.locator(".notifications-
 
 before(async () => {
   sandbox = createSandbox("orch-ui-");
-  const target = join(sandbox.workspace, "hello.md");
-  model = await startScriptedModel({
-    latencyMs: 1500, // long enough to see the mission running in the status bar
-    roles: {
-      worker: (ctx) =>
-        ctx.step === 0
-          ? tools(call("write", { filePath: target, content: `# Hello\n\n${ctx.prompt.includes("greeting") ? "A greeting from the Worker." : "?"}\n` }))
-          : ctx.structured
-            ? structured({ status: "done", summary: "Wrote hello.md with a greeting.", filesChanged: ["hello.md"], checksRun: [], notes: "" })
-            : text("done"),
-    },
-  });
+  model = await startScriptedModel(
+    missionScenario({
+      workspace: sandbox.workspace,
+      latencyMs: 700, // long enough to see the mission running in the status bar
+      plans: [{ todos: [todo("T1", [], ["hello.md"]), todo("T2", [], ["world.md"]), todo("T3", ["T1", "T2"], ["both.md"])] }],
+      content: (id, _file, mission) => `# ${id}\n\n${mission}\n`,
+    }),
+  );
   // The workspace's own OpenCode config points at the scripted model, as a user's would at a provider.
   writeFileSync(join(sandbox.workspace, "opencode.json"), JSON.stringify({
     provider: { scripted: { npm: "@ai-sdk/openai-compatible", name: "Scripted", options: { baseURL: model.baseURL, apiKey: "unused" }, models: { "scripted-model": { name: "Scripted", limit: { context: 64000, output: 8000 } } } } },
@@ -98,21 +94,22 @@ test("an empty mission is refused with a message", () =>
     assert.equal(model.requests.length, 0, "nothing was sent to a model");
   }));
 
-test("Run Task from the palette runs a Worker that writes a file; stop button shows while it runs", () =>
+test("Run Task from the palette runs a mission to sealed; the status bar shows progress and a stop button", () =>
   withScreenshotOnFailure("run-task", async () => {
     const { page } = vscode;
     await runCommand(page, "Orchestrator: Run Task");
-    await typeMission(page, "Write a greeting into hello.md");
+    await typeMission(page, "Write a greeting");
     const stop = page.locator(".statusbar-item", { hasText: "Stop" });
     await stop.waitFor({ state: "visible", timeout: 60_000 });
-    await page.locator(".statusbar-item", { hasText: "Orchestrator" }).first().waitFor();
+    // Progress "done/total · running" appears once the plan is in.
+    await page.locator(".statusbar-item", { hasText: /Orchestrator: 0\/3 · 2 running/ }).waitFor({ timeout: 60_000 });
     await vscode.screenshot("status-bar-running");
-    await toast(page, /mission done/).waitFor({ timeout: 90_000 });
-    await vscode.screenshot("mission-done");
-    const file = join(sandbox.workspace, "hello.md");
-    assert.ok(existsSync(file));
-    assert.equal(readFileSync(file, "utf8"), "# Hello\n\nA greeting from the Worker.\n");
+    await toast(page, /mission sealed — 3\/3 TODOs done and reviewed/).waitFor({ timeout: 90_000 });
+    await vscode.screenshot("mission-sealed");
+    for (const [file, id] of [["hello.md", "T1"], ["world.md", "T2"], ["both.md", "T3"]]) {
+      assert.equal(readFileSync(join(sandbox.workspace, file as string), "utf8"), `# ${id}\n\nWrite a greeting\n`);
+    }
     await stop.waitFor({ state: "hidden" });
-    const worker = model.requests.filter((r) => r.role === "worker");
-    assert.ok(worker.length >= 2 && worker.some((r) => r.structured), "the Worker turn asked for a structured report");
+    const roles = new Set(model.requests.map((r) => r.role));
+    assert.deepEqual([...roles].sort(), ["planner", "reviewer", "worker"], "the Planner, Workers and Reviewer all worked");
   }));

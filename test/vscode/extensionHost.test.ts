@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { test } from "node:test";
 import * as esbuild from "esbuild";
-import { call, structured, text, tools } from "../fixtures/scripted-model/scenario";
+import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
 import { startScriptedModel } from "../fixtures/scripted-model/server";
 import { openVsCode } from "../support/codeServer";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT } from "../support/isolation";
@@ -42,15 +42,13 @@ function desktopVsCode(): string | undefined {
 test("extension-host suite", async (t) => {
   const entry = await buildSuite();
   const sandbox = createSandbox("orch-exthost-");
-  const model = await startScriptedModel({
-    roles: {
-      worker: (ctx) => {
-        if (ctx.prompt.includes("stall")) return { kind: "stall" };
-        if (ctx.step === 0) return tools(call("write", { filePath: join(sandbox.workspace, "hello.md"), content: "Hello from the extension host suite\n" }));
-        return ctx.structured ? structured({ status: "done", summary: "Wrote hello.md.", filesChanged: ["hello.md"], checksRun: [], notes: "" }) : text("done");
-      },
-    },
-  });
+  const model = await startScriptedModel(
+    missionScenario({
+      workspace: sandbox.workspace,
+      plans: [{ todos: [todo("H1", [], ["hello.md"]), todo("H2", ["H1"], ["world.md"])] }],
+      workerOverride: (_id, _attempt, ctx) => (ctx.prompt.includes("stall") ? { kind: "stall" } : undefined),
+    }),
+  );
   writeFileSync(join(sandbox.workspace, "opencode.json"), JSON.stringify({
     provider: { scripted: { npm: "@ai-sdk/openai-compatible", name: "Scripted", options: { baseURL: model.baseURL, apiKey: "unused" }, models: { "scripted-model": { name: "Scripted", limit: { context: 64000, output: 8000 } } } } },
     model: "scripted/scripted-model",

@@ -42,14 +42,18 @@ suite("Orchestrator in the extension host", () => {
     assert.deepEqual(properties["orchestrator.demoMode"].enum, ["auto", "always", "never"]);
   });
 
-  test("Run Task with a mission runs a Worker that writes into the workspace", async () => {
-    await vscode.commands.executeCommand("orchestrator.runTask", "Write a greeting into hello.md");
-    const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), "hello.md")));
-    assert.equal(content, "Hello from the extension host suite\n");
+  test("Run Task runs a whole mission: planned, worked, reviewed, sealed", async () => {
+    await vscode.commands.executeCommand("orchestrator.runTask", "Write a greeting");
+    const read = async (name: string) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), name)));
+    assert.equal(await read("hello.md"), "H1 attempt 1\n");
+    assert.equal(await read("world.md"), "H2 attempt 1\n");
     const snapshot = api().snapshot;
     assert.equal(snapshot.phase, "done");
-    assert.deepEqual(snapshot.filesChanged, ["hello.md"]);
-    assert.ok(snapshot.sessionId?.startsWith("ses_"));
+    assert.equal(snapshot.status, "sealed");
+    assert.deepEqual(snapshot.todos.map((t) => `${t.id}:${t.status}`), ["H1:done", "H2:done"]);
+    assert.ok(snapshot.missionId);
+    const state = JSON.parse(await read(`.opencode/orchestrator/missions/${snapshot.missionId}/mission.json`));
+    assert.equal(state.status, "sealed");
     assert.equal(snapshot.demo, false, "a configured provider means no demo model");
   });
 
@@ -61,10 +65,12 @@ suite("Orchestrator in the extension host", () => {
 
   test("Stop aborts the running mission", async () => {
     const running = vscode.commands.executeCommand("orchestrator.runTask", "stall until stopped");
-    await until(() => api().snapshot.phase === "running" && api().snapshot.sessionId !== undefined, "the Worker session");
+    await until(() => api().snapshot.running > 0, "a running Worker");
     await vscode.commands.executeCommand("orchestrator.stop");
     await running;
     assert.equal(api().snapshot.phase, "stopped");
+    assert.equal(api().snapshot.status, "stopped");
+    assert.ok(api().snapshot.todos.every((t) => t.status === "pending"), "the stopped mission can be resumed");
   });
 
   test("the dashboard opens as a webview panel", async () => {
