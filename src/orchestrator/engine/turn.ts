@@ -89,8 +89,11 @@ export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promi
         settled = true;
         fn();
       };
+      let aborting = false;
       const onVerdict = (verdict: string) => {
-        if (verdict === "done") settle(() => resolve("done"));
+        // While aborting, the session's idle (or its MessageAbortedError) is the abort taking effect.
+        if (aborting && verdict !== "continue") settle(() => reject(new TurnAbortedError(sessionId)));
+        else if (verdict === "done") settle(() => resolve("done"));
         else if (verdict === "error") {
           const error = tracker.error as SessionError;
           settle(() => reject(error.kind === "aborted" ? new TurnAbortedError(sessionId) : error));
@@ -105,9 +108,17 @@ export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promi
 
       const abortSession = () => client.session.abort({ sessionID: sessionId }).catch(() => undefined);
       if (request.signal) {
+        // Settle only once the server has let go of the session, so "stopped" means nothing is busy.
         const onAbort = () => {
-          void abortSession();
-          settle(() => reject(new TurnAbortedError(sessionId)));
+          aborting = true;
+          void abortSession()
+            .then(() => client.session.status({}, { throwOnError: true }))
+            .then((status) => {
+              if (!status.data[sessionId]) settle(() => reject(new TurnAbortedError(sessionId)));
+            })
+            .catch(() => undefined);
+          const fallback = setTimeout(() => settle(() => reject(new TurnAbortedError(sessionId))), 3_000);
+          store.add({ dispose: () => clearTimeout(fallback) });
         };
         if (request.signal.aborted) return onAbort();
         request.signal.addEventListener("abort", onAbort, { once: true });

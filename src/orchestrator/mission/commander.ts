@@ -71,6 +71,8 @@ export class Commander {
   private readonly locks = new FileLocks();
   private readonly abort = new AbortController();
   private readonly runningSessions = new Set<string>();
+  /** Turns still in flight; after a halt they are awaited, so the state saved last is final. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private halt?: MissionHalt;
   private wake?: () => void;
   private replans = 0;
@@ -128,6 +130,7 @@ export class Commander {
     this.haltWith(halt);
     // Abort first and wait for it, so no session is left busy on the server.
     await Promise.all([...this.runningSessions].map((id) => this.options.engine.abortSession(id).catch(() => undefined)));
+    await Promise.allSettled([...this.inFlight]);
     for (const todo of this.state.todos) if (todo.status === "running") setTodoStatus(todo, "pending", halt.reason);
     this.state.stopReason = halt.reason;
     this.state.report = this.report();
@@ -224,7 +227,7 @@ export class Commander {
     let sessionId = request.sessionId ?? "";
     const started = Date.now();
     try {
-      const result = await this.options.engine.runTurn({
+      const pending = this.options.engine.runTurn({
         ...request,
         agent: agentName(role),
         model: this.modelFor(role),
@@ -237,6 +240,12 @@ export class Commander {
           this.emit({ type: "turn.started", missionId: s.id, role, sessionId: id, todoIds });
         },
       });
+      this.inFlight.add(pending);
+      void pending.then(
+        () => this.inFlight.delete(pending),
+        () => this.inFlight.delete(pending),
+      );
+      const result = await pending;
       accountTurn(s, role, result);
       this.emit({ type: "turn.finished", missionId: s.id, role, sessionId, todoIds, ok: true, inputTokens: result.tokens.input, outputTokens: result.tokens.output, cost: result.cost, durationMs: result.durationMs });
       this.limit.onSuccess();
