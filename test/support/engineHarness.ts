@@ -1,4 +1,6 @@
 /** Starts the real OpenCode server, through our Engine, against a scripted model in a sandbox. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
 import { Engine } from "../../src/orchestrator/engine/engine";
 import { memoryLogger } from "../../src/orchestrator/logger";
@@ -15,6 +17,13 @@ export function scriptedProvider(baseURL: string) {
     baseURL,
     models: { "scripted-model": { name: "Scripted", limit: { context: 64_000, output: 8_000 } } },
   };
+}
+
+/** A workspace's own opencode.json that points OpenCode at the scripted model, as a user's would at a provider. */
+export function writeScriptedOpencodeJson(workspace: string, baseURL: string): void {
+  const p = scriptedProvider(baseURL);
+  const provider = { [p.id]: { npm: "@ai-sdk/openai-compatible", name: p.name, options: { baseURL, apiKey: "unused" }, models: p.models } };
+  writeFileSync(join(workspace, "opencode.json"), JSON.stringify({ provider, model: `${SCRIPTED_MODEL.providerID}/${SCRIPTED_MODEL.modelID}` }));
 }
 
 export interface EngineHarness {

@@ -3,13 +3,14 @@
  * started by the extension, and the scripted model: the Run Task flow as a user does it.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
 
 const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
@@ -57,10 +58,7 @@ before(async () => {
     }),
   );
   // The workspace's own OpenCode config points at the scripted model, as a user's would at a provider.
-  writeFileSync(join(sandbox.workspace, "opencode.json"), JSON.stringify({
-    provider: { scripted: { npm: "@ai-sdk/openai-compatible", name: "Scripted", options: { baseURL: model.baseURL, apiKey: "unused" }, models: { "scripted-model": { name: "Scripted", limit: { context: 64000, output: 8000 } } } } },
-    model: "scripted/scripted-model",
-  }));
+  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
   // code-server's extension host takes PATH from a login shell, not from us: name the binary.
   vscode = await openVsCode({ sandbox, artifacts: ARTIFACTS, settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE } });
 });

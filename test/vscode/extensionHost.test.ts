@@ -12,6 +12,7 @@ import * as esbuild from "esbuild";
 import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
 import { startScriptedModel } from "../fixtures/scripted-model/server";
 import { openVsCode } from "../support/codeServer";
+import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT } from "../support/isolation";
 import type { SuiteOutcome } from "./suite/index";
 
@@ -49,10 +50,7 @@ test("extension-host suite", async (t) => {
       workerOverride: (_id, _attempt, ctx) => (ctx.prompt.includes("stall") ? { kind: "stall" } : undefined),
     }),
   );
-  writeFileSync(join(sandbox.workspace, "opencode.json"), JSON.stringify({
-    provider: { scripted: { npm: "@ai-sdk/openai-compatible", name: "Scripted", options: { baseURL: model.baseURL, apiKey: "unused" }, models: { "scripted-model": { name: "Scripted", limit: { context: 64000, output: 8000 } } } } },
-    model: "scripted/scripted-model",
-  }));
+  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
   try {
     const desktop = desktopVsCode();
     if (desktop) {
