@@ -30,6 +30,7 @@ test("the diamond mission: parallel Workers, a failed review redone with its iss
   const state = await commander.run();
 
   assert.equal(state.status, "sealed", state.report);
+  assert.match(state.report ?? "", /^Mission sealed: 6\/6 TODOs done/);
   for (const id of ["A", "B", "C", "D", "E", "F"]) {
     assert.ok(existsSync(join(h.sandbox.workspace, `${id.toLowerCase()}.txt`)), `${id}'s file is in the workspace`);
     assert.equal(state.todos.find((t) => t.id === id)?.status, "done");

@@ -133,7 +133,7 @@ export class Commander {
     await Promise.allSettled([...this.inFlight]);
     for (const todo of this.state.todos) if (todo.status === "running") setTodoStatus(todo, "pending", halt.reason);
     this.state.stopReason = halt.reason;
-    this.state.report = this.report();
+    this.state.report = this.report(halt.status);
     try {
       this.setStatus(halt.status, halt.reason);
     } catch (error) {
@@ -200,7 +200,7 @@ export class Commander {
     const openIssues = s.syncIssues.filter((i) => i.open);
     if (graph.allDone()) {
       if (openIssues.length === 0 && s.integrationChecked) {
-        s.report = this.report();
+        s.report = this.report("sealed");
         this.setStatus("sealed", "every TODO is done and no sync issue is open");
         return "sealed";
       }
@@ -410,15 +410,15 @@ export class Commander {
   }
 
   /** The final report, rendered from state (no model request needed). */
-  report(): string {
+  report(status: MissionStatus = this.state.status): string {
     const s = this.state;
     const live = liveTodos(s);
     const lines = [
-      `Mission ${s.status === "sealed" ? "sealed" : s.status}: ${doneCount(s)}/${live.length} TODOs done in ${s.iteration} review round(s).`,
+      `Mission ${status}: ${doneCount(s)}/${live.length} TODOs done in ${s.iteration} review round(s).`,
       ...live.map((t) => `- ${t.id} ${t.status}: ${t.title}${t.report ? ` — ${t.report.summary}` : ""}`),
       `Usage: ${s.usage.turns} turns, ${s.usage.inputTokens} input + ${s.usage.outputTokens} output tokens, $${s.usage.cost.toFixed(4)}.`,
     ];
-    if (s.stopReason && s.status !== "sealed") lines.splice(1, 0, `Stopped: ${s.stopReason}.`);
+    if (s.stopReason && status !== "sealed") lines.splice(1, 0, `Stopped: ${s.stopReason}.`);
     const open = s.syncIssues.filter((i) => i.open);
     if (open.length) lines.push(`Open sync issues: ${open.map((i) => i.title).join("; ")}.`);
     return lines.join("\n");
