@@ -73,6 +73,8 @@ export interface VsCodeOptions {
   extraExtensions?: Array<{ dir: string; id: string; version: string }>;
   settings?: Record<string, unknown>;
   artifacts: string;
+  /** Open the workspace untrusted (Restricted Mode) instead of with workspace trust disabled. */
+  untrusted?: boolean;
 }
 
 export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession> {
@@ -90,7 +92,9 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
     "update.mode": "none",
     "extensions.autoCheckUpdates": false,
     "extensions.autoUpdate": false,
-    "security.workspace.trust.enabled": false,
+    "security.workspace.trust.enabled": options.untrusted === true,
+    // Untrusted without a dialog: the folder opens in Restricted Mode.
+    "security.workspace.trust.startupPrompt": "never",
     "remote.autoForwardPorts": false,
     "window.restoreWindows": "none",
     ...options.settings,
@@ -114,7 +118,7 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
   const port = await freePort();
   const server: ChildProcess = spawn(tools.codeServer, [
     "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--disable-telemetry", "--disable-update-check",
-    "--disable-workspace-trust", "--disable-getting-started-override", "--extensions-dir", extensions, "--user-data-dir", userData, sandbox.workspace,
+    ...(options.untrusted ? [] : ["--disable-workspace-trust"]), "--disable-getting-started-override", "--extensions-dir", extensions, "--user-data-dir", userData, sandbox.workspace,
   ], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   server.stdout?.on("data", (d: Buffer) => (output += d.toString()));

@@ -10,6 +10,7 @@ import type { Page } from "playwright-core";
 import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import { runCommand } from "../support/palette";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
 
@@ -17,26 +18,6 @@ const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
 let sandbox: Sandbox;
 let model: ScriptedModel;
 let vscode: VsCodeSession;
-
-/** F1, the command's title, Enter. Retries while the extension host is still registering commands. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(`>${title}`);
-    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-    try {
-      await row.waitFor({ timeout: 3_000 });
-      await page.keyboard.press("Enter");
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await page.keyboard.press("Escape");
-    }
-  }
-}
 
 async function typeMission(page: Page, mission: string): Promise<void> {
   const box = page.locator(".quick-input-widget", { hasText: "Orchestrator: Run Task" });
