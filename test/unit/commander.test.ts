@@ -120,3 +120,25 @@ test("the planner's invalid output (schema mismatch) goes back like an invalid p
   assert.match(second?.prompt ?? "", /^Your plan is invalid:\n- [\s\S]*todos\[0\]\.title/);
   assert.equal(second?.sessionId, engine.calls[0]?.sessionId, "the correction is asked in the Planner's own session");
 });
+
+test("Skip lets dependents go on; Retry gives a failed TODO fresh attempts", async () => {
+  let failures = 0;
+  const engine = new FakeTurnRunner((agent, prompt) => {
+    if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B", ["A"]), planned("C")] };
+    if (agent.endsWith("worker") && prompt.includes('<todo id="A"')) return { ...report, status: "blocked", notes: "cannot" };
+    if (agent.endsWith("worker") && prompt.includes('<todo id="C"') && failures++ === 0) return { ...report, status: "failed", summary: "flaky" };
+    if (agent.endsWith("worker")) return report;
+    return pass(prompt);
+  });
+  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), limits: { maxAttemptsPerTodo: 1 } });
+  // The user acts as soon as the views show the state: A blocked → Skip, C failed → Retry.
+  commander.events.on((event) => {
+    if (event.type !== "todo.status") return;
+    if (event.todoId === "A" && event.to === "blocked") assert.ok(commander.skipTodo("A"));
+    if (event.todoId === "C" && event.to === "failed") assert.ok(commander.retryTodo("C"));
+  });
+  const state = await commander.run();
+  assert.equal(state.status, "sealed", state.report);
+  assert.deepEqual(state.todos.map((t) => `${t.id}:${t.status}`), ["A:skipped", "B:done", "C:done"]);
+  assert.equal(commander.skipTodo("B"), false, "a done TODO cannot be skipped");
+});

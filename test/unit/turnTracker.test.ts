@@ -56,3 +56,11 @@ test("OpenCode's own retry wait does not count as silence", () => {
   assert.ok(t.silentFor(T0 + 20_000) < 0);
   assert.equal(t.silentFor(T0 + 31_000), 1_000);
 });
+
+test("a permission waiting for the user pauses the watchdog until it is answered", () => {
+  const t = new TurnTracker(S, T0, T0);
+  t.feed({ id: "e", type: "permission.asked", properties: { id: "per_1", sessionID: S, permission: "external_directory", patterns: ["/x/*"], metadata: {}, always: [] } } as OpencodeEvent, T0);
+  assert.equal(t.silentFor(T0 + 3_600_000), 0);
+  t.feed({ id: "e", type: "permission.replied", properties: { sessionID: S, requestID: "per_1", reply: "once" } } as OpencodeEvent, T0 + 10);
+  assert.equal(t.silentFor(T0 + 1_010), 1_000);
+});

@@ -38,6 +38,8 @@ export class TurnTracker {
   retryUntil = 0;
   retryAttempt = 0;
   error?: SessionError;
+  /** Permission or question requests of this session that wait for the user: silence is theirs. */
+  readonly waitingForUser = new Set<string>();
   lastAssistantId?: string;
   private readonly assistants = new Map<string, AssistantRecord>();
 
@@ -63,6 +65,15 @@ export class TurnTracker {
       case "session.error":
         this.error = sessionErrorFrom(this.sessionId, event.properties.error);
         return "error";
+      case "permission.asked":
+      case "question.asked":
+        this.waitingForUser.add(event.properties.id);
+        return "continue";
+      case "permission.replied":
+      case "question.replied":
+      case "question.rejected":
+        this.waitingForUser.delete(event.properties.requestID);
+        return "continue";
       case "message.updated": {
         const info = event.properties.info;
         if (info.role === "assistant" && this.isOfThisTurn(info)) this.recordAssistant(info);
@@ -114,8 +125,9 @@ export class TurnTracker {
     return undefined;
   }
 
-  /** Milliseconds of silence that count against the watchdog (OpenCode's own retry waits do not). */
+  /** Milliseconds of silence that count against the watchdog (OpenCode's retry waits and the user's answers do not). */
   silentFor(now: number): number {
+    if (this.waitingForUser.size > 0) return 0;
     return now - Math.max(this.lastActivityAt, this.retryUntil);
   }
 

@@ -14,11 +14,11 @@ import type { Logger } from "../logger";
 import { AdaptiveLimit } from "../schedule/adaptiveLimit";
 import { FileLocks } from "../todo/fileLocks";
 import { planProblems } from "../todo/planValidation";
-import { TodoGraph } from "../todo/todoGraph";
+import { isFinished, TodoGraph } from "../todo/todoGraph";
 import { join } from "node:path";
 import type { MissionStore } from "./missionStore";
 import type { MissionState, MissionStatus, TodoState } from "./state";
-import { accountTurn, doneCount, liveTodos, setTodoStatus } from "./todoTransitions";
+import { accountTurn, doneCount, liveTodos, retryTodo, setTodoStatus, skipTodo } from "./todoTransitions";
 
 /** What the Commander needs from the engine; the real Engine, or an in-process fake in benchmarks. */
 export interface TurnRunner {
@@ -101,6 +101,24 @@ export class Commander {
   /** Stops the mission: aborts every running session; the state stays resumable. */
   stop(reason = "stopped by the user"): void {
     this.haltWith(new MissionHalt("stopped", reason));
+  }
+
+  /** Retry a failed, blocked or skipped TODO now (fresh attempts). */
+  retryTodo(id: string): boolean {
+    const todo = retryTodo(this.state, id);
+    if (!todo) return false;
+    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from: todo.history.at(-2)?.status ?? "failed", to: "pending", note: "retry requested by the user" });
+    this.wake?.();
+    return true;
+  }
+
+  /** Skip a TODO that is not running: its dependents go on without it. */
+  skipTodo(id: string): boolean {
+    const todo = skipTodo(this.state, id);
+    if (!todo) return false;
+    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from: todo.history.at(-2)?.status ?? "pending", to: "skipped", note: "skipped by the user" });
+    this.wake?.();
+    return true;
   }
 
   get parallelLimit(): number {
@@ -346,7 +364,7 @@ export class Commander {
     if (s.iteration >= this.limits.maxIterations) return this.haltWith(new MissionHalt("incomplete", `reached maxIterations (${this.limits.maxIterations})`));
     s.iteration += 1;
     const live = liveTodos(s);
-    const notDone = live.filter((t) => t.status !== "done");
+    const notDone = live.filter((t) => !isFinished(t));
     const final = notDone.every((t) => batch.includes(t));
     const integration = !s.integrationChecked && (doneCount(s) + batch.length) / Math.max(1, live.length) >= this.limits.integrationThreshold;
     const doneBefore = doneCount(s);

@@ -7,7 +7,8 @@ import { TodoKind, WorkerReport } from "../agents/schemas";
 
 export const STATE_VERSION = 1;
 
-export const TodoStatus = z.enum(["pending", "running", "review", "done", "failed", "blocked", "replaced"]);
+/** skipped: the user chose not to do it; it counts as finished for its dependents and for sealing. */
+export const TodoStatus = z.enum(["pending", "running", "review", "done", "failed", "blocked", "replaced", "skipped"]);
 export type TodoStatus = z.infer<typeof TodoStatus>;
 
 export const Usage = z.object({

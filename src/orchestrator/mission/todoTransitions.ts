@@ -28,3 +28,20 @@ export const liveTodos = (state: MissionState): TodoState[] => state.todos.filte
 export function doneCount(state: MissionState): number {
   return liveTodos(state).filter((t) => t.status === "done").length;
 }
+
+/** The user's Retry: a failed or blocked TODO gets fresh attempts. Returns false if it cannot be retried now. */
+export function retryTodo(state: MissionState, id: string): TodoState | undefined {
+  const todo = state.todos.find((t) => t.id === id);
+  if (!todo || !["failed", "blocked", "skipped", "pending"].includes(todo.status)) return undefined;
+  todo.attempts = 0;
+  setTodoStatus(todo, "pending", "retry requested by the user");
+  return todo;
+}
+
+/** The user's Skip: the TODO is not done, and its dependents may go on. */
+export function skipTodo(state: MissionState, id: string): TodoState | undefined {
+  const todo = state.todos.find((t) => t.id === id);
+  if (!todo || ["running", "done", "replaced", "skipped"].includes(todo.status)) return undefined;
+  setTodoStatus(todo, "skipped", "skipped by the user");
+  return todo;
+}

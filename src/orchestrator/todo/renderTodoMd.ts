@@ -9,6 +9,7 @@ const BOX: Record<TodoState["status"], string> = {
   failed: "[!]",
   blocked: "[-]",
   replaced: "[/]",
+  skipped: "[s]",
 };
 
 export function renderTodoMd(state: MissionState): string {
@@ -36,6 +37,6 @@ export function renderTodoMd(state: MissionState): string {
     lines.push("", "## Open sync issues", "");
     for (const s of open) lines.push(`- **${s.id}** ${s.title}: ${s.detail}`);
   }
-  lines.push("", "Legend: [ ] pending · [~] running · [?] in review · [x] done · [!] failed · [-] blocked · [/] replaced", "");
+  lines.push("", "Legend: [ ] pending · [~] running · [?] in review · [x] done · [!] failed · [-] blocked · [/] replaced · [s] skipped", "");
   return lines.join("\n");
 }

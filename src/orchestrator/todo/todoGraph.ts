@@ -7,6 +7,8 @@ import type { FileLocks } from "./fileLocks";
 
 /** TODOs that still count: a replaced TODO left the graph. */
 const live = (todos: readonly TodoState[]) => todos.filter((t) => t.status !== "replaced");
+/** Done, or skipped by the user: nothing more will happen to it. */
+export const isFinished = (todo: Pick<TodoState, "status"> | undefined) => todo?.status === "done" || todo?.status === "skipped";
 
 export class TodoGraph {
   private readonly byId: Map<string, TodoState>;
@@ -47,14 +49,14 @@ export class TodoGraph {
         continue;
       }
       stack.pop();
-      const self = this.byId.get(top.id)?.status === "done" ? 0 : 1;
+      const self = isFinished(this.byId.get(top.id)) ? 0 : 1;
       this.depth.set(top.id, self + Math.max(0, ...next.map((d) => this.depth.get(d) ?? 0)));
     }
     return this.depth.get(id) ?? 0;
   }
 
   dependenciesDone(todo: TodoState): boolean {
-    return todo.dependsOn.every((dep) => this.byId.get(dep)?.status === "done");
+    return todo.dependsOn.every((dep) => isFinished(this.byId.get(dep)));
   }
 
   /** Pending TODOs whose dependencies are done and whose files are free, best first. */
@@ -64,9 +66,9 @@ export class TodoGraph {
       .sort((a, b) => this.remainingPath(b.id) - this.remainingPath(a.id) || this.todos.indexOf(a) - this.todos.indexOf(b));
   }
 
-  /** Every live TODO is done. */
+  /** Every live TODO is done (or skipped). */
   allDone(): boolean {
-    return live(this.todos).every((t) => t.status === "done");
+    return live(this.todos).every(isFinished);
   }
 
   /** Pending TODOs that can never become ready because a dependency is blocked or failed for good. */
@@ -76,7 +78,7 @@ export class TodoGraph {
     while (grew) {
       grew = false;
       for (const t of this.byId.values()) {
-        if (!dead.has(t.id) && t.status !== "done" && t.dependsOn.some((d) => dead.has(d))) {
+        if (!dead.has(t.id) && !isFinished(t) && t.dependsOn.some((d) => dead.has(d))) {
           dead.add(t.id);
           grew = true;
         }
