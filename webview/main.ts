@@ -5,7 +5,7 @@
 import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-ring/index.js";
-import { HostToWebview, type RunSnapshot, type WebviewToHost } from "../src/shared/protocol";
+import { HostToWebview, type RunSnapshot, type SessionSummary, type TimelineEntry, type WebviewToHost } from "../src/shared/protocol";
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -41,7 +41,42 @@ function custom(tag: string, attrs: Record<string, string>, ...children: Array<N
 
 const STATUS_ICON: Record<string, string> = { pending: "○", running: "◐", review: "◑", done: "●", failed: "✕", blocked: "⊘" };
 
+let sessions: SessionSummary[] = [];
+let timeline: TimelineEntry[] = [];
+let focused: string | undefined;
+let transcript: Array<{ kind: string; text: string; tool?: string; toolStatus?: string }> = [];
+
+function sessionsSection(): HTMLElement {
+  if (!sessions.length) return el("span");
+  const now = Date.now();
+  return el("section", { class: "sessions", "data-testid": "sessions" },
+    el("h2", {}, `Sessions (${sessions.filter((x) => !x.endedAt).length} running)`),
+    el("table", { class: "todos" },
+      el("tbody", {}, ...sessions.map((x) => el("tr", { class: `session session-${x.status}${x.id === focused ? " focused" : ""}`, "data-session": x.id, tabindex: "0", title: x.detail ?? x.id },
+        el("td", {}, `${x.role}${x.todoIds.length ? ` · ${x.todoIds.join(", ")}` : ""}`),
+        el("td", {}, x.status),
+        el("td", {}, `${Math.round(((x.endedAt ?? now) - x.startedAt) / 1000)} s`),
+        el("td", {}, `${(x.inputTokens + x.outputTokens).toLocaleString()} tok · $${x.cost.toFixed(4)}`))))));
+}
+
+function transcriptSection(): HTMLElement {
+  if (!focused) return el("span");
+  return el("section", { class: "transcript", "data-testid": "transcript" },
+    el("h2", {}, `Transcript · ${focused}`),
+    ...(transcript.length ? transcript.map((l) => el("div", { class: `line line-${l.kind}` }, l.kind === "tool" ? `⚙ ${l.tool} [${l.toolStatus}] ${l.text}` : l.text)) : [el("p", { class: "empty" }, "Nothing yet.")]));
+}
+
+function timelineSection(): HTMLElement {
+  if (!timeline.length) return el("span");
+  return el("section", { class: "timeline", "data-testid": "timeline" },
+    el("h2", {}, "Timeline"),
+    el("ol", {}, ...[...timeline].reverse().slice(0, 50).map((t) => el("li", {}, el("time", {}, new Date(t.at).toLocaleTimeString()), " ", t.text))));
+}
+
+let last: RunSnapshot | undefined;
+
 function render(s: RunSnapshot): void {
+  last = s;
   const active = s.phase === "starting" || s.phase === "running";
   const done = s.todos.filter((t) => t.status === "done").length;
   const header = el("header", { class: "header" },
@@ -72,10 +107,16 @@ function render(s: RunSnapshot): void {
   const actions = el("div", { class: "actions" },
     active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, "Stop") : custom("vscode-button", { "data-action": "runTask" }, "Run Task…"),
     ...(!active && resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, "Resume")] : []));
-  app.replaceChildren(header, facts, todos, report, actions);
+  app.replaceChildren(header, facts, actions, todos, report, sessionsSection(), transcriptSection(), timelineSection());
 }
 
 app.addEventListener("click", (event) => {
+  const row = (event.target as HTMLElement).closest("[data-session]");
+  const sessionId = row?.getAttribute("data-session");
+  if (sessionId) {
+    focused = sessionId;
+    vscode.postMessage({ type: "focusSession", sessionId });
+  }
   const target = (event.target as HTMLElement).closest("[data-action]");
   const action = target?.getAttribute("data-action");
   if (action === "stop") vscode.postMessage({ type: "stop" });
@@ -87,7 +128,15 @@ window.addEventListener("message", (event: MessageEvent) => {
   const parsed = HostToWebview.safeParse(event.data);
   if (!parsed.success) return; // not ours, or malformed: never rendered
   vscode.setState({ seen: true }); // marks the panel as restorable after a reload
-  render(parsed.data.snapshot);
+  if (parsed.data.type === "transcript") {
+    focused = parsed.data.sessionId;
+    transcript = parsed.data.lines;
+  } else {
+    sessions = parsed.data.sessions;
+    timeline = parsed.data.timeline;
+    last = parsed.data.snapshot;
+  }
+  if (last) render(last);
 });
 
 render({ phase: "idle", demo: false, iteration: 0, todos: [], running: 0 });

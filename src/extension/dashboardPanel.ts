@@ -5,26 +5,36 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { Logger } from "../orchestrator/logger";
-import { WebviewToHost, type HostToWebview, type RunSnapshot } from "../shared/protocol";
+import { WebviewToHost, type HostToWebview, type RunSnapshot, type TimelineEntry } from "../shared/protocol";
+import { Coalescer } from "./viewModels/coalescer";
+import type { SessionRegistry } from "./viewModels/sessionRegistry";
+import { sortSessions } from "./viewModels/treeModels";
 
 export const DASHBOARD_VIEW_TYPE = "orchestrator.dashboard";
 
 export interface DashboardSource {
   readonly snapshot: RunSnapshot;
   readonly onDidChange: vscode.Event<RunSnapshot>;
+  readonly sessions: SessionRegistry;
+  readonly onDidChangeSessions: vscode.Event<string[]>;
+  readonly timeline: readonly TimelineEntry[];
 }
 
 export class DashboardPanel implements vscode.Disposable {
   private static current?: DashboardPanel;
   private readonly disposables: vscode.Disposable[] = [];
+  private focused?: string;
+  /** Snapshots and transcripts are posted a few times a second at most, however busy the mission. */
+  private readonly updates = new Coalescer<"snapshot" | "transcript">((changed) => this.flush(changed), 200);
 
-  static show(context: vscode.ExtensionContext, source: DashboardSource, logger: Logger): void {
-    if (DashboardPanel.current) {
+  static show(context: vscode.ExtensionContext, source: DashboardSource, logger: Logger, focusSession?: string): void {
+    if (!DashboardPanel.current) {
+      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Orchestrator", vscode.ViewColumn.Active, DashboardPanel.options(context));
+      DashboardPanel.current = new DashboardPanel(panel, context, source, logger);
+    } else {
       DashboardPanel.current.panel.reveal();
-      return;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Orchestrator", vscode.ViewColumn.Active, DashboardPanel.options(context));
-    DashboardPanel.current = new DashboardPanel(panel, context, source, logger);
+    if (focusSession) DashboardPanel.current.focus(focusSession);
   }
 
   static serializer(context: vscode.ExtensionContext, source: DashboardSource, logger: Logger): vscode.WebviewPanelSerializer {
@@ -52,8 +62,34 @@ export class DashboardPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      source.onDidChange((snapshot) => this.post({ type: "snapshot", snapshot })),
+      source.onDidChange(() => this.updates.mark("snapshot")),
+      source.onDidChangeSessions((ids) => {
+        this.updates.mark("snapshot");
+        if (this.focused && ids.includes(this.focused)) this.updates.mark("transcript");
+      }),
+      { dispose: () => this.updates.dispose() },
     );
+  }
+
+  private focus(sessionId: string): void {
+    this.focused = sessionId;
+    this.updates.mark("transcript");
+  }
+
+  private flush(changed: ReadonlySet<"snapshot" | "transcript"> | "all"): void {
+    if (changed === "all" || changed.has("snapshot")) this.postSnapshot();
+    if ((changed === "all" || changed.has("transcript")) && this.focused) {
+      const record = this.source.sessions.get(this.focused);
+      this.post({ type: "transcript", sessionId: this.focused, lines: (record?.transcript ?? []).map(({ kind, text, tool, toolStatus }) => ({ kind, text, tool, toolStatus })) });
+    }
+  }
+
+  private postSnapshot(): void {
+    const sessions = sortSessions(this.source.sessions.list()).map((s) => ({
+      id: s.id, role: s.role, todoIds: s.todoIds, status: s.status, startedAt: s.startedAt, endedAt: s.endedAt, inputTokens: s.inputTokens, outputTokens: s.outputTokens, cost: s.cost,
+      detail: s.status === "retry" ? s.retryMessage : s.error,
+    }));
+    this.post({ type: "snapshot", snapshot: this.source.snapshot, sessions, timeline: this.source.timeline.slice(-100) });
   }
 
   private receive(raw: unknown): void {
@@ -64,7 +100,10 @@ export class DashboardPanel implements vscode.Disposable {
     }
     switch (parsed.data.type) {
       case "ready":
-        this.post({ type: "snapshot", snapshot: this.source.snapshot });
+        this.updates.markAll();
+        break;
+      case "focusSession":
+        if (this.source.sessions.has(parsed.data.sessionId)) this.focus(parsed.data.sessionId);
         break;
       case "runTask":
         void vscode.commands.executeCommand("orchestrator.runTask");

@@ -9,6 +9,9 @@ import { EngineHost, SERVER_PASSWORD_SECRET } from "./engineHost";
 import { createLogChannel } from "./logChannel";
 import { MissionRunner } from "./missionRunner";
 import { MissionStatusBar } from "./statusBar";
+import { PermissionRouter } from "./permissionRouter";
+import { SessionsProvider } from "./views/sessionsView";
+import { TodoTreeProvider } from "./views/todoTreeView";
 import type { RunSnapshot } from "../shared/protocol";
 
 let host: EngineHost | undefined;
@@ -23,7 +26,21 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   host = new EngineHost(context, logger);
   const statusBar = new MissionStatusBar();
   const runner = new MissionRunner(host, statusBar, logger);
-  context.subscriptions.push(channel, statusBar, runner);
+  const todoTree = new TodoTreeProvider(runner);
+  const sessionsView = new SessionsProvider(runner);
+  const permissions = new PermissionRouter(runner.sessions, logger);
+  context.subscriptions.push(channel, statusBar, runner, todoTree, sessionsView, permissions);
+  context.subscriptions.push(
+    vscode.window.createTreeView("orchestrator.todos", { treeDataProvider: todoTree, showCollapseAll: true }),
+    vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
+    runner.onDidUseEngine((engine) => permissions.attach(engine)),
+  );
+  const folder = () => vscode.workspace.workspaceFolders?.[0];
+  const todoIdOf = (arg: unknown): string | undefined => {
+    // From a tree node ("todo:<mission>:<todo>") or a command argument (the TODO id).
+    if (typeof arg !== "string") return undefined;
+    return arg.startsWith("todo:") ? arg.split(":")[2] : arg;
+  };
 
   context.subscriptions.push(
     vscode.commands.registerCommand("orchestrator.runTask", async (missionArg?: unknown) => {
@@ -78,6 +95,43 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       await runner.resume(folder, unfinished);
     }),
     vscode.commands.registerCommand("orchestrator.stop", () => runner.stop()),
+    vscode.commands.registerCommand("orchestrator.retryTodo", async (arg: unknown) => {
+      const id = todoIdOf(arg);
+      if (id && !(await runner.retryTodo(folder(), id))) void vscode.window.showInformationMessage(`Orchestrator: TODO ${id} cannot be retried now.`);
+    }),
+    vscode.commands.registerCommand("orchestrator.skipTodo", async (arg: unknown) => {
+      const id = todoIdOf(arg);
+      if (id && !(await runner.skipTodo(folder(), id))) void vscode.window.showInformationMessage(`Orchestrator: TODO ${id} cannot be skipped now.`);
+    }),
+    vscode.commands.registerCommand("orchestrator.openTodoSession", (arg: unknown) => {
+      const id = todoIdOf(arg);
+      const todo = runner.snapshot.todos.find((t) => t.id === id);
+      const sessionId = todo?.sessions.at(-1);
+      if (sessionId) DashboardPanel.show(context, runner, logger, sessionId);
+      else void vscode.window.showInformationMessage(`Orchestrator: TODO ${id ?? ""} has no session yet.`);
+    }),
+    vscode.commands.registerCommand("orchestrator.openTodoFiles", async (arg: unknown) => {
+      const id = todoIdOf(arg);
+      const root = folder();
+      const todo = runner.snapshot.todos.find((t) => t.id === id);
+      if (!root || !todo) return;
+      for (const file of todo.files) {
+        const uri = vscode.Uri.joinPath(root.uri, file);
+        try {
+          await vscode.window.showTextDocument(uri, { preview: false, preserveFocus: true });
+        } catch {
+          void vscode.window.showInformationMessage(`Orchestrator: ${file} does not exist yet.`);
+        }
+      }
+    }),
+    vscode.commands.registerCommand("orchestrator.openSession", (arg: unknown) => {
+      const sessionId = typeof arg === "string" ? arg.replace(/^session:/, "") : undefined;
+      DashboardPanel.show(context, runner, logger, sessionId);
+    }),
+    vscode.commands.registerCommand("orchestrator.abortSession", async (arg: unknown) => {
+      const sessionId = typeof arg === "string" ? arg.replace(/^session:/, "") : undefined;
+      if (sessionId) await runner.abortSession(sessionId);
+    }),
     vscode.commands.registerCommand("orchestrator.showLog", () => channel.show(true)),
     vscode.commands.registerCommand("orchestrator.openDashboard", () => DashboardPanel.show(context, runner, logger)),
     vscode.commands.registerCommand("orchestrator.setServerPassword", async () => {
@@ -93,6 +147,17 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       if (event.affectsConfiguration("orchestrator.opencode") && !runner.isRunning) void host?.stop();
     }),
   );
+  // An unfinished mission (stopped, or cut off by a reload or a crash) is offered for resume.
+  const root = folder();
+  if (root && vscode.workspace.isTrusted) {
+    const unfinished = runner.unfinished(root);
+    if (unfinished) {
+      statusBar.resumable(unfinished.mission);
+      void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${unfinished.status}): "${unfinished.mission.slice(0, 80)}".`, "Resume").then((choice) => {
+        if (choice) void vscode.commands.executeCommand("orchestrator.resume");
+      });
+    }
+  }
   logger.info("Orchestrator activated");
   return {
     get snapshot() {

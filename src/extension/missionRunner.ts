@@ -10,16 +10,32 @@ import { Commander } from "../orchestrator/mission/commander";
 import { MissionStore, StateFileError } from "../orchestrator/mission/missionStore";
 import { missionLabel } from "../orchestrator/mission/missionText";
 import type { MissionState } from "../orchestrator/mission/state";
-import { idleSnapshot, type RunSnapshot } from "../shared/protocol";
+import type { Engine } from "../orchestrator/engine/engine";
+import { retryTodo, skipTodo } from "../orchestrator/mission/todoTransitions";
+import { idleSnapshot, type RunSnapshot, type TimelineEntry, type TodoSummary } from "../shared/protocol";
+import { SessionRegistry } from "./viewModels/sessionRegistry";
 import type { EngineHost } from "./engineHost";
+import { showMissionProgress } from "./missionProgress";
 import { readSettings } from "./settings";
 import type { MissionStatusBar } from "./statusBar";
+
+const TIMELINE_LIMIT = 200;
+const RESUMABLE: readonly string[] = ["stopped", "incomplete", "budget-exhausted"];
 
 export class MissionRunner implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunSnapshot>();
   readonly onDidChange = this.changed.event;
+  private readonly sessionsChanged = new vscode.EventEmitter<string[]>();
+  /** Ids of sessions whose record changed (status, tokens, transcript). */
+  readonly onDidChangeSessions = this.sessionsChanged.event;
+  private readonly engineChanged = new vscode.EventEmitter<Engine>();
+  /** The engine a mission runs on, when it starts: for permission and question routing. */
+  readonly onDidUseEngine = this.engineChanged.event;
+  readonly sessions = new SessionRegistry();
+  private readonly timelineEntries: TimelineEntry[] = [];
   private state: RunSnapshot = idleSnapshot();
   private commander?: Commander;
+  private engine?: Engine;
   private starting = false;
   private stopRequested = false;
 
@@ -35,6 +51,34 @@ export class MissionRunner implements vscode.Disposable {
 
   get isRunning(): boolean {
     return this.starting || this.commander !== undefined;
+  }
+
+  get timeline(): readonly TimelineEntry[] {
+    return this.timelineEntries;
+  }
+
+  /** Retry a TODO: in the running mission, or in the stored one (then resumed). */
+  async retryTodo(folder: vscode.WorkspaceFolder | undefined, id: string): Promise<boolean> {
+    if (this.commander) return this.commander.retryTodo(id);
+    return this.editStored(folder, (state) => retryTodo(state, id) !== undefined);
+  }
+
+  async skipTodo(folder: vscode.WorkspaceFolder | undefined, id: string): Promise<boolean> {
+    if (this.commander) return this.commander.skipTodo(id);
+    return this.editStored(folder, (state) => skipTodo(state, id) !== undefined);
+  }
+
+  private async editStored(folder: vscode.WorkspaceFolder | undefined, edit: (state: MissionState) => boolean): Promise<boolean> {
+    const state = folder && this.unfinished(folder);
+    if (!folder || !state || !edit(state)) return false;
+    new MissionStore(folder.uri.fsPath).save(state);
+    this.publish({ ...this.state, todos: summarize(state) });
+    await this.resume(folder, state);
+    return true;
+  }
+
+  async abortSession(sessionId: string): Promise<void> {
+    await this.engine?.abortSession(sessionId);
   }
 
   stop(): void {
@@ -63,6 +107,8 @@ export class MissionRunner implements vscode.Disposable {
   private async execute(folder: vscode.WorkspaceFolder, make: (options: ConstructorParameters<typeof Commander>[1]) => Commander, mission: string): Promise<void> {
     this.starting = true;
     this.stopRequested = false;
+    let resumable = false;
+    void vscode.commands.executeCommand("setContext", "orchestrator.running", true);
     const label = missionLabel(mission);
     this.publish({ ...idleSnapshot(), phase: "starting", mission, startedAt: Date.now() });
     this.statusBar.running(label, "starting OpenCode");
@@ -77,24 +123,46 @@ export class MissionRunner implements vscode.Disposable {
       if (session.demo) {
         void vscode.window.showInformationMessage("Orchestrator demo mode: no model provider is configured in OpenCode, so a scripted demo model answers. Configure a provider (`opencode auth login`) or set `orchestrator.model` to run real agents.");
       }
-      const commander = make({ engine: session.engine, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, limits: settings.limits });
+      const commander = make({ engine: session.engine, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, models: settings.models, limits: settings.limits });
       this.commander = commander;
+      this.engine = session.engine;
       this.starting = false;
-      const sub = commander.events.on((event) => this.onEvent(commander, event, label, session.demo));
+      this.sessions.clear();
+      this.timelineEntries.length = 0;
+      this.engineChanged.fire(session.engine);
+      const subs = [
+        commander.events.on((event) => this.onEvent(commander, event, label, session.demo)),
+        session.engine.events.onAny((event) => {
+          const id = this.sessions.applyOpencode(event);
+          if (id) this.sessionsChanged.fire([id]);
+        }),
+      ];
       this.onEvent(commander, { type: "mission.status", missionId: commander.state.id, status: commander.state.status }, label, session.demo);
-      const final = await commander.run().finally(() => sub.dispose());
+      const running = commander.run().finally(() => subs.forEach((d) => d.dispose()));
+      showMissionProgress(label, this.onDidChange, running, () => this.stop());
+      const final = await running;
       this.finish(final);
+      resumable = RESUMABLE.includes(final.status);
     } catch (error) {
       this.fail(error);
     } finally {
       this.starting = false;
       this.commander = undefined;
-      this.statusBar.hide();
+      if (resumable) this.statusBar.resumable(label);
+      else this.statusBar.hide();
+      void vscode.commands.executeCommand("setContext", "orchestrator.running", false);
     }
   }
 
   private onEvent(commander: Commander, event: OrchestratorEvent, label: string, demo: boolean): void {
     const s = commander.state;
+    const changedSession = this.sessions.applyMission(event);
+    if (changedSession) this.sessionsChanged.fire([changedSession]);
+    const line = timelineText(event);
+    if (line) {
+      this.timelineEntries.push({ at: Date.now(), text: line });
+      if (this.timelineEntries.length > TIMELINE_LIMIT) this.timelineEntries.splice(0, this.timelineEntries.length - TIMELINE_LIMIT);
+    }
     const live = s.todos.filter((t) => t.status !== "replaced");
     const done = live.filter((t) => t.status === "done").length;
     const running = live.filter((t) => t.status === "running").length;
@@ -106,7 +174,7 @@ export class MissionRunner implements vscode.Disposable {
       status: s.status,
       iteration: s.iteration,
       running,
-      todos: live.map((t) => ({ id: t.id, title: t.title, status: t.status, attempts: t.attempts, files: t.files })),
+      todos: summarize(s),
       tokens: { input: s.usage.inputTokens, output: s.usage.outputTokens },
       cost: s.usage.cost,
     });
@@ -159,5 +227,35 @@ export class MissionRunner implements vscode.Disposable {
   dispose(): void {
     this.stop();
     this.changed.dispose();
+    this.sessionsChanged.dispose();
+    this.engineChanged.dispose();
+  }
+}
+
+function summarize(state: MissionState): TodoSummary[] {
+  return state.todos
+    .filter((t) => t.status !== "replaced")
+    .map((t) => ({ id: t.id, title: t.title, status: t.status, attempts: t.attempts, files: t.files, dependsOn: t.dependsOn, acceptance: t.acceptance, reviewIssues: t.reviewIssues, sessions: t.sessions, note: t.history.at(-1)?.note }));
+}
+
+/** One line for the dashboard's timeline, or nothing for events too fine to list. */
+function timelineText(event: OrchestratorEvent): string | undefined {
+  switch (event.type) {
+    case "mission.started":
+      return `${event.resumed ? "Resumed" : "Started"} mission`;
+    case "mission.status":
+      return `Mission ${event.status}${event.reason ? `: ${event.reason}` : ""}`;
+    case "plan.accepted":
+      return `${event.replan ? "Replan" : "Plan"} accepted: ${event.todoIds.join(", ")}`;
+    case "plan.rejected":
+      return `Plan sent back: ${event.problems.join(" ")}`;
+    case "todo.status":
+      return `${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`;
+    case "review.round":
+      return `Review round ${event.iteration}: ${event.passed.length} passed, ${event.failed.length} failed${event.syncIssues ? `, ${event.syncIssues} sync issue(s)` : ""}`;
+    case "limit.changed":
+      return `Parallel limit now ${event.limit}`;
+    default:
+      return undefined;
   }
 }

@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import { parseModelRef, type ModelRef } from "../orchestrator/engine/turn";
 import type { Logger } from "../orchestrator/logger";
 import type { CommanderLimits } from "../orchestrator/mission/commander";
+import { ROLES, type Role } from "../orchestrator/agents/roles";
 
 export type DemoMode = "auto" | "always" | "never";
 
@@ -14,6 +15,8 @@ export interface OrchestratorSettings {
   serverUrl: string;
   model: ModelRef | undefined;
   demoMode: DemoMode;
+  /** Per-role models (orchestrator.models.<role>), over `model`. */
+  models: Partial<Record<Role, ModelRef>>;
   limits: Partial<CommanderLimits>;
 }
 
@@ -45,12 +48,20 @@ export function readSettings(logger: Logger, warn: (message: string) => void): O
     return s.default;
   };
 
-  let model: ModelRef | undefined;
-  const rawModel = config.get<string>("model", "");
-  try {
-    model = parseModelRef(rawModel);
-  } catch {
-    problems.push(`orchestrator.model "${rawModel}" is not of the form provider/model; using OpenCode's default model instead.`);
+  const modelOf = (key: string): ModelRef | undefined => {
+    const raw = config.get<string>(key, "");
+    try {
+      return parseModelRef(raw);
+    } catch {
+      problems.push(`orchestrator.${key} "${raw}" is not of the form provider/model; using ${key === "model" ? "OpenCode's default model" : "orchestrator.model"} instead.`);
+      return undefined;
+    }
+  };
+  const model = modelOf("model");
+  const models: Partial<Record<Role, ModelRef>> = {};
+  for (const role of ROLES) {
+    const m = modelOf(`models.${role}`);
+    if (m) models[role] = m;
   }
 
   let demoMode = config.get<string>("demoMode", "auto") as DemoMode;
@@ -77,6 +88,7 @@ export function readSettings(logger: Logger, warn: (message: string) => void): O
     opencodePath: config.get<string>("opencode.path", "").trim(),
     serverUrl: config.get<string>("opencode.serverUrl", "").trim(),
     model,
+    models,
     demoMode,
     limits,
   };

@@ -16,16 +16,28 @@ export class MissionStatusBar implements vscode.Disposable {
   }
 
   running(label: string, detail: string): void {
-    this.status.text = `$(sync~spin) Orchestrator: ${detail}`;
-    this.status.tooltip = `Mission: ${label}\nClick to show the log.`;
+    this.status.command = "orchestrator.openDashboard";
+    this.status.text = `$(sync~spin) Orchestrator ${detail}`;
+    this.status.tooltip = `Mission: ${label}\nClick to open the dashboard.`;
     this.status.accessibilityInformation = { label: `Orchestrator ${detail}: ${label}` };
     this.status.show();
     this.stop.show();
   }
 
+  /** After a stop (or an incomplete end): offer to resume. */
+  resumable(label: string): void {
+    this.status.text = "$(debug-continue) Resume mission";
+    this.status.tooltip = `Resume: ${label}`;
+    this.status.command = "orchestrator.resume";
+    this.status.accessibilityInformation = { label: `Resume Orchestrator mission: ${label}`, role: "button" };
+    this.status.show();
+    this.stop.hide();
+  }
+
   hide(): void {
     this.status.hide();
     this.stop.hide();
+    this.status.command = "orchestrator.showLog";
   }
 
   dispose(): void {

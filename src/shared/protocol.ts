@@ -13,6 +13,11 @@ export const TodoSummary = z.object({
   status: z.string(),
   attempts: z.number(),
   files: z.array(z.string()),
+  dependsOn: z.array(z.string()).default([]),
+  acceptance: z.string().default(""),
+  reviewIssues: z.array(z.string()).default([]),
+  sessions: z.array(z.string()).default([]),
+  note: z.string().optional(),
 });
 export type TodoSummary = z.infer<typeof TodoSummary>;
 
@@ -36,7 +41,29 @@ export const RunSnapshot = z.object({
 });
 export type RunSnapshot = z.infer<typeof RunSnapshot>;
 
-export const HostToWebview = z.discriminatedUnion("type", [z.object({ type: z.literal("snapshot"), snapshot: RunSnapshot })]);
+export const SessionSummary = z.object({
+  id: z.string(),
+  role: z.string(),
+  todoIds: z.array(z.string()),
+  status: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number().optional(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cost: z.number(),
+  detail: z.string().optional(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const TranscriptLine = z.object({ kind: z.enum(["text", "tool", "reasoning"]), text: z.string(), tool: z.string().optional(), toolStatus: z.string().optional() });
+
+export const TimelineEntry = z.object({ at: z.number(), text: z.string() });
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const HostToWebview = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("snapshot"), snapshot: RunSnapshot, sessions: z.array(SessionSummary), timeline: z.array(TimelineEntry) }),
+  z.object({ type: z.literal("transcript"), sessionId: z.string(), lines: z.array(TranscriptLine) }),
+]);
 export type HostToWebview = z.infer<typeof HostToWebview>;
 
 export const WebviewToHost = z.discriminatedUnion("type", [
@@ -44,6 +71,7 @@ export const WebviewToHost = z.discriminatedUnion("type", [
   z.object({ type: z.literal("runTask") }),
   z.object({ type: z.literal("stop") }),
   z.object({ type: z.literal("resume") }),
+  z.object({ type: z.literal("focusSession"), sessionId: z.string().max(200) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;
 

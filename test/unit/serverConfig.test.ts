@@ -12,7 +12,8 @@ test("registers the four agents and the headless permission policy", () => {
     assert.ok(agent.prompt.length < 800, `${name}'s prompt stays short (it is paid for on every turn)`);
   }
   assert.equal(config.permission["*"], "allow");
-  assert.equal(config.permission.question, "deny");
+  assert.equal(config.permission.question, "allow", "questions are routed to the user");
+  assert.equal(config.permission.doom_loop, "ask");
   assert.equal(config.permission.external_directory, "ask");
 });
 

@@ -1,0 +1,150 @@
+/**
+ * Every OpenCode session of the mission as the views show it: role, TODO, status, timing, tokens,
+ * cost and a bounded transcript. Fed by the Commander's events and by OpenCode's own events for
+ * those sessions. Pure (no VS Code): unit-tested, and shared by the Sessions view and the dashboard.
+ */
+import type { Role } from "../../orchestrator/agents/roles";
+import type { OpencodeEvent } from "../../orchestrator/engine/eventRouter";
+import type { OrchestratorEvent } from "../../orchestrator/events";
+import { sessionIdOf } from "../../orchestrator/engine/eventRouter";
+
+export type SessionStatus = "busy" | "retry" | "waiting" | "idle" | "error" | "aborted";
+
+export interface TranscriptEntry {
+  partId: string;
+  kind: "text" | "tool" | "reasoning";
+  text: string;
+  tool?: string;
+  toolStatus?: string;
+}
+
+export interface SessionRecord {
+  id: string;
+  role: Role;
+  todoIds: string[];
+  status: SessionStatus;
+  retryAttempt?: number;
+  retryMessage?: string;
+  error?: string;
+  startedAt: number;
+  endedAt?: number;
+  inputTokens: number;
+  outputTokens: number;
+  cost: number;
+  transcript: TranscriptEntry[];
+}
+
+export const TRANSCRIPT_LIMIT = 300;
+const TEXT_LIMIT = 4_000;
+
+export class SessionRegistry {
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly waiting = new Map<string, Set<string>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  get(id: string): SessionRecord | undefined {
+    return this.sessions.get(id);
+  }
+
+  list(): SessionRecord[] {
+    return [...this.sessions.values()];
+  }
+
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  clear(): void {
+    this.sessions.clear();
+    this.waiting.clear();
+  }
+
+  /** Returns the id of the session that changed, if any. */
+  applyMission(event: OrchestratorEvent): string | undefined {
+    if (event.type === "turn.started") {
+      this.sessions.set(event.sessionId, { id: event.sessionId, role: event.role, todoIds: event.todoIds, status: "busy", startedAt: this.now(), inputTokens: 0, outputTokens: 0, cost: 0, transcript: [] });
+      return event.sessionId;
+    }
+    if (event.type === "turn.finished") {
+      const s = this.sessions.get(event.sessionId);
+      if (!s) return undefined;
+      s.endedAt = this.now();
+      s.inputTokens = Math.max(s.inputTokens, event.inputTokens);
+      s.outputTokens = Math.max(s.outputTokens, event.outputTokens);
+      s.cost = Math.max(s.cost, event.cost);
+      if (event.ok) s.status = "idle";
+      else if (/aborted/i.test(event.error ?? "")) s.status = "aborted";
+      else {
+        s.status = "error";
+        s.error = event.error;
+      }
+      return s.id;
+    }
+    return undefined;
+  }
+
+  /** Returns the id of the session that changed, if it is one of ours. */
+  applyOpencode(event: OpencodeEvent): string | undefined {
+    const id = sessionIdOf(event);
+    const s = id ? this.sessions.get(id) : undefined;
+    if (!s) return undefined;
+    switch (event.type) {
+      case "session.status": {
+        const status = event.properties.status;
+        if (s.endedAt !== undefined) return undefined;
+        if (status.type === "retry") {
+          s.status = "retry";
+          s.retryAttempt = status.attempt;
+          s.retryMessage = status.message;
+        } else if (status.type === "busy") s.status = this.waiting.get(s.id)?.size ? "waiting" : "busy";
+        return s.id;
+      }
+      case "permission.asked":
+      case "question.asked": {
+        const set = this.waiting.get(s.id) ?? new Set<string>();
+        set.add(event.properties.id);
+        this.waiting.set(s.id, set);
+        if (s.endedAt === undefined) s.status = "waiting";
+        return s.id;
+      }
+      case "permission.replied":
+      case "question.replied":
+      case "question.rejected": {
+        this.waiting.get(s.id)?.delete(event.properties.requestID);
+        if (s.endedAt === undefined && s.status === "waiting" && !this.waiting.get(s.id)?.size) s.status = "busy";
+        return s.id;
+      }
+      case "message.updated": {
+        const info = event.properties.info;
+        if (info.role !== "assistant") return undefined;
+        // Tokens and cost are per message; the turn's total arrives with turn.finished.
+        s.inputTokens = Math.max(s.inputTokens, info.tokens.input);
+        s.outputTokens = Math.max(s.outputTokens, info.tokens.output);
+        s.cost = Math.max(s.cost, info.cost);
+        return s.id;
+      }
+      case "message.part.updated": {
+        const part = event.properties.part;
+        let entry: TranscriptEntry | undefined;
+        if (part.type === "text" && !part.synthetic) entry = { partId: part.id, kind: "text", text: part.text };
+        else if (part.type === "reasoning") entry = { partId: part.id, kind: "reasoning", text: part.text };
+        else if (part.type === "tool") {
+          const input = "input" in part.state ? JSON.stringify(part.state.input) : "";
+          entry = { partId: part.id, kind: "tool", tool: part.tool, toolStatus: part.state.status, text: input };
+        }
+        if (!entry) return undefined;
+        entry.text = entry.text.length > TEXT_LIMIT ? `${entry.text.slice(0, TEXT_LIMIT)}…` : entry.text;
+        const existing = s.transcript.findIndex((e) => e.partId === entry.partId);
+        if (existing >= 0) s.transcript[existing] = entry;
+        else {
+          s.transcript.push(entry);
+          if (s.transcript.length > TRANSCRIPT_LIMIT) s.transcript.splice(0, s.transcript.length - TRANSCRIPT_LIMIT);
+        }
+        return s.id;
+      }
+      default:
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * What the TODO tree and the Sessions view show, computed from the snapshot and the session
+ * registry: labels, descriptions, tooltips, codicons and contextValues. No VS Code import, so the
+ * shapes are unit-tested; the tree providers only turn these into TreeItems.
+ */
+import type { RunSnapshot, TodoSummary } from "../../shared/protocol";
+import type { SessionRecord } from "./sessionRegistry";
+
+export interface NodeModel {
+  id: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  /** A codicon id, with an optional theme color id. */
+  icon: { id: string; color?: string };
+  contextValue: string;
+  collapsible: "none" | "collapsed" | "expanded";
+  /** A command to run on click: [command id, ...arguments]. */
+  command?: [string, ...unknown[]];
+}
+
+const TODO_ICON: Record<string, NodeModel["icon"]> = {
+  pending: { id: "circle-large-outline" },
+  running: { id: "sync~spin", color: "progressBar.background" },
+  review: { id: "eye", color: "charts.yellow" },
+  done: { id: "pass-filled", color: "testing.iconPassed" },
+  failed: { id: "error", color: "testing.iconFailed" },
+  blocked: { id: "circle-slash", color: "testing.iconFailed" },
+  skipped: { id: "debug-step-over" },
+  replaced: { id: "history" },
+};
+
+const SESSION_ICON: Record<string, NodeModel["icon"]> = {
+  busy: { id: "sync~spin", color: "progressBar.background" },
+  waiting: { id: "question", color: "charts.yellow" },
+  retry: { id: "watch", color: "charts.orange" },
+  idle: { id: "check" },
+  error: { id: "error", color: "testing.iconFailed" },
+  aborted: { id: "debug-stop" },
+};
+
+export const missionNodeId = (missionId: string) => `mission:${missionId}`;
+export const todoNodeId = (missionId: string, todoId: string) => `todo:${missionId}:${todoId}`;
+export const sessionNodeId = (sessionId: string) => `session:${sessionId}`;
+
+export function missionNode(s: RunSnapshot): NodeModel {
+  const done = s.todos.filter((t) => t.status === "done" || t.status === "skipped").length;
+  return {
+    id: missionNodeId(s.missionId ?? "current"),
+    label: s.mission ?? "Mission",
+    description: `${s.status ?? s.phase} · ${done}/${s.todos.length} done${s.running ? ` · ${s.running} running` : ""}`,
+    tooltip: s.report ?? s.mission,
+    icon: s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
+    contextValue: `orchestrator:mission+${s.status ?? s.phase}`,
+    collapsible: "expanded",
+  };
+}
+
+export function todoNode(missionId: string, todo: TodoSummary, sessions: (id: string) => SessionRecord | undefined): NodeModel {
+  const lastWorker = [...todo.sessions].reverse().map(sessions).find((r) => r?.role === "worker");
+  const role = todo.status === "review" ? "reviewer" : lastWorker ? "worker" : undefined;
+  const parts = [todo.status, role, todo.attempts > 1 ? `attempt ${todo.attempts}` : undefined, todo.files.join(", ") || undefined].filter(Boolean);
+  const tooltip = [`${todo.id}: ${todo.title}`, `Acceptance: ${todo.acceptance}`, todo.dependsOn.length ? `After: ${todo.dependsOn.join(", ")}` : "", todo.reviewIssues.length ? `Last review issues:\n- ${todo.reviewIssues.join("\n- ")}` : "", todo.note ? `Last: ${todo.note}` : ""].filter(Boolean).join("\n");
+  const flags = [todo.status, todo.sessions.length ? "session" : "", todo.files.length ? "files" : ""].filter(Boolean).join("+");
+  return {
+    id: todoNodeId(missionId, todo.id),
+    label: `${todo.id} · ${todo.title}`,
+    description: parts.join(" · "),
+    tooltip,
+    icon: TODO_ICON[todo.status] ?? { id: "circle-large-outline" },
+    contextValue: `orchestrator:todo+${flags}`,
+    collapsible: todo.reviewIssues.length || todo.dependsOn.length ? "collapsed" : "none",
+    command: todo.sessions.length ? ["orchestrator.openTodoSession", todo.id] : undefined,
+  };
+}
+
+/** The sub-detail under a TODO: its review issues and dependencies. */
+export function todoDetailNodes(missionId: string, todo: TodoSummary): NodeModel[] {
+  const base = todoNodeId(missionId, todo.id);
+  const nodes: NodeModel[] = todo.reviewIssues.map((issue, i) => ({ id: `${base}:issue:${i}`, label: issue, icon: { id: "warning", color: "charts.yellow" }, contextValue: "orchestrator:issue", collapsible: "none" }));
+  if (todo.dependsOn.length) nodes.push({ id: `${base}:deps`, label: `after ${todo.dependsOn.join(", ")}`, icon: { id: "git-merge" }, contextValue: "orchestrator:deps", collapsible: "none" });
+  return nodes;
+}
+
+function elapsed(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
+}
+
+export function sessionNode(s: SessionRecord, now: number): NodeModel {
+  const status = s.status === "retry" ? `retry ${s.retryAttempt ?? ""}`.trim() : s.status;
+  const tokens = s.inputTokens + s.outputTokens;
+  return {
+    id: sessionNodeId(s.id),
+    label: `${s.role}${s.todoIds.length ? ` · ${s.todoIds.join(", ")}` : ""}`,
+    description: `${status} · ${elapsed((s.endedAt ?? now) - s.startedAt)} · ${tokens.toLocaleString("en")} tok · $${s.cost.toFixed(4)}`,
+    tooltip: [`Session ${s.id}`, s.retryMessage ? `Retrying: ${s.retryMessage}` : "", s.error ? `Error: ${s.error}` : ""].filter(Boolean).join("\n"),
+    icon: SESSION_ICON[s.status] ?? { id: "circle-outline" },
+    contextValue: `orchestrator:session+${s.status}`,
+    collapsible: "none",
+    command: ["orchestrator.openSession", s.id],
+  };
+}
+
+/** Running sessions first (newest first), then finished ones (newest first). */
+export function sortSessions(sessions: SessionRecord[]): SessionRecord[] {
+  const active = (s: SessionRecord) => (s.endedAt === undefined ? 0 : 1);
+  return [...sessions].sort((a, b) => active(a) - active(b) || b.startedAt - a.startedAt);
+}

@@ -1,0 +1,52 @@
+/**
+ * The Sessions view: every OpenCode session of the mission with role, TODO, status, elapsed time,
+ * tokens and cost. Changed sessions refresh alone; elapsed times tick once a second while any runs.
+ */
+import * as vscode from "vscode";
+import { Coalescer } from "../viewModels/coalescer";
+import type { SessionRegistry } from "../viewModels/sessionRegistry";
+import { sessionNode, sessionNodeId, sortSessions } from "../viewModels/treeModels";
+import { toTreeItem } from "./treeItems";
+
+export interface SessionSource {
+  readonly sessions: SessionRegistry;
+  readonly onDidChangeSessions: vscode.Event<string[]>;
+}
+
+export class SessionsProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string | string[] | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private order: string[] = [];
+  private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 250);
+  private readonly subscription: vscode.Disposable;
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(private readonly source: SessionSource) {
+    this.subscription = source.onDidChangeSessions((ids) => {
+      const order = sortSessions(source.sessions.list()).map((s) => sessionNodeId(s.id));
+      if (order.join() !== this.order.join()) this.refresh.markAll();
+      else for (const id of ids) this.refresh.mark(sessionNodeId(id));
+    });
+    this.ticker = setInterval(() => {
+      for (const s of source.sessions.list()) if (s.endedAt === undefined) this.refresh.mark(sessionNodeId(s.id));
+    }, 1000);
+  }
+
+  getTreeItem(id: string): vscode.TreeItem {
+    const record = this.source.sessions.get(id.slice("session:".length));
+    return record ? toTreeItem(sessionNode(record, Date.now())) : new vscode.TreeItem(id);
+  }
+
+  getChildren(id?: string): string[] {
+    if (id) return [];
+    this.order = sortSessions(this.source.sessions.list()).map((s) => sessionNodeId(s.id));
+    return this.order;
+  }
+
+  dispose(): void {
+    clearInterval(this.ticker);
+    this.subscription.dispose();
+    this.refresh.dispose();
+    this.changed.dispose();
+  }
+}
