@@ -150,7 +150,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   // An unfinished mission (stopped, or cut off by a reload or a crash) is offered for resume.
   const root = folder();
   if (root && vscode.workspace.isTrusted) {
-    const unfinished = runner.unfinished(root);
+    const latest = runner.showLatest(root);
+    const unfinished = latest && !["sealed", "failed"].includes(latest.status) ? latest : undefined;
     if (unfinished) {
       statusBar.resumable(unfinished.mission);
       void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${unfinished.status}): "${unfinished.mission.slice(0, 80)}".`, "Resume").then((choice) => {

@@ -88,6 +88,29 @@ export class MissionRunner implements vscode.Disposable {
     this.commander?.stop();
   }
 
+  /** Shows the folder's latest mission (after a reload the views come back as they were). */
+  showLatest(folder: vscode.WorkspaceFolder): MissionState | undefined {
+    if (this.isRunning) return undefined;
+    const latest = new MissionStore(folder.uri.fsPath).latest(undefined, (error) => this.logger.error(error.message));
+    if (!latest) return undefined;
+    const phase = latest.status === "sealed" ? "done" : latest.status === "stopped" ? "stopped" : latest.status === "running" || latest.status === "planning" ? "stopped" : "failed";
+    this.publish({
+      ...idleSnapshot(),
+      phase,
+      mission: latest.mission,
+      missionId: latest.id,
+      status: latest.status,
+      iteration: latest.iteration,
+      todos: summarize(latest),
+      report: latest.report,
+      startedAt: latest.createdAt,
+      finishedAt: latest.updatedAt,
+      tokens: { input: latest.usage.inputTokens, output: latest.usage.outputTokens },
+      cost: latest.usage.cost,
+    });
+    return latest;
+  }
+
   /** The latest mission in this folder that can be resumed, if any. */
   unfinished(folder: vscode.WorkspaceFolder): MissionState | undefined {
     return new MissionStore(folder.uri.fsPath).findUnfinished((error: StateFileError) => {

@@ -96,7 +96,6 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
     // Untrusted without a dialog: the folder opens in Restricted Mode.
     "security.workspace.trust.startupPrompt": "never",
     "remote.autoForwardPorts": false,
-    "window.restoreWindows": "none",
     ...options.settings,
   }, null, 2);
   // Machine-scoped settings (like orchestrator.opencode.path) are read from Machine/ in a remote window.
@@ -151,7 +150,14 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
     browser,
     url,
     async reload() {
-      await page.reload();
+      // "Developer: Reload Window", as a user does: the workbench saves its state (open editors,
+      // webview state) before it reloads, which a bare page reload does not wait for.
+      const navigated = page.waitForNavigation({ timeout: 60_000 });
+      await page.keyboard.press("F1");
+      await page.locator(".quick-input-widget input").fill(">Developer: Reload Window");
+      await page.locator(".quick-input-list .monaco-list-row", { hasText: "Developer: Reload Window" }).first().waitFor();
+      await page.keyboard.press("Enter");
+      await navigated;
       await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     },
     async screenshot(name) {

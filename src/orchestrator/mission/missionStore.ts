@@ -111,14 +111,18 @@ export class MissionStore {
 
   /** The most recently updated mission that is not finished for good, if any. */
   findUnfinished(onUnreadable?: (error: StateFileError) => void): MissionState | undefined {
+    return this.latest((state) => !TERMINAL_STATUSES.includes(state.status), onUnreadable);
+  }
+
+  /** The most recently updated readable mission that passes `filter`. */
+  latest(filter: (state: MissionState) => boolean = () => true, onUnreadable?: (error: StateFileError) => void): MissionState | undefined {
     if (!existsSync(this.root)) return undefined;
     let best: MissionState | undefined;
     for (const id of readdirSync(this.root)) {
       if (!existsSync(join(this.dir(id), "mission.json"))) continue;
       try {
         const state = this.load(id);
-        if (TERMINAL_STATUSES.includes(state.status)) continue;
-        if (!best || state.updatedAt > best.updatedAt) best = state;
+        if (filter(state) && (!best || state.updatedAt > best.updatedAt)) best = state;
       } catch (error) {
         if (error instanceof StateFileError) onUnreadable?.(error);
         else throw error;

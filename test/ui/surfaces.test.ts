@@ -1,0 +1,143 @@
+/**
+ * The native surfaces in real VS Code (code-server + headless Chromium + the packaged VSIX + real
+ * OpenCode + the scripted model): TODO tree, Sessions view, dashboard, status bar stop and resume,
+ * permission routing, and the dashboard after a window reload. Screenshots go to test-results/ui.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Frame, Locator, Page } from "playwright-core";
+import { call, tools } from "../fixtures/scripted-model/scenario";
+import { missionScenario, todo, type MissionScript } from "../fixtures/scripted-model/missionScenario";
+import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
+import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import { writeScriptedOpencodeJson } from "../support/engineHarness";
+import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import { runCommand } from "../support/palette";
+
+const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
+let sandbox: Sandbox;
+let model: ScriptedModel;
+let vscode: VsCodeSession;
+let outside: string;
+let stall = true;
+
+const pane = (page: Page, title: string): Locator => page.locator(".pane", { has: page.locator(".pane-header", { hasText: title }) });
+const rows = (page: Page, title: string, text: string | RegExp): Locator => pane(page, title).locator(".monaco-list-row", { hasText: text });
+const toast = (page: Page, text: RegExp) => page.locator(".notifications-toasts .notification-toast", { hasText: text });
+
+async function dashboardFrame(page: Page): Promise<Frame> {
+  for (let i = 0; i < 200; i++) {
+    for (const frame of page.frames()) {
+      if (await frame.locator("[data-testid=phase]").count().catch(() => 0)) return frame;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error("the dashboard webview did not appear");
+}
+
+async function step(name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    await vscode.screenshot(`${name}-failure`).catch(() => undefined);
+    throw error;
+  }
+}
+
+before(async () => {
+  sandbox = createSandbox("orch-surfaces-");
+  outside = mkdtempSync(join(tmpdir(), "orch-outside-"));
+  const script: MissionScript = {
+    workspace: sandbox.workspace,
+    latencyMs: 600,
+    plans: [{ todos: [todo("P1"), todo("P2"), todo("P3"), todo("P4", ["P1", "P2", "P3"], ["p4.txt"])] }, { todos: [todo("Q1"), todo("Q2")] }],
+    workerOverride: (id, _attempt, ctx) => {
+      // P4 also writes outside the workspace: OpenCode asks, the extension must route it to the user.
+      if (id === "P4" && ctx.step === 0) return tools(call("write", { filePath: join(outside, "granted.txt"), content: "allowed\n" }), call("write", { filePath: join(sandbox.workspace, "p4.txt"), content: "P4\n" }));
+      if (id.startsWith("Q") && stall) return { kind: "stall" };
+      return undefined;
+    },
+  };
+  model = await startScriptedModel(missionScenario(script));
+  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
+  vscode = await openVsCode({ sandbox, artifacts: ARTIFACTS, settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE } });
+});
+
+after(async () => {
+  await vscode?.close();
+  await model?.close();
+  sandbox?.remove();
+  rmSync(outside, { recursive: true, force: true });
+});
+
+test("the Orchestrator container shows an empty TODOs view with Run Task", () =>
+  step("welcome", async () => {
+    const { page } = vscode;
+    await page.locator('.activitybar .action-item a[aria-label^="Orchestrator"]').click();
+    await pane(page, "TODOs").locator(".welcome-view-content").getByRole("button", { name: "Run Task" }).waitFor({ timeout: 60_000 });
+    await vscode.screenshot("sidebar-welcome");
+  }));
+
+test("a mission fills the TODO tree and the Sessions view; a permission request is routed and allowed", () =>
+  step("mission", async () => {
+    const { page } = vscode;
+    await runCommand(page, "Orchestrator: Run Task");
+    await page.locator(".quick-input-widget input").fill("Build the surfaces");
+    await page.keyboard.press("Enter");
+    for (const id of ["P1", "P2", "P3", "P4"]) await rows(page, "TODOs", `${id} · Make ${id}`).waitFor({ timeout: 60_000 });
+    // Three Workers at once, visibly parallel.
+    await page.waitForFunction(() => [...document.querySelectorAll(".monaco-list-row")].filter((r) => /worker · P\d/.test(r.textContent ?? "") && /busy/.test(r.textContent ?? "")).length >= 3, undefined, { timeout: 60_000 });
+    await page.locator(".statusbar-item", { hasText: /Orchestrator \d\/4 · 3 running/ }).waitFor();
+    await vscode.screenshot("sidebar-running");
+    const prompt = toast(page, /Worker \(TODO P4\) wants external_directory/);
+    await prompt.waitFor({ timeout: 90_000 });
+    await vscode.screenshot("permission-prompt");
+    await prompt.getByRole("button", { name: "Allow Once" }).click();
+    await toast(page, /mission sealed — 4\/4 TODOs done/).waitFor({ timeout: 90_000 });
+    assert.ok(existsSync(join(outside, "granted.txt")), "the Worker wrote outside the workspace after Allow Once");
+    for (const id of ["P1", "P2", "P3", "P4"]) await rows(page, "TODOs", new RegExp(`${id} · Make ${id}.*done`)).waitFor();
+    await rows(page, "TODOs", /Build the surfaces.*sealed · 4\/4 done/).waitFor();
+    await vscode.screenshot("sidebar-sealed");
+  }));
+
+test("the dashboard shows progress and the sealed state, and survives a window reload", () =>
+  step("dashboard", async () => {
+    const { page } = vscode;
+    await runCommand(page, "Orchestrator: Open Dashboard");
+    let frame = await dashboardFrame(page);
+    await frame.locator("[data-testid=phase]", { hasText: "sealed" }).waitFor({ timeout: 30_000 });
+    await frame.locator(".facts", { hasText: "4/4 done" }).waitFor();
+    await frame.locator("[data-testid=timeline]", { hasText: "Mission sealed" }).waitFor();
+    await vscode.screenshot("dashboard-sealed");
+    await vscode.reload();
+    frame = await dashboardFrame(page);
+    await frame.locator("[data-testid=phase]", { hasText: "sealed" }).waitFor({ timeout: 60_000 });
+    await frame.locator("[data-testid=todos]", { hasText: "P4" }).waitFor();
+    await vscode.screenshot("dashboard-after-reload");
+  }));
+
+test("the status-bar stop button stops a running mission; Resume is offered and finishes it", () =>
+  step("stop-resume", async () => {
+    const { page } = vscode;
+    stall = true;
+    await runCommand(page, "Orchestrator: Run Task");
+    await page.locator(".quick-input-widget input").fill("Stall until stopped");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => [...document.querySelectorAll(".monaco-list-row")].filter((r) => /worker · Q\d/.test(r.textContent ?? "") && /busy/.test(r.textContent ?? "")).length >= 2, undefined, { timeout: 60_000 });
+    await vscode.screenshot("status-bar-running");
+    await page.locator(".statusbar-item", { hasText: "Stop" }).click();
+    await toast(page, /mission stopped/).waitFor({ timeout: 30_000 });
+    await rows(page, "TODOs", /Stall until stopped.*stopped/).waitFor();
+    await rows(page, "Sessions", /worker · Q1.*aborted/).waitFor();
+    assert.equal(await rows(page, "Sessions", /busy/).count(), 0, "no session is busy after stop");
+    const resume = page.locator(".statusbar-item", { hasText: "Resume mission" });
+    await resume.waitFor();
+    await vscode.screenshot("status-bar-resume");
+    stall = false;
+    await resume.click();
+    await toast(page, /mission sealed — 2\/2 TODOs done/).waitFor({ timeout: 90_000 });
+    assert.ok(existsSync(join(sandbox.workspace, "q1.txt")) && existsSync(join(sandbox.workspace, "q2.txt")));
+  }));

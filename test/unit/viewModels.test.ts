@@ -1,0 +1,107 @@
+/** The views' models without VS Code: tree shape, labels, icons, context values, coalescing. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
+import { Coalescer, type Timers } from "../../src/extension/viewModels/coalescer";
+import { SessionRegistry, TRANSCRIPT_LIMIT } from "../../src/extension/viewModels/sessionRegistry";
+import { missionNode, sessionNode, sortSessions, todoDetailNodes, todoNode } from "../../src/extension/viewModels/treeModels";
+import type { RunSnapshot, TodoSummary } from "../../src/shared/protocol";
+
+function fakeTimers() {
+  const pending: Array<{ fn: () => void; at: number }> = [];
+  let now = 0;
+  const timers: Timers = { setTimeout: (fn, ms) => pending.push({ fn, at: now + ms }) && pending.length - 1, clearTimeout: (h) => void (pending[h as number] = { fn: () => undefined, at: Infinity }) };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const p of pending.splice(0)) (p.at <= now ? p.fn : () => pending.push(p))();
+  };
+  return { timers, advance };
+}
+
+test("a burst of marks becomes one flush with each changed key once", () => {
+  const { timers, advance } = fakeTimers();
+  const flushes: Array<string[] | "all"> = [];
+  const c = new Coalescer<string>((k) => flushes.push(k === "all" ? "all" : [...k].sort()), 200, timers);
+  for (let i = 0; i < 500; i++) c.mark(`t${i % 3}`);
+  advance(199);
+  assert.equal(flushes.length, 0);
+  advance(1);
+  assert.deepEqual(flushes, [["t0", "t1", "t2"]]);
+  c.mark("t1");
+  c.markAll();
+  advance(200);
+  assert.deepEqual(flushes.at(-1), "all");
+  advance(1000);
+  assert.equal(flushes.length, 2, "nothing marked, nothing flushed");
+});
+
+const S = "ses_1";
+const ev = (type: string, properties: Record<string, unknown>) => ({ id: "e", type, properties }) as unknown as OpencodeEvent;
+
+test("the session registry follows a session from start to finish, only for our sessions", () => {
+  let now = 1000;
+  const r = new SessionRegistry(() => now);
+  assert.equal(r.applyOpencode(ev("session.status", { sessionID: S, status: { type: "busy" } })), undefined, "unknown sessions are ignored");
+  r.applyMission({ type: "turn.started", missionId: "m", role: "worker", sessionId: S, todoIds: ["T1"] });
+  r.applyOpencode(ev("session.status", { sessionID: S, status: { type: "retry", attempt: 2, message: "rate limited", next: 5000 } }));
+  assert.equal(r.get(S)?.status, "retry");
+  assert.equal(r.get(S)?.retryAttempt, 2);
+  r.applyOpencode(ev("permission.asked", { id: "per_1", sessionID: S, permission: "external_directory", patterns: [], metadata: {}, always: [] }));
+  assert.equal(r.get(S)?.status, "waiting");
+  r.applyOpencode(ev("permission.replied", { sessionID: S, requestID: "per_1", reply: "once" }));
+  assert.equal(r.get(S)?.status, "busy");
+  r.applyOpencode(ev("message.part.updated", { sessionID: S, part: { id: "p1", sessionID: S, type: "text", text: "Hel" }, time: 1 }));
+  r.applyOpencode(ev("message.part.updated", { sessionID: S, part: { id: "p1", sessionID: S, type: "text", text: "Hello" }, time: 2 }));
+  r.applyOpencode(ev("message.part.updated", { sessionID: S, part: { id: "p2", sessionID: S, type: "tool", tool: "write", callID: "c", state: { status: "completed", input: { filePath: "a" } } }, time: 3 }));
+  assert.deepEqual(r.get(S)?.transcript.map((e) => e.kind === "tool" ? `${e.tool}:${e.toolStatus}` : e.text), ["Hello", "write:completed"]);
+  now = 4000;
+  r.applyMission({ type: "turn.finished", missionId: "m", role: "worker", sessionId: S, todoIds: ["T1"], ok: true, inputTokens: 120, outputTokens: 30, cost: 0.02, durationMs: 3000 });
+  assert.equal(r.get(S)?.status, "idle");
+  assert.equal(r.get(S)?.endedAt, 4000);
+  r.applyOpencode(ev("session.status", { sessionID: S, status: { type: "busy" } }));
+  assert.equal(r.get(S)?.status, "idle", "a late status does not revive a finished session");
+});
+
+test("a transcript keeps only its newest entries", () => {
+  const r = new SessionRegistry();
+  r.applyMission({ type: "turn.started", missionId: "m", role: "worker", sessionId: S, todoIds: [] });
+  for (let i = 0; i < TRANSCRIPT_LIMIT + 50; i++) r.applyOpencode(ev("message.part.updated", { sessionID: S, part: { id: `p${i}`, sessionID: S, type: "text", text: `line ${i}` }, time: i }));
+  const t = r.get(S)?.transcript ?? [];
+  assert.equal(t.length, TRANSCRIPT_LIMIT);
+  assert.equal(t[0]?.text, "line 50");
+});
+
+const todo = (over: Partial<TodoSummary> = {}): TodoSummary => ({ id: "T1", title: "Add login", status: "pending", attempts: 1, files: ["src/login.ts"], dependsOn: [], acceptance: "tests pass", reviewIssues: [], sessions: [], ...over });
+
+test("TODO nodes: icon per state, description with role, attempt and files, context flags for menus", () => {
+  const sessions = new SessionRegistry();
+  sessions.applyMission({ type: "turn.started", missionId: "m", role: "worker", sessionId: S, todoIds: ["T1"] });
+  const failed = todoNode("m", todo({ status: "failed", attempts: 2, sessions: [S], reviewIssues: ["no test"], dependsOn: ["T0"] }), (id) => sessions.get(id));
+  assert.equal(failed.id, "todo:m:T1");
+  assert.equal(failed.label, "T1 · Add login");
+  assert.equal(failed.description, "failed · worker · attempt 2 · src/login.ts");
+  assert.deepEqual(failed.icon, { id: "error", color: "testing.iconFailed" });
+  assert.equal(failed.contextValue, "orchestrator:todo+failed+session+files");
+  assert.match(failed.tooltip ?? "", /Acceptance: tests pass[\s\S]*Last review issues:\n- no test/);
+  assert.equal(failed.collapsible, "collapsed");
+  assert.deepEqual(todoDetailNodes("m", todo({ reviewIssues: ["no test"], dependsOn: ["T0"] })).map((n) => n.label), ["no test", "after T0"]);
+  const states = ["pending", "running", "review", "done", "failed", "blocked", "skipped"].map((status) => todoNode("m", todo({ status }), () => undefined).icon.id);
+  assert.equal(new Set(states).size, states.length, "every state has its own icon");
+  assert.equal(todoNode("m", todo({ files: [] }), () => undefined).contextValue, "orchestrator:todo+pending");
+});
+
+test("mission and session nodes", () => {
+  const snapshot = { phase: "running", mission: "Build it", missionId: "m", status: "running", demo: false, iteration: 1, running: 2, todos: [todo({ status: "done" }), todo({ id: "T2" })] } as RunSnapshot;
+  assert.equal(missionNode(snapshot).description, "running · 1/2 done · 2 running");
+  const r = new SessionRegistry(() => 0);
+  r.applyMission({ type: "turn.started", missionId: "m", role: "reviewer", sessionId: "a", todoIds: ["T1", "T2"] });
+  r.applyMission({ type: "turn.started", missionId: "m", role: "worker", sessionId: "b", todoIds: ["T3"] });
+  r.applyMission({ type: "turn.finished", missionId: "m", role: "worker", sessionId: "b", todoIds: ["T3"], ok: true, inputTokens: 1000, outputTokens: 234, cost: 0.5, durationMs: 1 });
+  const node = sessionNode(r.get("a")!, 75_000);
+  assert.equal(node.label, "reviewer · T1, T2");
+  assert.equal(node.description, "busy · 1m15s · 0 tok · $0.0000");
+  assert.equal(node.contextValue, "orchestrator:session+busy");
+  assert.deepEqual(node.command, ["orchestrator.openSession", "a"]);
+  assert.equal(sessionNode(r.get("b")!, 99).description, "idle · 0s · 1,234 tok · $0.5000");
+  assert.deepEqual(sortSessions(r.list()).map((s) => s.id), ["a", "b"], "running sessions first");
+});
