@@ -220,8 +220,11 @@ export class MissionRunner implements vscode.Disposable {
     } else if (final.status === "stopped") {
       void vscode.window.showInformationMessage(`Orchestrator: mission stopped (${done}/${live.length} done). It can be resumed.`, "Resume").then((c) => c && vscode.commands.executeCommand("orchestrator.resume"));
     } else {
-      void vscode.window.showWarningMessage(`Orchestrator: mission ${final.status} — ${final.stopReason ?? ""} (${done}/${live.length} done).`, "Show Log", "Resume").then((c) => {
-        if (c === "Show Log") void vscode.commands.executeCommand("orchestrator.showLog");
+      // Failures grouped in one message: what ended the mission and which TODOs did not make it.
+      const failed = live.filter((t) => t.status === "failed" || t.status === "blocked").map((t) => t.id);
+      const which = failed.length ? ` Failed or blocked: ${failed.join(", ")}.` : "";
+      void vscode.window.showWarningMessage(`Orchestrator: mission ${final.status} — ${final.stopReason ?? ""} (${done}/${live.length} done).${which}`, "Show", "Resume").then((c) => {
+        if (c === "Show") void vscode.commands.executeCommand("orchestrator.todos.focus");
         if (c === "Resume") void vscode.commands.executeCommand("orchestrator.resume");
       });
     }

@@ -53,11 +53,13 @@ before(async () => {
   const script: MissionScript = {
     workspace: sandbox.workspace,
     latencyMs: 600,
-    plans: [{ todos: [todo("P1"), todo("P2"), todo("P3"), todo("P4", ["P1", "P2", "P3"], ["p4.txt"])] }, { todos: [todo("Q1"), todo("Q2")] }],
+    plans: [{ todos: [todo("P1"), todo("P2"), todo("P3"), todo("P4", ["P1", "P2", "P3"], ["p4.txt"])] }, { todos: [todo("Q1"), todo("Q2")] }, { todos: [todo("A1")] }],
     workerOverride: (id, _attempt, ctx) => {
       // P4 also writes outside the workspace: OpenCode asks, the extension must route it to the user.
       if (id === "P4" && ctx.step === 0) return tools(call("write", { filePath: join(outside, "granted.txt"), content: "allowed\n" }), call("write", { filePath: join(sandbox.workspace, "p4.txt"), content: "P4\n" }));
       if (id.startsWith("Q") && stall) return { kind: "stall" };
+      // A1 asks the user a question through OpenCode's question tool before it reports.
+      if (id === "A1" && ctx.step === 0) return tools(call("question", { questions: [{ question: "Which database should the API use?", header: "Database", options: [{ label: "SQLite", description: "a file" }, { label: "Postgres", description: "a server" }] }] }));
       return undefined;
     },
   };
@@ -140,4 +142,21 @@ test("the status-bar stop button stops a running mission; Resume is offered and 
     await resume.click();
     await toast(page, /mission sealed — 2\/2 TODOs done/).waitFor({ timeout: 90_000 });
     assert.ok(existsSync(join(sandbox.workspace, "q1.txt")) && existsSync(join(sandbox.workspace, "q2.txt")));
+  }));
+
+test("a question from a Worker becomes a quick pick, and the answer reaches the agent", () =>
+  step("question", async () => {
+    const { page } = vscode;
+    await runCommand(page, "Orchestrator: Run Task");
+    await page.locator(".quick-input-widget input").fill("Ask me first");
+    await page.keyboard.press("Enter");
+    const pick = page.locator(".quick-input-widget", { hasText: "Worker (TODO A1) asks: Database" });
+    await pick.waitFor({ timeout: 60_000 });
+    await rows(page, "Sessions", /worker · A1.*waiting/).waitFor();
+    await vscode.screenshot("question-quick-pick");
+    await pick.locator(".quick-input-list .monaco-list-row", { hasText: "Postgres" }).click();
+    await toast(page, /mission sealed — 1\/1 TODOs done/).waitFor({ timeout: 90_000 });
+    const afterAnswer = model.requests.find((r) => r.role === "worker" && r.prompt.includes('<todo id="A1"') && r.step === 1);
+    assert.ok(afterAnswer, "the Worker continued after the answer");
+    assert.match(afterAnswer.lastToolResult ?? "", /Postgres/, "the user's answer came back to the model as the tool's result");
   }));
