@@ -160,7 +160,7 @@ export class MissionRunner implements vscode.Disposable {
           if (id) this.sessionsChanged.fire([id]);
         }),
       ];
-      this.onEvent(commander, { type: "mission.status", missionId: commander.state.id, status: commander.state.status }, label, session.demo);
+      this.publishState(commander, label, session.demo);
       const running = commander.run().finally(() => subs.forEach((d) => d.dispose()));
       showMissionProgress(label, this.onDidChange, running, () => this.stop());
       const final = await running;
@@ -178,7 +178,6 @@ export class MissionRunner implements vscode.Disposable {
   }
 
   private onEvent(commander: Commander, event: OrchestratorEvent, label: string, demo: boolean): void {
-    const s = commander.state;
     const changedSession = this.sessions.applyMission(event);
     if (changedSession) this.sessionsChanged.fire([changedSession]);
     const line = timelineText(event);
@@ -186,6 +185,16 @@ export class MissionRunner implements vscode.Disposable {
       this.timelineEntries.push({ at: Date.now(), text: line });
       if (this.timelineEntries.length > TIMELINE_LIMIT) this.timelineEntries.splice(0, this.timelineEntries.length - TIMELINE_LIMIT);
     }
+    this.publishState(commander, label, demo);
+    if (event.type === "todo.status") this.logger.info(`TODO ${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`);
+    else if (event.type === "turn.started") this.logger.debug(`${event.role} session ${event.sessionId} started${event.todoIds.length ? ` for ${event.todoIds.join(", ")}` : ""}`);
+    else if (event.type === "plan.rejected") this.logger.warn(`Plan sent back: ${event.problems.join(" ")}`);
+    else if (event.type === "mission.status") this.logger.info(`Mission ${event.status}${event.reason ? `: ${event.reason}` : ""}`);
+  }
+
+  /** Snapshot and status bar from the Commander's state (already saved when this runs). */
+  private publishState(commander: Commander, label: string, demo: boolean): void {
+    const s = commander.state;
     const live = s.todos.filter((t) => t.status !== "replaced");
     const done = live.filter((t) => t.status === "done").length;
     const running = live.filter((t) => t.status === "running").length;
@@ -203,10 +212,6 @@ export class MissionRunner implements vscode.Disposable {
     });
     const detail = s.status === "planning" ? "planning" : `${done}/${live.length} · ${running} running`;
     this.statusBar.running(label, demo ? `${detail} (demo model)` : detail);
-    if (event.type === "todo.status") this.logger.info(`TODO ${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`);
-    else if (event.type === "turn.started") this.logger.debug(`${event.role} session ${event.sessionId} started${event.todoIds.length ? ` for ${event.todoIds.join(", ")}` : ""}`);
-    else if (event.type === "plan.rejected") this.logger.warn(`Plan sent back: ${event.problems.join(" ")}`);
-    else if (event.type === "mission.status") this.logger.info(`Mission ${event.status}${event.reason ? `: ${event.reason}` : ""}`);
   }
 
   private finish(final: MissionState): void {
