@@ -103,7 +103,7 @@ test("a state write failure stops the mission with a clear reason instead of run
   const commander = Commander.create("Mission", { engine, store, logger: memoryLogger() });
   const state = await commander.run();
   assert.equal(state.status, "failed");
-  assert.match(state.stopReason ?? "", /Could not save the mission state/);
+  assert.match(state.stopReason ?? "", /Could not append to the mission journal .*The mission stops rather than run on state it cannot keep/);
   assert.equal(engine.calls.filter((c) => c.agent.endsWith("worker")).length, 1, "nothing ran after the failed write");
 });
 

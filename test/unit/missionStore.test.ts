@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { MissionStore, StateFileError, StateWriteError } from "../../src/orchestrator/mission/missionStore";
+import type { TodoState } from "../../src/orchestrator/mission/state";
 
 let workspace: string;
 beforeEach(() => {
@@ -66,4 +67,36 @@ test("a write that fails is a StateWriteError, not a silent loss", () => {
   rmSync(store.dir(state.id), { recursive: true });
   writeFileSync(store.dir(state.id), "in the way");
   assert.throws(() => store.save(state), (e: unknown) => e instanceof StateWriteError && /The mission stops/.test(e.message));
+});
+
+test("transitions journaled after the last snapshot are replayed on load; a torn last record is ignored", () => {
+  const store = new MissionStore(workspace, 60_000); // no snapshot will be written in this test
+  const state = store.create("journal");
+  const todo: TodoState = { id: "T1", title: "t", description: "", files: [], dependsOn: [], acceptance: "ok", kind: "code", status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [] };
+  state.todos.push(todo);
+  store.record(state, { type: "plan.accepted" }, [todo]);
+  todo.status = "done";
+  todo.attempts = 1;
+  state.iteration = 3;
+  store.record(state, { type: "todo.status" }, [todo]);
+  appendFileSync(join(store.dir(state.id), "events.jsonl"), '{"seq": 3, "mission": {"status": "sea');
+  // A crash now: mission.json is still the snapshot from create().
+  assert.equal(JSON.parse(readFileSync(join(store.dir(state.id), "mission.json"), "utf8")).todos.length, 0);
+  const loaded = new MissionStore(workspace).load(state.id);
+  assert.deepEqual(loaded.todos.map((t) => `${t.id}:${t.status}:${t.attempts}`), ["T1:done:1"]);
+  assert.equal(loaded.iteration, 3);
+  assert.equal(loaded.journalSeq, 2);
+});
+
+test("snapshots are coalesced: many transitions, one write, and flush() writes now", () => {
+  const store = new MissionStore(workspace, 60_000);
+  const state = store.create("coalesce");
+  for (let i = 0; i < 100; i++) {
+    state.iteration = i;
+    store.record(state, { type: "x" });
+  }
+  assert.equal(JSON.parse(readFileSync(join(store.dir(state.id), "mission.json"), "utf8")).iteration, 0);
+  store.flush();
+  assert.equal(JSON.parse(readFileSync(join(store.dir(state.id), "mission.json"), "utf8")).iteration, 99);
+  assert.equal(readFileSync(join(store.dir(state.id), "events.jsonl"), "utf8").trim().split("\n").length, 100);
 });

@@ -14,6 +14,7 @@ import type { Logger } from "../logger";
 import { AdaptiveLimit } from "../schedule/adaptiveLimit";
 import { FileLocks } from "../todo/fileLocks";
 import { planProblems } from "../todo/planValidation";
+import { ReadyQueue } from "../todo/readyQueue";
 import { isFinished, TodoGraph } from "../todo/todoGraph";
 import { join } from "node:path";
 import type { MissionStore } from "./missionStore";
@@ -73,6 +74,8 @@ export class Commander {
   private readonly runningSessions = new Set<string>();
   /** Turns still in flight; after a halt they are awaited, so the state saved last is final. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly queue: ReadyQueue;
+  private readonly todoById = new Map<string, TodoState>();
   private halt?: MissionHalt;
   private wake?: () => void;
   private replans = 0;
@@ -84,6 +87,8 @@ export class Commander {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.limit = new AdaptiveLimit(this.limits.maxParallelSessions);
+    for (const t of state.todos) this.todoById.set(t.id, t);
+    this.queue = new ReadyQueue(state.todos);
   }
 
   /** A new mission, saved before anything runs. */
@@ -105,18 +110,22 @@ export class Commander {
 
   /** Retry a failed, blocked or skipped TODO now (fresh attempts). */
   retryTodo(id: string): boolean {
+    const from = this.todoById.get(id)?.status;
     const todo = retryTodo(this.state, id);
-    if (!todo) return false;
-    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from: todo.history.at(-2)?.status ?? "failed", to: "pending", note: "retry requested by the user" });
+    if (!todo || !from) return false;
+    this.queue.statusChanged(todo, from);
+    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from: todo.history.at(-2)?.status ?? "failed", to: "pending", note: "retry requested by the user" }, [todo]);
     this.wake?.();
     return true;
   }
 
   /** Skip a TODO that is not running: its dependents go on without it. */
   skipTodo(id: string): boolean {
+    const from = this.todoById.get(id)?.status;
     const todo = skipTodo(this.state, id);
-    if (!todo) return false;
-    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from: todo.history.at(-2)?.status ?? "pending", to: "skipped", note: "skipped by the user" });
+    if (!todo || !from) return false;
+    this.queue.statusChanged(todo, from);
+    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from: todo.history.at(-2)?.status ?? "pending", to: "skipped", note: "skipped by the user" }, [todo]);
     this.wake?.();
     return true;
   }
@@ -154,6 +163,7 @@ export class Commander {
     this.state.report = this.report(halt.status);
     try {
       this.setStatus(halt.status, halt.reason);
+      this.options.store.save(this.state);
     } catch (error) {
       this.options.logger.error(`Could not save the final state: ${(error as Error).message}`);
     }
@@ -179,10 +189,14 @@ export class Commander {
 
     for (;;) {
       if (this.halt) throw this.halt;
-      const graph = new TodoGraph(s.todos);
-      for (const todo of graph.ready(this.locks)) {
-        if (workers.size >= this.limit.current) break;
-        if (!this.locks.tryAcquire(todo.id, todo.files)) continue;
+      let nothingStartable = false;
+      while (workers.size < this.limit.current) {
+        const todo = this.queue.next(this.locks);
+        if (!todo) {
+          nothingStartable = true;
+          break;
+        }
+        this.locks.tryAcquire(todo.id, todo.files);
         const work = guarded(this.runWorker(todo)).finally(() => {
           this.locks.release(todo.id);
           workers.delete(work);
@@ -190,15 +204,13 @@ export class Commander {
         workers.add(work);
       }
 
-      if (!reviewer) {
-        const batch = s.todos.filter((t) => t.status === "review");
+      if (!reviewer && this.queue.inReview.size) {
         // Review when nothing else runs (one round for a whole wave), or when waiting TODOs need it.
-        const waitingOnReview = s.todos.some((t) => t.status === "pending" && t.dependsOn.some((d) => batch.some((b) => b.id === d)));
-        if (batch.length && (workers.size === 0 || (waitingOnReview && graph.ready(this.locks).length === 0))) startReview(batch);
+        if (workers.size === 0 || (nothingStartable && this.queue.waitingOnReview())) startReview([...this.queue.inReview]);
       }
 
       if (!reviewer && workers.size === 0) {
-        const next = await this.whenQuiet(graph);
+        const next = await this.whenQuiet(new TodoGraph(s.todos));
         if (next === "sealed") return;
         if (next instanceof MissionHalt) throw next;
         if (next === "continue") continue;
@@ -220,6 +232,7 @@ export class Commander {
       if (openIssues.length === 0 && s.integrationChecked) {
         s.report = this.report("sealed");
         this.setStatus("sealed", "every TODO is done and no sync issue is open");
+        this.options.store.save(s);
         return "sealed";
       }
       if (openIssues.length === 0) return "review";
@@ -231,7 +244,6 @@ export class Commander {
       await this.replan();
       return "continue";
     }
-    if (graph.ready().length) return "continue"; // file locks freed up
     return new MissionHalt("incomplete", "no TODO can run: their dependencies will never be done");
   }
 
@@ -254,7 +266,7 @@ export class Commander {
         onSession: (id) => {
           sessionId = id;
           this.runningSessions.add(id);
-          for (const todoId of todoIds) s.todos.find((t) => t.id === todoId)?.sessions.push(id);
+          for (const todoId of todoIds) this.todoById.get(todoId)?.sessions.push(id);
           this.emit({ type: "turn.started", missionId: s.id, role, sessionId: id, todoIds });
         },
       });
@@ -313,11 +325,12 @@ export class Commander {
 
   private addTodos(planned: PlannedTodo[], replan: boolean): void {
     const now = Date.now();
-    for (const p of planned) {
-      this.state.todos.push({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: now, status: "pending", note: replan ? "added by a replan" : "planned" }] });
-    }
+    const added: TodoState[] = planned.map((p) => ({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: now, status: "pending", note: replan ? "added by a replan" : "planned" }] }));
+    this.state.todos.push(...added);
+    for (const t of added) this.todoById.set(t.id, t);
+    this.queue.add(added);
     this.state.integrationChecked = false;
-    this.persist({ type: "plan.accepted", missionId: this.state.id, todoIds: planned.map((p) => p.id), replan });
+    this.persist({ type: "plan.accepted", missionId: this.state.id, todoIds: planned.map((p) => p.id), replan }, added);
   }
 
   private async replan(): Promise<void> {
@@ -365,7 +378,8 @@ export class Commander {
     s.iteration += 1;
     const live = liveTodos(s);
     const notDone = live.filter((t) => !isFinished(t));
-    const final = notDone.every((t) => batch.includes(t));
+    const inBatch = new Set(batch);
+    const final = notDone.every((t) => inBatch.has(t));
     const integration = !s.integrationChecked && (doneCount(s) + batch.length) / Math.max(1, live.length) >= this.limits.integrationThreshold;
     const doneBefore = doneCount(s);
     try {
@@ -395,7 +409,7 @@ export class Commander {
       for (const issue of review.syncIssues) s.syncIssues.push({ id: `S${s.syncIssues.length + 1}`, ...issue, open: true });
       const progress = doneCount(s) > doneBefore || (final && allPassed);
       s.roundsWithoutProgress = progress ? 0 : s.roundsWithoutProgress + 1;
-      this.persist({ type: "review.round", missionId: s.id, iteration: s.iteration, passed, failed, syncIssues: review.syncIssues.length });
+      this.persist({ type: "review.round", missionId: s.id, iteration: s.iteration, passed, failed, syncIssues: review.syncIssues.length }, batch);
     } catch (error) {
       if (error instanceof TurnAbortedError || this.halt) return;
       s.roundsWithoutProgress += 1;
@@ -407,7 +421,8 @@ export class Commander {
 
   private transition(todo: TodoState, to: TodoState["status"], note?: string): void {
     const from = setTodoStatus(todo, to, note);
-    this.persist({ type: "todo.status", missionId: this.state.id, todoId: todo.id, from, to, note });
+    this.queue.statusChanged(todo, from);
+    this.persist({ type: "todo.status", missionId: this.state.id, todoId: todo.id, from, to, note }, [todo]);
   }
 
   private setStatus(status: MissionStatus, reason?: string): void {
@@ -415,16 +430,14 @@ export class Commander {
     this.persist({ type: "mission.status", missionId: this.state.id, status, reason });
   }
 
-  /** Saves state, journals the event, then tells listeners: what they see is already on disk. */
-  private persist(event: OrchestratorEvent): void {
-    this.options.store.save(this.state);
-    this.options.store.appendEvent(this.state.id, event);
+  /** Journals the event with the TODOs it changed, then tells listeners: what they see is already on disk. */
+  private persist(event: OrchestratorEvent, todos: readonly TodoState[] = []): void {
+    this.options.store.record(this.state, event, todos);
     this.events.fire(event);
   }
 
   private emit(event: OrchestratorEvent): void {
-    this.options.store.appendEvent(this.state.id, event);
-    this.events.fire(event);
+    this.persist(event);
   }
 
   /** The final report, rendered from state (no model request needed). */

@@ -1,13 +1,18 @@
 /**
- * Mission state on disk, in the workspace (.opencode/orchestrator/missions/<id>/): mission.json
- * written atomically (temp file + rename) before the next action, todo.md rendered beside it, and
- * events.jsonl appended. A corrupt or unknown-version file is moved aside, never overwritten.
+ * Mission state on disk, in the workspace (.opencode/orchestrator/missions/<id>/).
+ *
+ * Every transition is appended to events.jsonl before the next action, with the full record of the
+ * TODOs it changed and the mission's header fields: that journal is what makes a transition durable.
+ * mission.json (written atomically: temp file + rename) and todo.md are snapshots, coalesced to a few
+ * writes a second, so a mission of thousands of TODOs does not rewrite megabytes per transition;
+ * loading replays the journal records newer than the snapshot. A corrupt or unknown-version file is
+ * moved aside, never overwritten.
  */
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderTodoMd } from "../todo/renderTodoMd";
-import { emptyUsageTotals, MissionState, STATE_VERSION, TERMINAL_STATUSES } from "./state";
+import { emptyUsageTotals, MissionState, STATE_VERSION, TERMINAL_STATUSES, TodoState } from "./state";
 
 export class StateFileError extends Error {
   override readonly name = "StateFileError";
@@ -27,10 +32,38 @@ function newMissionId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
+/** The mission fields every journal record carries (everything but the TODOs and the report). */
+type MissionHeader = Pick<MissionState, "status" | "stopReason" | "iteration" | "roundsWithoutProgress" | "integrationChecked" | "usage" | "usageByRole" | "syncIssues">;
+
+interface JournalRecord {
+  seq: number;
+  at: number;
+  event: object;
+  mission: MissionHeader;
+  todos?: TodoState[];
+}
+
+const header = (s: MissionState): MissionHeader => ({
+  status: s.status,
+  stopReason: s.stopReason,
+  iteration: s.iteration,
+  roundsWithoutProgress: s.roundsWithoutProgress,
+  integrationChecked: s.integrationChecked,
+  usage: s.usage,
+  usageByRole: s.usageByRole,
+  syncIssues: s.syncIssues,
+});
+
 export class MissionStore {
   readonly root: string;
+  private readonly pending = new Map<string, { state: MissionState; timer: NodeJS.Timeout }>();
+  /** A snapshot write that failed in the background; the next record() reports it. */
+  private failure?: StateWriteError;
 
-  constructor(readonly workspace: string) {
+  constructor(
+    readonly workspace: string,
+    private readonly snapshotDelayMs = 250,
+  ) {
     this.root = join(workspace, ORCHESTRATOR_DIR, "missions");
   }
 
@@ -53,12 +86,55 @@ export class MissionStore {
       integrationChecked: false,
       usage: emptyUsageTotals(),
       usageByRole: {},
+      journalSeq: 0,
     };
     this.save(state);
     return state;
   }
 
+  /**
+   * Journals one transition (synchronously: it is durable when this returns) and schedules a
+   * snapshot. `todos` are the TODOs the transition changed, recorded in full.
+   */
+  record(state: MissionState, event: object, todos: readonly TodoState[] = []): void {
+    if (this.failure) throw this.failure;
+    state.journalSeq += 1;
+    const entry: JournalRecord = { seq: state.journalSeq, at: Date.now(), event, mission: header(state), ...(todos.length ? { todos: [...todos] } : {}) };
+    try {
+      appendFileSync(join(this.dir(state.id), "events.jsonl"), `${JSON.stringify(entry)}\n`);
+    } catch (error) {
+      throw new StateWriteError(`Could not append to the mission journal of ${state.id}: ${(error as Error).message}. The mission stops rather than run on state it cannot keep.`);
+    }
+    if (!this.pending.has(state.id)) {
+      const timer = setTimeout(() => {
+        this.pending.delete(state.id);
+        try {
+          this.save(state);
+        } catch (error) {
+          this.failure = error as StateWriteError;
+        }
+      }, this.snapshotDelayMs);
+      timer.unref?.();
+      this.pending.set(state.id, { state, timer });
+    }
+  }
+
+  /** Writes every pending snapshot now. */
+  flush(): void {
+    for (const { state, timer } of [...this.pending.values()]) {
+      clearTimeout(timer);
+      this.pending.delete(state.id);
+      this.save(state);
+    }
+  }
+
+  /** Writes the snapshot (mission.json + todo.md) now. */
   save(state: MissionState): void {
+    const queued = this.pending.get(state.id);
+    if (queued) {
+      clearTimeout(queued.timer);
+      this.pending.delete(state.id);
+    }
     const dir = this.dir(state.id);
     const file = join(dir, "mission.json");
     const temp = `${file}.${process.pid}.tmp`;
@@ -70,14 +146,6 @@ export class MissionStore {
       writeFileSync(join(dir, "todo.md"), renderTodoMd(state));
     } catch (error) {
       throw new StateWriteError(`Could not save the mission state to ${file}: ${(error as Error).message}. The mission stops rather than run on state it cannot keep.`);
-    }
-  }
-
-  appendEvent(id: string, event: object): void {
-    try {
-      appendFileSync(join(this.dir(id), "events.jsonl"), `${JSON.stringify({ at: Date.now(), ...event })}\n`);
-    } catch (error) {
-      throw new StateWriteError(`Could not append to the mission journal of ${id}: ${(error as Error).message}`);
     }
   }
 
@@ -96,7 +164,36 @@ export class MissionStore {
     }
     const parsed = MissionState.safeParse(raw);
     if (!parsed.success) throw this.moveAside(file, `does not match the mission schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    return parsed.data;
+    return this.replay(parsed.data);
+  }
+
+  /** Applies the journal records the snapshot does not have yet (a crash between snapshots). */
+  private replay(state: MissionState): MissionState {
+    const journal = join(this.dir(state.id), "events.jsonl");
+    if (!existsSync(journal)) return state;
+    const index = new Map(state.todos.map((t, i) => [t.id, i]));
+    for (const line of readFileSync(journal, "utf8").split("\n")) {
+      if (!line) continue;
+      let entry: JournalRecord;
+      try {
+        entry = JSON.parse(line) as JournalRecord;
+      } catch {
+        continue; // a record torn by a crash mid-write: everything before it stands
+      }
+      if (typeof entry.seq !== "number" || entry.seq <= state.journalSeq) continue;
+      Object.assign(state, entry.mission);
+      for (const raw of entry.todos ?? []) {
+        const todo = TodoState.safeParse(raw);
+        if (!todo.success) continue;
+        const at = index.get(todo.data.id);
+        if (at === undefined) {
+          index.set(todo.data.id, state.todos.length);
+          state.todos.push(todo.data);
+        } else state.todos[at] = todo.data;
+      }
+      state.journalSeq = entry.seq;
+    }
+    return state;
   }
 
   private moveAside(file: string, problem: string): StateFileError {

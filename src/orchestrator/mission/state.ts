@@ -71,5 +71,7 @@ export const MissionState = z.object({
   usage: Usage,
   usageByRole: z.record(z.string(), Usage),
   report: z.string().optional(),
+  /** Journal records (events.jsonl) already reflected in this snapshot; newer ones are replayed on load. */
+  journalSeq: z.number().default(0),
 });
 export type MissionState = z.infer<typeof MissionState>;
