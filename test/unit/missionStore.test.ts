@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
@@ -99,4 +100,13 @@ test("snapshots are coalesced: many transitions, one write, and flush() writes n
   store.flush();
   assert.equal(JSON.parse(readFileSync(join(store.dir(state.id), "mission.json"), "utf8")).iteration, 99);
   assert.equal(readFileSync(join(store.dir(state.id), "events.jsonl"), "utf8").trim().split("\n").length, 100);
+});
+
+test("the state folder is ignored by git, so its churn stays out of diffs and OpenCode's snapshots", () => {
+  execFileSync("git", ["init", "-q"], { cwd: workspace });
+  const store = new MissionStore(workspace);
+  const state = store.create("ignored");
+  const ignored = execFileSync("git", ["check-ignore", join(store.dir(state.id), "mission.json")], { cwd: workspace, encoding: "utf8" });
+  assert.match(ignored, /mission\.json/);
+  assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: workspace, encoding: "utf8" }), "");
 });

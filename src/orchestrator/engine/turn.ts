@@ -36,6 +36,7 @@ export interface TurnRequest<T = unknown> {
 export interface TurnResult<T = unknown> {
   sessionId: string;
   messageId?: string;
+  /** The answer's text; empty for a structured turn, whose result is `structured`. */
   text: string;
   structured: T | undefined;
   tokens: TokenUsage;
@@ -148,7 +149,9 @@ export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promi
 
   let text = "";
   let structured: unknown = tracker.structured;
-  if (tracker.lastAssistantId) {
+  // A structured turn's result already came with its message.updated event; fetching the message
+  // again costs a round trip to a server that may be busy with fifty sessions (docs/benchmarks.md).
+  if (tracker.lastAssistantId && !(request.schema && structured !== undefined)) {
     const message = await client.session.message({ sessionID: sessionId, messageID: tracker.lastAssistantId }, { throwOnError: true });
     text = textOf(message.data.parts);
     if (structured === undefined && message.data.info.role === "assistant") structured = message.data.info.structured;

@@ -11,7 +11,8 @@ import { SessionError, StructuredResultError, TurnAbortedError } from "../engine
 import type { ModelRef, TurnRequest, TurnResult } from "../engine/turn";
 import { Emitter, type OrchestratorEvent } from "../events";
 import type { Logger } from "../logger";
-import { AdaptiveLimit } from "../schedule/adaptiveLimit";
+import { setMaxListeners } from "node:events";
+import { AdaptiveLimit, MAX_PARALLEL_SESSIONS } from "../schedule/adaptiveLimit";
 import { FileLocks } from "../todo/fileLocks";
 import { planProblems } from "../todo/planValidation";
 import { ReadyQueue } from "../todo/readyQueue";
@@ -89,6 +90,8 @@ export class Commander {
     this.limit = new AdaptiveLimit(this.limits.maxParallelSessions);
     for (const t of state.todos) this.todoById.set(t.id, t);
     this.queue = new ReadyQueue(state.todos);
+    // Every running turn listens to the one abort signal: up to the parallel limit, plus a reviewer and a planner.
+    setMaxListeners(MAX_PARALLEL_SESSIONS + 10, this.abort.signal);
   }
 
   /** A new mission, saved before anything runs. */

@@ -71,7 +71,20 @@ export class MissionStore {
     return join(this.root, id);
   }
 
+  /**
+   * The state folder ignores itself in git: its churn must not show in the diffs the Reviewer reads,
+   * nor in the worktree snapshots OpenCode takes at every step (which it made several times slower
+   * with fifty sessions, docs/benchmarks.md).
+   */
+  private ignoreInGit(): void {
+    const file = join(this.workspace, ORCHESTRATOR_DIR, ".gitignore");
+    if (existsSync(file)) return;
+    mkdirSync(join(this.workspace, ORCHESTRATOR_DIR), { recursive: true });
+    writeFileSync(file, "# OpenCode Orchestrator's mission state: journals and snapshots, not source.\n*\n");
+  }
+
   create(mission: string, now = Date.now()): MissionState {
+    this.ignoreInGit();
     const state: MissionState = {
       version: STATE_VERSION,
       id: newMissionId(new Date(now)),
