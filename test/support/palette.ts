@@ -20,3 +20,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     }
   }
 }
+
+/** Orchestrator: Run Task from the palette, with the mission typed into its input box. */
+export async function runTask(page: Page, mission: string): Promise<void> {
+  await runCommand(page, "Orchestrator: Run Task");
+  await page.locator(".quick-input-widget", { hasText: "Orchestrator: Run Task" }).waitFor({ state: "visible" });
+  await page.locator(".quick-input-widget input").fill(mission);
+  await page.keyboard.press("Enter");
+}

@@ -10,7 +10,7 @@ import type { Page } from "playwright-core";
 import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
-import { runCommand } from "../support/palette";
+import { runCommand, runTask } from "../support/palette";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
 
@@ -18,13 +18,6 @@ const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
 let sandbox: Sandbox;
 let model: ScriptedModel;
 let vscode: VsCodeSession;
-
-async function typeMission(page: Page, mission: string): Promise<void> {
-  const box = page.locator(".quick-input-widget", { hasText: "Orchestrator: Run Task" });
-  await box.waitFor({ state: "visible" });
-  await page.locator(".quick-input-widget input").fill(mission);
-  await page.keyboard.press("Enter");
-}
 
 const toast = (page: Page, textPattern: RegExp) => page.locator(".notifications-toasts .notification-toast", { hasText: textPattern });
 
@@ -76,8 +69,7 @@ test("an empty mission is refused with a message", () =>
 test("Run Task from the palette runs a mission to sealed; the status bar shows progress and a stop button", () =>
   withScreenshotOnFailure("run-task", async () => {
     const { page } = vscode;
-    await runCommand(page, "Orchestrator: Run Task");
-    await typeMission(page, "Write a greeting");
+    await runTask(page, "Write a greeting");
     const stop = page.locator(".statusbar-item", { hasText: "Stop" });
     await stop.waitFor({ state: "visible", timeout: 60_000 });
     // Progress "done/total · running" appears once the plan is in.

@@ -15,7 +15,7 @@ import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-mod
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
-import { runCommand } from "../support/palette";
+import { runCommand, runTask } from "../support/palette";
 
 const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
 let sandbox: Sandbox;
@@ -86,9 +86,7 @@ test("the Orchestrator container shows an empty TODOs view with Run Task", () =>
 test("a mission fills the TODO tree and the Sessions view; a permission request is routed and allowed", () =>
   step("mission", async () => {
     const { page } = vscode;
-    await runCommand(page, "Orchestrator: Run Task");
-    await page.locator(".quick-input-widget input").fill("Build the surfaces");
-    await page.keyboard.press("Enter");
+    await runTask(page, "Build the surfaces");
     for (const id of ["P1", "P2", "P3", "P4"]) await rows(page, "TODOs", `${id} · Make ${id}`).waitFor({ timeout: 60_000 });
     // Three Workers at once, visibly parallel.
     await page.waitForFunction(() => [...document.querySelectorAll(".monaco-list-row")].filter((r) => /worker · P\d/.test(r.textContent ?? "") && /busy/.test(r.textContent ?? "")).length >= 3, undefined, { timeout: 60_000 });
@@ -125,9 +123,7 @@ test("the status-bar stop button stops a running mission; Resume is offered and 
   step("stop-resume", async () => {
     const { page } = vscode;
     stall = true;
-    await runCommand(page, "Orchestrator: Run Task");
-    await page.locator(".quick-input-widget input").fill("Stall until stopped");
-    await page.keyboard.press("Enter");
+    await runTask(page, "Stall until stopped");
     await page.waitForFunction(() => [...document.querySelectorAll(".monaco-list-row")].filter((r) => /worker · Q\d/.test(r.textContent ?? "") && /busy/.test(r.textContent ?? "")).length >= 2, undefined, { timeout: 60_000 });
     await vscode.screenshot("status-bar-running");
     await page.locator(".statusbar-item", { hasText: "Stop" }).click();
@@ -147,9 +143,7 @@ test("the status-bar stop button stops a running mission; Resume is offered and 
 test("a question from a Worker becomes a quick pick, and the answer reaches the agent", () =>
   step("question", async () => {
     const { page } = vscode;
-    await runCommand(page, "Orchestrator: Run Task");
-    await page.locator(".quick-input-widget input").fill("Ask me first");
-    await page.keyboard.press("Enter");
+    await runTask(page, "Ask me first");
     const pick = page.locator(".quick-input-widget", { hasText: "Worker (TODO A1) asks: Database" });
     await pick.waitFor({ timeout: 60_000 });
     await rows(page, "Sessions", /worker · A1.*waiting/).waitFor();

@@ -113,22 +113,20 @@ export class Commander {
 
   /** Retry a failed, blocked or skipped TODO now (fresh attempts). */
   retryTodo(id: string): boolean {
-    const from = this.todoById.get(id)?.status;
-    const todo = retryTodo(this.state, id);
-    if (!todo || !from) return false;
-    this.queue.statusChanged(todo, from);
-    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from: todo.history.at(-2)?.status ?? "failed", to: "pending", note: "retry requested by the user" }, [todo]);
-    this.wake?.();
-    return true;
+    return this.userEdit(id, retryTodo, "retry requested by the user");
   }
 
   /** Skip a TODO that is not running: its dependents go on without it. */
   skipTodo(id: string): boolean {
+    return this.userEdit(id, skipTodo, "skipped by the user");
+  }
+
+  private userEdit(id: string, edit: (state: MissionState, id: string) => TodoState | undefined, note: string): boolean {
     const from = this.todoById.get(id)?.status;
-    const todo = skipTodo(this.state, id);
+    const todo = edit(this.state, id);
     if (!todo || !from) return false;
     this.queue.statusChanged(todo, from);
-    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from: todo.history.at(-2)?.status ?? "pending", to: "skipped", note: "skipped by the user" }, [todo]);
+    this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from, to: todo.status, note }, [todo]);
     this.wake?.();
     return true;
   }
