@@ -284,6 +284,8 @@ function timelineText(event: OrchestratorEvent): string | undefined {
       return `${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`;
     case "review.round":
       return `Review round ${event.iteration}: ${event.passed.length} passed, ${event.failed.length} failed${event.syncIssues ? `, ${event.syncIssues} sync issue(s)` : ""}`;
+    case "turn.retry":
+      return `${event.role}${event.todoIds.length ? ` ${event.todoIds.join(", ")}` : ""}: ${event.note} (attempt ${event.attempt})`;
     case "limit.changed":
       return `Parallel limit now ${event.limit}`;
     default:

@@ -14,6 +14,7 @@ export type OrchestratorEvent =
   | { type: "todo.status"; missionId: string; todoId: string; from: TodoStatus; to: TodoStatus; note?: string }
   | { type: "turn.started"; missionId: string; role: Role; sessionId: string; todoIds: string[] }
   | { type: "turn.finished"; missionId: string; role: Role; sessionId: string; todoIds: string[]; ok: boolean; error?: string; inputTokens: number; outputTokens: number; cost: number; durationMs: number }
+  | { type: "turn.retry"; missionId: string; role: Role; todoIds: string[]; attempt: number; delayMs: number; note: string }
   | { type: "review.round"; missionId: string; iteration: number; passed: string[]; failed: string[]; syncIssues: number }
   | { type: "limit.changed"; missionId: string; limit: number };
 

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import type { PlannedTodo } from "../../src/orchestrator/agents/schemas";
+import { SessionError } from "../../src/orchestrator/engine/errors";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { memoryLogger } from "../../src/orchestrator/logger";
@@ -70,7 +71,7 @@ test("a sync issue from the final review is fixed by new TODOs before the missio
   assert.equal(state.todos.find((t) => t.id === "FIX")?.status, "done");
 });
 
-test("a Worker turn that throws is retried, then the TODO fails and is replanned", async () => {
+test("a Worker turn that throws is retried by the recovery policy, then the TODO fails and is replanned", async () => {
   let plans = 0;
   const { done } = run(
     (agent, prompt) => {
@@ -79,12 +80,13 @@ test("a Worker turn that throws is retried, then the TODO fails and is replanned
       if (agent.endsWith("worker")) return report;
       return pass(prompt);
     },
-    { maxAttemptsPerTodo: 2 },
+    { recoveryAttempts: 2, recoveryBaseDelayMs: 1 },
   );
   const state = await done;
   assert.equal(state.status, "sealed", state.report);
   const a = state.todos.find((t) => t.id === "A");
-  assert.equal(a?.attempts, 2);
+  assert.equal(a?.status, "replaced");
+  assert.equal(a?.sessions.length, 2, "two sessions: the first attempt and its recovery");
   assert.match(JSON.stringify(a?.history), /provider exploded \(after 2 attempts\)/);
 });
 
@@ -141,4 +143,16 @@ test("Skip lets dependents go on; Retry gives a failed TODO fresh attempts", asy
   assert.equal(state.status, "sealed", state.report);
   assert.deepEqual(state.todos.map((t) => `${t.id}:${t.status}`), ["A:skipped", "B:done", "C:done"]);
   assert.equal(commander.skipTodo("B"), false, "a done TODO cannot be skipped");
+});
+
+test("an authentication error stops the mission at once with a message that says where to fix it", async () => {
+  const { done, engine } = run((agent, prompt) => {
+    if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B")] };
+    if (agent.endsWith("worker")) throw new SessionError("auth", "Provider anthropic rejected the credentials: invalid x-api-key. Check the provider setup in OpenCode (`opencode auth login`).", "ses", { providerId: "anthropic" });
+    return pass(prompt);
+  });
+  const state = await done;
+  assert.equal(state.status, "failed");
+  assert.match(state.stopReason ?? "", /rejected the credentials[\s\S]*opencode auth login[\s\S]*Nothing will work until the provider is set up/);
+  assert.ok(engine.calls.filter((c) => c.agent.endsWith("worker")).length <= 2, "no retries of an auth error");
 });

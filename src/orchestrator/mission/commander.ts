@@ -7,7 +7,8 @@
 import { agentName, type Role } from "../agents/roles";
 import { Plan, Review, WorkerReport, type PlannedTodo } from "../agents/schemas";
 import { invalidPlanPrompt, planPrompt, replanPrompt, reviewPrompt, workerPrompt } from "../agents/turnPrompts";
-import { SessionError, StructuredResultError, TurnAbortedError } from "../engine/errors";
+import { StructuredResultError, TurnAbortedError } from "../engine/errors";
+import { RecoveryPolicy } from "../recovery/recoveryPolicy";
 import type { ModelRef, TurnRequest, TurnResult } from "../engine/turn";
 import { Emitter, type OrchestratorEvent } from "../events";
 import type { Logger } from "../logger";
@@ -39,6 +40,10 @@ export interface CommanderLimits {
   integrationThreshold: number;
   budget?: { maxTokens?: number; maxCostUsd?: number };
   livenessMs?: number;
+  /** Attempts per turn before its TODO fails (recoveryAttempts). */
+  recoveryAttempts: number;
+  /** First backoff delay of the recovery policy; doubles per attempt, with jitter. */
+  recoveryBaseDelayMs: number;
 }
 
 export const DEFAULT_LIMITS: CommanderLimits = {
@@ -48,6 +53,8 @@ export const DEFAULT_LIMITS: CommanderLimits = {
   maxPlanAttempts: 3,
   maxReplans: 3,
   integrationThreshold: 0.8,
+  recoveryAttempts: 3,
+  recoveryBaseDelayMs: 1_000,
 };
 
 export interface CommanderOptions {
@@ -76,6 +83,7 @@ export class Commander {
   /** Turns still in flight; after a halt they are awaited, so the state saved last is final. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly queue: ReadyQueue;
+  private readonly recovery: RecoveryPolicy;
   private readonly todoById = new Map<string, TodoState>();
   private halt?: MissionHalt;
   private wake?: () => void;
@@ -88,6 +96,7 @@ export class Commander {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.limit = new AdaptiveLimit(this.limits.maxParallelSessions);
+    this.recovery = new RecoveryPolicy({ maxAttempts: this.limits.recoveryAttempts, baseDelayMs: this.limits.recoveryBaseDelayMs });
     for (const t of state.todos) this.todoById.set(t.id, t);
     this.queue = new ReadyQueue(state.todos);
     // Every running turn listens to the one abort signal: up to the parallel limit, plus a reviewer and a planner.
@@ -252,8 +261,54 @@ export class Commander {
     return this.options.models?.[role] ?? this.options.model;
   }
 
-  /** Runs one turn of a role, with accounting, events and the halt signal. */
-  private async turn<T>(role: Role, todoIds: string[], request: Omit<TurnRequest<T>, "agent" | "model" | "signal" | "onSession">): Promise<TurnResult<T>> {
+  /**
+   * Runs one turn of a role under the recovery policy: a failure is retried in a fresh session
+   * (after a wait, with feedback in the prompt) up to recoveryAttempts; a credentials or
+   * configuration error halts the mission; what is left is thrown to the caller.
+   */
+  private async turn<T>(role: Role, todoIds: string[], request: Omit<TurnRequest<T>, "agent" | "model" | "signal" | "onSession">, options: { recoverStructured?: boolean } = {}): Promise<TurnResult<T>> {
+    let current = request;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runOnce(role, todoIds, current);
+      } catch (error) {
+        if (error instanceof TurnAbortedError || this.halt) throw error;
+        if (error instanceof StructuredResultError && options.recoverStructured === false) throw error;
+        const action = this.recovery.decide(error, attempt);
+        if (action.kind === "halt") {
+          this.haltWith(new MissionHalt("failed", action.reason));
+          throw error;
+        }
+        if (action.kind === "give-up") throw new Error(action.note, { cause: error });
+        if (action.lowerLimit) {
+          this.limit.onRateLimit();
+          this.emit({ type: "limit.changed", missionId: this.state.id, limit: this.limit.current });
+        }
+        this.emit({ type: "turn.retry", missionId: this.state.id, role, todoIds, attempt: attempt + 1, delayMs: action.delayMs, note: action.note });
+        this.options.logger.warn(`${role}${todoIds.length ? ` ${todoIds.join(", ")}` : ""}: ${action.note}; attempt ${attempt + 1} of ${this.recovery.maxAttempts}`);
+        await this.sleep(action.delayMs);
+        if (this.halt) throw this.halt;
+        current = { ...request, sessionId: undefined, prompt: action.feedback ? `${request.prompt}\n\n${action.feedback}` : request.prompt };
+      }
+    }
+  }
+
+  /** Waits, but not past a halt. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (ms <= 0 || this.abort.signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.abort.signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** One attempt of a turn, with accounting, events and the halt signal. */
+  private async runOnce<T>(role: Role, todoIds: string[], request: Omit<TurnRequest<T>, "agent" | "model" | "signal" | "onSession">): Promise<TurnResult<T>> {
     const s = this.state;
     let sessionId = request.sessionId ?? "";
     const started = Date.now();
@@ -283,10 +338,6 @@ export class Commander {
       this.checkBudget();
       return result;
     } catch (error) {
-      if (error instanceof SessionError && error.details.statusCode === 429) {
-        this.limit.onRateLimit();
-        this.emit({ type: "limit.changed", missionId: s.id, limit: this.limit.current });
-      }
       this.emit({ type: "turn.finished", missionId: s.id, role, sessionId, todoIds, ok: false, error: (error as Error).message, inputTokens: 0, outputTokens: 0, cost: 0, durationMs: Date.now() - started });
       throw error;
     } finally {
@@ -308,7 +359,7 @@ export class Commander {
     let problems: string[] = [];
     for (let attempt = 1; attempt <= this.limits.maxPlanAttempts; attempt++) {
       try {
-        const result = await this.turn("planner", [], { sessionId, title: `Planner: ${this.state.mission.slice(0, 50)}`, prompt: message, schema: Plan });
+        const result = await this.turn("planner", [], { sessionId, title: `Planner: ${this.state.mission.slice(0, 50)}`, prompt: message, schema: Plan }, { recoverStructured: false });
         sessionId = result.sessionId;
         problems = planProblems((result.structured as Plan).todos, existingIds);
         if (problems.length === 0) return (result.structured as Plan).todos;
@@ -364,7 +415,8 @@ export class Commander {
         if (todo.status === "running") this.transition(todo, "pending", "stopped");
         return;
       }
-      this.retryOrGiveUp(todo, (error as Error).message);
+      // Recovery already retried this turn; the TODO fails and the Commander replans it.
+      this.transition(todo, "failed", (error as Error).message);
     }
   }
 

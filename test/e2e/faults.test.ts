@@ -1,0 +1,84 @@
+/**
+ * Faults through the real OpenCode server: the scripted model fails as providers do, OpenCode
+ * retries on its own, and the Commander's recovery takes over when OpenCode gives up. Each mission
+ * must seal with no TODO lost.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
+import { structured } from "../fixtures/scripted-model/scenario";
+import { startEngineHarness, type EngineHarness } from "../support/engineHarness";
+import { commanderFor } from "../support/missionHarness";
+
+let h: EngineHarness;
+before(async () => {
+  h = await startEngineHarness({ roles: {} });
+});
+after(async () => {
+  await h?.close();
+});
+
+const FAST_RECOVERY = { recoveryBaseDelayMs: 200 };
+
+test("a 429 storm: OpenCode's retries run out, the Commander waits, lowers the limit and finishes", async () => {
+  h.model.setScenario(missionScenario({
+    workspace: h.sandbox.workspace,
+    plans: [{ todos: [todo("R1"), todo("R2")] }],
+    // Every attempt of R1's first request is rate limited until OpenCode has given up once.
+    workerOverride: (id, _attempt, ctx) => (id === "R1" && ctx.step === 0 && ctx.attempt < 6 ? { kind: "error", status: 429, retryAfterSeconds: 1, message: "rate limited" } : undefined),
+  }));
+  const { commander, events } = commanderFor(h, "Survive a 429 storm", FAST_RECOVERY);
+  const state = await commander.run();
+  assert.equal(state.status, "sealed", state.report);
+  assert.ok(existsSync(join(h.sandbox.workspace, "r1.txt")));
+  const retries = events.filter(({ event }) => event.type === "turn.retry").map(({ event }) => event);
+  assert.ok(retries.some((e) => e.type === "turn.retry" && /rate limited/.test(e.note)), JSON.stringify(retries));
+  assert.ok(events.some(({ event }) => event.type === "limit.changed"), "the parallel limit was lowered");
+  assert.equal(state.todos.length, 2, "no TODO lost");
+});
+
+test("5xx errors: backed off and retried until the provider recovers", async () => {
+  h.model.setScenario(missionScenario({
+    workspace: h.sandbox.workspace,
+    plans: [{ todos: [todo("X1")] }],
+    // retry-after keeps OpenCode's own five retries short (it honours the header).
+    workerOverride: (_id, _attempt, ctx) => (ctx.step === 0 && ctx.attempt < 6 ? { kind: "error", status: 503, retryAfterSeconds: 1, message: "overloaded" } : undefined),
+  }));
+  const { commander, events } = commanderFor(h, "Survive 5xx", FAST_RECOVERY);
+  const state = await commander.run();
+  assert.equal(state.status, "sealed", state.report);
+  assert.ok(events.some(({ event }) => event.type === "turn.retry" && /provider error/.test(event.note)));
+});
+
+test("invalid structured output three times: retried with the validation error, then the TODO is replanned and the mission seals", async () => {
+  let invalid = 0;
+  const base = missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos: [todo("V1")] }, { todos: [todo("V2")] }] });
+  h.model.setScenario({
+    ...base,
+    roles: {
+      ...base.roles,
+      worker: (ctx) => {
+        // V1's report never fits the schema (OpenCode accepts it; the orchestrator's zod check does not).
+        if (ctx.structured && ctx.step > 0 && ctx.prompt.includes('<todo id="V1"')) {
+          invalid++;
+          return structured({ status: "maybe", summary: 42 });
+        }
+        return (base.roles.worker as (c: typeof ctx) => ReturnType<typeof structured>)(ctx);
+      },
+    },
+  });
+  const asked = h.model.requests.length;
+  const { commander } = commanderFor(h, "Answer in the format", FAST_RECOVERY);
+  const state = await commander.run();
+  assert.equal(invalid, 3, "recoveryAttempts (3) turns, then the TODO failed");
+  assert.equal(state.status, "sealed", state.report);
+  const v1 = state.todos.find((t) => t.id === "V1");
+  assert.equal(v1?.status, "replaced", "kept with its history, not lost");
+  assert.match(JSON.stringify(v1?.history), /does not match its schema[\s\S]*after 3 attempts/);
+  assert.equal(state.todos.find((t) => t.id === "V2")?.status, "done");
+  const retried = h.model.requests.slice(asked).filter((r) => r.role === "worker" && r.step === 0 && r.prompt.includes('<todo id="V1"'));
+  assert.equal(retried.length, 3);
+  assert.match(retried[1]?.prompt ?? "", /Your previous structured answer was invalid: .*expected one of/s, "the retry carries the validation error");
+});
