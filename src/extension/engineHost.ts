@@ -25,6 +25,9 @@ export interface EngineSession {
 export class EngineHost implements vscode.Disposable {
   private current?: Promise<EngineSession>;
   private demoModel?: ScriptedModel;
+  /** How the current engine was made, to make another the same way after a crash. */
+  private relaunch?: () => Promise<Engine>;
+  private last?: EngineSession;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -36,12 +39,15 @@ export class EngineHost implements vscode.Disposable {
       const starting = this.start(directory, settings);
       this.current = starting;
       starting.then(
-        (session) => void session.engine.server?.exited.then(() => {
-          if (this.current === starting) {
-            this.logger.warn("OpenCode server exited; it will be started again for the next mission");
-            this.current = undefined;
-          }
-        }),
+        (session) => {
+          this.last = session;
+          void session.engine.server?.exited.then(() => {
+            if (this.current === starting) {
+              this.logger.warn("OpenCode server exited; it will be started again when needed");
+              this.current = undefined;
+            }
+          });
+        },
         () => {
           if (this.current === starting) this.current = undefined;
         },
@@ -54,8 +60,8 @@ export class EngineHost implements vscode.Disposable {
     if (settings.serverUrl) {
       const password = await this.context.secrets.get(SERVER_PASSWORD_SECRET);
       if (password) this.logger.addSecret(password);
-      const engine = await Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger });
-      return { engine, model: settings.model, demo: false };
+      this.relaunch = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger });
+      return { engine: await this.relaunch(), model: settings.model, demo: false };
     }
     const binary = {
       configuredPath: settings.opencodePath,
@@ -69,7 +75,8 @@ export class EngineHost implements vscode.Disposable {
     });
 
     if (settings.demoMode !== "always") {
-      const engine = await launch(buildServerConfig());
+      this.relaunch = () => launch(buildServerConfig());
+      const engine = await this.relaunch();
       if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine.client))) {
         return { engine, model: settings.model, demo: false };
       }
@@ -77,14 +84,29 @@ export class EngineHost implements vscode.Disposable {
       await engine.stop(500);
     }
     this.demoModel ??= await startDemoModel(directory);
-    const engine = await launch(buildServerConfig({ provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}` }));
-    return { engine, model: DEMO_MODEL, demo: true };
+    const demoConfig = buildServerConfig({ provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}` });
+    this.relaunch = () => launch(demoConfig);
+    return { engine: await this.relaunch(), model: DEMO_MODEL, demo: true };
+  }
+
+  /** A new engine made like the last one (the server died); it becomes the window's engine. */
+  async restart(): Promise<Engine> {
+    const previous = this.last;
+    if (!this.relaunch || !previous) throw new Error("No OpenCode server was started in this window.");
+    const engine = await this.relaunch();
+    this.last = { ...previous, engine };
+    this.current = Promise.resolve(this.last);
+    void engine.server?.exited.then(() => {
+      if (!engine.alive) this.logger.warn("OpenCode server exited; it will be started again when needed");
+    });
+    return engine;
   }
 
   /** Stops the server (and the demo model) and forgets them. */
   async stop(graceMs?: number): Promise<void> {
     const current = this.current;
     this.current = undefined;
+    this.last = undefined;
     if (current) {
       const session = await current.catch(() => undefined);
       await session?.engine.stop(graceMs);

@@ -11,6 +11,7 @@ import { MissionStore, StateFileError } from "../orchestrator/mission/missionSto
 import { missionLabel } from "../orchestrator/mission/missionText";
 import type { MissionState } from "../orchestrator/mission/state";
 import type { Engine } from "../orchestrator/engine/engine";
+import { ResilientEngine } from "../orchestrator/engine/resilientEngine";
 import { retryTodo, skipTodo } from "../orchestrator/mission/todoTransitions";
 import { idleSnapshot, type RunSnapshot, type TimelineEntry, type TodoSummary } from "../shared/protocol";
 import { SessionRegistry } from "./viewModels/sessionRegistry";
@@ -146,19 +147,31 @@ export class MissionRunner implements vscode.Disposable {
       if (session.demo) {
         void vscode.window.showInformationMessage("Orchestrator demo mode: no model provider is configured in OpenCode, so a scripted demo model answers. Configure a provider (`opencode auth login`) or set `orchestrator.model` to run real agents.");
       }
-      const commander = make({ engine: session.engine, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, models: settings.models, limits: settings.limits });
+      // The mission survives its server: if OpenCode dies, the next turn starts a new one.
+      const resilient = new ResilientEngine(session.engine, () => this.host.restart(), this.logger);
+      const commander = make({ engine: resilient, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, models: settings.models, limits: settings.limits });
       this.commander = commander;
-      this.engine = session.engine;
       this.starting = false;
       this.sessions.clear();
       this.timelineEntries.length = 0;
-      this.engineChanged.fire(session.engine);
-      const subs = [
-        commander.events.on((event) => this.onEvent(commander, event, label, session.demo)),
-        session.engine.events.onAny((event) => {
+      let engineEvents: { dispose(): void } | undefined;
+      const follow = (engine: Engine) => {
+        this.engine = engine;
+        engineEvents?.dispose();
+        engineEvents = engine.events.onAny((event) => {
           const id = this.sessions.applyOpencode(event);
           if (id) this.sessionsChanged.fire([id]);
+        });
+        this.engineChanged.fire(engine);
+      };
+      follow(session.engine);
+      const subs = [
+        commander.events.on((event) => this.onEvent(commander, event, label, session.demo)),
+        resilient.onRestart((engine) => {
+          this.logger.warn("OpenCode was restarted; the mission goes on");
+          follow(engine);
         }),
+        { dispose: () => engineEvents?.dispose() },
       ];
       this.publishState(commander, label, session.demo);
       const running = commander.run().finally(() => subs.forEach((d) => d.dispose()));

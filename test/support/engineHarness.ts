@@ -28,6 +28,8 @@ export function writeScriptedOpencodeJson(workspace: string, baseURL: string): v
 
 export interface EngineHarness {
   engine: Engine;
+  /** Another engine on the same sandbox and model (a restart after a crash). Stopped by close(). */
+  startAnother(): Promise<Engine>;
   model: ScriptedModel;
   sandbox: Sandbox;
   log: string[];
@@ -39,21 +41,30 @@ export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: 
   const sandbox = reuse?.sandbox ?? createSandbox();
   const model = reuse?.model ?? (await startScriptedModel(scenario));
   const logger = memoryLogger();
-  try {
-    const engine = await Engine.start({
+  const others: Engine[] = [];
+  const start = () =>
+    Engine.start({
       directory: sandbox.workspace,
       binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
       config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model" }),
       env: sandbox.env,
       logger,
     });
+  try {
+    const engine = await start();
     return {
       engine,
+      async startAnother() {
+        const another = await start();
+        others.push(another);
+        return another;
+      },
       model,
       sandbox,
       log: logger.lines,
       async close() {
         await engine.stop();
+        for (const other of others) await other.stop();
         await model.close();
         sandbox.remove();
       },

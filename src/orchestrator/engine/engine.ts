@@ -33,6 +33,8 @@ export interface EngineAttachOptions {
 
 export class Engine implements Disposable {
   private disposed = false;
+  /** Aborted when a server we started exits without being asked to. */
+  private readonly lostController = new AbortController();
 
   private constructor(
     readonly directory: string,
@@ -42,7 +44,23 @@ export class Engine implements Disposable {
     private readonly logger: Logger,
     /** Present when this engine started the server (and so must stop it). */
     readonly server?: RunningServer,
-  ) {}
+  ) {
+    void server?.exited.then((code) => {
+      if (this.disposed) return;
+      logger.warn(`OpenCode exited unexpectedly (${code})`);
+      this.lostController.abort();
+      this.events.dispose();
+    });
+  }
+
+  /** False once the server this engine started has exited. */
+  get alive(): boolean {
+    return !this.lostController.signal.aborted && !this.disposed;
+  }
+
+  get lost(): AbortSignal {
+    return this.lostController.signal;
+  }
 
   static async start(options: EngineStartOptions): Promise<Engine> {
     const binary = resolveOpencodeBinary(options.binary);
@@ -90,7 +108,7 @@ export class Engine implements Disposable {
   }
 
   runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {
-    return runTurn({ client: this.client, events: this.events, logger: this.logger }, request);
+    return runTurn({ client: this.client, events: this.events, logger: this.logger, lost: this.lostController.signal }, request);
   }
 
   async abortSession(sessionId: string): Promise<void> {

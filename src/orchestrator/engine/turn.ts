@@ -7,7 +7,7 @@ import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { DisposableStore } from "../disposable";
 import type { Logger } from "../logger";
-import { sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
+import { ServerUnreachableError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { EventStream } from "./eventStream";
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 
@@ -48,6 +48,8 @@ export interface TurnDeps {
   client: OpencodeClient;
   events: EventStream;
   logger: Logger;
+  /** Fires when the server is gone for good: the turn fails at once instead of waiting for its watchdog. */
+  lost?: AbortSignal;
 }
 
 export const DEFAULT_LIVENESS_MS = 5 * 60_000;
@@ -75,6 +77,7 @@ export async function createSession(client: OpencodeClient, title: string): Prom
 
 export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promise<TurnResult<T>> {
   const { client, events, logger } = deps;
+  if (deps.lost?.aborted) throw new ServerUnreachableError("The OpenCode server is gone.");
   const started = Date.now();
   const sessionId = request.sessionId ?? (await createSession(client, request.title));
   request.onSession?.(sessionId);
@@ -106,6 +109,12 @@ export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promi
       store.add(events.onReconnect(() => {
         void resync(client, tracker).then((verdict) => onVerdict(verdict)).catch((error: unknown) => logger.debug(`resync of ${sessionId} failed: ${String(error)}`));
       }));
+
+      if (deps.lost) {
+        const onLost = () => settle(() => reject(new ServerUnreachableError(`The OpenCode server exited while session ${sessionId} was working.`)));
+        deps.lost.addEventListener("abort", onLost, { once: true });
+        store.add({ dispose: () => deps.lost?.removeEventListener("abort", onLost) });
+      }
 
       const abortSession = () => client.session.abort({ sessionID: sessionId }).catch(() => undefined);
       if (request.signal) {
