@@ -26,12 +26,12 @@ export function randomDag(n: number, seed = 42): PlannedTodo[] {
   });
 }
 
-function fakeEngine(todos: PlannedTodo[]) {
+function fakeEngine(todos: PlannedTodo[], recordCalls = true) {
   return new FakeTurnRunner((agent, prompt) => {
     if (agent.endsWith("planner")) return { todos };
     if (agent.endsWith("worker")) return { status: "done", summary: "ok", filesChanged: [], checksRun: [], notes: "" };
     return { verdicts: todoIdsOf(prompt).map((todoId) => ({ todoId, verdict: "pass", issues: [] })), syncIssues: [], summary: "" };
-  });
+  }, recordCalls);
 }
 
 export interface CoreScaleResult {
@@ -82,7 +82,7 @@ export function eventThroughput(recorded: OpencodeEvent[], total: number): { eve
   return { events: total, ms, perSecond: total / (ms / 1000) };
 }
 
-/** Heap at the start, middle and end of a 10,000-task mission (after a forced GC when available). */
+/** Heap at the start, middle and end of a 10,000-task mission (after a forced GC when available), maxTasksInMemory at its default. */
 export async function memorySoak(n: number): Promise<{ tasks: number; startMB: number; middleMB: number; endMB: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const heap = () => {
@@ -95,7 +95,7 @@ export async function memorySoak(n: number): Promise<{ tasks: number; startMB: n
   let middleMB = startMB;
   let finished = 0;
   try {
-    const engine = fakeEngine(todos);
+    const engine = fakeEngine(todos, false);
     const commander = Commander.create("soak", { engine, store: new MissionStore(workspace), logger: silentLogger, limits: { maxParallelSessions: 50, maxIterations: 1_000_000 } });
     commander.events.on((event) => {
       if (event.type === "todo.status" && event.to === "done" && ++finished === n / 2) middleMB = heap();

@@ -36,8 +36,8 @@ function rows(r: BenchResults): Row[] {
   out.push({ benchmark: "4. core scale (10,000-TODO DAG)", figure: `${round(s.ms / 1000, 2)} s, peak heap ${round(s.peakHeapMB, 0)} MB (${s.turns} turns, ${s.rounds} review rounds, ${s.status})`, target: "< 2 s, < 200 MB", met: s.ms < 2000 && s.peakHeapMB < 200 });
   out.push({ benchmark: "5. event throughput", figure: `${Math.round(r.throughput.perSecond).toLocaleString("en")} events/s (${r.throughput.events.toLocaleString("en")} in ${round(r.throughput.ms, 0)} ms)`, target: "≥ 50,000/s", met: r.throughput.perSecond >= 50_000 });
   const k = r.soak;
-  // The target is a heap bounded by maxTasksInMemory; that bound (archiving finished records) is not built yet.
-  out.push({ benchmark: "6. memory soak (10,000 tasks)", figure: `heap ${round(k.startMB, 0)} → ${round(k.middleMB, 0)} → ${round(k.endMB, 0)} MB (start → middle → end)`, target: "flat (bounded by maxTasksInMemory)", met: false });
+  // Flat: the second half of the soak adds less than 10% to the heap of the middle.
+  out.push({ benchmark: "6. memory soak (10,000 tasks)", figure: `heap ${round(k.startMB, 0)} → ${round(k.middleMB, 0)} → ${round(k.endMB, 0)} MB (start → middle → end)`, target: "flat (bounded by maxTasksInMemory)", met: k.endMB - k.middleMB < 0.1 * k.middleMB });
   const total = Object.values(r.cost).reduce((a, b) => ({ requests: a.requests + b.requests, promptChars: a.promptChars + b.promptChars, promptTokens: a.promptTokens + b.promptTokens }), { requests: 0, promptChars: 0, promptTokens: 0 });
   out.push({ benchmark: "7. cost of the diamond mission", figure: `${total.requests} requests, ${total.promptChars.toLocaleString("en")} prompt chars (~${total.promptTokens.toLocaleString("en")} tokens)`, target: "fewer is better", met: undefined });
   return out;
@@ -106,9 +106,13 @@ function missedNotes(r: BenchResults, all: Row[]): string {
   const n50 = r.overhead.find((o) => o.n === 50);
   if (n50) notes.push(`- **Overhead at N = 50: ratio ${round(n50.ratio, 3)}.** ${n50.ratio <= 1.1 ? "Within the target: the model and OpenCode are the slow part, as they should be. The first measurements were 1.30: the mission state was written inside the worktree, and OpenCode snapshots the worktree at every step of every session; the state folder now ignores itself in git (`.opencode/orchestrator/.gitignore`), which also keeps it out of the diffs the Reviewer reads. Structured turns no longer fetch their final message either: the result arrives with the `message.updated` event." : "Above the 1.10 target. Per Worker the orchestrator adds a `session.message` fetch after idle and a zod parse, and a journal append per transition; with 50 sessions on 2 cores the extra HTTP round trips queue behind OpenCode's own work. What would fix it: take the final message from the `message.updated` events already received (skip the fetch), and batch journal appends per loop turn."}`);
   const soak = all.find((row) => row.benchmark.startsWith("6."));
-  if (soak && !soak.met) notes.push(`- **Memory soak: not bounded yet.** The heap went ${round(r.soak.startMB, 0)} → ${round(r.soak.middleMB, 0)} → ${round(r.soak.endMB, 0)} MB: every TODO's record (history, report, sessions) stays in the mission state for the whole mission, so memory is proportional to the mission's size (about ${round((r.soak.endMB - r.soak.startMB) / (r.soak.tasks / 1000), 1)} MB per 1,000 tasks here), not bounded. \`maxTasksInMemory\` and the archive of finished records are not built yet (issue 5). Fix: move finished TODO records beyond the limit to \`archive/\` (JSON lines), keep an id + status stub in memory, and load archived records on demand for the views.`);
+  if (soak) {
+    notes.push(soak.met
+      ? `- **Memory soak: flat.** ${round(r.soak.startMB, 0)} → ${round(r.soak.middleMB, 0)} → ${round(r.soak.endMB, 0)} MB. Past \`maxTasksInMemory\` (1,000) finished TODO records go to \`archive/<mission>.jsonl\` and a stub stays in the state; what remains per task is the stub and the scheduler's maps (a few hundred bytes). Before the archive the heap grew about 2.4 MB per 1,000 tasks.`
+      : `- **Memory soak: missed.** ${round(r.soak.startMB, 0)} → ${round(r.soak.middleMB, 0)} → ${round(r.soak.endMB, 0)} MB: the second half grew the heap by more than 10%. Look at what stays per finished task beyond the archived stubs.`);
+  }
   for (const row of all) if (row.met === false && !row.benchmark.startsWith("1.") && !row.benchmark.startsWith("6.")) notes.push(`- **${row.benchmark}: missed** (${row.figure}; target ${row.target}).`);
-  if (notes.length === 0) notes.push("Every target is met.");
+  if (all.every((row) => row.met !== false)) notes.unshift("Every target is met on this machine.");
   notes.push(`- Core scale was ~10 s for 1,000 TODOs before the journal/snapshot split and the incremental ready queue (see the git history of \`src/orchestrator/mission/missionStore.ts\` and \`src/orchestrator/todo/readyQueue.ts\`); 10,000 TODOs now take ${round(r.coreScale.ms / 1000, 2)} s.`);
   return notes.join("\n");
 }

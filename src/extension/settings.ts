@@ -32,6 +32,7 @@ const NUMBERS = {
   maxParallelSessions: { key: "maxParallelSessions", default: 10, min: 1, max: 50, integer: true },
   maxIterations: { key: "maxIterations", default: 20, min: 1, max: 200, integer: true },
   recoveryAttempts: { key: "recoveryAttempts", default: 3, min: 1, max: 10, integer: true },
+  maxTasksInMemory: { key: "maxTasksInMemory", default: 1000, min: 10, max: 1_000_000, integer: true },
   turnLivenessSeconds: { key: "turnLivenessSeconds", default: 300, min: 10, max: 3600, integer: false },
   maxTokens: { key: "budget.maxTokens", default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, integer: true },
   maxCostUsd: { key: "budget.maxCostUsd", default: 0, min: 0, max: 1_000_000, integer: false },
@@ -77,6 +78,7 @@ export function readSettings(logger: Logger, warn: (message: string) => void): O
     maxParallelSessions: numberOf(NUMBERS.maxParallelSessions),
     maxIterations: numberOf(NUMBERS.maxIterations),
     recoveryAttempts: numberOf(NUMBERS.recoveryAttempts),
+    maxTasksInMemory: numberOf(NUMBERS.maxTasksInMemory),
     livenessMs: numberOf(NUMBERS.turnLivenessSeconds) * 1000,
     // 0 means no budget.
     budget: maxTokens || maxCostUsd ? { maxTokens: maxTokens || undefined, maxCostUsd: maxCostUsd || undefined } : undefined,

@@ -13,12 +13,16 @@ export class FakeTurnRunner implements TurnRunner {
   readonly calls: Array<{ agent: string; prompt: string; sessionId: string }> = [];
   private next = 0;
 
-  constructor(private readonly answer: FakeAnswer) {}
+  /** `recordCalls: false` keeps no log (a soak must measure the orchestrator's memory, not the fake's). */
+  constructor(
+    private readonly answer: FakeAnswer,
+    private readonly recordCalls = true,
+  ) {}
 
   async runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {
     const sessionId = request.sessionId ?? `ses_fake_${++this.next}`;
     request.onSession?.(sessionId);
-    this.calls.push({ agent: request.agent, prompt: request.prompt, sessionId });
+    if (this.recordCalls) this.calls.push({ agent: request.agent, prompt: request.prompt, sessionId });
     if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
     const value = await this.answer(request.agent, request.prompt);
     if (request.signal?.aborted) throw new TurnAbortedError(sessionId);

@@ -156,3 +156,24 @@ test("an authentication error stops the mission at once with a message that says
   assert.match(state.stopReason ?? "", /rejected the credentials[\s\S]*opencode auth login[\s\S]*Nothing will work until the provider is set up/);
   assert.ok(engine.calls.filter((c) => c.agent.endsWith("worker")).length <= 2, "no retries of an auth error");
 });
+
+test("past maxTasksInMemory, finished TODO records are archived to disk and stubs stay", async () => {
+  const { done } = run(
+    (agent, prompt) => {
+      if (agent.endsWith("planner")) return { todos: ["A", "B", "C", "D", "E"].map((id, i) => planned(id, i ? [["A", "B", "C", "D"][i - 1] as string] : [])) };
+      if (agent.endsWith("worker")) return { ...report, summary: "x".repeat(500) };
+      return pass(prompt);
+    },
+    { maxTasksInMemory: 2 },
+  );
+  const state = await done;
+  assert.equal(state.status, "sealed", state.report);
+  assert.deepEqual(state.todos.map((t) => `${t.id}:${t.archived ? "stub" : "whole"}`), ["A:stub", "B:stub", "C:stub", "D:whole", "E:whole"]);
+  assert.equal(state.todos[0]?.history.length, 1);
+  assert.equal(state.todos[0]?.report?.summary.length, 200);
+  const store = new MissionStore(workspace);
+  const a = store.archived(state.id, "A");
+  assert.equal(a?.report?.summary.length, 500, "the full record stays readable in the archive");
+  assert.ok((a?.history.length ?? 0) >= 4);
+  assert.equal(store.load(state.id).todos[0]?.archived, true, "stubs are what mission.json keeps");
+});

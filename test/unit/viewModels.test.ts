@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
 import { Coalescer, type Timers } from "../../src/extension/viewModels/coalescer";
-import { SessionRegistry, TRANSCRIPT_LIMIT } from "../../src/extension/viewModels/sessionRegistry";
+import { FINISHED_KEPT, FINISHED_WITH_TRANSCRIPT, SessionRegistry, TRANSCRIPT_LIMIT } from "../../src/extension/viewModels/sessionRegistry";
 import { missionNode, sessionNode, sortSessions, todoDetailNodes, todoNode } from "../../src/extension/viewModels/treeModels";
 import type { RunSnapshot, TodoSummary } from "../../src/shared/protocol";
 
@@ -104,4 +104,19 @@ test("mission and session nodes", () => {
   assert.deepEqual(node.command, ["orchestrator.openSession", "a"]);
   assert.equal(sessionNode(r.get("b")!, 99).description, "idle · 0s · 1,234 tok · $0.5000");
   assert.deepEqual(sortSessions(r.list()).map((s) => s.id), ["a", "b"], "running sessions first");
+});
+
+test("the registry stays bounded over thousands of sessions: old transcripts go first, then old sessions", () => {
+  const r = new SessionRegistry();
+  const total = FINISHED_KEPT + 500;
+  for (let i = 0; i < total; i++) {
+    const id = `s${i}`;
+    r.applyMission({ type: "turn.started", missionId: "m", role: "worker", sessionId: id, todoIds: [] });
+    r.applyOpencode(ev("message.part.updated", { sessionID: id, part: { id: "p", sessionID: id, type: "text", text: "hello" }, time: 1 }));
+    r.applyMission({ type: "turn.finished", missionId: "m", role: "worker", sessionId: id, todoIds: [], ok: true, inputTokens: 1, outputTokens: 1, cost: 0, durationMs: 1 });
+  }
+  assert.equal(r.list().length, FINISHED_KEPT);
+  assert.equal(r.get("s0"), undefined);
+  assert.equal(r.get(`s${total - 1}`)?.transcript.length, 1);
+  assert.equal(r.get(`s${total - FINISHED_WITH_TRANSCRIPT - 1}`)?.transcript.length, 0);
 });

@@ -35,11 +35,16 @@ export interface SessionRecord {
 }
 
 export const TRANSCRIPT_LIMIT = 300;
+/** Finished sessions that keep their transcript, and finished sessions kept at all (newest first). */
+export const FINISHED_WITH_TRANSCRIPT = 200;
+export const FINISHED_KEPT = 1_000;
 const TEXT_LIMIT = 4_000;
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly waiting = new Map<string, Set<string>>();
+  /** Finished sessions, oldest first: memory stays bounded however long the mission runs. */
+  private readonly finished: string[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -58,6 +63,18 @@ export class SessionRegistry {
   clear(): void {
     this.sessions.clear();
     this.waiting.clear();
+    this.finished.length = 0;
+  }
+
+  private retire(id: string): void {
+    this.waiting.delete(id);
+    this.finished.push(id);
+    const withTranscript = this.finished.length - FINISHED_WITH_TRANSCRIPT;
+    if (withTranscript > 0) {
+      const old = this.sessions.get(this.finished[withTranscript - 1] as string);
+      if (old) old.transcript = [];
+    }
+    while (this.finished.length > FINISHED_KEPT) this.sessions.delete(this.finished.shift() as string);
   }
 
   /** Returns the id of the session that changed, if any. */
@@ -70,6 +87,7 @@ export class SessionRegistry {
       const s = this.sessions.get(event.sessionId);
       if (!s) return undefined;
       s.endedAt = this.now();
+      this.retire(s.id);
       s.inputTokens = Math.max(s.inputTokens, event.inputTokens);
       s.outputTokens = Math.max(s.outputTokens, event.outputTokens);
       s.cost = Math.max(s.cost, event.cost);

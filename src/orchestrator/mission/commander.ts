@@ -44,6 +44,8 @@ export interface CommanderLimits {
   recoveryAttempts: number;
   /** First backoff delay of the recovery policy; doubles per attempt, with jitter. */
   recoveryBaseDelayMs: number;
+  /** Finished TODO records kept whole in memory; older ones are archived to disk as stubs stay. */
+  maxTasksInMemory: number;
 }
 
 export const DEFAULT_LIMITS: CommanderLimits = {
@@ -55,6 +57,7 @@ export const DEFAULT_LIMITS: CommanderLimits = {
   integrationThreshold: 0.8,
   recoveryAttempts: 3,
   recoveryBaseDelayMs: 1_000,
+  maxTasksInMemory: 1_000,
 };
 
 export interface CommanderOptions {
@@ -86,6 +89,8 @@ export class Commander {
   private readonly recovery: RecoveryPolicy;
   private readonly todoById = new Map<string, TodoState>();
   private halt?: MissionHalt;
+  /** Finished TODOs whose full record is still in memory, oldest first. */
+  private readonly finishedWhole: TodoState[] = [];
   private wake?: () => void;
   private replans = 0;
 
@@ -131,7 +136,9 @@ export class Commander {
   }
 
   private userEdit(id: string, edit: (state: MissionState, id: string) => TodoState | undefined, note: string): boolean {
-    const from = this.todoById.get(id)?.status;
+    const stub = this.todoById.get(id);
+    if (stub?.archived) Object.assign(stub, this.options.store.archived(this.state.id, id) ?? {}, { archived: false });
+    const from = stub?.status;
     const todo = edit(this.state, id);
     if (!todo || !from) return false;
     this.queue.statusChanged(todo, from);
@@ -476,11 +483,32 @@ export class Commander {
     const from = setTodoStatus(todo, to, note);
     this.queue.statusChanged(todo, from);
     this.persist({ type: "todo.status", missionId: this.state.id, todoId: todo.id, from, to, note }, [todo]);
+    if (to === "done" || to === "replaced" || to === "skipped") this.boundMemory(todo);
   }
 
   private setStatus(status: MissionStatus, reason?: string): void {
     this.state.status = status;
     this.persist({ type: "mission.status", missionId: this.state.id, status, reason });
+  }
+
+  /**
+   * Keeps at most maxTasksInMemory finished TODO records whole: older ones go to archive/ (where
+   * they stay readable) and a stub stays in the state, enough for the graph, the views and resume.
+   */
+  private boundMemory(todo: TodoState): void {
+    this.finishedWhole.push(todo);
+    if (this.finishedWhole.length <= this.limits.maxTasksInMemory) return;
+    const old = this.finishedWhole.splice(0, this.finishedWhole.length - this.limits.maxTasksInMemory).filter((t) => t.status === "done" || t.status === "replaced" || t.status === "skipped");
+    this.options.store.archive(this.state, old);
+    for (const t of old) {
+      t.archived = true;
+      t.description = "";
+      t.acceptance = "";
+      t.reviewIssues = [];
+      t.sessions = [];
+      t.history = t.history.slice(-1);
+      if (t.report) t.report = { ...t.report, summary: t.report.summary.slice(0, 200), checksRun: [], notes: "", filesChanged: [] };
+    }
   }
 
   /** Journals the event with the TODOs it changed, then tells listeners: what they see is already on disk. */

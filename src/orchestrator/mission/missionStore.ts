@@ -132,6 +132,31 @@ export class MissionStore {
     }
   }
 
+  /** Appends full TODO records to archive/<missionId>.jsonl, where they stay readable. */
+  archive(state: MissionState, todos: readonly TodoState[]): void {
+    if (todos.length === 0) return;
+    const dir = join(this.workspace, ORCHESTRATOR_DIR, "archive");
+    try {
+      mkdirSync(dir, { recursive: true });
+      appendFileSync(join(dir, `${state.id}.jsonl`), todos.map((t) => JSON.stringify(t)).join("\n") + "\n");
+    } catch (error) {
+      throw new StateWriteError(`Could not archive finished TODOs of ${state.id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The archived full record of a TODO, if it was archived. */
+  archived(missionId: string, todoId: string): TodoState | undefined {
+    const file = join(this.workspace, ORCHESTRATOR_DIR, "archive", `${missionId}.jsonl`);
+    if (!existsSync(file)) return undefined;
+    let found: TodoState | undefined;
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      if (!line.includes(`"id":${JSON.stringify(todoId)}`)) continue;
+      const parsed = TodoState.safeParse(JSON.parse(line));
+      if (parsed.success && parsed.data.id === todoId) found = parsed.data;
+    }
+    return found;
+  }
+
   /** Writes every pending snapshot now. */
   flush(): void {
     for (const { state, timer } of [...this.pending.values()]) {

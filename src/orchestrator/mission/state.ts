@@ -35,6 +35,8 @@ export const TodoState = z.object({
   report: WorkerReport.optional(),
   reviewIssues: z.array(z.string()),
   history: z.array(z.object({ at: z.number(), status: TodoStatus, note: z.string().optional() })),
+  /** Its full record was moved to archive/ (maxTasksInMemory); what is left here is a stub. */
+  archived: z.boolean().optional(),
 });
 export type TodoState = z.infer<typeof TodoState>;
 
