@@ -2,6 +2,7 @@
  * The engine: one OpenCode server (started by us or attached to), its authenticated client and
  * its event stream, bound to one workspace. Everything above it talks to OpenCode through here.
  */
+import { setMaxListeners } from "node:events";
 import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import type { Disposable } from "../disposable";
 import type { Logger } from "../logger";
@@ -45,6 +46,8 @@ export class Engine implements Disposable {
     /** Present when this engine started the server (and so must stop it). */
     readonly server?: RunningServer,
   ) {
+    // Every turn in flight listens for the server's loss: up to the 50 parallel sessions and more.
+    setMaxListeners(200, this.lostController.signal);
     void server?.exited.then((code) => {
       if (this.disposed) return;
       logger.warn(`OpenCode exited unexpectedly (${code})`);
