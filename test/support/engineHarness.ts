@@ -37,16 +37,17 @@ export interface EngineHarness {
 }
 
 /** `reuse`: run on an existing sandbox and model (a second Orchestrator on the same workspace). */
-export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }): Promise<EngineHarness> {
+export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }, extraConfig?: (sandbox: Sandbox) => Promise<Record<string, unknown>>): Promise<EngineHarness> {
   const sandbox = reuse?.sandbox ?? createSandbox();
   const model = reuse?.model ?? (await startScriptedModel(scenario));
   const logger = memoryLogger();
   const others: Engine[] = [];
+  const extra = extraConfig ? await extraConfig(sandbox) : undefined;
   const start = () =>
     Engine.start({
       directory: sandbox.workspace,
       binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
-      config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model" }),
+      config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", extra }),
       env: sandbox.env,
       logger,
     });

@@ -1,0 +1,121 @@
+/**
+ * Background jobs for long commands (installs, builds, test suites) that agents start and check
+ * without blocking their turn. Each job runs in its own process group with a timeout and dies with
+ * its whole tree; its output is kept in a bounded ring buffer in memory and in full in a log file.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Emitter } from "../events";
+import { stopProcessGroup } from "../engine/serverProcess";
+import { RingBuffer } from "./ringBuffer";
+
+export type JobStatus = "running" | "exited" | "killed" | "timed-out";
+
+export interface BackgroundJob {
+  id: string;
+  command: string;
+  cwd: string;
+  pid: number;
+  status: JobStatus;
+  exitCode?: number | null;
+  startedAt: number;
+  endedAt?: number;
+  timeoutMs: number;
+  logFile: string;
+  output: RingBuffer;
+}
+
+export interface JobManagerOptions {
+  workspace: string;
+  /** Where full logs go (default .opencode/orchestrator/jobs). */
+  logDir?: string;
+  defaultTimeoutMs?: number;
+  maxTimeoutMs?: number;
+  outputCapacity?: number;
+}
+
+export class BackgroundJobManager {
+  private readonly jobs = new Map<string, BackgroundJob>();
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private next = 0;
+  /** Fires with the job that changed (started, wrote output, ended). */
+  readonly changed = new Emitter<BackgroundJob>();
+  private readonly logDir: string;
+
+  constructor(private readonly options: JobManagerOptions) {
+    this.logDir = options.logDir ?? join(options.workspace, ".opencode", "orchestrator", "jobs");
+  }
+
+  start(command: string, timeoutSeconds?: number): BackgroundJob {
+    if (!command.trim()) throw new Error("background_start needs a command.");
+    const maxMs = this.options.maxTimeoutMs ?? 2 * 60 * 60_000;
+    const timeoutMs = Math.min(maxMs, Math.max(1_000, (timeoutSeconds ?? (this.options.defaultTimeoutMs ?? 30 * 60_000) / 1000) * 1000));
+    const id = `job-${++this.next}`;
+    mkdirSync(this.logDir, { recursive: true });
+    const child = spawn("/bin/sh", ["-c", command], { cwd: this.options.workspace, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const job: BackgroundJob = { id, command, cwd: this.options.workspace, pid: child.pid ?? -1, status: "running", startedAt: Date.now(), timeoutMs, logFile: join(this.logDir, `${id}.log`), output: new RingBuffer(this.options.outputCapacity ?? 64 * 1024) };
+    this.jobs.set(id, job);
+    this.children.set(id, child);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      job.output.write(text);
+      try {
+        appendFileSync(job.logFile, text);
+      } catch {
+        // the ring buffer still has the tail
+      }
+      this.changed.fire(job);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      if (job.status === "running") job.status = "exited";
+      job.exitCode = code;
+      job.endedAt = Date.now();
+      clearTimeout(this.timers.get(id));
+      this.timers.delete(id);
+      this.children.delete(id);
+      // The shell is gone; anything it left in its group goes with it.
+      void stopProcessGroup(job.pid, 500);
+      this.changed.fire(job);
+    });
+    child.once("error", (error) => onData(Buffer.from(`\n[failed to start: ${error.message}]\n`)));
+    this.timers.set(id, setTimeout(() => void this.stop(id, "timed-out"), timeoutMs));
+    this.changed.fire(job);
+    return job;
+  }
+
+  get(id: string): BackgroundJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  list(): BackgroundJob[] {
+    return [...this.jobs.values()];
+  }
+
+  running(): BackgroundJob[] {
+    return this.list().filter((j) => j.status === "running");
+  }
+
+  async kill(id: string): Promise<BackgroundJob | undefined> {
+    return this.stop(id, "killed");
+  }
+
+  private async stop(id: string, status: "killed" | "timed-out"): Promise<BackgroundJob | undefined> {
+    const job = this.jobs.get(id);
+    if (!job || job.status !== "running") return job;
+    job.status = status;
+    await stopProcessGroup(job.pid, 1_000);
+    return job;
+  }
+
+  /** Kills every running job with its process tree. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.running().map((j) => this.kill(j.id)));
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The MCP server that gives agents the background-job tools. It runs in the extension host on
+ * loopback, answers only with its random bearer token, and is registered with OpenCode at server
+ * start; OpenCode offers the tools to the model as `orchestrator_background_*`.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { z } from "zod";
+import type { Logger } from "../logger";
+import type { BackgroundJob, BackgroundJobManager } from "./jobManager";
+
+export interface RunningMcpServer {
+  url: string;
+  token: string;
+  /** The `mcp` entry for OPENCODE_CONFIG_CONTENT. */
+  config(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+const describe = (job: BackgroundJob) => ({
+  jobId: job.id,
+  command: job.command,
+  status: job.status,
+  exitCode: job.exitCode ?? null,
+  runningForSeconds: Math.round(((job.endedAt ?? Date.now()) - job.startedAt) / 1000),
+  outputCharacters: job.output.total,
+  logFile: job.logFile,
+});
+
+const text = (value: unknown) => ({ content: [{ type: "text" as const, text: JSON.stringify(value, null, 1) }] });
+
+function toolServer(jobs: BackgroundJobManager): McpServer {
+  const server = new McpServer({ name: "orchestrator", version: "1.0.0" });
+  server.registerTool("background_start", {
+    description: "Start a long command (install, build, test suite) in the background and return at once with its job id. Check it with background_status and background_output.",
+    inputSchema: { command: z.string().describe("Shell command, run in the workspace"), timeoutSeconds: z.number().int().positive().optional().describe("Kill it after this long (default 1800)") },
+  }, ({ command, timeoutSeconds }) => text(describe(jobs.start(command, timeoutSeconds))));
+  server.registerTool("background_status", {
+    description: "Status of a background job: running, exited (with exit code), killed or timed-out.",
+    inputSchema: { jobId: z.string() },
+  }, ({ jobId }) => {
+    const job = jobs.get(jobId);
+    return job ? text(describe(job)) : text({ error: `No job ${jobId}.` });
+  });
+  server.registerTool("background_output", {
+    description: "The latest output of a background job (stdout and stderr together).",
+    inputSchema: { jobId: z.string(), tail: z.number().int().positive().max(65_536).optional().describe("Characters from the end (default 4000)") },
+  }, ({ jobId, tail }) => {
+    const job = jobs.get(jobId);
+    return job ? text({ ...describe(job), output: job.output.read(tail ?? 4_000) }) : text({ error: `No job ${jobId}.` });
+  });
+  server.registerTool("background_kill", {
+    description: "Kill a background job and every process it started.",
+    inputSchema: { jobId: z.string() },
+  }, async ({ jobId }) => {
+    const job = await jobs.kill(jobId);
+    return job ? text(describe(job)) : text({ error: `No job ${jobId}.` });
+  });
+  return server;
+}
+
+export async function startMcpServer(jobs: BackgroundJobManager, logger: Logger): Promise<RunningMcpServer> {
+  const token = randomBytes(24).toString("base64url");
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "unauthorized" }));
+      return;
+    }
+    if (!req.url?.startsWith("/mcp")) {
+      res.writeHead(404).end();
+      return;
+    }
+    // Stateless: a fresh server and transport per request, as the SDK recommends for it.
+    const server = toolServer(jobs);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res);
+  };
+  const http: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.warn(`MCP request failed: ${String(error)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/mcp`;
+  logger.info(`Background-job tools served on ${url}`);
+  return {
+    url,
+    token,
+    config: () => ({ orchestrator: { type: "remote", url, headers: { Authorization: `Bearer ${token}` }, enabled: true } }),
+    close: () =>
+      new Promise((resolve) => {
+        http.closeAllConnections?.();
+        http.close(() => resolve());
+      }),
+  };
+}

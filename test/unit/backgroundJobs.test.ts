@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
+import { RingBuffer } from "../../src/orchestrator/background/ringBuffer";
+import { processesInGroup } from "../support/processes";
+
+const workspace = mkdtempSync(join(tmpdir(), "jobs-"));
+after(() => rmSync(workspace, { recursive: true, force: true }));
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+};
+
+test("the ring buffer keeps the newest characters and counts everything written", () => {
+  const ring = new RingBuffer(10);
+  ring.write("hello ");
+  ring.write("world, again");
+  assert.equal(ring.read(), "rld, again");
+  assert.equal(ring.total, 18);
+  assert.equal(ring.dropped, 8);
+  assert.equal(ring.read(5), "again");
+});
+
+test("a job runs in its own process group; its output is in memory (bounded) and in full on disk", async () => {
+  const jobs = new BackgroundJobManager({ workspace, outputCapacity: 16 });
+  const job = jobs.start("for i in 1 2 3 4 5 6 7 8; do echo line-$i; done");
+  await until(() => job.status !== "running");
+  assert.equal(job.status, "exited");
+  assert.equal(job.exitCode, 0);
+  assert.equal(job.output.read().length, 16);
+  assert.match(job.output.read(), /line-8\n$/);
+  assert.equal(readFileSync(job.logFile, "utf8").split("\n").filter(Boolean).length, 8);
+  await jobs.dispose();
+});
+
+test("a timeout kills the job and every process it started", async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  const job = jobs.start("sleep 300 & sleep 300", 1);
+  await until(() => processesInGroup(job.pid).length >= 2);
+  assert.ok(processesInGroup(job.pid).length >= 2, "the shell and its children share the job's group");
+  await until(() => job.status !== "running" && processesInGroup(job.pid).length === 0);
+  assert.equal(job.status, "timed-out");
+  assert.deepEqual(processesInGroup(job.pid), []);
+  await jobs.dispose();
+});
+
+test("kill and dispose end running jobs with their tree", async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  const a = jobs.start("sleep 300");
+  const b = jobs.start("sleep 300 & wait");
+  await jobs.kill(a.id);
+  assert.equal(a.status, "killed");
+  await jobs.dispose();
+  assert.equal(b.status, "killed");
+  assert.deepEqual([...processesInGroup(a.pid), ...processesInGroup(b.pid)], []);
+  assert.throws(() => new BackgroundJobManager({ workspace }).start("  "), /needs a command/);
+});
