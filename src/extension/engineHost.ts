@@ -12,6 +12,8 @@ import type { ModelRef } from "../orchestrator/engine/turn";
 import type { RedactingLogger } from "../orchestrator/logger";
 import type { ScriptedModel } from "../../test/fixtures/scripted-model/server";
 import { DEMO_MODEL, demoProvider, startDemoModel } from "./demoModel";
+import { BackgroundJobManager } from "../orchestrator/background/jobManager";
+import { startMcpServer, type RunningMcpServer } from "../orchestrator/background/mcpServer";
 import type { OrchestratorSettings } from "./settings";
 
 export const SERVER_PASSWORD_SECRET = "orchestrator.opencode.serverPassword";
@@ -29,10 +31,24 @@ export class EngineHost implements vscode.Disposable {
   private relaunch?: () => Promise<Engine>;
   private last?: EngineSession;
 
+  private mcp?: RunningMcpServer;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly logger: RedactingLogger,
+    /** Background jobs of this window's workspace; their tools reach the agents through MCP. */
+    readonly jobs?: BackgroundJobManager,
   ) {}
+
+  /** The `mcp` entry that registers the background-job tools with a server we start. */
+  private async toolsConfig(): Promise<Record<string, unknown> | undefined> {
+    if (!this.jobs) return undefined;
+    if (!this.mcp) {
+      this.mcp = await startMcpServer(this.jobs, this.logger);
+      this.logger.addSecret(this.mcp.token);
+    }
+    return { mcp: this.mcp.config() };
+  }
 
   get(directory: string, settings: OrchestratorSettings): Promise<EngineSession> {
     if (!this.current) {
@@ -74,8 +90,9 @@ export class EngineHost implements vscode.Disposable {
       return engine;
     });
 
+    const extra = await this.toolsConfig();
     if (settings.demoMode !== "always") {
-      this.relaunch = () => launch(buildServerConfig());
+      this.relaunch = () => launch(buildServerConfig({ extra }));
       const engine = await this.relaunch();
       if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine.client))) {
         return { engine, model: settings.model, demo: false };
@@ -84,7 +101,7 @@ export class EngineHost implements vscode.Disposable {
       await engine.stop(500);
     }
     this.demoModel ??= await startDemoModel(directory);
-    const demoConfig = buildServerConfig({ provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}` });
+    const demoConfig = buildServerConfig({ provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}`, extra });
     this.relaunch = () => launch(demoConfig);
     return { engine: await this.relaunch(), model: DEMO_MODEL, demo: true };
   }
@@ -113,6 +130,9 @@ export class EngineHost implements vscode.Disposable {
     }
     await this.demoModel?.close();
     this.demoModel = undefined;
+    await this.jobs?.killAll();
+    await this.mcp?.close();
+    this.mcp = undefined;
   }
 
   dispose(): void {

@@ -12,6 +12,8 @@ import { MissionStatusBar } from "./statusBar";
 import { PermissionRouter } from "./permissionRouter";
 import { SessionsProvider } from "./views/sessionsView";
 import { TodoTreeProvider } from "./views/todoTreeView";
+import { JobsProvider, showJobTerminal } from "./views/jobsView";
+import { BackgroundJobManager } from "../orchestrator/background/jobManager";
 import type { RunSnapshot } from "../shared/protocol";
 
 let host: EngineHost | undefined;
@@ -23,7 +25,9 @@ export interface OrchestratorApi {
 
 export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const { channel, logger } = createLogChannel();
-  host = new EngineHost(context, logger);
+  const workspaceRoot = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const jobs = workspaceRoot ? new BackgroundJobManager({ workspace: workspaceRoot }) : undefined;
+  host = new EngineHost(context, logger, jobs);
   const statusBar = new MissionStatusBar();
   const runner = new MissionRunner(host, statusBar, logger);
   const todoTree = new TodoTreeProvider(runner);
@@ -35,6 +39,16 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
     runner.onDidUseEngine((engine) => permissions.attach(engine)),
   );
+  if (jobs) {
+    const jobsView = new JobsProvider(jobs);
+    context.subscriptions.push(
+      jobsView,
+      vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
+      vscode.commands.registerCommand("orchestrator.showJob", (id: unknown) => typeof id === "string" && showJobTerminal(jobs, id)),
+      vscode.commands.registerCommand("orchestrator.killJob", (id: unknown) => typeof id === "string" && void jobs.kill(id)),
+      { dispose: () => void jobs.dispose() },
+    );
+  }
   const folder = () => vscode.workspace.workspaceFolders?.[0];
   const todoIdOf = (arg: unknown): string | undefined => {
     // From a tree node ("todo:<mission>:<todo>") or a command argument (the TODO id).

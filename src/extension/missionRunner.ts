@@ -149,7 +149,8 @@ export class MissionRunner implements vscode.Disposable {
       }
       // The mission survives its server: if OpenCode dies, the next turn starts a new one.
       const resilient = new ResilientEngine(session.engine, () => this.host.restart(), this.logger);
-      const commander = make({ engine: resilient, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, models: settings.models, limits: settings.limits });
+      const jobs = this.host.jobs;
+      const commander = make({ engine: resilient, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: jobs && { running: () => jobs.running(), changed: jobs.changed } });
       this.commander = commander;
       this.starting = false;
       this.sessions.clear();

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Frame, Locator, Page } from "playwright-core";
-import { call, tools } from "../fixtures/scripted-model/scenario";
+import { call, structured, tools } from "../fixtures/scripted-model/scenario";
 import { missionScenario, todo, type MissionScript } from "../fixtures/scripted-model/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
@@ -53,11 +53,14 @@ before(async () => {
   const script: MissionScript = {
     workspace: sandbox.workspace,
     latencyMs: 600,
-    plans: [{ todos: [todo("P1"), todo("P2"), todo("P3"), todo("P4", ["P1", "P2", "P3"], ["p4.txt"])] }, { todos: [todo("Q1"), todo("Q2")] }, { todos: [todo("A1")] }],
+    plans: [{ todos: [todo("P1"), todo("P2"), todo("P3"), todo("P4", ["P1", "P2", "P3"], ["p4.txt"])] }, { todos: [todo("Q1"), todo("Q2")] }, { todos: [todo("A1")] }, { todos: [todo("J1", [], [])] }],
     workerOverride: (id, _attempt, ctx) => {
       // P4 also writes outside the workspace: OpenCode asks, the extension must route it to the user.
       if (id === "P4" && ctx.step === 0) return tools(call("write", { filePath: join(outside, "granted.txt"), content: "allowed\n" }), call("write", { filePath: join(sandbox.workspace, "p4.txt"), content: "P4\n" }));
       if (id.startsWith("Q") && stall) return { kind: "stall" };
+      // J1 starts a build as a background job through the extension's MCP tools, then reports.
+      if (id === "J1" && ctx.step === 0) return tools(call("orchestrator_background_start", { command: "echo compiling; sleep 2; echo compiled-ok" }));
+      if (id === "J1" && ctx.step === 1) return structured({ status: "done", summary: "Started the build in the background.", filesChanged: [], checksRun: ["background build"], notes: "" });
       // A1 asks the user a question through OpenCode's question tool before it reports.
       if (id === "A1" && ctx.step === 0) return tools(call("question", { questions: [{ question: "Which database should the API use?", header: "Database", options: [{ label: "SQLite", description: "a file" }, { label: "Postgres", description: "a server" }] }] }));
       return undefined;
@@ -130,6 +133,8 @@ test("the status-bar stop button stops a running mission; Resume is offered and 
     await toast(page, /mission stopped/).waitFor({ timeout: 30_000 });
     await rows(page, "TODOs", /Stall until stopped.*stopped/).waitFor();
     await rows(page, "Sessions", /worker · Q1.*aborted/).waitFor();
+    // The view refreshes a few times a second: give it that long to show the last abort.
+    for (let i = 0; i < 40 && (await rows(page, "Sessions", /busy/).count()) > 0; i++) await page.waitForTimeout(100);
     assert.equal(await rows(page, "Sessions", /busy/).count(), 0, "no session is busy after stop");
     const resume = page.locator(".statusbar-item", { hasText: "Resume mission" });
     await resume.waitFor();
@@ -153,4 +158,18 @@ test("a question from a Worker becomes a quick pick, and the answer reaches the 
     const afterAnswer = model.requests.find((r) => r.role === "worker" && r.prompt.includes('<todo id="A1"') && r.step === 1);
     assert.ok(afterAnswer, "the Worker continued after the answer");
     assert.match(afterAnswer.lastToolResult ?? "", /Postgres/, "the user's answer came back to the model as the tool's result");
+  }));
+
+test("a background job started by a Worker shows in the Background Jobs view with a live terminal; the mission seals after it ends", () =>
+  step("jobs", async () => {
+    const { page } = vscode;
+    await runTask(page, "Build in the background");
+    const row = rows(page, "Background Jobs", /job-1 · echo compiling/);
+    await row.waitFor({ timeout: 60_000 });
+    await row.click();
+    // The terminal draws on a canvas: its tab is what the DOM shows; the output itself is unit-tested.
+    await page.getByText("Job job-1").first().waitFor({ timeout: 30_000 });
+    await rows(page, "Background Jobs", /job-1 .*exited \(0\)/).waitFor({ timeout: 30_000 });
+    await rows(page, "TODOs", /Build in the background.*sealed/).waitFor({ timeout: 60_000 });
+    await vscode.screenshot("background-jobs");
   }));

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import type { PlannedTodo } from "../../src/orchestrator/agents/schemas";
 import { SessionError } from "../../src/orchestrator/engine/errors";
+import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { memoryLogger } from "../../src/orchestrator/logger";
@@ -176,4 +177,22 @@ test("past maxTasksInMemory, finished TODO records are archived to disk and stub
   assert.equal(a?.report?.summary.length, 500, "the full record stays readable in the archive");
   assert.ok((a?.history.length ?? 0) >= 4);
   assert.equal(store.load(state.id).todos[0]?.archived, true, "stubs are what mission.json keeps");
+});
+
+test("the mission does not seal while a background job its Workers started still runs", async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  let job: ReturnType<BackgroundJobManager["start"]> | undefined;
+  const engine = new FakeTurnRunner((agent, prompt) => {
+    if (agent.endsWith("planner")) return { todos: [planned("A")] };
+    if (agent.endsWith("worker")) {
+      job = jobs.start("sleep 1");
+      return report;
+    }
+    return pass(prompt);
+  });
+  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs: { running: () => jobs.running(), changed: jobs.changed } });
+  const state = await commander.run();
+  assert.equal(state.status, "sealed");
+  assert.equal(job?.status, "exited", "sealed only after the job ended");
+  await jobs.dispose();
 });

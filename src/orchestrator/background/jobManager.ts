@@ -112,8 +112,13 @@ export class BackgroundJobManager {
   }
 
   /** Kills every running job with its process tree. */
-  async dispose(): Promise<void> {
+  async killAll(): Promise<void> {
     await Promise.all(this.running().map((j) => this.kill(j.id)));
+  }
+
+  /** Kills every running job and lets go of listeners and timers. */
+  async dispose(): Promise<void> {
+    await this.killAll();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.changed.dispose();

@@ -60,8 +60,15 @@ export const DEFAULT_LIMITS: CommanderLimits = {
   maxTasksInMemory: 1_000,
 };
 
+/** Background jobs the mission's agents started: the mission does not seal while one runs. */
+export interface JobsView {
+  running(): unknown[];
+  readonly changed: { on(listener: () => void): { dispose(): void } };
+}
+
 export interface CommanderOptions {
   engine: TurnRunner;
+  jobs?: JobsView;
   store: MissionStore;
   logger: Logger;
   model?: ModelRef;
@@ -246,6 +253,10 @@ export class Commander {
     const s = this.state;
     const openIssues = s.syncIssues.filter((i) => i.open);
     if (graph.allDone()) {
+      if (openIssues.length === 0 && s.integrationChecked && this.options.jobs?.running().length) {
+        await this.jobsFinished(this.options.jobs);
+        return "continue";
+      }
       if (openIssues.length === 0 && s.integrationChecked) {
         s.report = this.report("sealed");
         this.setStatus("sealed", "every TODO is done and no sync issue is open");
@@ -262,6 +273,21 @@ export class Commander {
       return "continue";
     }
     return new MissionHalt("incomplete", "no TODO can run: their dependencies will never be done");
+  }
+
+  /** Waits until no background job runs (or a halt). */
+  private jobsFinished(jobs: JobsView): Promise<void> {
+    this.options.logger.info(`Waiting for ${jobs.running().length} background job(s) before sealing`);
+    return new Promise((resolve) => {
+      const done = () => {
+        sub.dispose();
+        resolve();
+      };
+      const sub = jobs.changed.on(() => {
+        if (jobs.running().length === 0) done();
+      });
+      this.wake = done;
+    });
   }
 
   private modelFor(role: Role): ModelRef | undefined {

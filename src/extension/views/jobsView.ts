@@ -1,0 +1,85 @@
+/**
+ * The Background Jobs view: every job the agents started, with its status; click opens a terminal
+ * that shows its output live; Kill ends it with its whole process tree.
+ */
+import * as vscode from "vscode";
+import type { BackgroundJob, BackgroundJobManager } from "../../orchestrator/background/jobManager";
+import { Coalescer } from "../viewModels/coalescer";
+
+const ICON: Record<BackgroundJob["status"], vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon("sync~spin"),
+  exited: new vscode.ThemeIcon("check"),
+  killed: new vscode.ThemeIcon("debug-stop"),
+  "timed-out": new vscode.ThemeIcon("watch", new vscode.ThemeColor("testing.iconFailed")),
+};
+
+export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string[] | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private known = 0;
+  private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 300);
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly jobs: BackgroundJobManager) {
+    this.subscription = jobs.changed.on((job) => {
+      if (jobs.list().length !== this.known) this.refresh.markAll();
+      else this.refresh.mark(job.id);
+    });
+  }
+
+  getTreeItem(id: string): vscode.TreeItem {
+    const job = this.jobs.get(id);
+    if (!job) return new vscode.TreeItem(id);
+    const item = new vscode.TreeItem(`${job.id} · ${job.command}`);
+    item.id = job.id;
+    const seconds = Math.round(((job.endedAt ?? Date.now()) - job.startedAt) / 1000);
+    item.description = `${job.status}${job.exitCode !== undefined && job.exitCode !== null ? ` (${job.exitCode})` : ""} · ${seconds}s`;
+    item.tooltip = `${job.command}\n${job.output.total.toLocaleString("en")} characters of output · log: ${job.logFile}`;
+    item.iconPath = ICON[job.status];
+    item.contextValue = `orchestrator:job+${job.status}`;
+    item.command = { command: "orchestrator.showJob", title: "Show Output", arguments: [job.id] };
+    return item;
+  }
+
+  getChildren(id?: string): string[] {
+    if (id) return [];
+    const list = this.jobs.list();
+    this.known = list.length;
+    return list.reverse().map((j) => j.id);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.refresh.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** A terminal that shows a job's output: what it has so far, then live. */
+export function showJobTerminal(jobs: BackgroundJobManager, id: string): void {
+  const job = jobs.get(id);
+  if (!job) return;
+  const write = new vscode.EventEmitter<string>();
+  let written = 0;
+  let sub: { dispose(): void } | undefined;
+  const flush = () => {
+    const fresh = job.output.total - written;
+    if (fresh > 0) write.fire(job.output.read(fresh).replace(/\r?\n/g, "\r\n"));
+    written = job.output.total;
+  };
+  const pty: vscode.Pseudoterminal = {
+    onDidWrite: write.event,
+    open: () => {
+      write.fire(`$ ${job.command}\r\n`);
+      if (job.output.dropped > 0) write.fire(`[earlier output in ${job.logFile}]\r\n`);
+      flush();
+      sub = jobs.changed.on((changed) => {
+        if (changed.id !== id) return;
+        flush();
+        if (changed.status !== "running") write.fire(`\r\n[${changed.status}${changed.exitCode !== undefined && changed.exitCode !== null ? `, exit ${changed.exitCode}` : ""}]\r\n`);
+      });
+    },
+    close: () => sub?.dispose(),
+  };
+  vscode.window.createTerminal({ name: `Job ${job.id}`, pty }).show(true);
+}
