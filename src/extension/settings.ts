@@ -34,6 +34,7 @@ const NUMBERS = {
   recoveryAttempts: { key: "recoveryAttempts", default: 3, min: 1, max: 10, integer: true },
   maxTasksInMemory: { key: "maxTasksInMemory", default: 1000, min: 10, max: 1_000_000, integer: true },
   turnLivenessSeconds: { key: "turnLivenessSeconds", default: 300, min: 10, max: 3600, integer: false },
+  sessionTtlMinutes: { key: "sessionTtlMinutes", default: 60, min: 1, max: 24 * 60, integer: false },
   maxTokens: { key: "budget.maxTokens", default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, integer: true },
   maxCostUsd: { key: "budget.maxCostUsd", default: 0, min: 0, max: 1_000_000, integer: false },
 } satisfies Record<string, NumberSetting>;
@@ -80,6 +81,7 @@ export function readSettings(logger: Logger, warn: (message: string) => void): O
     recoveryAttempts: numberOf(NUMBERS.recoveryAttempts),
     maxTasksInMemory: numberOf(NUMBERS.maxTasksInMemory),
     livenessMs: numberOf(NUMBERS.turnLivenessSeconds) * 1000,
+    sessionTtlMs: numberOf(NUMBERS.sessionTtlMinutes) * 60_000,
     // 0 means no budget.
     budget: maxTokens || maxCostUsd ? { maxTokens: maxTokens || undefined, maxCostUsd: maxCostUsd || undefined } : undefined,
   };

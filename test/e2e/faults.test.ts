@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
-import { structured } from "../fixtures/scripted-model/scenario";
+import { call, structured, tools } from "../fixtures/scripted-model/scenario";
 import { startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { commanderFor } from "../support/missionHarness";
 
@@ -22,7 +22,8 @@ after(async () => {
 
 const FAST_RECOVERY = { recoveryBaseDelayMs: 200 };
 
-test("a 429 storm: OpenCode's retries run out, the Commander waits, lowers the limit and finishes", async () => {
+test("a 429 storm: OpenCode's retries run out, the Commander waits, lowers the limit and finishes", async (t) => {
+  const asked = h.model.requests.length;
   h.model.setScenario(missionScenario({
     workspace: h.sandbox.workspace,
     plans: [{ todos: [todo("R1"), todo("R2")] }],
@@ -37,9 +38,11 @@ test("a 429 storm: OpenCode's retries run out, the Commander waits, lowers the l
   assert.ok(retries.some((e) => e.type === "turn.retry" && /rate limited/.test(e.note)), JSON.stringify(retries));
   assert.ok(events.some(({ event }) => event.type === "limit.changed"), "the parallel limit was lowered");
   assert.equal(state.todos.length, 2, "no TODO lost");
+  t.diagnostic(`429 storm: ${h.model.requests.length - asked} model requests`);
 });
 
-test("5xx errors: backed off and retried until the provider recovers", async () => {
+test("5xx errors: backed off and retried until the provider recovers", async (t) => {
+  const asked = h.model.requests.length;
   h.model.setScenario(missionScenario({
     workspace: h.sandbox.workspace,
     plans: [{ todos: [todo("X1")] }],
@@ -50,9 +53,10 @@ test("5xx errors: backed off and retried until the provider recovers", async () 
   const state = await commander.run();
   assert.equal(state.status, "sealed", state.report);
   assert.ok(events.some(({ event }) => event.type === "turn.retry" && /provider error/.test(event.note)));
+  t.diagnostic(`5xx: ${h.model.requests.length - asked} model requests`);
 });
 
-test("invalid structured output three times: retried with the validation error, then the TODO is replanned and the mission seals", async () => {
+test("invalid structured output three times: retried with the validation error, then the TODO is replanned and the mission seals", async (t) => {
   let invalid = 0;
   const base = missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos: [todo("V1")] }, { todos: [todo("V2")] }] });
   h.model.setScenario({
@@ -81,4 +85,48 @@ test("invalid structured output three times: retried with the validation error, 
   const retried = h.model.requests.slice(asked).filter((r) => r.role === "worker" && r.step === 0 && r.prompt.includes('<todo id="V1"'));
   assert.equal(retried.length, 3);
   assert.match(retried[1]?.prompt ?? "", /Your previous structured answer was invalid: .*expected one of/s, "the retry carries the validation error");
+  t.diagnostic(`invalid structured output: ${h.model.requests.length - asked} model requests`);
+});
+
+test("a stalled model stream: the watchdog aborts the turn, recovery retries it, the mission seals", async (t) => {
+  h.model.setScenario(missionScenario({
+    workspace: h.sandbox.workspace,
+    plans: [{ todos: [todo("S1"), todo("S2")] }],
+    workerOverride: (id, _attempt, ctx) => (id === "S1" && ctx.step === 0 && ctx.attempt === 0 ? { kind: "stall" } : undefined),
+  }));
+  const asked = h.model.requests.length;
+  const { commander, events } = commanderFor(h, "Survive a stall", { ...FAST_RECOVERY, livenessMs: 1500 });
+  const state = await commander.run();
+  assert.equal(state.status, "sealed", state.report);
+  assert.ok(events.some(({ event }) => event.type === "turn.retry" && /no activity/.test(event.note)));
+  assert.equal(state.todos.filter((x) => x.status === "done").length, 2, "no TODO lost");
+  t.diagnostic(`stalled stream: ${h.model.requests.length - asked} model requests`);
+});
+
+test("a stream cut mid-way: the broken answer is retried and the mission seals", async (t) => {
+  h.model.setScenario(missionScenario({
+    workspace: h.sandbox.workspace,
+    plans: [{ todos: [todo("C1")] }],
+    workerOverride: (_id, _attempt, ctx) => (ctx.step === 0 && ctx.attempt === 0 ? { kind: "cut", afterChunks: 2, calls: [{ name: "write", args: { filePath: join(h.sandbox.workspace, "c1.txt"), content: "C1 attempt 1\n".repeat(40) } }] } : undefined),
+  }));
+  const asked = h.model.requests.length;
+  const { commander } = commanderFor(h, "Survive a cut stream", { ...FAST_RECOVERY, livenessMs: 5000 });
+  const state = await commander.run();
+  assert.equal(state.status, "sealed", state.report);
+  assert.ok(existsSync(join(h.sandbox.workspace, "c1.txt")));
+  t.diagnostic(`cut stream: ${h.model.requests.length - asked} model requests`);
+});
+
+test("a session past sessionTtlMinutes is aborted and its turn retried in a fresh session", async () => {
+  h.model.setScenario(missionScenario({
+    workspace: h.sandbox.workspace,
+    plans: [{ todos: [todo("T1")] }],
+    // The first attempt keeps the session busy (slow answers), never silent, but too long.
+    workerLatencyMs: () => undefined,
+    workerOverride: (_id, _attempt, ctx) => (ctx.step === 0 && ctx.attempt === 0 ? { ...tools(call("bash", { command: "sleep 3", description: "long" })), latencyMs: 0 } : undefined),
+  }));
+  const { commander, events } = commanderFor(h, "Too slow", { ...FAST_RECOVERY, sessionTtlMs: 1500, livenessMs: 60_000 });
+  const state = await commander.run();
+  assert.equal(state.status, "sealed", state.report);
+  assert.ok(events.some(({ event }) => event.type === "turn.retry" && /past its time limit/.test(event.note)));
 });

@@ -19,7 +19,8 @@ after(async () => {
   await h?.close();
 });
 
-test("SIGKILL of the server mid-mission: restarted once, running TODOs redone in new sessions, sealed", async () => {
+test("SIGKILL of the server mid-mission: restarted once, running TODOs redone in new sessions, sealed", async (t) => {
+  const asked = h.model.requests.length;
   const plan = { todos: [todo("K1"), todo("K2"), todo("K3"), todo("K4", ["K1", "K2", "K3"])] };
   h.model.setScenario(missionScenario({ workspace: h.sandbox.workspace, plans: [plan], workerLatencyMs: () => 1000 }));
   const resilient = new ResilientEngine(h.engine, () => h.startAnother(), memoryLogger());
@@ -47,4 +48,5 @@ test("SIGKILL of the server mid-mission: restarted once, running TODOs redone in
   assert.equal(state.todos.length, 4, "no TODO lost");
   assert.equal(readFileSync(join(h.sandbox.workspace, "k4.txt"), "utf8"), "K4 attempt 1\n");
   assert.ok(existsSync(join(h.sandbox.workspace, "k1.txt")));
+  t.diagnostic(`server SIGKILL: ${h.model.requests.length - asked} model requests`);
 });

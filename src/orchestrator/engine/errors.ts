@@ -66,6 +66,14 @@ export class TurnStalledError extends Error {
   }
 }
 
+/** The session outlived sessionTtlMinutes; it was aborted so the mission never waits on it forever. */
+export class SessionExpiredError extends Error {
+  override readonly name = "SessionExpiredError";
+  constructor(readonly sessionId: string, readonly ageMs: number) {
+    super(`Session ${sessionId} ran for ${Math.round(ageMs / 60_000)} min, past its time limit; it was aborted.`);
+  }
+}
+
 /** The model answered, but not with a result that fits the schema. */
 export class StructuredResultError extends Error {
   override readonly name = "StructuredResultError";

@@ -7,7 +7,7 @@ import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { DisposableStore } from "../disposable";
 import type { Logger } from "../logger";
-import { ServerUnreachableError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
+import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { EventStream } from "./eventStream";
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 
@@ -29,6 +29,8 @@ export interface TurnRequest<T = unknown> {
   signal?: AbortSignal;
   /** Abort the turn after this much silence from its busy session. */
   livenessMs?: number;
+  /** Abort the turn once it has run this long, however busy (sessionTtlMinutes). */
+  ttlMs?: number;
   /** Told the session id as soon as it exists (for the UI and for stop). */
   onSession?: (sessionId: string) => void;
 }
@@ -136,6 +138,13 @@ export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promi
       }
 
       const watchdog = setInterval(() => {
+        const age = Date.now() - started;
+        if (request.ttlMs !== undefined && age > request.ttlMs) {
+          logger.warn(`Turn in ${sessionId} ran ${age} ms, past its time limit; aborting it`);
+          void abortSession();
+          settle(() => reject(new SessionExpiredError(sessionId, age)));
+          return;
+        }
         const silent = tracker.silentFor(Date.now());
         if (silent > livenessMs) {
           logger.warn(`Turn in ${sessionId} silent for ${silent} ms; aborting it`);

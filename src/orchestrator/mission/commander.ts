@@ -40,6 +40,8 @@ export interface CommanderLimits {
   integrationThreshold: number;
   budget?: { maxTokens?: number; maxCostUsd?: number };
   livenessMs?: number;
+  /** A session older than this is aborted and its turn recovered (sessionTtlMinutes). */
+  sessionTtlMs: number;
   /** Attempts per turn before its TODO fails (recoveryAttempts). */
   recoveryAttempts: number;
   /** First backoff delay of the recovery policy; doubles per attempt, with jitter. */
@@ -58,6 +60,7 @@ export const DEFAULT_LIMITS: CommanderLimits = {
   recoveryAttempts: 3,
   recoveryBaseDelayMs: 1_000,
   maxTasksInMemory: 1_000,
+  sessionTtlMs: 60 * 60_000,
 };
 
 /** Background jobs the mission's agents started: the mission does not seal while one runs. */
@@ -352,6 +355,7 @@ export class Commander {
         model: this.modelFor(role),
         signal: this.abort.signal,
         livenessMs: request.livenessMs ?? this.limits.livenessMs,
+        ttlMs: request.ttlMs ?? this.limits.sessionTtlMs,
         onSession: (id) => {
           sessionId = id;
           this.runningSessions.add(id);

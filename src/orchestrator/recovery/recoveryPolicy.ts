@@ -5,7 +5,7 @@
  * failures, retry with feedback when the answer did not fit, and stop the mission with a clear
  * message when no retry can help (credentials, an unknown model or agent).
  */
-import { ServerUnreachableError, SessionError, StructuredResultError, TurnStalledError } from "../engine/errors";
+import { ServerUnreachableError, SessionError, SessionExpiredError, StructuredResultError, TurnStalledError } from "../engine/errors";
 
 export type RecoveryAction =
   /** Run the turn again in a fresh session after `delayMs`, adding `feedback` to the prompt if given. */
@@ -80,7 +80,7 @@ export class RecoveryPolicy {
     if (error instanceof StructuredResultError) {
       return { kind: "retry", delayMs: 0, lowerLimit: false, note: "structured result did not fit", feedback: `Your previous structured answer was invalid: ${error.issues}. Answer again in the required format.` };
     }
-    if (error instanceof TurnStalledError) return { kind: "retry", delayMs: 0, lowerLimit: false, note: message };
+    if (error instanceof TurnStalledError || error instanceof SessionExpiredError) return { kind: "retry", delayMs: 0, lowerLimit: false, note: message };
     if (error instanceof ServerUnreachableError || NETWORK_ERROR.test(message)) {
       return { kind: "retry", delayMs: this.backoff(attempt), lowerLimit: false, note: `OpenCode unreachable: ${message}` };
     }
