@@ -122,7 +122,7 @@ test("the dashboard shows progress and the sealed state, and survives a window r
     await vscode.screenshot("dashboard-after-reload");
   }));
 
-test("the status-bar stop button stops a running mission; Resume is offered and finishes it", () =>
+test("the status-bar stop button stops a running mission; after a reload Resume is offered and finishes it", () =>
   step("stop-resume", async () => {
     const { page } = vscode;
     stall = true;
@@ -139,6 +139,10 @@ test("the status-bar stop button stops a running mission; Resume is offered and 
     const resume = page.locator(".statusbar-item", { hasText: "Resume mission" });
     await resume.waitFor();
     await vscode.screenshot("status-bar-resume");
+    // A reload (the extension host restarts) finds the unfinished mission and offers it again.
+    await vscode.reload();
+    await toast(page, /an unfinished mission was found \(stopped\): "Stall until stopped"/).waitFor({ timeout: 60_000 });
+    await rows(page, "TODOs", /Stall until stopped.*stopped/).waitFor();
     stall = false;
     await resume.click();
     await toast(page, /mission sealed — 2\/2 TODOs done/).waitFor({ timeout: 90_000 });
