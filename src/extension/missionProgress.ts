@@ -4,6 +4,7 @@
  */
 import * as vscode from "vscode";
 import type { RunSnapshot } from "../shared/protocol";
+import { isFinishedStatus } from "../orchestrator/todo/todoGraph";
 
 export function showMissionProgress(label: string, onDidChange: vscode.Event<RunSnapshot>, finished: Promise<unknown>, stop: () => void): void {
   void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Orchestrator: ${label}`, cancellable: true }, (progress, token) => {
@@ -11,7 +12,7 @@ export function showMissionProgress(label: string, onDidChange: vscode.Event<Run
     let reported = 0;
     const sub = onDidChange((s) => {
       const total = s.todos.length;
-      const done = s.todos.filter((t) => t.status === "done" || t.status === "skipped").length;
+      const done = s.todos.filter((t) => isFinishedStatus(t.status)).length;
       const percent = total ? Math.round((done / total) * 100) : 0;
       const message = s.status === "planning" || !total ? "planning…" : `${done}/${total} done · ${s.running} running`;
       progress.report({ message, increment: Math.max(0, percent - reported) });

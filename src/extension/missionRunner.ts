@@ -94,7 +94,7 @@ export class MissionRunner implements vscode.Disposable {
     if (this.isRunning) return undefined;
     const latest = new MissionStore(folder.uri.fsPath).latest(undefined, (error) => this.logger.error(error.message));
     if (!latest) return undefined;
-    const phase = latest.status === "sealed" ? "done" : latest.status === "stopped" ? "stopped" : latest.status === "running" || latest.status === "planning" ? "stopped" : "failed";
+    const phase = phaseOf(latest.status);
     this.publish({
       ...idleSnapshot(),
       phase,
@@ -149,8 +149,7 @@ export class MissionRunner implements vscode.Disposable {
       }
       // The mission survives its server: if OpenCode dies, the next turn starts a new one.
       const resilient = new ResilientEngine(session.engine, () => this.host.restart(), this.logger);
-      const jobs = this.host.jobs;
-      const commander = make({ engine: resilient, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: jobs && { running: () => jobs.running(), changed: jobs.changed } });
+      const commander = make({ engine: resilient, store: new MissionStore(folder.uri.fsPath), logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: this.host.jobs });
       this.commander = commander;
       this.starting = false;
       this.sessions.clear();
@@ -229,7 +228,7 @@ export class MissionRunner implements vscode.Disposable {
   }
 
   private finish(final: MissionState): void {
-    const phase = final.status === "sealed" ? "done" : final.status === "stopped" ? "stopped" : "failed";
+    const phase = phaseOf(final.status);
     this.publish({ ...this.state, phase, status: final.status, report: final.report, finishedAt: Date.now(), running: 0, error: phase === "failed" ? final.stopReason : undefined });
     this.logger.info(final.report ?? `Mission ${final.status}`);
     const live = final.todos.filter((t) => t.status !== "replaced");
@@ -275,6 +274,13 @@ export class MissionRunner implements vscode.Disposable {
     this.sessionsChanged.dispose();
     this.engineChanged.dispose();
   }
+}
+
+/** The run phase a mission in this status shows when no Commander runs it (running/planning: cut off, so stopped). */
+function phaseOf(status: MissionState["status"]): RunSnapshot["phase"] {
+  if (status === "sealed") return "done";
+  if (status === "stopped" || status === "running" || status === "planning") return "stopped";
+  return "failed";
 }
 
 function summarize(state: MissionState): TodoSummary[] {

@@ -190,7 +190,7 @@ test("the mission does not seal while a background job its Workers started still
     }
     return pass(prompt);
   });
-  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs: { running: () => jobs.running(), changed: jobs.changed } });
+  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs });
   const state = await commander.run();
   assert.equal(state.status, "sealed");
   assert.equal(job?.status, "exited", "sealed only after the job ended");

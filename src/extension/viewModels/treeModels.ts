@@ -5,6 +5,7 @@
  */
 import type { RunSnapshot, TodoSummary } from "../../shared/protocol";
 import type { SessionRecord } from "./sessionRegistry";
+import { isFinishedStatus } from "../../orchestrator/todo/todoGraph";
 
 export interface NodeModel {
   id: string;
@@ -44,7 +45,7 @@ export const todoNodeId = (missionId: string, todoId: string) => `todo:${mission
 export const sessionNodeId = (sessionId: string) => `session:${sessionId}`;
 
 export function missionNode(s: RunSnapshot): NodeModel {
-  const done = s.todos.filter((t) => t.status === "done" || t.status === "skipped").length;
+  const done = s.todos.filter((t) => isFinishedStatus(t.status)).length;
   return {
     id: missionNodeId(s.missionId ?? "current"),
     label: s.mission ?? "Mission",

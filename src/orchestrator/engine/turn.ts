@@ -88,7 +88,7 @@ export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promi
   const store = new DisposableStore();
 
   try {
-    const finished = await new Promise<"done">((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       let settled = false;
       const settle = (fn: () => void) => {
         if (settled) return;
@@ -99,7 +99,7 @@ export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promi
       const onVerdict = (verdict: string) => {
         // While aborting, the session's idle (or its MessageAbortedError) is the abort taking effect.
         if (aborting && verdict !== "continue") settle(() => reject(new TurnAbortedError(sessionId)));
-        else if (verdict === "done") settle(() => resolve("done"));
+        else if (verdict === "done") settle(() => resolve());
         else if (verdict === "error") {
           const error = tracker.error as SessionError;
           settle(() => reject(error.kind === "aborted" ? new TurnAbortedError(sessionId) : error));
@@ -160,7 +160,6 @@ export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promi
         .then(() => logger.debug(`prompt sent to ${sessionId} (${request.agent})`))
         .catch((error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))));
     });
-    void finished;
   } finally {
     store.dispose();
   }

@@ -79,6 +79,9 @@ export interface CommanderOptions {
   limits?: Partial<CommanderLimits>;
 }
 
+/** Finished, or replaced by a replan: its record can leave memory. */
+const isClosed = (todo: TodoState) => isFinished(todo) || todo.status === "replaced";
+
 /** Ends the loop with a status; not an error of the mission. */
 class MissionHalt extends Error {
   constructor(readonly status: MissionStatus, readonly reason: string) {
@@ -157,13 +160,9 @@ export class Commander {
     return true;
   }
 
-  get parallelLimit(): number {
-    return this.limit.current;
-  }
-
   async run(): Promise<MissionState> {
     const s = this.state;
-    this.emit({ type: "mission.started", missionId: s.id, mission: s.mission, resumed: this.resumed });
+    this.persist({ type: "mission.started", missionId: s.id, mission: s.mission, resumed: this.resumed });
     this.options.logger.info(`${this.resumed ? "Resuming" : "Starting"} mission ${s.id}`);
     try {
       if (liveTodos(s).length === 0) {
@@ -318,9 +317,9 @@ export class Commander {
         if (action.kind === "give-up") throw new Error(action.note, { cause: error });
         if (action.lowerLimit) {
           this.limit.onRateLimit();
-          this.emit({ type: "limit.changed", missionId: this.state.id, limit: this.limit.current });
+          this.persist({ type: "limit.changed", missionId: this.state.id, limit: this.limit.current });
         }
-        this.emit({ type: "turn.retry", missionId: this.state.id, role, todoIds, attempt: attempt + 1, delayMs: action.delayMs, note: action.note });
+        this.persist({ type: "turn.retry", missionId: this.state.id, role, todoIds, attempt: attempt + 1, delayMs: action.delayMs, note: action.note });
         this.options.logger.warn(`${role}${todoIds.length ? ` ${todoIds.join(", ")}` : ""}: ${action.note}; attempt ${attempt + 1} of ${this.recovery.maxAttempts}`);
         await this.sleep(action.delayMs);
         if (this.halt) throw this.halt;
@@ -360,7 +359,7 @@ export class Commander {
           sessionId = id;
           this.runningSessions.add(id);
           for (const todoId of todoIds) this.todoById.get(todoId)?.sessions.push(id);
-          this.emit({ type: "turn.started", missionId: s.id, role, sessionId: id, todoIds });
+          this.persist({ type: "turn.started", missionId: s.id, role, sessionId: id, todoIds });
         },
       });
       this.inFlight.add(pending);
@@ -370,12 +369,12 @@ export class Commander {
       );
       const result = await pending;
       accountTurn(s, role, result);
-      this.emit({ type: "turn.finished", missionId: s.id, role, sessionId, todoIds, ok: true, inputTokens: result.tokens.input, outputTokens: result.tokens.output, cost: result.cost, durationMs: result.durationMs });
+      this.persist({ type: "turn.finished", missionId: s.id, role, sessionId, todoIds, ok: true, inputTokens: result.tokens.input, outputTokens: result.tokens.output, cost: result.cost, durationMs: result.durationMs });
       this.limit.onSuccess();
       this.checkBudget();
       return result;
     } catch (error) {
-      this.emit({ type: "turn.finished", missionId: s.id, role, sessionId, todoIds, ok: false, error: (error as Error).message, inputTokens: 0, outputTokens: 0, cost: 0, durationMs: Date.now() - started });
+      this.persist({ type: "turn.finished", missionId: s.id, role, sessionId, todoIds, ok: false, error: (error as Error).message, inputTokens: 0, outputTokens: 0, cost: 0, durationMs: Date.now() - started });
       throw error;
     } finally {
       this.runningSessions.delete(sessionId);
@@ -405,7 +404,7 @@ export class Commander {
         sessionId = error.sessionId;
         problems = [error.issues];
       }
-      this.emit({ type: "plan.rejected", missionId: this.state.id, problems });
+      this.persist({ type: "plan.rejected", missionId: this.state.id, problems });
       this.options.logger.warn(`Plan rejected (attempt ${attempt}): ${problems.join(" ")}`);
       message = invalidPlanPrompt(problems);
     }
@@ -513,7 +512,7 @@ export class Commander {
     const from = setTodoStatus(todo, to, note);
     this.queue.statusChanged(todo, from);
     this.persist({ type: "todo.status", missionId: this.state.id, todoId: todo.id, from, to, note }, [todo]);
-    if (to === "done" || to === "replaced" || to === "skipped") this.boundMemory(todo);
+    if (isClosed(todo)) this.boundMemory(todo);
   }
 
   private setStatus(status: MissionStatus, reason?: string): void {
@@ -528,7 +527,7 @@ export class Commander {
   private boundMemory(todo: TodoState): void {
     this.finishedWhole.push(todo);
     if (this.finishedWhole.length <= this.limits.maxTasksInMemory) return;
-    const old = this.finishedWhole.splice(0, this.finishedWhole.length - this.limits.maxTasksInMemory).filter((t) => t.status === "done" || t.status === "replaced" || t.status === "skipped");
+    const old = this.finishedWhole.splice(0, this.finishedWhole.length - this.limits.maxTasksInMemory).filter(isClosed);
     this.options.store.archive(this.state, old);
     for (const t of old) {
       t.archived = true;
@@ -545,10 +544,6 @@ export class Commander {
   private persist(event: OrchestratorEvent, todos: readonly TodoState[] = []): void {
     this.options.store.record(this.state, event, todos);
     this.events.fire(event);
-  }
-
-  private emit(event: OrchestratorEvent): void {
-    this.persist(event);
   }
 
   /** The final report, rendered from state (no model request needed). */

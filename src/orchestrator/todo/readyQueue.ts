@@ -6,7 +6,7 @@
  */
 import type { TodoState, TodoStatus } from "../mission/state";
 import type { FileLocks } from "./fileLocks";
-import { isFinished, TodoGraph } from "./todoGraph";
+import { isFinished, isFinishedStatus, TodoGraph } from "./todoGraph";
 
 interface Entry {
   todo: TodoState;
@@ -51,7 +51,7 @@ export class ReadyQueue {
 
   /** Call after a TODO's status changed from `from`. */
   statusChanged(todo: TodoState, from: TodoStatus): void {
-    const wasFinished = from === "done" || from === "skipped";
+    const wasFinished = isFinishedStatus(from);
     const finished = isFinished(todo);
     if (finished !== wasFinished) {
       for (const id of this.dependents.get(todo.id) ?? []) {

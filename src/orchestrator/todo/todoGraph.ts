@@ -8,7 +8,8 @@ import type { FileLocks } from "./fileLocks";
 /** TODOs that still count: a replaced TODO left the graph. */
 const live = (todos: readonly TodoState[]) => todos.filter((t) => t.status !== "replaced");
 /** Done, or skipped by the user: nothing more will happen to it. */
-export const isFinished = (todo: Pick<TodoState, "status"> | undefined) => todo?.status === "done" || todo?.status === "skipped";
+export const isFinishedStatus = (status: string | undefined) => status === "done" || status === "skipped";
+export const isFinished = (todo: Pick<TodoState, "status"> | undefined) => isFinishedStatus(todo?.status);
 
 export class TodoGraph {
   private readonly byId: Map<string, TodoState>;
