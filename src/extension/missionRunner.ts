@@ -308,6 +308,8 @@ function timelineText(event: OrchestratorEvent): string | undefined {
       return `${event.role}${event.todoIds.length ? ` ${event.todoIds.join(", ")}` : ""}: ${event.note} (attempt ${event.attempt})`;
     case "limit.changed":
       return `Parallel limit now ${event.limit}`;
+    case "job.started":
+      return `${event.todoIds.length ? event.todoIds.join(", ") : event.role} started background ${event.jobId}`;
     default:
       return undefined;
   }

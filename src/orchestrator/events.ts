@@ -16,7 +16,8 @@ export type OrchestratorEvent =
   | { type: "turn.finished"; missionId: string; role: Role; sessionId: string; todoIds: string[]; ok: boolean; error?: string; inputTokens: number; outputTokens: number; cost: number; durationMs: number }
   | { type: "turn.retry"; missionId: string; role: Role; todoIds: string[]; attempt: number; delayMs: number; note: string }
   | { type: "review.round"; missionId: string; iteration: number; passed: string[]; failed: string[]; syncIssues: number }
-  | { type: "limit.changed"; missionId: string; limit: number };
+  | { type: "limit.changed"; missionId: string; limit: number }
+  | { type: "job.started"; missionId: string; jobId: string; role: Role; todoIds: string[] };
 
 export type OrchestratorEventListener = (event: OrchestratorEvent) => void;
 

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
-import { call, structured, tools } from "../fixtures/scripted-model/scenario";
+import { call, structured, tools, type Reply, type RequestContext } from "../fixtures/scripted-model/scenario";
 import { startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { commanderFor } from "../support/missionHarness";
 
@@ -129,4 +129,38 @@ test("a session past sessionTtlMinutes is aborted and its turn retried in a fres
   const state = await commander.run();
   assert.equal(state.status, "sealed", state.report);
   assert.ok(events.some(({ event }) => event.type === "turn.retry" && /past its time limit/.test(event.note)));
+});
+
+test("context overflow: the retry runs in a fresh session told what the attempt already did, and the mission seals", async (t) => {
+  const base = missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos: [todo("O1")] }] });
+  const baseWorker = base.roles.worker as (ctx: RequestContext) => Reply;
+  let overflowed = false;
+  h.model.setScenario({
+    ...base,
+    roles: {
+      ...base.roles,
+      worker: (ctx) => {
+        if (overflowed || !ctx.prompt.includes('<todo id="O1"')) return baseWorker(ctx);
+        // The first attempt writes half the work and checks it, then its context runs out.
+        if (ctx.step === 0) return tools(call("write", { filePath: join(h.sandbox.workspace, "o1-half.txt"), content: "first half\n" }));
+        if (ctx.step === 1) return tools(call("bash", { command: "wc -l o1-half.txt", description: "check the half" }));
+        overflowed = true;
+        return { kind: "error", status: 400, message: "This model's maximum context length is 64000 tokens. However, your messages resulted in 70113 tokens." };
+      },
+    },
+  });
+  const asked = h.model.requests.length;
+  const { commander, events } = commanderFor(h, "Overflow once", FAST_RECOVERY);
+  const state = await commander.run();
+  assert.equal(state.status, "sealed", state.report);
+  assert.ok(events.some(({ event }) => event.type === "turn.retry" && /context overflow/.test(event.note)), "classified as context overflow");
+  const firsts = h.model.requests.slice(asked).filter((r) => r.role === "worker" && r.step === 0 && r.prompt.includes('<todo id="O1"'));
+  assert.equal(firsts.length, 2, "one retry, in a fresh session");
+  const retry = firsts[1]?.prompt ?? "";
+  assert.match(retry, /ran out of context/);
+  assert.match(retry, /Files changed: .*o1-half\.txt/, "the retry knows the file the first attempt wrote");
+  assert.match(retry, /Ran `wc -l o1-half\.txt` \(exit 0\)/, "and the check it ran");
+  assert.ok(existsSync(join(h.sandbox.workspace, "o1-half.txt")) && existsSync(join(h.sandbox.workspace, "o1.txt")), "work of both attempts is in the workspace");
+  assert.equal(state.todos.length, 1, "no TODO lost");
+  t.diagnostic(`context overflow: ${h.model.requests.length - asked} model requests`);
 });

@@ -7,7 +7,8 @@ import type { TurnRequest, TurnResult } from "../../src/orchestrator/engine/turn
 import { z } from "zod";
 import { StructuredResultError, TurnAbortedError } from "../../src/orchestrator/engine/errors";
 
-export type FakeAnswer = (agent: string, prompt: string) => unknown | Promise<unknown>;
+/** `request` lets an answer act as the turn would (report a background job it started). */
+export type FakeAnswer = (agent: string, prompt: string, request: TurnRequest<unknown>) => unknown | Promise<unknown>;
 
 export class FakeTurnRunner implements TurnRunner {
   readonly calls: Array<{ agent: string; prompt: string; sessionId: string }> = [];
@@ -24,7 +25,7 @@ export class FakeTurnRunner implements TurnRunner {
     request.onSession?.(sessionId);
     if (this.recordCalls) this.calls.push({ agent: request.agent, prompt: request.prompt, sessionId });
     if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
-    const value = await this.answer(request.agent, request.prompt);
+    const value = await this.answer(request.agent, request.prompt, request as TurnRequest<unknown>);
     if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
     let structured: T | undefined;
     if (request.schema) {

@@ -179,20 +179,48 @@ test("past maxTasksInMemory, finished TODO records are archived to disk and stub
   assert.equal(store.load(state.id).todos[0]?.archived, true, "stubs are what mission.json keeps");
 });
 
-test("the mission does not seal while a background job its Workers started still runs", async () => {
+test("the mission does not seal while a background job its Workers started still runs; others' jobs do not hold it", async () => {
   const jobs = new BackgroundJobManager({ workspace });
+  const foreign = jobs.start("sleep 30"); // started by someone else on the same server
   let job: ReturnType<BackgroundJobManager["start"]> | undefined;
-  const engine = new FakeTurnRunner((agent, prompt) => {
+  const engine = new FakeTurnRunner((agent, prompt, request) => {
     if (agent.endsWith("planner")) return { todos: [planned("A")] };
     if (agent.endsWith("worker")) {
       job = jobs.start("sleep 1");
+      request.onJobStarted?.(job.id); // as runTurn does when the tool part reports the job
       return report;
     }
     return pass(prompt);
   });
   const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs });
+  const events: string[] = [];
+  commander.events.on((e) => events.push(e.type === "job.started" ? `job ${e.jobId} ${e.todoIds.join(",")}` : e.type));
   const state = await commander.run();
   assert.equal(state.status, "sealed");
-  assert.equal(job?.status, "exited", "sealed only after the job ended");
+  assert.equal(job?.status, "exited", "sealed only after its own job ended");
+  assert.deepEqual(job?.owner, { missionId: state.id, todoIds: ["A"] }, "the job is attributed to the TODO that started it");
+  assert.ok(events.includes(`job ${job?.id} A`));
+  assert.equal(foreign.status, "running", "a job the mission did not start neither held it up nor was touched");
+  await jobs.dispose();
+  assert.equal(foreign.status, "killed");
+});
+
+test("a stopped mission kills the background jobs it started", async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  let job: ReturnType<BackgroundJobManager["start"]> | undefined;
+  let commander: Commander | undefined;
+  const engine = new FakeTurnRunner((agent, prompt, request) => {
+    if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B", ["A"])] };
+    if (agent.endsWith("worker") && !job) {
+      job = jobs.start("sleep 60");
+      request.onJobStarted?.(job.id);
+      setImmediate(() => commander?.stop());
+    }
+    return agent.endsWith("worker") ? report : pass(prompt);
+  });
+  commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs });
+  const state = await commander.run();
+  assert.equal(state.status, "stopped");
+  assert.equal(job?.status, "killed", "nothing the mission started outlives its stop");
   await jobs.dispose();
 });

@@ -12,6 +12,12 @@ import { RingBuffer } from "./ringBuffer";
 
 export type JobStatus = "running" | "exited" | "killed" | "timed-out";
 
+/** Who started a job: TODOs of a mission (none for its Reviewer). Learnt from the turn that started it. */
+export interface JobOwner {
+  missionId: string;
+  todoIds: string[];
+}
+
 export interface BackgroundJob {
   id: string;
   command: string;
@@ -24,6 +30,7 @@ export interface BackgroundJob {
   timeoutMs: number;
   logFile: string;
   output: RingBuffer;
+  owner?: JobOwner;
 }
 
 export interface JobManagerOptions {
@@ -85,6 +92,14 @@ export class BackgroundJobManager {
     this.timers.set(id, setTimeout(() => void this.stop(id, "timed-out"), timeoutMs));
     this.changed.fire(job);
     return job;
+  }
+
+  /** Records who started a job (MCP calls do not say which session made them; the turn's events do). */
+  claim(id: string, owner: JobOwner): void {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    job.owner = owner;
+    this.changed.fire(job);
   }
 
   get(id: string): BackgroundJob | undefined {

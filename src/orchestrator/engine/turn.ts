@@ -7,7 +7,7 @@ import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { DisposableStore } from "../disposable";
 import type { Logger } from "../logger";
-import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
+import { attachWork, ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { EventStream } from "./eventStream";
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 
@@ -33,6 +33,8 @@ export interface TurnRequest<T = unknown> {
   ttlMs?: number;
   /** Told the session id as soon as it exists (for the UI and for stop). */
   onSession?: (sessionId: string) => void;
+  /** Told the id of each background job the turn starts (to attribute it to the turn's TODO). */
+  onJobStarted?: (jobId: string) => void;
 }
 
 export interface TurnResult<T = unknown> {
@@ -78,12 +80,23 @@ export async function createSession(client: OpencodeClient, title: string): Prom
 }
 
 export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promise<TurnResult<T>> {
-  const { client, events, logger } = deps;
   if (deps.lost?.aborted) throw new ServerUnreachableError("The OpenCode server is gone.");
   const started = Date.now();
-  const sessionId = request.sessionId ?? (await createSession(client, request.title));
+  const sessionId = request.sessionId ?? (await createSession(deps.client, request.title));
   request.onSession?.(sessionId);
   const tracker = new TurnTracker(sessionId, started);
+  tracker.onJobStarted = request.onJobStarted;
+  try {
+    return await followTurn(deps, request, sessionId, tracker, started);
+  } catch (error) {
+    // A retry in a fresh session gets to know what this attempt already did.
+    if (error instanceof Error) attachWork(error, tracker.progress.work);
+    throw error;
+  }
+}
+
+async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId: string, tracker: TurnTracker, started: number): Promise<TurnResult<T>> {
+  const { client, events, logger } = deps;
   const livenessMs = request.livenessMs ?? DEFAULT_LIVENESS_MS;
   const store = new DisposableStore();
 

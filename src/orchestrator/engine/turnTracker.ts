@@ -5,6 +5,7 @@
 import type { AssistantMessage } from "@opencode-ai/sdk/v2";
 import type { OpencodeEvent } from "./eventRouter";
 import { sessionErrorFrom, type SessionError } from "./errors";
+import { TurnProgress } from "./turnProgress";
 
 export interface TokenUsage {
   input: number;
@@ -41,6 +42,10 @@ export class TurnTracker {
   /** Permission or question requests of this session that wait for the user: silence is theirs. */
   readonly waitingForUser = new Set<string>();
   lastAssistantId?: string;
+  /** What the turn has done so far (files, commands, jobs), for a retry that must build on it. */
+  readonly progress = new TurnProgress();
+  /** Told when the turn starts a background job, so the job can be attributed to its TODO. */
+  onJobStarted?: (jobId: string) => void;
   private readonly assistants = new Map<string, AssistantRecord>();
 
   constructor(readonly sessionId: string, private readonly startedAt: number, now = startedAt) {
@@ -77,6 +82,11 @@ export class TurnTracker {
       case "message.updated": {
         const info = event.properties.info;
         if (info.role === "assistant" && this.isOfThisTurn(info)) this.recordAssistant(info);
+        return "continue";
+      }
+      case "message.part.updated": {
+        const jobId = this.progress.feed(event.properties.part, (messageId) => this.assistants.has(messageId));
+        if (jobId) this.onJobStarted?.(jobId);
         return "continue";
       }
       default:

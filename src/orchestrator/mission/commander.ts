@@ -7,7 +7,9 @@
 import { agentName, type Role } from "../agents/roles";
 import { Plan, Review, WorkerReport, type PlannedTodo } from "../agents/schemas";
 import { invalidPlanPrompt, planPrompt, replanPrompt, reviewPrompt, workerPrompt } from "../agents/turnPrompts";
-import { StructuredResultError, TurnAbortedError } from "../engine/errors";
+import { StructuredResultError, TurnAbortedError, workOf } from "../engine/errors";
+import { describeWork, mergeWork, noWork } from "../engine/turnProgress";
+import type { JobOwner } from "../background/jobManager";
 import { RecoveryPolicy } from "../recovery/recoveryPolicy";
 import type { ModelRef, TurnRequest, TurnResult } from "../engine/turn";
 import { Emitter, type OrchestratorEvent } from "../events";
@@ -63,10 +65,15 @@ export const DEFAULT_LIMITS: CommanderLimits = {
   sessionTtlMs: 60 * 60_000,
 };
 
-/** Background jobs the mission's agents started: the mission does not seal while one runs. */
+/**
+ * The background jobs, as the Commander sees them: it learns from its turns which jobs its agents
+ * started, does not seal while one of those runs, and kills them when the mission halts.
+ */
 export interface JobsView {
-  running(): unknown[];
+  running(): Array<{ id: string }>;
   readonly changed: { on(listener: () => void): { dispose(): void } };
+  claim(jobId: string, owner: JobOwner): void;
+  kill(jobId: string): Promise<unknown>;
 }
 
 export interface CommanderOptions {
@@ -106,6 +113,8 @@ export class Commander {
   private readonly finishedWhole: TodoState[] = [];
   private wake?: () => void;
   private replans = 0;
+  /** Background jobs this mission's turns started. */
+  private readonly jobIds = new Set<string>();
 
   constructor(
     readonly state: MissionState,
@@ -184,6 +193,8 @@ export class Commander {
     // Abort first and wait for it, so no session is left busy on the server.
     await Promise.all([...this.runningSessions].map((id) => this.options.engine.abortSession(id).catch(() => undefined)));
     await Promise.allSettled([...this.inFlight]);
+    // The mission's processes end with it: nothing it started keeps running after a stop.
+    await Promise.all(this.ownRunningJobs().map((job) => this.options.jobs?.kill(job.id).catch(() => undefined)));
     for (const todo of this.state.todos) if (todo.status === "running") setTodoStatus(todo, "pending", halt.reason);
     this.state.stopReason = halt.reason;
     this.state.report = this.report(halt.status);
@@ -255,8 +266,8 @@ export class Commander {
     const s = this.state;
     const openIssues = s.syncIssues.filter((i) => i.open);
     if (graph.allDone()) {
-      if (openIssues.length === 0 && s.integrationChecked && this.options.jobs?.running().length) {
-        await this.jobsFinished(this.options.jobs);
+      if (openIssues.length === 0 && s.integrationChecked && this.ownRunningJobs().length) {
+        await this.jobsFinished(this.options.jobs as JobsView);
         return "continue";
       }
       if (openIssues.length === 0 && s.integrationChecked) {
@@ -277,19 +288,30 @@ export class Commander {
     return new MissionHalt("incomplete", "no TODO can run: their dependencies will never be done");
   }
 
-  /** Waits until no background job runs (or a halt). */
+  /** The background jobs this mission started that still run (others' jobs never hold it up). */
+  private ownRunningJobs(): Array<{ id: string }> {
+    return this.options.jobs?.running().filter((job) => this.jobIds.has(job.id)) ?? [];
+  }
+
+  /** Waits until none of the mission's background jobs runs (or a halt). */
   private jobsFinished(jobs: JobsView): Promise<void> {
-    this.options.logger.info(`Waiting for ${jobs.running().length} background job(s) before sealing`);
+    this.options.logger.info(`Waiting for ${this.ownRunningJobs().length} background job(s) of the mission before sealing`);
     return new Promise((resolve) => {
       const done = () => {
         sub.dispose();
         resolve();
       };
       const sub = jobs.changed.on(() => {
-        if (jobs.running().length === 0) done();
+        if (this.ownRunningJobs().length === 0) done();
       });
       this.wake = done;
     });
+  }
+
+  private onJobStarted(jobId: string, role: Role, todoIds: string[]): void {
+    this.jobIds.add(jobId);
+    this.options.jobs?.claim(jobId, { missionId: this.state.id, todoIds });
+    this.persist({ type: "job.started", missionId: this.state.id, jobId, role, todoIds });
   }
 
   private modelFor(role: Role): ModelRef | undefined {
@@ -303,11 +325,13 @@ export class Commander {
    */
   private async turn<T>(role: Role, todoIds: string[], request: Omit<TurnRequest<T>, "agent" | "model" | "signal" | "onSession">, options: { recoverStructured?: boolean } = {}): Promise<TurnResult<T>> {
     let current = request;
+    let work = noWork();
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.runOnce(role, todoIds, current);
       } catch (error) {
         if (error instanceof TurnAbortedError || this.halt) throw error;
+        work = mergeWork(work, workOf(error) ?? noWork());
         if (error instanceof StructuredResultError && options.recoverStructured === false) throw error;
         const action = this.recovery.decide(error, attempt);
         if (action.kind === "halt") {
@@ -323,7 +347,9 @@ export class Commander {
         this.options.logger.warn(`${role}${todoIds.length ? ` ${todoIds.join(", ")}` : ""}: ${action.note}; attempt ${attempt + 1} of ${this.recovery.maxAttempts}`);
         await this.sleep(action.delayMs);
         if (this.halt) throw this.halt;
-        current = { ...request, sessionId: undefined, prompt: action.feedback ? `${request.prompt}\n\n${action.feedback}` : request.prompt };
+        // A fresh session: it learns why the last attempt failed and what the attempts so far already did.
+        const feedback = [action.feedback, describeWork(work)].filter(Boolean).join("\n\n");
+        current = { ...request, sessionId: undefined, prompt: feedback ? `${request.prompt}\n\n${feedback}` : request.prompt };
       }
     }
   }
@@ -361,6 +387,7 @@ export class Commander {
           for (const todoId of todoIds) this.todoById.get(todoId)?.sessions.push(id);
           this.persist({ type: "turn.started", missionId: s.id, role, sessionId: id, todoIds });
         },
+        onJobStarted: (jobId) => this.onJobStarted(jobId, role, todoIds),
       });
       this.inFlight.add(pending);
       void pending.then(

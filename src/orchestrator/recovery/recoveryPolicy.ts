@@ -68,7 +68,7 @@ export class RecoveryPolicy {
           }
           return { kind: "retry", delayMs: this.backoff(attempt), lowerLimit: false, note: `provider error${error.details.statusCode ? ` ${error.details.statusCode}` : ""}: ${message}` };
         case "context-overflow":
-          return { kind: "retry", delayMs: 0, lowerLimit: false, note: "context overflow; fresh session", feedback: "A previous attempt ran out of context. Work in small steps, read only what you need; files it already wrote are in the workspace." };
+          return { kind: "retry", delayMs: 0, lowerLimit: false, note: "context overflow; fresh session", feedback: "A previous attempt ran out of context. Work in small steps and read only what you need." };
         case "structured-output":
           return { kind: "retry", delayMs: 0, lowerLimit: false, note: "no structured answer", feedback: "Your previous answer did not use the required structured output. Finish by calling the StructuredOutput tool with the result." };
         case "output-length":

@@ -1,0 +1,112 @@
+/**
+ * What a turn has done so far, reduced from its parts' events: the files it changed, the commands it
+ * ran, the background jobs it started, its last words. When a turn fails (its context overflowed, it
+ * stalled, it ran past its time limit) the retry runs in a fresh session; this summary lets the retry
+ * build on the work in the workspace instead of redoing it — at no model request, where asking the
+ * model to summarize would need the very context that just ran out.
+ */
+import type { Part } from "@opencode-ai/sdk/v2";
+
+/** The name OpenCode gives our MCP server's background_start tool (server "orchestrator"). */
+export const BACKGROUND_START_TOOL = "orchestrator_background_start";
+
+export interface CommandRun {
+  command: string;
+  exit?: number;
+}
+
+export interface WorkDone {
+  filesChanged: string[];
+  commands: CommandRun[];
+  jobIds: string[];
+  /** The last text the model wrote in the turn (often its plan or where it stood). */
+  lastText: string;
+}
+
+const MAX_FILES = 40;
+const MAX_COMMANDS = 8;
+const MAX_TEXT = 600;
+const EDIT_TOOLS = new Set(["write", "edit", "multiedit", "patch", "apply_patch"]);
+
+export const noWork = (): WorkDone => ({ filesChanged: [], commands: [], jobIds: [], lastText: "" });
+
+export const isEmptyWork = (w: WorkDone): boolean => w.filesChanged.length === 0 && w.commands.length === 0 && w.jobIds.length === 0 && !w.lastText;
+
+/** Two attempts' work as one: the later attempt's last words, every file and job, the latest commands. */
+export function mergeWork(a: WorkDone, b: WorkDone): WorkDone {
+  return {
+    filesChanged: [...new Set([...a.filesChanged, ...b.filesChanged])].slice(-MAX_FILES),
+    commands: [...a.commands, ...b.commands].slice(-MAX_COMMANDS),
+    jobIds: [...new Set([...a.jobIds, ...b.jobIds])],
+    lastText: b.lastText || a.lastText,
+  };
+}
+
+/** The job id in background_start's answer (our MCP server answers with JSON that names it). */
+export function jobIdInOutput(output: string): string | undefined {
+  return /"jobId":\s*"([^"]+)"/.exec(output)?.[1];
+}
+
+export class TurnProgress {
+  private readonly files = new Set<string>();
+  private readonly commands: CommandRun[] = [];
+  private readonly jobs: string[] = [];
+  private lastText = "";
+  /** Completed tool parts already counted: OpenCode may send a part's final state more than once. */
+  private readonly counted = new Set<string>();
+
+  /**
+   * Feeds one part of the session. `ofThisTurn` says whether its message is an assistant message of
+   * this turn (the user's prompt and earlier turns' parts are not work of this turn).
+   * Returns the id of a background job this part just reported started, if any.
+   */
+  feed(part: Part, ofThisTurn: (messageId: string) => boolean): string | undefined {
+    if (!ofThisTurn(part.messageID)) return undefined;
+    if (part.type === "text") {
+      if (!part.synthetic && part.text.trim()) this.lastText = part.text.trim().slice(-MAX_TEXT);
+      return undefined;
+    }
+    if (part.type === "patch") {
+      for (const file of part.files) this.addFile(file);
+      return undefined;
+    }
+    if (part.type !== "tool" || part.state.status !== "completed" || this.counted.has(part.id)) return undefined;
+    this.counted.add(part.id);
+    const input = part.state.input as Record<string, unknown>;
+    if (EDIT_TOOLS.has(part.tool) && typeof input.filePath === "string") this.addFile(input.filePath);
+    if (part.tool === "bash" && typeof input.command === "string") {
+      const exit = (part.state.metadata as { exit?: unknown } | undefined)?.exit;
+      this.commands.push({ command: input.command.slice(0, 200), exit: typeof exit === "number" ? exit : undefined });
+      if (this.commands.length > MAX_COMMANDS) this.commands.shift();
+    }
+    if (part.tool === BACKGROUND_START_TOOL) {
+      const jobId = jobIdInOutput(part.state.output);
+      if (jobId && !this.jobs.includes(jobId)) {
+        this.jobs.push(jobId);
+        return jobId;
+      }
+    }
+    return undefined;
+  }
+
+  get work(): WorkDone {
+    return { filesChanged: [...this.files], commands: [...this.commands], jobIds: [...this.jobs], lastText: this.lastText };
+  }
+
+  private addFile(file: string): void {
+    this.files.delete(file);
+    this.files.add(file);
+    if (this.files.size > MAX_FILES) this.files.delete(this.files.values().next().value as string);
+  }
+}
+
+/** The summary a retry in a fresh session gets of what earlier attempts already did. */
+export function describeWork(work: WorkDone): string {
+  if (isEmptyWork(work)) return "";
+  const lines = ["Work earlier attempts of this turn already did (it is in the workspace; check it, build on it, do not redo it):"];
+  if (work.filesChanged.length) lines.push(`- Files changed: ${work.filesChanged.join(", ")}`);
+  for (const c of work.commands) lines.push(`- Ran \`${c.command}\`${c.exit === undefined ? "" : ` (exit ${c.exit})`}`);
+  if (work.jobIds.length) lines.push(`- Background jobs started: ${work.jobIds.join(", ")} (check them with orchestrator_background_status)`);
+  if (work.lastText) lines.push(`- Its last note: ${work.lastText.replace(/\s+/g, " ")}`);
+  return lines.join("\n");
+}

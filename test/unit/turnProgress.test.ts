@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
+import { describeWork, jobIdInOutput, mergeWork, noWork, TurnProgress } from "../../src/orchestrator/engine/turnProgress";
+import { TurnTracker } from "../../src/orchestrator/engine/turnTracker";
+
+const S = "ses_1";
+const T0 = 1_000_000;
+const partEvent = (part: Record<string, unknown>) => ({ id: "e", type: "message.part.updated", properties: { sessionID: S, part: { sessionID: S, messageID: "m1", ...part } } }) as unknown as OpencodeEvent;
+const assistant = { id: "e", type: "message.updated", properties: { sessionID: S, info: { id: "m1", sessionID: S, role: "assistant", time: { created: T0 + 1 }, cost: 0, tokens: { input: 1, output: 1, reasoning: 0, cache: { read: 0, write: 0 } } } } } as unknown as OpencodeEvent;
+const tool = (id: string, name: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  partEvent({ id, type: "tool", tool: name, callID: id, state: { status: "completed", input, output: "", title: "", metadata: {}, time: { start: 1, end: 2 }, ...extra } });
+
+test("a turn's tool parts become the work a retry is told about: files, commands with exit codes, jobs, last note", () => {
+  const t = new TurnTracker(S, T0);
+  const started: string[] = [];
+  t.onJobStarted = (id) => started.push(id);
+  t.feed(partEvent({ id: "p0", type: "text", text: "the user's prompt", messageID: "user-msg" }));
+  t.feed(assistant);
+  t.feed(tool("p1", "write", { filePath: "/w/a.ts", content: "x" }));
+  t.feed(partEvent({ id: "p2", type: "patch", hash: "h", files: ["/w/a.ts", "/w/b.ts"] }));
+  t.feed(tool("p3", "bash", { command: "npm test", description: "test" }, { metadata: { exit: 1 } }));
+  t.feed(tool("p3", "bash", { command: "npm test", description: "test" }, { metadata: { exit: 1 } })); // sent twice: counted once
+  t.feed(tool("p4", "orchestrator_background_start", { command: "npm run build" }, { output: '{\n "jobId": "job-7",\n "status": "running"\n}' }));
+  t.feed(partEvent({ id: "p5", type: "text", text: "Next I will fix the failing test in b.ts." }));
+  const work = t.progress.work;
+  assert.deepEqual(work.filesChanged, ["/w/a.ts", "/w/b.ts"]);
+  assert.deepEqual(work.commands, [{ command: "npm test", exit: 1 }]);
+  assert.deepEqual(work.jobIds, ["job-7"]);
+  assert.deepEqual(started, ["job-7"], "the job is reported as soon as its tool part completes");
+  assert.equal(work.lastText, "Next I will fix the failing test in b.ts.", "the prompt (a user part) is not the model's note");
+  const summary = describeWork(work);
+  assert.match(summary, /Files changed: \/w\/a\.ts, \/w\/b\.ts/);
+  assert.match(summary, /Ran `npm test` \(exit 1\)/);
+  assert.match(summary, /job-7/);
+  assert.match(summary, /Its last note: Next I will fix/);
+});
+
+test("the work summary stays bounded however much a turn did", () => {
+  const p = new TurnProgress();
+  for (let i = 0; i < 500; i++) {
+    p.feed({ id: `w${i}`, sessionID: S, messageID: "m", type: "tool", tool: "edit", callID: "c", state: { status: "completed", input: { filePath: `/w/f${i}.ts` }, output: "", title: "", metadata: {}, time: { start: 1, end: 2 } } }, () => true);
+    p.feed({ id: `b${i}`, sessionID: S, messageID: "m", type: "tool", tool: "bash", callID: "c", state: { status: "completed", input: { command: `step ${i} ${"x".repeat(500)}` }, output: "", title: "", metadata: { exit: 0 }, time: { start: 1, end: 2 } } }, () => true);
+  }
+  const work = p.work;
+  assert.equal(work.filesChanged.length, 40);
+  assert.equal(work.filesChanged.at(-1), "/w/f499.ts", "the latest files are kept");
+  assert.equal(work.commands.length, 8);
+  assert.ok(describeWork(work).length < 6_000, `${describeWork(work).length} characters`);
+});
+
+test("work of several failed attempts adds up; nothing done means no summary", () => {
+  const merged = mergeWork({ filesChanged: ["a"], commands: [{ command: "x", exit: 0 }], jobIds: ["job-1"], lastText: "first" }, { filesChanged: ["a", "b"], commands: [], jobIds: [], lastText: "" });
+  assert.deepEqual(merged, { filesChanged: ["a", "b"], commands: [{ command: "x", exit: 0 }], jobIds: ["job-1"], lastText: "first" });
+  assert.equal(describeWork(noWork()), "");
+  assert.equal(jobIdInOutput('{"jobId": "job-12"}'), "job-12");
+  assert.equal(jobIdInOutput('{"error": "No job job-1."}'), undefined);
+});
