@@ -208,17 +208,16 @@ test("the mission does not seal while a background job its Workers started still
 test("a stopped mission kills the background jobs it started", async () => {
   const jobs = new BackgroundJobManager({ workspace });
   let job: ReturnType<BackgroundJobManager["start"]> | undefined;
-  let commander: Commander | undefined;
   const engine = new FakeTurnRunner((agent, prompt, request) => {
     if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B", ["A"])] };
     if (agent.endsWith("worker") && !job) {
       job = jobs.start("sleep 60");
       request.onJobStarted?.(job.id);
-      setImmediate(() => commander?.stop());
+      setImmediate(() => commander.stop());
     }
     return agent.endsWith("worker") ? report : pass(prompt);
   });
-  commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs });
+  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs });
   const state = await commander.run();
   assert.equal(state.status, "stopped");
   assert.equal(job?.status, "killed", "nothing the mission started outlives its stop");
