@@ -7,7 +7,10 @@ import { agentName } from "../../src/orchestrator/agents/roles";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../../src/orchestrator/background/mcpServer";
 import { memoryLogger } from "../../src/orchestrator/logger";
-import { call, text, tools } from "../fixtures/scripted-model/scenario";
+import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
+import { call, text, tools, type Reply, type RequestContext } from "../fixtures/scripted-model/scenario";
+import { commanderFor } from "../support/missionHarness";
+import { processesInGroup } from "../support/processes";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 
 let h: EngineHarness;
@@ -57,4 +60,37 @@ test("a Worker starts a background job, checks it, and reads its output without 
   assert.equal(readFileSync(join(h.sandbox.workspace, "built.txt"), "utf8"), "built\n");
   assert.equal(jobs.running().length, 0);
   assert.ok(existsSync(jobs.list()[0]?.logFile ?? ""), "the full output is in the job's log file");
+});
+
+test("a background job that never ends: the mission waits for its own job until its timeout kills the tree, then seals; another's job does not hold it", async (t) => {
+  const foreign = jobs.start("sleep 300"); // someone else's job on the same server
+  const base = missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos: [todo("J1"), todo("J2")] }] });
+  const baseWorker = base.roles.worker as (ctx: RequestContext) => Reply;
+  h.model.setScenario({
+    ...base,
+    roles: {
+      ...base.roles,
+      worker: (ctx) => {
+        // J1 starts a watcher that would run forever (its child too), with a 2 s timeout, and reports at once.
+        if (ctx.prompt.includes('<todo id="J1"') && ctx.step === 0) return tools(call("orchestrator_background_start", { command: "sh -c 'sleep 600' & sleep 600", timeoutSeconds: 2 }));
+        return baseWorker({ ...ctx, step: ctx.prompt.includes('<todo id="J1"') ? ctx.step - 1 : ctx.step });
+      },
+    },
+  });
+  const asked = h.model.requests.length;
+  const { commander, events } = commanderFor(h, "Watch forever", {}, { jobs });
+  const state = await commander.run();
+  assert.equal(state.status, "sealed", state.report);
+  const started = events.map(({ event }) => event).find((e) => e.type === "job.started");
+  assert.ok(started?.type === "job.started" && started.todoIds.join() === "J1", `the job is J1's: ${JSON.stringify(started)}`);
+  const job = jobs.get(started.jobId);
+  assert.equal(job?.status, "timed-out", "its timeout ended it");
+  assert.deepEqual(job?.owner, { missionId: state.id, todoIds: ["J1"] });
+  const sealedAt = events.find(({ event }) => event.type === "mission.status" && event.status === "sealed")?.at ?? 0;
+  assert.ok((job?.endedAt ?? Infinity) <= sealedAt, "sealed only after its job ended");
+  assert.deepEqual(processesInGroup(job?.pid ?? 0), [], "nothing of the job's process group is left");
+  assert.equal(foreign.status, "running", "the foreign job neither held the mission nor was touched");
+  assert.equal(state.todos.filter((x) => x.status === "done").length, 2, "no TODO lost");
+  await jobs.kill(foreign.id);
+  t.diagnostic(`never-ending job: ${h.model.requests.length - asked} model requests`);
 });

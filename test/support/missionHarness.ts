@@ -1,5 +1,5 @@
 /** Runs whole missions through the Commander, the real OpenCode server and the scripted model. */
-import { Commander, type CommanderLimits } from "../../src/orchestrator/mission/commander";
+import { Commander, type CommanderLimits, type CommanderOptions } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import type { OrchestratorEvent } from "../../src/orchestrator/events";
 import { memoryLogger } from "../../src/orchestrator/logger";
@@ -11,9 +11,9 @@ export interface TimedEvent {
   event: OrchestratorEvent;
 }
 
-export function commanderFor(h: EngineHarness, mission: string, limits: Partial<CommanderLimits> = {}): { commander: Commander; events: TimedEvent[]; store: MissionStore } {
+export function commanderFor(h: EngineHarness, mission: string, limits: Partial<CommanderLimits> = {}, more: Pick<CommanderOptions, "jobs"> = {}): { commander: Commander; events: TimedEvent[]; store: MissionStore } {
   const store = new MissionStore(h.sandbox.workspace);
-  const commander = Commander.create(mission, { engine: h.engine, store, logger: memoryLogger(), model: SCRIPTED_MODEL, limits });
+  const commander = Commander.create(mission, { engine: h.engine, store, logger: memoryLogger(), model: SCRIPTED_MODEL, limits, ...more });
   const events: TimedEvent[] = [];
   commander.events.on((event) => events.push({ at: Date.now(), event }));
   return { commander, events, store };

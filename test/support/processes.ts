@@ -1,20 +1,14 @@
 /** Finding and ending the processes a test started, by pid and process group, never by name. */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { livePidsInGroup } from "../../src/orchestrator/engine/processGroup";
 
 function procEntries(): number[] {
   return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);
 }
 
-/** Processes whose process group is `pgid`. */
+/** Live processes whose process group is `pgid` (zombies left unreaped by a container's init are dead). */
 export function processesInGroup(pgid: number): number[] {
-  return procEntries().filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid;
-    } catch {
-      return false;
-    }
-  });
+  return livePidsInGroup(pgid) ?? [];
 }
 
 /** Processes running in `dir` (their cwd): what a sandboxed server started there left behind. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,4 +58,26 @@ test("kill and dispose end running jobs with their tree", async () => {
   assert.equal(b.status, "killed");
   assert.deepEqual([...processesInGroup(a.pid), ...processesInGroup(b.pid)], []);
   assert.throws(() => new BackgroundJobManager({ workspace }).start("  "), /needs a command/);
+});
+
+test("a job dies with its whole tree when the process that started it is SIGKILLed (no handler runs)", async () => {
+  // The owner is a separate node process running the job manager; it prints the job's group and waits.
+  const script = `const { BackgroundJobManager } = require(${JSON.stringify(join(__dirname, "..", "..", "src", "orchestrator", "background", "jobManager.ts"))});
+const job = new BackgroundJobManager({ workspace: ${JSON.stringify(workspace)} }).start("sleep 600 & sleep 600");
+process.stdout.write("job-group " + job.pid + "\\n"); setInterval(() => undefined, 60000);`;
+  const owner = spawn(process.execPath, ["--import", "tsx", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const pgid = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    owner.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /job-group (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    owner.once("exit", () => reject(new Error(`the owner exited early: ${out}`)));
+  });
+  await until(() => processesInGroup(pgid).length >= 3);
+  assert.ok(processesInGroup(pgid).length >= 3, "guard, shell and its children run");
+  owner.kill("SIGKILL");
+  await until(() => processesInGroup(pgid).length === 0);
+  assert.deepEqual(processesInGroup(pgid), [], "the guard took the job's group with its owner");
 });

@@ -3,11 +3,11 @@
  * without blocking their turn. Each job runs in its own process group with a timeout and dies with
  * its whole tree; its output is kept in a bounded ring buffer in memory and in full in a log file.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Emitter } from "../events";
-import { stopProcessGroup } from "../engine/serverProcess";
+import { spawnGuarded, stopProcessGroup } from "../engine/processGroup";
 import { RingBuffer } from "./ringBuffer";
 
 export type JobStatus = "running" | "exited" | "killed" | "timed-out";
@@ -61,7 +61,8 @@ export class BackgroundJobManager {
     const timeoutMs = Math.min(maxMs, Math.max(1_000, (timeoutSeconds ?? (this.options.defaultTimeoutMs ?? 30 * 60_000) / 1000) * 1000));
     const id = `job-${++this.next}`;
     mkdirSync(this.logDir, { recursive: true });
-    const child = spawn("/bin/sh", ["-c", command], { cwd: this.options.workspace, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    // Guarded like the server: its own group, ended with everything it started if the extension host dies.
+    const child = spawnGuarded("/bin/sh", ["-c", command], { cwd: this.options.workspace });
     const job: BackgroundJob = { id, command, cwd: this.options.workspace, pid: child.pid ?? -1, status: "running", startedAt: Date.now(), timeoutMs, logFile: join(this.logDir, `${id}.log`), output: new RingBuffer(this.options.outputCapacity ?? 64 * 1024) };
     this.jobs.set(id, job);
     this.children.set(id, child);
@@ -78,15 +79,17 @@ export class BackgroundJobManager {
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
     child.once("exit", (code) => {
-      if (job.status === "running") job.status = "exited";
       job.exitCode = code;
-      job.endedAt = Date.now();
       clearTimeout(this.timers.get(id));
       this.timers.delete(id);
       this.children.delete(id);
-      // The shell is gone; anything it left in its group goes with it.
-      void stopProcessGroup(job.pid, 500);
-      this.changed.fire(job);
+      // The command is gone; what it left running in its group goes with it. The job has ended only
+      // once nothing of it is left, so a mission that waits for it never seals over a live process.
+      void stopProcessGroup(job.pid, 500).then(() => {
+        if (job.status === "running") job.status = "exited";
+        job.endedAt = Date.now();
+        this.changed.fire(job);
+      });
     });
     child.once("error", (error) => onData(Buffer.from(`\n[failed to start: ${error.message}]\n`)));
     this.timers.set(id, setTimeout(() => void this.stop(id, "timed-out"), timeoutMs));
@@ -110,8 +113,9 @@ export class BackgroundJobManager {
     return [...this.jobs.values()];
   }
 
+  /** Jobs not yet ended, including those being killed (their tree may still be dying). */
   running(): BackgroundJob[] {
-    return this.list().filter((j) => j.status === "running");
+    return this.list().filter((j) => j.endedAt === undefined);
   }
 
   async kill(id: string): Promise<BackgroundJob | undefined> {
@@ -120,8 +124,8 @@ export class BackgroundJobManager {
 
   private async stop(id: string, status: "killed" | "timed-out"): Promise<BackgroundJob | undefined> {
     const job = this.jobs.get(id);
-    if (!job || job.status !== "running") return job;
-    job.status = status;
+    if (!job || job.endedAt !== undefined) return job;
+    if (job.status === "running") job.status = status;
     await stopProcessGroup(job.pid, 1_000);
     return job;
   }

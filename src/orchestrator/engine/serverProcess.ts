@@ -2,12 +2,14 @@
  * One `opencode serve` child process: started on loopback with a random port and password,
  * in its own process group so that stopping it also ends every tool process it started.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger";
 import { checkHealth, type ServerCredentials } from "./client";
 import { ServerStartError } from "./errors";
+import { spawnGuarded, stopProcessGroup } from "./processGroup";
 import { parseListeningUrl } from "./serverUrl";
+
 
 export interface ServerLaunch {
   binary: string;
@@ -32,55 +34,7 @@ export interface RunningServer extends ServerCredentials {
 
 const OUTPUT_KEPT = 8_000;
 
-/**
- * Runs the server under a tiny POSIX shell guard that holds the read end of a pipe from us.
- * If our process dies in a way that runs no handler (SIGKILL, an editor shutting its extension
- * host down hard), the pipe reaches EOF and the guard kills the whole group: no orphaned server.
- * When the server exits by itself the guard exits with its status.
- */
-const GUARD_SCRIPT = [
-  "exec 3<&0",
-  '"$@" </dev/null 3<&- &',
-  "server=$!",
-  "{ read -r _ <&3; kill -KILL 0; } &",
-  "guard=$!",
-  'wait "$server"',
-  "code=$?",
-  'kill "$guard" 2>/dev/null',
-  'exit "$code"',
-].join("\n");
-
-function isGroupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** SIGTERM to the group, a grace period, then SIGKILL: a busy server can outlive SIGTERM (ENVIRONMENT.md). */
-export async function stopProcessGroup(pid: number, graceMs = 3000): Promise<void> {
-  if (!isGroupAlive(pid)) return;
-  try {
-    process.kill(-pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!isGroupAlive(pid)) return;
-    await sleep(50);
-  }
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 40 && isGroupAlive(pid); i++) await sleep(25);
-}
 
 export async function startServer(launch: ServerLaunch): Promise<RunningServer> {
   const password = randomBytes(24).toString("base64url");
@@ -90,12 +44,8 @@ export async function startServer(launch: ServerLaunch): Promise<RunningServer> 
     OPENCODE_CONFIG_CONTENT: JSON.stringify(launch.config),
   };
   const started = Date.now();
-  const child: ChildProcess = spawn("/bin/sh", ["-c", GUARD_SCRIPT, "opencode-guard", launch.binary, "serve", "--hostname", "127.0.0.1", "--port", "0"], {
-    cwd: launch.cwd,
-    env,
-    detached: true, // its own process group: one kill ends the server and its tools
-    stdio: ["pipe", "pipe", "pipe"], // stdin: the guard's lifeline to us; we never write to it
-  });
+  // Its own process group, guarded: one kill ends the server and its tools, and so does our death.
+  const child: ChildProcess = spawnGuarded(launch.binary, ["serve", "--hostname", "127.0.0.1", "--port", "0"], { cwd: launch.cwd, env });
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-OUTPUT_KEPT);
