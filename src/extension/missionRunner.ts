@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { OpencodeNotFoundError } from "../orchestrator/engine/errors";
 import type { OrchestratorEvent } from "../orchestrator/events";
 import type { RedactingLogger } from "../orchestrator/logger";
-import { Commander } from "../orchestrator/mission/commander";
+import { Commander, USER_STOP_REASON } from "../orchestrator/mission/commander";
 import { MissionStore, StateFileError } from "../orchestrator/mission/missionStore";
 import { missionLabel } from "../orchestrator/mission/missionText";
 import type { MissionState } from "../orchestrator/mission/state";
@@ -92,7 +92,7 @@ export class MissionRunner implements vscode.Disposable {
   /** Shows the folder's latest mission (after a reload the views come back as they were). */
   showLatest(folder: vscode.WorkspaceFolder): MissionState | undefined {
     if (this.isRunning) return undefined;
-    const latest = new MissionStore(folder.uri.fsPath).latest(undefined, (error) => this.logger.error(error.message));
+    const latest = new MissionStore(folder.uri.fsPath).latest(undefined, (problem) => this.reportStateProblem(problem));
     if (!latest) return undefined;
     const phase = phaseOf(latest.status);
     this.publish({
@@ -114,10 +114,18 @@ export class MissionRunner implements vscode.Disposable {
 
   /** The latest mission in this folder that can be resumed, if any. */
   unfinished(folder: vscode.WorkspaceFolder): MissionState | undefined {
-    return new MissionStore(folder.uri.fsPath).findUnfinished((error: StateFileError) => {
-      this.logger.error(error.message);
-      void vscode.window.showErrorMessage(`Orchestrator: ${error.message}`);
-    });
+    return new MissionStore(folder.uri.fsPath).findUnfinished((problem) => this.reportStateProblem(problem));
+  }
+
+  /** A bad state file: a warning when the journal rebuilt the mission, an error when it is lost to us. */
+  private reportStateProblem(problem: StateFileError): void {
+    if (problem.recovered) {
+      this.logger.warn(problem.message);
+      void vscode.window.showWarningMessage(`Orchestrator: ${problem.message}`);
+    } else {
+      this.logger.error(problem.message);
+      void vscode.window.showErrorMessage(`Orchestrator: ${problem.message}`);
+    }
   }
 
   run(folder: vscode.WorkspaceFolder, mission: string): Promise<void> {
@@ -236,7 +244,10 @@ export class MissionRunner implements vscode.Disposable {
     if (final.status === "sealed") {
       void vscode.window.showInformationMessage(`Orchestrator: mission sealed — ${done}/${live.length} TODOs done and reviewed.`, "Open Dashboard").then((c) => c && vscode.commands.executeCommand("orchestrator.openDashboard"));
     } else if (final.status === "stopped") {
-      void vscode.window.showInformationMessage(`Orchestrator: mission stopped (${done}/${live.length} done). It can be resumed.`, "Resume").then((c) => c && vscode.commands.executeCommand("orchestrator.resume"));
+      // Stopped by the user: a note. Stopped by something the user must fix (credentials, a read-only folder): a warning that says what.
+      const byUser = !final.stopReason || final.stopReason === USER_STOP_REASON;
+      const show = byUser ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      void show(`Orchestrator: mission stopped${byUser ? "" : ` — ${final.stopReason}`} (${done}/${live.length} done). It can be resumed.`, "Resume").then((c) => c && vscode.commands.executeCommand("orchestrator.resume"));
     } else {
       // Failures grouped in one message: what ended the mission and which TODOs did not make it.
       const failed = live.filter((t) => t.status === "failed" || t.status === "blocked").map((t) => t.id);

@@ -110,3 +110,39 @@ test("the state folder is ignored by git, so its churn stays out of diffs and Op
   assert.match(ignored, /mission\.json/);
   assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: workspace, encoding: "utf8" }), "");
 });
+
+test("a corrupt mission.json is moved aside and the mission rebuilt from its journal, nothing lost", () => {
+  const store = new MissionStore(workspace, 0);
+  const state = store.create("Rebuild me");
+  store.record(state, { type: "mission.started", missionId: state.id, mission: state.mission, resumed: false });
+  const todo = (id: string, status: TodoState["status"]): TodoState => ({ id, title: id, description: "d", files: [], dependsOn: [], acceptance: "a", kind: "code", status, attempts: 1, sessions: ["s"], reviewIssues: [], history: [{ at: 1, status }] });
+  state.todos.push(todo("A", "pending"), todo("B", "pending"));
+  store.record(state, { type: "plan.accepted" }, state.todos);
+  state.todos[0] = todo("A", "done");
+  state.iteration = 2;
+  state.usage.turns = 7;
+  store.record(state, { type: "todo.status" }, [state.todos[0] as TodoState]);
+  store.flush();
+  const file = join(store.dir(state.id), "mission.json");
+  writeFileSync(file, '{"version":1,"id":"tr'); // torn by a crash or a bad disk
+  const problems: StateFileError[] = [];
+  const found = new MissionStore(workspace).findUnfinished((p) => problems.push(p));
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0]?.recovered, true);
+  assert.match(problems[0]?.message ?? "", /is not valid JSON .* moved to .*unreadable.* rebuilt from its journal \(3 records\); nothing was lost/);
+  assert.equal(readFileSync(problems[0]?.movedTo ?? "", "utf8"), '{"version":1,"id":"tr', "the bad file is kept as it was");
+  assert.ok(found);
+  assert.equal(found.mission, "Rebuild me");
+  assert.deepEqual(found.todos.map((t) => `${t.id} ${t.status}`), ["A done", "B pending"]);
+  assert.equal(found.iteration, 2);
+  assert.equal(found.usage.turns, 7);
+  assert.deepEqual(new MissionStore(workspace).load(state.id).todos, found.todos, "a fresh snapshot was written beside the kept file");
+});
+
+test("a mission whose snapshot and journal are both unusable is reported, not invented", () => {
+  const store = new MissionStore(workspace);
+  const state = store.create("x");
+  writeFileSync(join(store.dir(state.id), "events.jsonl"), "garbage\n");
+  writeFileSync(join(store.dir(state.id), "mission.json"), "garbage");
+  assert.throws(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && !e.recovered && /journal cannot rebuild the mission either/.test(e.message));
+});

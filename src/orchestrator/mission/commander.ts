@@ -21,7 +21,7 @@ import { planProblems } from "../todo/planValidation";
 import { ReadyQueue } from "../todo/readyQueue";
 import { isFinished, TodoGraph } from "../todo/todoGraph";
 import { join } from "node:path";
-import type { MissionStore } from "./missionStore";
+import { StateWriteError, type MissionStore } from "./missionStore";
 import type { MissionState, MissionStatus, TodoState } from "./state";
 import { accountTurn, doneCount, liveTodos, retryTodo, setTodoStatus, skipTodo } from "./todoTransitions";
 
@@ -96,6 +96,18 @@ class MissionHalt extends Error {
   }
 }
 
+export const USER_STOP_REASON = "stopped by the user";
+
+/**
+ * The halt an error causes. A state folder that cannot be written can become writable again, so
+ * the mission stops resumably; anything unforeseen fails it.
+ */
+function haltFor(error: unknown): MissionHalt {
+  if (error instanceof MissionHalt) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new MissionHalt(error instanceof StateWriteError ? "stopped" : "failed", message);
+}
+
 export class Commander {
   readonly events = new Emitter<OrchestratorEvent>();
   private readonly limits: CommanderLimits;
@@ -143,7 +155,7 @@ export class Commander {
   }
 
   /** Stops the mission: aborts every running session; the state stays resumable. */
-  stop(reason = "stopped by the user"): void {
+  stop(reason = USER_STOP_REASON): void {
     this.haltWith(new MissionHalt("stopped", reason));
   }
 
@@ -182,7 +194,7 @@ export class Commander {
       this.setStatus("running");
       await this.loop();
     } catch (error) {
-      const halt = error instanceof MissionHalt ? error : this.halt ?? new MissionHalt("failed", error instanceof Error ? error.message : String(error));
+      const halt = error instanceof MissionHalt ? error : (this.halt ?? haltFor(error));
       await this.settleAfterHalt(halt);
     }
     return s;
@@ -219,7 +231,7 @@ export class Commander {
     const workers = new Set<Promise<void>>();
     let reviewer: Promise<void> | undefined;
     // A failure to save state inside a worker or a review ends the mission; it must not go unseen.
-    const guarded = (work: Promise<void>) => work.catch((error: unknown) => this.haltWith(new MissionHalt("failed", (error as Error).message)));
+    const guarded = (work: Promise<void>) => work.catch((error: unknown) => this.haltWith(haltFor(error)));
     const startReview = (batch: TodoState[]) => {
       reviewer = guarded(this.reviewRound(batch)).finally(() => (reviewer = undefined));
     };
@@ -335,7 +347,8 @@ export class Commander {
         if (error instanceof StructuredResultError && options.recoverStructured === false) throw error;
         const action = this.recovery.decide(error, attempt);
         if (action.kind === "halt") {
-          this.haltWith(new MissionHalt("failed", action.reason));
+          // Credentials or configuration: nothing runs until the user fixes them, then Resume goes on.
+          this.haltWith(new MissionHalt("stopped", action.reason));
           throw error;
         }
         if (action.kind === "give-up") throw new Error(action.note, { cause: error });

@@ -6,7 +6,8 @@
  * mission.json (written atomically: temp file + rename) and todo.md are snapshots, coalesced to a few
  * writes a second, so a mission of thousands of TODOs does not rewrite megabytes per transition;
  * loading replays the journal records newer than the snapshot. A corrupt or unknown-version file is
- * moved aside, never overwritten.
+ * moved aside, never overwritten; a corrupt one is then rebuilt from the journal, which holds every
+ * TODO's full record and the mission's header at each transition.
  */
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -16,7 +17,8 @@ import { emptyUsageTotals, MissionState, STATE_VERSION, TERMINAL_STATUSES, TodoS
 
 export class StateFileError extends Error {
   override readonly name = "StateFileError";
-  constructor(message: string, readonly movedTo?: string) {
+  /** `recovered`: the mission was rebuilt from its journal; this reports the bad file, not a loss. */
+  constructor(message: string, readonly movedTo?: string, readonly recovered = false) {
     super(message);
   }
 }
@@ -116,7 +118,7 @@ export class MissionStore {
     try {
       appendFileSync(join(this.dir(state.id), "events.jsonl"), `${JSON.stringify(entry)}\n`);
     } catch (error) {
-      throw new StateWriteError(`Could not append to the mission journal of ${state.id}: ${(error as Error).message}. The mission stops rather than run on state it cannot keep.`);
+      throw new StateWriteError(`Could not append to the mission journal of ${state.id}: ${(error as Error).message}. The mission stops rather than run on state it cannot keep; make the folder writable (or free disk space) and Resume.`);
     }
     if (!this.pending.has(state.id)) {
       const timer = setTimeout(() => {
@@ -183,26 +185,90 @@ export class MissionStore {
       renameSync(temp, file);
       writeFileSync(join(dir, "todo.md"), renderTodoMd(state));
     } catch (error) {
-      throw new StateWriteError(`Could not save the mission state to ${file}: ${(error as Error).message}. The mission stops rather than run on state it cannot keep.`);
+      throw new StateWriteError(`Could not save the mission state to ${file}: ${(error as Error).message}. The mission stops rather than run on state it cannot keep; make the folder writable (or free disk space) and Resume.`);
     }
   }
 
-  /** Reads and validates a mission; a bad file is moved aside with a clear error. */
-  load(id: string): MissionState {
+  /**
+   * Reads and validates a mission. A bad mission.json is moved aside (never overwritten); if it is
+   * corrupt rather than from a newer version, the mission is rebuilt from its journal and
+   * `onRecovered` is told what happened. Throws a StateFileError when nothing could be read.
+   */
+  load(id: string, onRecovered?: (problem: StateFileError) => void): MissionState {
     const file = join(this.dir(id), "mission.json");
+    if (!existsSync(file)) return this.recover(id, `${file} is missing`, undefined, onRecovered);
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(file, "utf8"));
     } catch (error) {
-      throw this.moveAside(file, `is not valid JSON (${(error as Error).message})`);
+      return this.recover(id, `${file} is not valid JSON (${(error as Error).message})`, this.moveAside(file), onRecovered);
     }
     const version = (raw as { version?: unknown } | null)?.version;
     if (typeof version === "number" && version > STATE_VERSION) {
-      throw this.moveAside(file, `was written by a newer version of the Orchestrator (state version ${version}; this one reads ${STATE_VERSION})`);
+      // Its journal is in the newer format too: keep both for the version that wrote them.
+      const aside = this.moveAside(file);
+      const problem = `${file} was written by a newer version of the Orchestrator (state version ${version}; this one reads ${STATE_VERSION})`;
+      throw new StateFileError(aside ? `${problem}. It was moved to ${aside} and left untouched; open it with the newer version.` : `${problem}. It was left untouched.`, aside);
     }
     const parsed = MissionState.safeParse(raw);
-    if (!parsed.success) throw this.moveAside(file, `does not match the mission schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!parsed.success) {
+      const problem = `${file} does not match the mission schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+      return this.recover(id, problem, this.moveAside(file), onRecovered);
+    }
     return this.replay(parsed.data);
+  }
+
+  /** Rebuilds a mission whose snapshot is unusable from its journal, or throws saying what was kept. */
+  private recover(id: string, problem: string, aside: string | undefined, onRecovered?: (problem: StateFileError) => void): MissionState {
+    const present = existsSync(join(this.dir(id), "mission.json"));
+    const kept = aside ? ` It was moved to ${aside} and left untouched.` : present ? " It could not be moved aside and was left untouched." : "";
+    const rebuilt = this.rebuild(id);
+    if (!rebuilt) throw new StateFileError(`${problem}.${kept} Its journal cannot rebuild the mission either; start a new mission or restore the file.`, aside);
+    onRecovered?.(new StateFileError(`${problem}.${kept} The mission was rebuilt from its journal (${rebuilt.journalSeq} records); nothing was lost.`, aside, true));
+    try {
+      this.save(rebuilt);
+    } catch {
+      // the state is read; the mission's own first write will report a folder it cannot write
+    }
+    return rebuilt;
+  }
+
+  /** The mission as its journal tells it: started (with its text), then every transition in order. */
+  private rebuild(id: string): MissionState | undefined {
+    const journal = join(this.dir(id), "events.jsonl");
+    if (!existsSync(journal)) return undefined;
+    let started: JournalRecord | undefined;
+    for (const line of readFileSync(journal, "utf8").split("\n")) {
+      try {
+        const entry = JSON.parse(line) as JournalRecord;
+        const event = entry.event as { type?: unknown; mission?: unknown };
+        if (event?.type === "mission.started" && typeof event.mission === "string") {
+          started = entry;
+          break;
+        }
+      } catch {
+        // a torn record
+      }
+    }
+    if (!started) return undefined;
+    const seed: MissionState = {
+      version: STATE_VERSION,
+      id,
+      mission: (started.event as { mission: string }).mission,
+      createdAt: started.at,
+      updatedAt: started.at,
+      status: "planning",
+      iteration: 0,
+      roundsWithoutProgress: 0,
+      todos: [],
+      syncIssues: [],
+      integrationChecked: false,
+      usage: emptyUsageTotals(),
+      usageByRole: {},
+      journalSeq: 0,
+    };
+    const parsed = MissionState.safeParse(this.replay(seed));
+    return parsed.success ? parsed.data : undefined;
   }
 
   /** Applies the journal records the snapshot does not have yet (a crash between snapshots). */
@@ -220,6 +286,7 @@ export class MissionStore {
       }
       if (typeof entry.seq !== "number" || entry.seq <= state.journalSeq) continue;
       Object.assign(state, entry.mission);
+      if (typeof entry.at === "number") state.updatedAt = Math.max(state.updatedAt, entry.at);
       for (const raw of entry.todos ?? []) {
         const todo = TodoState.safeParse(raw);
         if (!todo.success) continue;
@@ -234,32 +301,34 @@ export class MissionStore {
     return state;
   }
 
-  private moveAside(file: string, problem: string): StateFileError {
+  /** Renames a bad file aside; returns where, or undefined if it could not be moved. */
+  private moveAside(file: string): string | undefined {
     const aside = `${file}.unreadable-${Date.now()}`;
     try {
       renameSync(file, aside);
+      return aside;
     } catch {
-      return new StateFileError(`${file} ${problem}. It could not be moved aside either; it was left untouched.`);
+      return undefined;
     }
-    return new StateFileError(`${file} ${problem}. It was moved to ${aside} and left untouched; start a new mission or restore it.`, aside);
   }
 
   /** The most recently updated mission that is not finished for good, if any. */
-  findUnfinished(onUnreadable?: (error: StateFileError) => void): MissionState | undefined {
-    return this.latest((state) => !TERMINAL_STATUSES.includes(state.status), onUnreadable);
+  /** `onProblem` hears of every bad state file: unreadable ones, and recovered ones (`recovered`). */
+  findUnfinished(onProblem?: (error: StateFileError) => void): MissionState | undefined {
+    return this.latest((state) => !TERMINAL_STATUSES.includes(state.status), onProblem);
   }
 
   /** The most recently updated readable mission that passes `filter`. */
-  latest(filter: (state: MissionState) => boolean = () => true, onUnreadable?: (error: StateFileError) => void): MissionState | undefined {
+  latest(filter: (state: MissionState) => boolean = () => true, onProblem?: (error: StateFileError) => void): MissionState | undefined {
     if (!existsSync(this.root)) return undefined;
     let best: MissionState | undefined;
     for (const id of readdirSync(this.root)) {
-      if (!existsSync(join(this.dir(id), "mission.json"))) continue;
+      if (!existsSync(join(this.dir(id), "mission.json")) && !existsSync(join(this.dir(id), "events.jsonl"))) continue;
       try {
-        const state = this.load(id);
+        const state = this.load(id, onProblem);
         if (filter(state) && (!best || state.updatedAt > best.updatedAt)) best = state;
       } catch (error) {
-        if (error instanceof StateFileError) onUnreadable?.(error);
+        if (error instanceof StateFileError) onProblem?.(error);
         else throw error;
       }
     }
