@@ -26,10 +26,21 @@ export function randomDag(n: number, seed = 42): PlannedTodo[] {
   });
 }
 
-function fakeEngine(todos: PlannedTodo[], recordCalls = true) {
+const SMALL_REPORT = { status: "done", summary: "ok", filesChanged: [], checksRun: [], notes: "" };
+
+/** A Worker report of the size real ones have (~3 KB): what a record that stays in memory costs. */
+const REALISTIC_REPORT = {
+  status: "done",
+  summary: "Implemented the change and its tests. ".repeat(25),
+  filesChanged: Array.from({ length: 8 }, (_, i) => `src/feature/module${i}.ts`),
+  checksRun: ["npm run build", "npm test -- feature", "npx eslint src/feature"],
+  notes: "Edge cases covered; one follow-up noted for the reviewer. ".repeat(25),
+};
+
+function fakeEngine(todos: PlannedTodo[], recordCalls = true, report: object = SMALL_REPORT) {
   return new FakeTurnRunner((agent, prompt) => {
     if (agent.endsWith("planner")) return { todos };
-    if (agent.endsWith("worker")) return { status: "done", summary: "ok", filesChanged: [], checksRun: [], notes: "" };
+    if (agent.endsWith("worker")) return report;
     return { verdicts: todoIdsOf(prompt).map((todoId) => ({ todoId, verdict: "pass", issues: [] })), syncIssues: [], summary: "" };
   }, recordCalls);
 }
@@ -82,8 +93,8 @@ export function eventThroughput(recorded: OpencodeEvent[], total: number): { eve
   return { events: total, ms, perSecond: total / (ms / 1000) };
 }
 
-/** Heap at the start, middle and end of a 10,000-task mission (after a forced GC when available), maxTasksInMemory at its default. */
-export async function memorySoak(n: number): Promise<{ tasks: number; startMB: number; middleMB: number; endMB: number }> {
+/** Heap at the start, middle and end of an n-task mission (after a forced GC when available), maxTasksInMemory at its default unless given. */
+export async function memorySoak(n: number, maxTasksInMemory?: number): Promise<{ tasks: number; startMB: number; middleMB: number; endMB: number; archived: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const heap = () => {
     gc?.();
@@ -95,13 +106,13 @@ export async function memorySoak(n: number): Promise<{ tasks: number; startMB: n
   let middleMB = startMB;
   let finished = 0;
   try {
-    const engine = fakeEngine(todos, false);
-    const commander = Commander.create("soak", { engine, store: new MissionStore(workspace), logger: silentLogger, limits: { maxParallelSessions: 50, maxIterations: 1_000_000 } });
+    const engine = fakeEngine(todos, false, REALISTIC_REPORT);
+    const commander = Commander.create("soak", { engine, store: new MissionStore(workspace), logger: silentLogger, limits: { maxParallelSessions: 50, maxIterations: 1_000_000, ...(maxTasksInMemory ? { maxTasksInMemory } : {}) } });
     commander.events.on((event) => {
       if (event.type === "todo.status" && event.to === "done" && ++finished === n / 2) middleMB = heap();
     });
-    await commander.run();
-    return { tasks: n, startMB, middleMB, endMB: heap() };
+    const state = await commander.run();
+    return { tasks: n, startMB, middleMB, endMB: heap(), archived: state.todos.filter((t) => t.archived).length };
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }
