@@ -85,7 +85,7 @@ ${all.map((row) => `| ${row.benchmark} | ${row.figure} | ${row.target} | ${verdi
    the event router, one TurnTracker per session and the views' SessionRegistry.
 6. **Memory soak.** 10,000 independent tasks through the core with the in-process engine, each with a
    Worker report of realistic size (~3 KB); heap after a forced GC at the start, when half are done,
-   and at the end. `npm test` asserts the same shape on 6,000 tasks (`test/unit/memorySoak.test.ts`).
+   and at the end. \`npm test\` asserts the same shape on 6,000 tasks (\`test/unit/memorySoak.test.ts\`).
 7. **Cost per mission.** The diamond mission of the E2E tests (A → (B, C) → D → F, E alone; the
    Reviewer fails C once), counted by the scripted model. Prompt characters are every message sent
    (OpenCode's own system prompt and tool definitions included); tokens are characters / 4, the
