@@ -114,6 +114,8 @@ export async function startServer(launch: ServerLaunch): Promise<RunningServer> 
     exited,
     stop: async (graceMs?: number) => {
       await stopProcessGroup(pid, graceMs);
+      // The group is dead; wait until our child (the guard) is also reaped, so no trace of it is left.
+      await Promise.race([exited, sleep(2_000)]);
       process.removeListener("exit", killOnExit);
     },
   };

@@ -109,13 +109,17 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
         fn();
       };
       let aborting = false;
+      const abortSession = () => client.session.abort({ sessionID: sessionId }).catch(() => undefined);
       const onVerdict = (verdict: string) => {
         // While aborting, the session's idle (or its MessageAbortedError) is the abort taking effect.
         if (aborting && verdict !== "continue") settle(() => reject(new TurnAbortedError(sessionId)));
         else if (verdict === "done") settle(() => resolve());
         else if (verdict === "error") {
           const error = tracker.error as SessionError;
-          settle(() => reject(error.kind === "aborted" ? new TurnAbortedError(sessionId) : error));
+          if (error.kind === "aborted") return settle(() => reject(new TurnAbortedError(sessionId)));
+          // A failed turn's session must not work on behind our back while its retry runs: after a
+          // context overflow OpenCode 1.18 compacts the session and carries on by itself.
+          void abortSession().finally(() => settle(() => reject(error)));
         }
       };
       store.add(events.onSession(sessionId, (event) => onVerdict(tracker.feed(event))));
@@ -131,7 +135,6 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
         store.add({ dispose: () => deps.lost?.removeEventListener("abort", onLost) });
       }
 
-      const abortSession = () => client.session.abort({ sessionID: sessionId }).catch(() => undefined);
       if (request.signal) {
         // Settle only once the server has let go of the session, so "stopped" means nothing is busy.
         const onAbort = () => {
