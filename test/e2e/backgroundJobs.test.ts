@@ -63,7 +63,8 @@ test("a Worker starts a background job, checks it, and reads its output without 
 });
 
 test("a background job that never ends: the mission waits for its own job until its timeout kills the tree, then seals; another's job does not hold it", async (t) => {
-  const foreign = jobs.start("sleep 300"); // someone else's job on the same server
+  const foreign = jobs.start("sleep 300"); // another mission's job on the same server
+  jobs.claim(foreign.id, { missionId: "another", role: "worker", todoIds: ["X9"] });
   const base = missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos: [todo("J1"), todo("J2")] }] });
   const baseWorker = base.roles.worker as (ctx: RequestContext) => Reply;
   h.model.setScenario({
@@ -85,7 +86,7 @@ test("a background job that never ends: the mission waits for its own job until 
   assert.ok(started?.type === "job.started" && started.todoIds.join() === "J1", `the job is J1's: ${JSON.stringify(started)}`);
   const job = jobs.get(started.jobId);
   assert.equal(job?.status, "timed-out", "its timeout ended it");
-  assert.deepEqual(job?.owner, { missionId: state.id, todoIds: ["J1"] });
+  assert.deepEqual(job?.owner, { missionId: state.id, role: "worker", todoIds: ["J1"] });
   const sealedAt = events.find(({ event }) => event.type === "mission.status" && event.status === "sealed")?.at ?? 0;
   assert.ok((job?.endedAt ?? Infinity) <= sealedAt, "sealed only after its job ended");
   assert.deepEqual(processesInGroup(job?.pid ?? 0), [], "nothing of the job's process group is left");

@@ -16,16 +16,20 @@ import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../suppo
 import { makeReadOnly } from "../support/readOnly";
 
 let h: EngineHarness;
+/** Mission processes this file started: killed at the end even if a test failed or timed out. */
+const children = new Set<ChildProcess>();
 before(async () => {
   h = await startEngineHarness({ roles: {} });
 });
 after(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await h?.close();
 });
 
 /** Runs the mission in its own process; resolves with that process once `until` matches its output. */
 async function missionProcess(mission: string, until: RegExp): Promise<{ child: ChildProcess; output: () => string; exited: Promise<void> }> {
   const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "fixtures", "missionInChildProcess.ts"), h.sandbox.workspace, h.model.baseURL, mission], { env: h.sandbox.env, stdio: ["ignore", "pipe", "inherit"] });
+  children.add(child);
   let out = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -40,7 +44,8 @@ async function missionProcess(mission: string, until: RegExp): Promise<{ child: 
 
 const missionDirOf = (store: MissionStore, mission: string) => readdirSync(store.root).map((id) => store.dir(id)).find((dir) => readFileSync(join(dir, "events.jsonl"), "utf8").includes(JSON.stringify(mission))) as string;
 
-test("a corrupt mission.json after a crash: moved aside, the mission rebuilt from its journal, resumed and sealed with no TODO lost", async (t) => {
+// Timeouts: a child process that never says what the test waits for fails the test instead of hanging it.
+test("a corrupt mission.json after a crash: moved aside, the mission rebuilt from its journal, resumed and sealed with no TODO lost", { timeout: 180_000 }, async (t) => {
   const plan = { todos: [todo("C1"), todo("C2"), todo("C3", ["C1", "C2"]), todo("C4", ["C3"])] };
   const scenario = missionScenario({ workspace: h.sandbox.workspace, plans: [plan], workerLatencyMs: (id) => (id === "C3" ? 1500 : undefined) });
   h.model.setScenario(scenario);
@@ -73,7 +78,7 @@ test("a corrupt mission.json after a crash: moved aside, the mission rebuilt fro
   t.diagnostic(`corrupt mission.json: ${h.model.requests.length - asked} model requests`);
 });
 
-test("a state folder that turns read-only mid-mission: the mission stops with a clear error, then resumes and seals with no TODO lost", async (t) => {
+test("a state folder that turns read-only mid-mission: the mission stops with a clear error, then resumes and seals with no TODO lost", { timeout: 180_000 }, async (t) => {
   const plan = { todos: [todo("W1"), todo("W2", ["W1"]), todo("W3", ["W2"])] };
   const scenario = missionScenario({ workspace: h.sandbox.workspace, plans: [plan], workerLatencyMs: (id) => (id === "W2" ? 800 : undefined) });
   h.model.setScenario(scenario);

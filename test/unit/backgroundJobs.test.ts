@@ -60,7 +60,7 @@ test("kill and dispose end running jobs with their tree", async () => {
   assert.throws(() => new BackgroundJobManager({ workspace }).start("  "), /needs a command/);
 });
 
-test("a job dies with its whole tree when the process that started it is SIGKILLed (no handler runs)", async () => {
+test("a job dies with its whole tree when the process that started it is SIGKILLed (no handler runs)", { timeout: 60_000 }, async () => {
   // The owner is a separate node process running the job manager; it prints the job's group and waits.
   const script = `const { BackgroundJobManager } = require(${JSON.stringify(join(__dirname, "..", "..", "src", "orchestrator", "background", "jobManager.ts"))});
 const job = new BackgroundJobManager({ workspace: ${JSON.stringify(workspace)} }).start("sleep 600 & sleep 600");

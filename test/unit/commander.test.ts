@@ -181,7 +181,8 @@ test("past maxTasksInMemory, finished TODO records are archived to disk and stub
 
 test("the mission does not seal while a background job its Workers started still runs; others' jobs do not hold it", async () => {
   const jobs = new BackgroundJobManager({ workspace });
-  const foreign = jobs.start("sleep 30"); // started by someone else on the same server
+  const foreign = jobs.start("sleep 30"); // another mission's job on the same server
+  jobs.claim(foreign.id, { missionId: "another", role: "worker", todoIds: ["X"] });
   let job: ReturnType<BackgroundJobManager["start"]> | undefined;
   const engine = new FakeTurnRunner((agent, prompt, request) => {
     if (agent.endsWith("planner")) return { todos: [planned("A")] };
@@ -198,11 +199,28 @@ test("the mission does not seal while a background job its Workers started still
   const state = await commander.run();
   assert.equal(state.status, "sealed");
   assert.equal(job?.status, "exited", "sealed only after its own job ended");
-  assert.deepEqual(job?.owner, { missionId: state.id, todoIds: ["A"] }, "the job is attributed to the TODO that started it");
+  assert.deepEqual(job?.owner, { missionId: state.id, role: "worker", todoIds: ["A"] }, "the job is attributed to the TODO that started it");
   assert.ok(events.includes(`job ${job?.id} A`));
   assert.equal(foreign.status, "running", "a job the mission did not start neither held it up nor was touched");
   await jobs.dispose();
   assert.equal(foreign.status, "killed");
+});
+
+test("a job nobody claimed that started during the mission (its naming event was lost) still holds the seal", async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  let job: ReturnType<BackgroundJobManager["start"]> | undefined;
+  const engine = new FakeTurnRunner((agent, prompt) => {
+    if (agent.endsWith("planner")) return { todos: [planned("A")] };
+    if (agent.endsWith("worker")) {
+      job ??= jobs.start("sleep 1"); // started, but never reported to the Commander
+      return report;
+    }
+    return pass(prompt);
+  });
+  const state = await Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs }).run();
+  assert.equal(state.status, "sealed");
+  assert.equal(job?.status, "exited", "sealed only after the unclaimed job ended");
+  await jobs.dispose();
 });
 
 test("a stopped mission kills the background jobs it started", async () => {

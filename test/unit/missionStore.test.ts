@@ -46,12 +46,19 @@ test("a corrupt mission.json is moved aside with a clear error, never overwritte
   assert.equal(new MissionStore(workspace).findUnfinished((e) => reported.push(e.message)), undefined);
 });
 
-test("a mission.json from a newer version is recognised and kept", () => {
+test("a mission.json from a newer version is recognised and kept; its journal is never used to rebuild it", () => {
   const store = new MissionStore(workspace);
   const state = store.create("x");
+  store.record(state, { type: "mission.started", missionId: state.id, mission: "x", resumed: false });
+  store.flush();
   const file = join(store.dir(state.id), "mission.json");
-  writeFileSync(file, JSON.stringify({ ...state, version: 99 }));
-  assert.throws(() => store.load(state.id), /newer version of the Orchestrator \(state version 99/);
+  const newer = JSON.stringify({ ...state, version: 99 });
+  writeFileSync(file, newer);
+  assert.throws(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && /newer version of the Orchestrator \(state version 99/.test(e.message) && readFileSync(e.movedTo ?? "", "utf8") === newer);
+  const problems: StateFileError[] = [];
+  assert.equal(new MissionStore(workspace).findUnfinished((p) => problems.push(p)), undefined, "not rebuilt from the newer journal on a later scan");
+  assert.deepEqual(problems, []);
+  assert.equal(existsSync(file), false, "no old-format mission.json written over the newer version's folder");
 });
 
 test("a state file that does not fit the schema names the fields", () => {
@@ -136,7 +143,10 @@ test("a corrupt mission.json is moved aside and the mission rebuilt from its jou
   assert.deepEqual(found.todos.map((t) => `${t.id} ${t.status}`), ["A done", "B pending"]);
   assert.equal(found.iteration, 2);
   assert.equal(found.usage.turns, 7);
-  assert.deepEqual(new MissionStore(workspace).load(state.id).todos, found.todos, "a fresh snapshot was written beside the kept file");
+  assert.ok(existsSync(file), "a fresh snapshot was written beside the kept file");
+  const again: StateFileError[] = [];
+  assert.deepEqual(new MissionStore(workspace).load(state.id, (p) => again.push(p)).todos, found.todos);
+  assert.deepEqual(again, [], "the fresh snapshot reads without another rebuild");
 });
 
 test("a mission whose snapshot and journal are both unusable is reported, not invented", () => {

@@ -33,9 +33,9 @@ export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Dis
     const item = new vscode.TreeItem(`${job.id} · ${job.command}`);
     item.id = job.id;
     const seconds = Math.round(((job.endedAt ?? Date.now()) - job.startedAt) / 1000);
-    const owner = job.owner?.todoIds.length ? ` · ${job.owner.todoIds.join(", ")}` : "";
+    const owner = job.owner ? ` · ${job.owner.role === "worker" ? job.owner.todoIds.join(", ") : job.owner.role}` : "";
     item.description = `${job.status}${job.exitCode !== undefined && job.exitCode !== null ? ` (${job.exitCode})` : ""} · ${seconds}s${owner}`;
-    item.tooltip = `${job.command}\n${job.owner ? `Started by ${job.owner.todoIds.join(", ") || "the Reviewer"} of mission ${job.owner.missionId}\n` : ""}${job.output.total.toLocaleString("en")} characters of output · log: ${job.logFile}`;
+    item.tooltip = `${job.command}\n${job.owner ? `Started by the ${job.owner.role}${job.owner.todoIds.length ? ` for ${job.owner.todoIds.join(", ")}` : ""} of mission ${job.owner.missionId}\n` : ""}${job.output.total.toLocaleString("en")} characters of output · log: ${job.logFile}`;
     item.iconPath = ICON[job.status];
     item.contextValue = `orchestrator:job+${job.status}`;
     item.command = { command: "orchestrator.showJob", title: "Show Output", arguments: [job.id] };

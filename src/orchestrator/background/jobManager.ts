@@ -12,9 +12,10 @@ import { RingBuffer } from "./ringBuffer";
 
 export type JobStatus = "running" | "exited" | "killed" | "timed-out";
 
-/** Who started a job: TODOs of a mission (none for its Reviewer). Learnt from the turn that started it. */
+/** Who started a job: a mission's Worker for its TODO, or its Reviewer for a batch. Learnt from the turn that started it. */
 export interface JobOwner {
   missionId: string;
+  role: string;
   todoIds: string[];
 }
 
@@ -91,7 +92,19 @@ export class BackgroundJobManager {
         this.changed.fire(job);
       });
     });
-    child.once("error", (error) => onData(Buffer.from(`\n[failed to start: ${error.message}]\n`)));
+    child.once("error", (error) => {
+      onData(Buffer.from(`\n[failed to start: ${error.message}]\n`));
+      // Never started, so no exit event will come: end the job here, or a mission would wait on it forever.
+      if (child.pid === undefined && job.endedAt === undefined) {
+        clearTimeout(this.timers.get(id));
+        this.timers.delete(id);
+        this.children.delete(id);
+        job.status = "exited";
+        job.exitCode = null;
+        job.endedAt = Date.now();
+        this.changed.fire(job);
+      }
+    });
     this.timers.set(id, setTimeout(() => void this.stop(id, "timed-out"), timeoutMs));
     this.changed.fire(job);
     return job;

@@ -3,19 +3,6 @@
  * (and the UI) switch on the class and `kind`, never on message text.
  */
 import type { EventSessionError } from "@opencode-ai/sdk/v2";
-import { isEmptyWork, type WorkDone } from "./turnProgress";
-
-/** What a failed turn had already done; kept beside its error rather than in every error class. */
-const workOfError = new WeakMap<Error, WorkDone>();
-
-export function attachWork(error: Error, work: WorkDone): void {
-  if (!isEmptyWork(work)) workOfError.set(error, work);
-}
-
-/** The work the failed turn behind `error` had done, if any. */
-export function workOf(error: unknown): WorkDone | undefined {
-  return error instanceof Error ? workOfError.get(error) : undefined;
-}
 
 export class OpencodeNotFoundError extends Error {
   override readonly name = "OpencodeNotFoundError";

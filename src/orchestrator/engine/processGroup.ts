@@ -57,12 +57,26 @@ export function livePidsInGroup(pgid: number): number[] | undefined {
   return pids;
 }
 
+/** The state letter of one process from /proc ("R", "S", "Z", …), or undefined if it is gone or unknown. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return undefined;
+  }
+}
+
 export function isGroupAlive(pgid: number): boolean {
+  if (pgid <= 1) return false; // never signal init or "every process"
   try {
     process.kill(-pgid, 0);
   } catch {
     return false;
   }
+  // Cheap first: a live group leader settles it; only without one is the whole of /proc read.
+  const leader = processState(pgid);
+  if (leader !== undefined && leader !== "Z" && leader !== "X") return true;
   const live = livePidsInGroup(pgid);
   return live === undefined || live.length > 0;
 }
@@ -71,7 +85,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** SIGTERM to the group, a grace period, then SIGKILL: a busy server can outlive SIGTERM (ENVIRONMENT.md). */
 export async function stopProcessGroup(pgid: number, graceMs = 3000): Promise<void> {
-  if (!isGroupAlive(pgid)) return;
+  if (pgid <= 1 || !isGroupAlive(pgid)) return;
   try {
     process.kill(-pgid, "SIGTERM");
   } catch {

@@ -10,7 +10,6 @@ import { ServerStartError } from "./errors";
 import { spawnGuarded, stopProcessGroup } from "./processGroup";
 import { parseListeningUrl } from "./serverUrl";
 
-
 export interface ServerLaunch {
   binary: string;
   /** The workspace: OpenCode's project root. */
@@ -115,7 +114,9 @@ export async function startServer(launch: ServerLaunch): Promise<RunningServer> 
     stop: async (graceMs?: number) => {
       await stopProcessGroup(pid, graceMs);
       // The group is dead; wait until our child (the guard) is also reaped, so no trace of it is left.
-      await Promise.race([exited, sleep(2_000)]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+      clearTimeout(timer);
       process.removeListener("exit", killOnExit);
     },
   };

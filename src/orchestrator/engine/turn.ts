@@ -7,8 +7,9 @@ import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { DisposableStore } from "../disposable";
 import type { Logger } from "../logger";
-import { attachWork, ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
+import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { EventStream } from "./eventStream";
+import { attachWork } from "./turnProgress";
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 
 export interface ModelRef {
@@ -109,17 +110,30 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
         fn();
       };
       let aborting = false;
+      /** The error the turn failed with; set while its session is being aborted, and kept. */
+      let failing: Error | undefined;
       const abortSession = () => client.session.abort({ sessionID: sessionId }).catch(() => undefined);
+      // A failed turn's session must not work on behind our back while its retry runs (after a
+      // context overflow OpenCode 1.18 compacts the session and carries on by itself), so it is
+      // aborted first. What the abort itself then reports must not replace the real error.
+      const fail = (error: Error) => {
+        if (settled || failing) return;
+        failing = error;
+        let timer: NodeJS.Timeout | undefined;
+        // Bounded: a server that does not answer must not keep the turn from failing.
+        const waited = new Promise((r) => (timer = setTimeout(r, 3_000)));
+        store.add({ dispose: () => clearTimeout(timer) });
+        void Promise.race([abortSession(), waited]).finally(() => settle(() => reject(error)));
+      };
       const onVerdict = (verdict: string) => {
+        if (failing) return;
         // While aborting, the session's idle (or its MessageAbortedError) is the abort taking effect.
         if (aborting && verdict !== "continue") settle(() => reject(new TurnAbortedError(sessionId)));
         else if (verdict === "done") settle(() => resolve());
         else if (verdict === "error") {
           const error = tracker.error as SessionError;
-          if (error.kind === "aborted") return settle(() => reject(new TurnAbortedError(sessionId)));
-          // A failed turn's session must not work on behind our back while its retry runs: after a
-          // context overflow OpenCode 1.18 compacts the session and carries on by itself.
-          void abortSession().finally(() => settle(() => reject(error)));
+          if (error.kind === "aborted") settle(() => reject(new TurnAbortedError(sessionId)));
+          else fail(error);
         }
       };
       store.add(events.onSession(sessionId, (event) => onVerdict(tracker.feed(event))));
@@ -154,18 +168,17 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
       }
 
       const watchdog = setInterval(() => {
+        if (failing) return;
         const age = Date.now() - started;
         if (request.ttlMs !== undefined && age > request.ttlMs) {
           logger.warn(`Turn in ${sessionId} ran ${age} ms, past its time limit; aborting it`);
-          void abortSession();
-          settle(() => reject(new SessionExpiredError(sessionId, age)));
+          fail(new SessionExpiredError(sessionId, age));
           return;
         }
         const silent = tracker.silentFor(Date.now());
         if (silent > livenessMs) {
           logger.warn(`Turn in ${sessionId} silent for ${silent} ms; aborting it`);
-          void abortSession();
-          settle(() => reject(new TurnStalledError(sessionId, silent)));
+          fail(new TurnStalledError(sessionId, silent));
         }
       }, Math.max(50, Math.min(1000, livenessMs / 4)));
       store.add({ dispose: () => clearInterval(watchdog) });

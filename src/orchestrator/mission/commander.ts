@@ -7,8 +7,8 @@
 import { agentName, type Role } from "../agents/roles";
 import { Plan, Review, WorkerReport, type PlannedTodo } from "../agents/schemas";
 import { invalidPlanPrompt, planPrompt, replanPrompt, reviewPrompt, workerPrompt } from "../agents/turnPrompts";
-import { StructuredResultError, TurnAbortedError, workOf } from "../engine/errors";
-import { describeWork, mergeWork, noWork } from "../engine/turnProgress";
+import { StructuredResultError, TurnAbortedError } from "../engine/errors";
+import { describeWork, mergeWork, noWork, workOf } from "../engine/turnProgress";
 import type { JobOwner } from "../background/jobManager";
 import { RecoveryPolicy } from "../recovery/recoveryPolicy";
 import type { ModelRef, TurnRequest, TurnResult } from "../engine/turn";
@@ -70,7 +70,7 @@ export const DEFAULT_LIMITS: CommanderLimits = {
  * started, does not seal while one of those runs, and kills them when the mission halts.
  */
 export interface JobsView {
-  running(): Array<{ id: string }>;
+  running(): Array<{ id: string; startedAt: number; owner?: JobOwner }>;
   readonly changed: { on(listener: () => void): { dispose(): void } };
   claim(jobId: string, owner: JobOwner): void;
   kill(jobId: string): Promise<unknown>;
@@ -127,6 +127,7 @@ export class Commander {
   private replans = 0;
   /** Background jobs this mission's turns started. */
   private readonly jobIds = new Set<string>();
+  private readonly runStartedAt = Date.now();
 
   constructor(
     readonly state: MissionState,
@@ -278,7 +279,7 @@ export class Commander {
     const s = this.state;
     const openIssues = s.syncIssues.filter((i) => i.open);
     if (graph.allDone()) {
-      if (openIssues.length === 0 && s.integrationChecked && this.ownRunningJobs().length) {
+      if (openIssues.length === 0 && s.integrationChecked && this.jobsHoldingSeal().length) {
         await this.jobsFinished(this.options.jobs as JobsView);
         return "continue";
       }
@@ -300,30 +301,44 @@ export class Commander {
     return new MissionHalt("incomplete", "no TODO can run: their dependencies will never be done");
   }
 
-  /** The background jobs this mission started that still run (others' jobs never hold it up). */
+  /** The background jobs this mission started that still run. */
   private ownRunningJobs(): Array<{ id: string }> {
     return this.options.jobs?.running().filter((job) => this.jobIds.has(job.id)) ?? [];
   }
 
+  /**
+   * What the seal waits for: the mission's own jobs, and jobs nobody claimed that started while it
+   * ran (their turn may have ended before the event naming the job arrived). Jobs of others, or
+   * older than the mission, never hold it up.
+   */
+  private jobsHoldingSeal(): Array<{ id: string }> {
+    return this.options.jobs?.running().filter((job) => this.jobIds.has(job.id) || (!job.owner && job.startedAt >= this.runStartedAt)) ?? [];
+  }
+
   /** Waits until none of the mission's background jobs runs (or a halt). */
   private jobsFinished(jobs: JobsView): Promise<void> {
-    this.options.logger.info(`Waiting for ${this.ownRunningJobs().length} background job(s) of the mission before sealing`);
+    this.options.logger.info(`Waiting for ${this.jobsHoldingSeal().length} background job(s) of the mission before sealing`);
     return new Promise((resolve) => {
       const done = () => {
         sub.dispose();
         resolve();
       };
       const sub = jobs.changed.on(() => {
-        if (this.ownRunningJobs().length === 0) done();
+        if (this.jobsHoldingSeal().length === 0) done();
       });
       this.wake = done;
     });
   }
 
+  /** Runs inside the event stream's dispatch: a failure here must halt the mission, not break the stream. */
   private onJobStarted(jobId: string, role: Role, todoIds: string[]): void {
     this.jobIds.add(jobId);
-    this.options.jobs?.claim(jobId, { missionId: this.state.id, todoIds });
-    this.persist({ type: "job.started", missionId: this.state.id, jobId, role, todoIds });
+    try {
+      this.options.jobs?.claim(jobId, { missionId: this.state.id, role, todoIds });
+      this.persist({ type: "job.started", missionId: this.state.id, jobId, role, todoIds });
+    } catch (error) {
+      this.haltWith(haltFor(error));
+    }
   }
 
   private modelFor(role: Role): ModelRef | undefined {

@@ -29,6 +29,9 @@ export class StateWriteError extends Error {
 
 export const ORCHESTRATOR_DIR = join(".opencode", "orchestrator");
 
+/** How a mission.json from a newer version is renamed aside. */
+const NEWER_VERSION_SUFFIX = ".newer-version-";
+
 function newMissionId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${randomBytes(2).toString("hex")}`;
@@ -205,8 +208,9 @@ export class MissionStore {
     }
     const version = (raw as { version?: unknown } | null)?.version;
     if (typeof version === "number" && version > STATE_VERSION) {
-      // Its journal is in the newer format too: keep both for the version that wrote them.
-      const aside = this.moveAside(file);
+      // Its journal is in the newer format too: leave both for the version that wrote them, and
+      // mark the folder so no later load rebuilds the mission from that journal.
+      const aside = this.moveAside(file, NEWER_VERSION_SUFFIX);
       const problem = `${file} was written by a newer version of the Orchestrator (state version ${version}; this one reads ${STATE_VERSION})`;
       throw new StateFileError(aside ? `${problem}. It was moved to ${aside} and left untouched; open it with the newer version.` : `${problem}. It was left untouched.`, aside);
     }
@@ -220,21 +224,32 @@ export class MissionStore {
 
   /** Rebuilds a mission whose snapshot is unusable from its journal, or throws saying what was kept. */
   private recover(id: string, problem: string, aside: string | undefined, onRecovered?: (problem: StateFileError) => void): MissionState {
-    const present = existsSync(join(this.dir(id), "mission.json"));
-    const kept = aside ? ` It was moved to ${aside} and left untouched.` : present ? " It could not be moved aside and was left untouched." : "";
+    if (this.isNewerVersion(id)) throw new StateFileError(`${problem}. The mission was written by a newer version of the Orchestrator; open it with that version.`);
+    const stuck = !aside && existsSync(join(this.dir(id), "mission.json"));
+    const kept = aside ? ` It was moved to ${aside} and left untouched.` : stuck ? " It could not be moved aside and was left untouched." : "";
     const rebuilt = this.rebuild(id);
     if (!rebuilt) throw new StateFileError(`${problem}.${kept} Its journal cannot rebuild the mission either; start a new mission or restore the file.`, aside);
-    onRecovered?.(new StateFileError(`${problem}.${kept} The mission was rebuilt from its journal (${rebuilt.journalSeq} records); nothing was lost.`, aside, true));
-    try {
-      this.save(rebuilt);
-    } catch {
-      // the state is read; the mission's own first write will report a folder it cannot write
+    const { state, unreadable } = rebuilt;
+    const loss = unreadable ? `${unreadable} journal record(s) could not be read, so the latest transitions may be missing` : "nothing was lost";
+    onRecovered?.(new StateFileError(`${problem}.${kept} The mission was rebuilt from its journal (${state.journalSeq} records); ${loss}.`, aside, true));
+    // Never over the bad file: if it could not be moved aside, the rebuilt state stays in memory only.
+    if (!stuck) {
+      try {
+        this.save(state);
+      } catch {
+        // the state is read; the mission's own first write will report a folder it cannot write
+      }
     }
-    return rebuilt;
+    return state;
+  }
+
+  /** A folder whose mission.json was set aside as a newer version's: never rebuilt from its journal. */
+  private isNewerVersion(id: string): boolean {
+    return readdirSync(this.dir(id)).some((f) => f.startsWith(`mission.json${NEWER_VERSION_SUFFIX}`));
   }
 
   /** The mission as its journal tells it: started (with its text), then every transition in order. */
-  private rebuild(id: string): MissionState | undefined {
+  private rebuild(id: string): { state: MissionState; unreadable: number } | undefined {
     const journal = join(this.dir(id), "events.jsonl");
     if (!existsSync(journal)) return undefined;
     let started: JournalRecord | undefined;
@@ -267,12 +282,13 @@ export class MissionStore {
       usageByRole: {},
       journalSeq: 0,
     };
-    const parsed = MissionState.safeParse(this.replay(seed));
-    return parsed.success ? parsed.data : undefined;
+    const unreadable = { count: 0 };
+    const parsed = MissionState.safeParse(this.replay(seed, unreadable));
+    return parsed.success ? { state: parsed.data, unreadable: unreadable.count } : undefined;
   }
 
   /** Applies the journal records the snapshot does not have yet (a crash between snapshots). */
-  private replay(state: MissionState): MissionState {
+  private replay(state: MissionState, unreadable = { count: 0 }): MissionState {
     const journal = join(this.dir(state.id), "events.jsonl");
     if (!existsSync(journal)) return state;
     const index = new Map(state.todos.map((t, i) => [t.id, i]));
@@ -282,6 +298,7 @@ export class MissionStore {
       try {
         entry = JSON.parse(line) as JournalRecord;
       } catch {
+        unreadable.count++;
         continue; // a record torn by a crash mid-write: everything before it stands
       }
       if (typeof entry.seq !== "number" || entry.seq <= state.journalSeq) continue;
@@ -289,7 +306,10 @@ export class MissionStore {
       if (typeof entry.at === "number") state.updatedAt = Math.max(state.updatedAt, entry.at);
       for (const raw of entry.todos ?? []) {
         const todo = TodoState.safeParse(raw);
-        if (!todo.success) continue;
+        if (!todo.success) {
+          unreadable.count++;
+          continue;
+        }
         const at = index.get(todo.data.id);
         if (at === undefined) {
           index.set(todo.data.id, state.todos.length);
@@ -302,8 +322,8 @@ export class MissionStore {
   }
 
   /** Renames a bad file aside; returns where, or undefined if it could not be moved. */
-  private moveAside(file: string): string | undefined {
-    const aside = `${file}.unreadable-${Date.now()}`;
+  private moveAside(file: string, suffix = ".unreadable-"): string | undefined {
+    const aside = `${file}${suffix}${Date.now()}`;
     try {
       renameSync(file, aside);
       return aside;
@@ -312,8 +332,10 @@ export class MissionStore {
     }
   }
 
-  /** The most recently updated mission that is not finished for good, if any. */
-  /** `onProblem` hears of every bad state file: unreadable ones, and recovered ones (`recovered`). */
+  /**
+   * The most recently updated mission that is not finished for good, if any. `onProblem` hears of
+   * every bad state file: unreadable ones, and recovered ones (`recovered`).
+   */
   findUnfinished(onProblem?: (error: StateFileError) => void): MissionState | undefined {
     return this.latest((state) => !TERMINAL_STATUSES.includes(state.status), onProblem);
   }
@@ -323,7 +345,8 @@ export class MissionStore {
     if (!existsSync(this.root)) return undefined;
     let best: MissionState | undefined;
     for (const id of readdirSync(this.root)) {
-      if (!existsSync(join(this.dir(id), "mission.json")) && !existsSync(join(this.dir(id), "events.jsonl"))) continue;
+      // A folder with only a journal is rebuilt, unless a newer version's file was set aside there (reported when it was).
+      if (!existsSync(join(this.dir(id), "mission.json")) && (!existsSync(join(this.dir(id), "events.jsonl")) || this.isNewerVersion(id))) continue;
       try {
         const state = this.load(id, onProblem);
         if (filter(state) && (!best || state.updatedAt > best.updatedAt)) best = state;
