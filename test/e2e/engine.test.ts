@@ -10,7 +10,7 @@ import { SessionError, TurnAbortedError, TurnStalledError } from "../../src/orch
 import { call, structured, text, tools } from "../fixtures/scripted-model/scenario";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { createSandbox } from "../support/isolation";
-import { processesInGroup } from "../support/processes";
+import { followOutput, processesInGroup } from "../support/processes";
 
 const report = { status: "done", summary: "Wrote the greeting.", filesChanged: ["hello.txt"], checksRun: [], notes: "" };
 
@@ -91,15 +91,7 @@ describe("engine lifecycle", () => {
     const sandbox = createSandbox();
     const owner = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "fixtures", "engineInChildProcess.ts"), sandbox.workspace], { env: sandbox.env, stdio: ["ignore", "pipe", "inherit"] });
     try {
-      const pid = await new Promise<number>((resolve, reject) => {
-        let out = "";
-        owner.stdout?.on("data", (d: Buffer) => {
-          out += d.toString();
-          const match = /server-pid (\d+)/.exec(out);
-          if (match) resolve(Number(match[1]));
-        });
-        owner.once("exit", () => reject(new Error(`owner exited early: ${out}`)));
-      });
+      const pid = Number((await followOutput(owner, "the owner").waitFor(/server-pid (\d+)/))[1]);
       assert.ok(processesInGroup(pid).length > 0, "the server runs");
       owner.kill("SIGKILL");
       for (let i = 0; i < 100 && processesInGroup(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 50));

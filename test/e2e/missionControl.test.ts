@@ -10,6 +10,7 @@ import { memoryLogger } from "../../src/orchestrator/logger";
 import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { commanderFor, workerIntervals } from "../support/missionHarness";
+import { followOutput } from "../support/processes";
 
 let h: EngineHarness;
 before(async () => {
@@ -103,18 +104,12 @@ test("resume: a new Orchestrator finishes a mission whose process was killed, wi
   const scenario = missionScenario({ workspace: h.sandbox.workspace, plans: [plan], workerLatencyMs: (id) => (id === "R3" ? 1500 : undefined) });
   h.model.setScenario(scenario);
   const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "fixtures", "missionInChildProcess.ts"), h.sandbox.workspace, h.model.baseURL, "Resume me"], { env: h.sandbox.env, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("todo R3 running")) resolve();
-    });
-    child.once("exit", () => reject(new Error(`the mission process ended early:\n${out}`)));
-  });
+  const run = followOutput(child, "the mission process");
+  await run.waitFor(/todo R3 running/);
   child.kill("SIGKILL");
-  await new Promise((r) => child.once("exit", r));
-  assert.match(out, /todo R1 done/);
-  assert.match(out, /todo R2 done/);
+  await run.exited;
+  assert.match(run.output(), /todo R1 done/);
+  assert.match(run.output(), /todo R2 done/);
 
   const store = new MissionStore(h.sandbox.workspace);
   const unfinished = store.findUnfinished();

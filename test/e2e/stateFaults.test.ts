@@ -13,6 +13,7 @@ import { MissionStore, type StateFileError } from "../../src/orchestrator/missio
 import { memoryLogger } from "../../src/orchestrator/logger";
 import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
+import { followOutput, type FollowedOutput } from "../support/processes";
 import { makeReadOnly } from "../support/readOnly";
 
 let h: EngineHarness;
@@ -27,19 +28,12 @@ after(async () => {
 });
 
 /** Runs the mission in its own process; resolves with that process once `until` matches its output. */
-async function missionProcess(mission: string, until: RegExp): Promise<{ child: ChildProcess; output: () => string; exited: Promise<void> }> {
+async function missionProcess(mission: string, until: RegExp): Promise<FollowedOutput & { child: ChildProcess }> {
   const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "fixtures", "missionInChildProcess.ts"), h.sandbox.workspace, h.model.baseURL, mission], { env: h.sandbox.env, stdio: ["ignore", "pipe", "inherit"] });
   children.add(child);
-  let out = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (until.test(out)) resolve();
-    });
-    void exited.then(() => reject(new Error(`the mission process ended early:\n${out}`)));
-  });
-  return { child, output: () => out, exited };
+  const followed = followOutput(child, "the mission process");
+  await followed.waitFor(until);
+  return { ...followed, child };
 }
 
 const missionDirOf = (store: MissionStore, mission: string) => readdirSync(store.root).map((id) => store.dir(id)).find((dir) => readFileSync(join(dir, "events.jsonl"), "utf8").includes(JSON.stringify(mission))) as string;

@@ -1,4 +1,5 @@
 /** Finding and ending the processes a test started, by pid and process group, never by name. */
+import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { livePidsInGroup } from "../../src/orchestrator/engine/processGroup";
 
@@ -37,4 +38,43 @@ export function describeProcess(pid: number): string {
   } catch {
     return "(gone)";
   }
+}
+
+export interface FollowedOutput {
+  /** Everything the child printed to stdout so far. */
+  output(): string;
+  /** The first match of `pattern` in the output; rejects if the child exits before printing it. */
+  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
+  /** Resolves when the child has exited. */
+  exited: Promise<void>;
+}
+
+/** Follows a child process's stdout, for tests that act when it reaches a point (then kill it). */
+export function followOutput(child: ChildProcess, name = "the child process"): FollowedOutput {
+  let out = "";
+  const waiters = new Set<{ pattern: RegExp; resolve: (m: RegExpExecArray) => void }>();
+  const check = () => {
+    for (const w of waiters) {
+      const match = w.pattern.exec(out);
+      if (match) {
+        waiters.delete(w);
+        w.resolve(match);
+      }
+    }
+  };
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+    check();
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    output: () => out,
+    exited,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        waiters.add({ pattern, resolve });
+        check();
+        void exited.then(() => reject(new Error(`${name} ended early:\n${out}`)));
+      }),
+  };
 }

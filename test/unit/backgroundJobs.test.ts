@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { RingBuffer } from "../../src/orchestrator/background/ringBuffer";
-import { processesInGroup } from "../support/processes";
+import { followOutput, processesInGroup } from "../support/processes";
 
 const workspace = mkdtempSync(join(tmpdir(), "jobs-"));
 after(() => rmSync(workspace, { recursive: true, force: true }));
@@ -66,15 +66,7 @@ test("a job dies with its whole tree when the process that started it is SIGKILL
 const job = new BackgroundJobManager({ workspace: ${JSON.stringify(workspace)} }).start("sleep 600 & sleep 600");
 process.stdout.write("job-group " + job.pid + "\\n"); setInterval(() => undefined, 60000);`;
   const owner = spawn(process.execPath, ["--import", "tsx", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-  const pgid = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    owner.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /job-group (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    owner.once("exit", () => reject(new Error(`the owner exited early: ${out}`)));
-  });
+  const pgid = Number((await followOutput(owner, "the owner").waitFor(/job-group (\d+)/))[1]);
   await until(() => processesInGroup(pgid).length >= 3);
   assert.ok(processesInGroup(pgid).length >= 3, "guard, shell and its children run");
   owner.kill("SIGKILL");

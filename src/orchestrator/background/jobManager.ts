@@ -81,33 +81,38 @@ export class BackgroundJobManager {
     child.stderr?.on("data", onData);
     child.once("exit", (code) => {
       job.exitCode = code;
-      clearTimeout(this.timers.get(id));
-      this.timers.delete(id);
-      this.children.delete(id);
+      this.release(job.id); // its timeout no longer applies: the command ended by itself
       // The command is gone; what it left running in its group goes with it. The job has ended only
       // once nothing of it is left, so a mission that waits for it never seals over a live process.
-      void stopProcessGroup(job.pid, 500).then(() => {
-        if (job.status === "running") job.status = "exited";
-        job.endedAt = Date.now();
-        this.changed.fire(job);
-      });
+      void stopProcessGroup(job.pid, 500).then(() => this.end(job));
     });
     child.once("error", (error) => {
       onData(Buffer.from(`\n[failed to start: ${error.message}]\n`));
       // Never started, so no exit event will come: end the job here, or a mission would wait on it forever.
-      if (child.pid === undefined && job.endedAt === undefined) {
-        clearTimeout(this.timers.get(id));
-        this.timers.delete(id);
-        this.children.delete(id);
-        job.status = "exited";
+      if (child.pid === undefined) {
         job.exitCode = null;
-        job.endedAt = Date.now();
-        this.changed.fire(job);
+        this.end(job);
       }
     });
     this.timers.set(id, setTimeout(() => void this.stop(id, "timed-out"), timeoutMs));
     this.changed.fire(job);
     return job;
+  }
+
+  /** Lets go of a job's timeout and process handle. */
+  private release(id: string): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.delete(id);
+    this.children.delete(id);
+  }
+
+  /** Marks a job ended, once: nothing of it is left running. */
+  private end(job: BackgroundJob): void {
+    if (job.endedAt !== undefined) return;
+    this.release(job.id);
+    if (job.status === "running") job.status = "exited";
+    job.endedAt = Date.now();
+    this.changed.fire(job);
   }
 
   /** Records who started a job (MCP calls do not say which session made them; the turn's events do). */

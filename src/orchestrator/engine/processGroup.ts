@@ -43,29 +43,23 @@ export function livePidsInGroup(pgid: number): number[] | undefined {
   } catch {
     return undefined; // no /proc (macOS): the caller falls back to kill(-pgid, 0)
   }
-  const pids: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(pgrp) === pgid && state !== "Z" && state !== "X") pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
+  return entries.filter((entry) => /^\d+$/.test(entry) && isLiveIn(procStat(Number(entry)), pgid)).map(Number);
 }
 
-/** The state letter of one process from /proc ("R", "S", "Z", …), or undefined if it is gone or unknown. */
-function processState(pid: number): string | undefined {
+/** State letter and process group of one process, from /proc; undefined once it is gone (or without /proc). */
+function procStat(pid: number): { state: string; pgrp: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    // The command name (in parentheses) may hold spaces: the fields start after its last ")".
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: state as string, pgrp: Number(pgrp) };
   } catch {
     return undefined;
   }
 }
+
+/** Running in that group, not a zombie (Z) or dead (X) left for a reaper. */
+const isLiveIn = (stat: { state: string; pgrp: number } | undefined, pgid: number) => stat !== undefined && stat.pgrp === pgid && stat.state !== "Z" && stat.state !== "X";
 
 export function isGroupAlive(pgid: number): boolean {
   if (pgid <= 1) return false; // never signal init or "every process"
@@ -75,8 +69,7 @@ export function isGroupAlive(pgid: number): boolean {
     return false;
   }
   // Cheap first: a live group leader settles it; only without one is the whole of /proc read.
-  const leader = processState(pgid);
-  if (leader !== undefined && leader !== "Z" && leader !== "X") return true;
+  if (isLiveIn(procStat(pgid), pgid)) return true;
   const live = livePidsInGroup(pgid);
   return live === undefined || live.length > 0;
 }
@@ -85,7 +78,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** SIGTERM to the group, a grace period, then SIGKILL: a busy server can outlive SIGTERM (ENVIRONMENT.md). */
 export async function stopProcessGroup(pgid: number, graceMs = 3000): Promise<void> {
-  if (pgid <= 1 || !isGroupAlive(pgid)) return;
+  if (!isGroupAlive(pgid)) return;
   try {
     process.kill(-pgid, "SIGTERM");
   } catch {

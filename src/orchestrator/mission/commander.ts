@@ -280,7 +280,7 @@ export class Commander {
     const openIssues = s.syncIssues.filter((i) => i.open);
     if (graph.allDone()) {
       if (openIssues.length === 0 && s.integrationChecked && this.jobsHoldingSeal().length) {
-        await this.jobsFinished(this.options.jobs as JobsView);
+        await this.jobsFinished();
         return "continue";
       }
       if (openIssues.length === 0 && s.integrationChecked) {
@@ -316,14 +316,14 @@ export class Commander {
   }
 
   /** Waits until none of the mission's background jobs runs (or a halt). */
-  private jobsFinished(jobs: JobsView): Promise<void> {
+  private jobsFinished(): Promise<void> {
     this.options.logger.info(`Waiting for ${this.jobsHoldingSeal().length} background job(s) of the mission before sealing`);
     return new Promise((resolve) => {
       const done = () => {
-        sub.dispose();
+        sub?.dispose();
         resolve();
       };
-      const sub = jobs.changed.on(() => {
+      const sub = this.options.jobs?.changed.on(() => {
         if (this.jobsHoldingSeal().length === 0) done();
       });
       this.wake = done;

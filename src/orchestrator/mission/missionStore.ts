@@ -25,12 +25,36 @@ export class StateFileError extends Error {
 
 export class StateWriteError extends Error {
   override readonly name = "StateWriteError";
+  /** `what`: the write that failed; the message adds why the mission stops and how to go on. */
+  constructor(what: string, cause: unknown) {
+    super(`${what}: ${(cause as Error).message}. The mission stops rather than run on state it cannot keep; make the folder writable (or free disk space) and Resume.`, { cause });
+  }
 }
 
 export const ORCHESTRATOR_DIR = join(".opencode", "orchestrator");
 
 /** How a mission.json from a newer version is renamed aside. */
 const NEWER_VERSION_SUFFIX = ".newer-version-";
+
+/** A mission as it is before its first transition: what create() saves, and what a rebuild replays onto. */
+function newMissionState(id: string, mission: string, at: number): MissionState {
+  return {
+    version: STATE_VERSION,
+    id,
+    mission,
+    createdAt: at,
+    updatedAt: at,
+    status: "planning",
+    iteration: 0,
+    roundsWithoutProgress: 0,
+    todos: [],
+    syncIssues: [],
+    integrationChecked: false,
+    usage: emptyUsageTotals(),
+    usageByRole: {},
+    journalSeq: 0,
+  };
+}
 
 function newMissionId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -90,22 +114,7 @@ export class MissionStore {
 
   create(mission: string, now = Date.now()): MissionState {
     this.ignoreInGit();
-    const state: MissionState = {
-      version: STATE_VERSION,
-      id: newMissionId(new Date(now)),
-      mission,
-      createdAt: now,
-      updatedAt: now,
-      status: "planning",
-      iteration: 0,
-      roundsWithoutProgress: 0,
-      todos: [],
-      syncIssues: [],
-      integrationChecked: false,
-      usage: emptyUsageTotals(),
-      usageByRole: {},
-      journalSeq: 0,
-    };
+    const state = newMissionState(newMissionId(new Date(now)), mission, now);
     this.save(state);
     return state;
   }
@@ -121,7 +130,7 @@ export class MissionStore {
     try {
       appendFileSync(join(this.dir(state.id), "events.jsonl"), `${JSON.stringify(entry)}\n`);
     } catch (error) {
-      throw new StateWriteError(`Could not append to the mission journal of ${state.id}: ${(error as Error).message}. The mission stops rather than run on state it cannot keep; make the folder writable (or free disk space) and Resume.`);
+      throw new StateWriteError(`Could not append to the mission journal of ${state.id}`, error);
     }
     if (!this.pending.has(state.id)) {
       const timer = setTimeout(() => {
@@ -145,7 +154,7 @@ export class MissionStore {
       mkdirSync(dir, { recursive: true });
       appendFileSync(join(dir, `${state.id}.jsonl`), todos.map((t) => JSON.stringify(t)).join("\n") + "\n");
     } catch (error) {
-      throw new StateWriteError(`Could not archive finished TODOs of ${state.id}: ${(error as Error).message}`);
+      throw new StateWriteError(`Could not archive finished TODOs of ${state.id}`, error);
     }
   }
 
@@ -188,7 +197,7 @@ export class MissionStore {
       renameSync(temp, file);
       writeFileSync(join(dir, "todo.md"), renderTodoMd(state));
     } catch (error) {
-      throw new StateWriteError(`Could not save the mission state to ${file}: ${(error as Error).message}. The mission stops rather than run on state it cannot keep; make the folder writable (or free disk space) and Resume.`);
+      throw new StateWriteError(`Could not save the mission state to ${file}`, error);
     }
   }
 
@@ -266,24 +275,8 @@ export class MissionStore {
       }
     }
     if (!started) return undefined;
-    const seed: MissionState = {
-      version: STATE_VERSION,
-      id,
-      mission: (started.event as { mission: string }).mission,
-      createdAt: started.at,
-      updatedAt: started.at,
-      status: "planning",
-      iteration: 0,
-      roundsWithoutProgress: 0,
-      todos: [],
-      syncIssues: [],
-      integrationChecked: false,
-      usage: emptyUsageTotals(),
-      usageByRole: {},
-      journalSeq: 0,
-    };
     const unreadable = { count: 0 };
-    const parsed = MissionState.safeParse(this.replay(seed, unreadable));
+    const parsed = MissionState.safeParse(this.replay(newMissionState(id, (started.event as { mission: string }).mission, started.at), unreadable));
     return parsed.success ? { state: parsed.data, unreadable: unreadable.count } : undefined;
   }
 
