@@ -2,6 +2,9 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+const NO_VSCODE = { name: "vscode", message: "src/orchestrator is editor-free; add an interface and implement it in src/extension." };
+const TEST_CODE = { group: ["**/test/**", "../../test/*", "../../../test/*"], message: "Product code never imports test code." };
+
 export default tseslint.config(
   { ignores: ["dist/**", "out/**", "node_modules/**", "test-results/**", "scratch/**"] },
   js.configs.recommended,
@@ -13,9 +16,23 @@ export default tseslint.config(
     },
   },
   {
-    // The core runs in tests and benchmarks without an editor: it must never reach for VS Code.
+    // Product code never imports test code (the bundle would ship it).
+    files: ["src/**/*.ts", "webview/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [TEST_CODE] }] },
+  },
+  {
+    // The core runs in tests and benchmarks without an editor: it must never reach for VS Code,
+    // nor for the extension that stands above it.
     files: ["src/orchestrator/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "src/orchestrator is editor-free; add an interface and implement it in src/extension." }] }] },
+    rules: { "no-restricted-imports": ["error", { paths: [NO_VSCODE], patterns: [TEST_CODE, { group: ["**/extension/**"], message: "The core never imports the VS Code layer above it." }] }] },
+  },
+  {
+    // The domain model (state, transitions, schemas, events) stands below everything that uses it.
+    files: ["src/orchestrator/domain/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [NO_VSCODE], patterns: [TEST_CODE, { group: ["../*", "!../emitter", "!../disposable"], message: "The domain model imports only itself (and zod); move the shared type down into domain/." }] }],
+    },
+  },
   },
   {
     files: ["scripts/**/*.mjs", "eslint.config.mjs"],

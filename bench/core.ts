@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PlannedTodo } from "../src/orchestrator/agents/schemas";
+import type { PlannedTodo } from "../src/orchestrator/domain/schemas";
 import { EventRouter, sessionIdOf, type OpencodeEvent } from "../src/orchestrator/engine/eventRouter";
 import { TurnTracker } from "../src/orchestrator/engine/turnTracker";
 import { silentLogger } from "../src/orchestrator/logger";

@@ -7,15 +7,15 @@ import { join } from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { agentName } from "../src/orchestrator/agents/roles";
-import { Plan, Review, WorkerReport, type PlannedTodo } from "../src/orchestrator/agents/schemas";
+import { Plan, Review, WorkerReport, type PlannedTodo } from "../src/orchestrator/domain/schemas";
 import { planPrompt, reviewPrompt, workerPrompt } from "../src/orchestrator/agents/turnPrompts";
 import { basicAuthHeader } from "../src/orchestrator/engine/client";
 import type { OpencodeEvent } from "../src/orchestrator/engine/eventRouter";
 import { silentLogger } from "../src/orchestrator/logger";
 import { Commander } from "../src/orchestrator/mission/commander";
 import { MissionStore } from "../src/orchestrator/mission/missionStore";
-import type { TodoState } from "../src/orchestrator/mission/state";
-import { missionScenario, todo } from "../test/fixtures/scripted-model/missionScenario";
+import type { TodoState } from "../src/orchestrator/domain/state";
+import { missionScenario, todo } from "../src/orchestrator/scriptedModel/missionScenario";
 import { SCRIPTED_MODEL, type EngineHarness } from "../test/support/engineHarness";
 import { median, percentile } from "./stats";
 

@@ -10,7 +10,7 @@ import { hasConfiguredModel } from "../orchestrator/engine/modelSetup";
 import { buildServerConfig } from "../orchestrator/engine/serverConfig";
 import type { ModelRef } from "../orchestrator/engine/turn";
 import type { RedactingLogger } from "../orchestrator/logger";
-import type { ScriptedModel } from "../../test/fixtures/scripted-model/server";
+import type { ScriptedModel } from "../orchestrator/scriptedModel/server";
 import { DEMO_MODEL, demoProvider, startDemoModel } from "./demoModel";
 import { BackgroundJobManager } from "../orchestrator/background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../orchestrator/background/mcpServer";

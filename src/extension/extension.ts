@@ -3,7 +3,7 @@
  * mission. Deactivation stops the server and leaves no process behind.
  */
 import * as vscode from "vscode";
-import { missionProblem } from "../orchestrator/mission/missionText";
+import { missionProblem } from "../orchestrator/domain/missionText";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE } from "./dashboardPanel";
 import { EngineHost, SERVER_PASSWORD_SECRET } from "./engineHost";
 import { createLogChannel } from "./logChannel";

@@ -4,15 +4,15 @@
  */
 import * as vscode from "vscode";
 import { OpencodeNotFoundError } from "../orchestrator/engine/errors";
-import type { OrchestratorEvent } from "../orchestrator/events";
+import type { OrchestratorEvent } from "../orchestrator/domain/events";
 import type { RedactingLogger } from "../orchestrator/logger";
 import { Commander, USER_STOP_REASON } from "../orchestrator/mission/commander";
 import { MissionStore, StateFileError } from "../orchestrator/mission/missionStore";
-import { missionLabel } from "../orchestrator/mission/missionText";
-import type { MissionState } from "../orchestrator/mission/state";
+import { missionLabel } from "../orchestrator/domain/missionText";
+import type { MissionState } from "../orchestrator/domain/state";
 import type { Engine } from "../orchestrator/engine/engine";
 import { ResilientEngine } from "../orchestrator/engine/resilientEngine";
-import { retryTodo, skipTodo } from "../orchestrator/mission/todoTransitions";
+import { retryTodo, skipTodo } from "../orchestrator/domain/transitions";
 import { idleSnapshot, type RunSnapshot, type TimelineEntry, type TodoSummary } from "../shared/protocol";
 import { SessionRegistry } from "./viewModels/sessionRegistry";
 import type { EngineHost } from "./engineHost";

@@ -4,10 +4,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { agentName } from "../../src/orchestrator/agents/roles";
-import { WorkerReport } from "../../src/orchestrator/agents/schemas";
+import { WorkerReport } from "../../src/orchestrator/domain/schemas";
 import { Engine } from "../../src/orchestrator/engine/engine";
 import { memoryLogger } from "../../src/orchestrator/logger";
-import { call, structured, tools } from "../fixtures/scripted-model/scenario";
+import { call, structured, tools } from "../../src/orchestrator/scriptedModel/scenario";
 import { startCuttableProxy, type CuttableProxy } from "../support/cuttableProxy";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 

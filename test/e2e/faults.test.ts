@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
-import { call, structured, tools, type Reply, type RequestContext } from "../fixtures/scripted-model/scenario";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { call, structured, tools, type Reply, type RequestContext } from "../../src/orchestrator/scriptedModel/scenario";
 import { startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { commanderFor } from "../support/missionHarness";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { commanderFor, workerIntervals } from "../support/missionHarness";
 

@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { memoryLogger } from "../../src/orchestrator/logger";
-import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { commanderFor, workerIntervals } from "../support/missionHarness";
 import { followOutput } from "../support/processes";

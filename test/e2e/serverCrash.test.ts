@@ -7,7 +7,7 @@ import { ResilientEngine } from "../../src/orchestrator/engine/resilientEngine";
 import { memoryLogger } from "../../src/orchestrator/logger";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
-import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { processesInGroup } from "../support/processes";
 

@@ -11,7 +11,7 @@ import { after, before, test } from "node:test";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore, type StateFileError } from "../../src/orchestrator/mission/missionStore";
 import { memoryLogger } from "../../src/orchestrator/logger";
-import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { followOutput, type FollowedOutput } from "../support/processes";
 import { makeReadOnly } from "../support/readOnly";

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
 import { Engine } from "../../src/orchestrator/engine/engine";
 import { memoryLogger } from "../../src/orchestrator/logger";
-import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
-import type { Scenario } from "../fixtures/scripted-model/scenario";
+import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
+import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
 import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "./isolation";
 
 export const SCRIPTED_MODEL = { providerID: "scripted", modelID: "scripted-model" };

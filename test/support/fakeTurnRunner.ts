@@ -2,7 +2,7 @@
  * An in-process stand-in for the engine, for core unit tests and benchmarks that measure the
  * orchestrator alone (no network, no model). E2E tests use the real OpenCode server instead.
  */
-import type { TurnRunner } from "../../src/orchestrator/mission/commander";
+import type { TurnRunner } from "../../src/orchestrator/engine/turnRunner";
 import type { TurnRequest, TurnResult } from "../../src/orchestrator/engine/turn";
 import { z } from "zod";
 import { StructuredResultError, TurnAbortedError } from "../../src/orchestrator/engine/errors";

@@ -1,9 +1,9 @@
 /** Runs whole missions through the Commander, the real OpenCode server and the scripted model. */
 import { Commander, type CommanderLimits, type CommanderOptions } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
-import type { OrchestratorEvent } from "../../src/orchestrator/events";
+import type { OrchestratorEvent } from "../../src/orchestrator/domain/events";
 import { memoryLogger } from "../../src/orchestrator/logger";
-import type { Scenario } from "../fixtures/scripted-model/scenario";
+import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
 import { SCRIPTED_MODEL, type EngineHarness } from "./engineHarness";
 
 export interface TimedEvent {

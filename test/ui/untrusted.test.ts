@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
-import { startScriptedModel, type ScriptedModel } from "../fixtures/scripted-model/server";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";

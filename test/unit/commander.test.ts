@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
-import type { PlannedTodo } from "../../src/orchestrator/agents/schemas";
+import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
 import { SessionError } from "../../src/orchestrator/engine/errors";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { Commander } from "../../src/orchestrator/mission/commander";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { MissionStore, StateFileError, StateWriteError } from "../../src/orchestrator/mission/missionStore";
-import type { TodoState } from "../../src/orchestrator/mission/state";
+import type { TodoState } from "../../src/orchestrator/domain/state";
 
 let workspace: string;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { TodoState, TodoStatus } from "../../src/orchestrator/mission/state";
-import { setTodoStatus } from "../../src/orchestrator/mission/todoTransitions";
+import type { TodoState, TodoStatus } from "../../src/orchestrator/domain/state";
+import { setTodoStatus } from "../../src/orchestrator/domain/transitions";
 import { FileLocks } from "../../src/orchestrator/todo/fileLocks";
 import { ReadyQueue } from "../../src/orchestrator/todo/readyQueue";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { contextOf } from "../fixtures/scripted-model/server";
+import { contextOf } from "../../src/orchestrator/scriptedModel/server";
 
 test("recognises the role from the system prompt and counts steps since the prompt", () => {
   const attempts = new Map<string, number>();

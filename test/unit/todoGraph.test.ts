@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { PlannedTodo } from "../../src/orchestrator/agents/schemas";
-import type { TodoState } from "../../src/orchestrator/mission/state";
+import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
+import type { TodoState } from "../../src/orchestrator/domain/state";
 import { FileLocks } from "../../src/orchestrator/todo/fileLocks";
 import { findCycle, planProblems } from "../../src/orchestrator/todo/planValidation";
 import { TodoGraph } from "../../src/orchestrator/todo/todoGraph";

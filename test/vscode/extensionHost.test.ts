@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { test } from "node:test";
 import * as esbuild from "esbuild";
-import { missionScenario, todo } from "../fixtures/scripted-model/missionScenario";
-import { startScriptedModel } from "../fixtures/scripted-model/server";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { startScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { openVsCode } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT } from "../support/isolation";

@@ -3,9 +3,9 @@
  * cost and a bounded transcript. Fed by the Commander's events and by OpenCode's own events for
  * those sessions. Pure (no VS Code): unit-tested, and shared by the Sessions view and the dashboard.
  */
-import type { Role } from "../../orchestrator/agents/roles";
+import type { Role } from "../../orchestrator/domain/roles";
 import type { OpencodeEvent } from "../../orchestrator/engine/eventRouter";
-import type { OrchestratorEvent } from "../../orchestrator/events";
+import type { OrchestratorEvent } from "../../orchestrator/domain/events";
 import { sessionIdOf } from "../../orchestrator/engine/eventRouter";
 
 export type SessionStatus = "busy" | "retry" | "waiting" | "idle" | "error" | "aborted";

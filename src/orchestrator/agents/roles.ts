@@ -6,9 +6,7 @@ import { commanderPrompt } from "./prompts/commander";
 import { plannerPrompt } from "./prompts/planner";
 import { reviewerPrompt } from "./prompts/reviewer";
 import { workerPrompt } from "./prompts/worker";
-
-export const ROLES = ["commander", "planner", "worker", "reviewer"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from "../domain/roles";
 
 export const agentName = (role: Role): string => `orchestrator-${role}`;
 

@@ -2,7 +2,7 @@
  * The user-message side of each role's turn. The role prompts (prompts/*.ts) say how to work;
  * these say what to work on now. Kept compact: every character is paid for on every request.
  */
-import type { SyncIssue, TodoState } from "../mission/state";
+import type { SyncIssue, TodoState } from "../domain/state";
 
 const todoLine = (t: TodoState) => `- ${t.id} [${t.status}] ${t.title}${t.files.length ? ` (files: ${t.files.join(", ")})` : ""}`;
 

@@ -6,7 +6,7 @@
 import type { ChildProcess } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Emitter } from "../events";
+import { Emitter } from "../emitter";
 import { spawnGuarded, stopProcessGroup } from "../engine/processGroup";
 import { RingBuffer } from "./ringBuffer";
 

@@ -5,7 +5,7 @@
  * mission). Work already written to the workspace stays; the TODOs continue in new sessions.
  */
 import type { Logger } from "../logger";
-import type { TurnRunner } from "../mission/commander";
+import type { TurnRunner } from "./turnRunner";
 import type { Engine } from "./engine";
 import { ServerUnreachableError } from "./errors";
 import type { TurnRequest, TurnResult } from "./turn";

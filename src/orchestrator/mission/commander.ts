@@ -4,15 +4,18 @@
  * user's stop). The loop is deterministic code; the model is asked only for plans, work and reviews.
  * Every transition is persisted before the next action, so a new Commander can resume the mission.
  */
-import { agentName, type Role } from "../agents/roles";
-import { Plan, Review, WorkerReport, type PlannedTodo } from "../agents/schemas";
+import { agentName } from "../agents/roles";
+import type { Role } from "../domain/roles";
+import { Plan, Review, WorkerReport, type PlannedTodo } from "../domain/schemas";
 import { invalidPlanPrompt, planPrompt, replanPrompt, reviewPrompt, workerPrompt } from "../agents/turnPrompts";
 import { StructuredResultError, TurnAbortedError } from "../engine/errors";
 import { describeWork, mergeWork, noWork, workOf } from "../engine/turnProgress";
 import type { JobOwner } from "../background/jobManager";
 import { RecoveryPolicy } from "../recovery/recoveryPolicy";
 import type { ModelRef, TurnRequest, TurnResult } from "../engine/turn";
-import { Emitter, type OrchestratorEvent } from "../events";
+import type { TurnRunner } from "../engine/turnRunner";
+import type { OrchestratorEvent } from "../domain/events";
+import { Emitter } from "../emitter";
 import type { Logger } from "../logger";
 import { setMaxListeners } from "node:events";
 import { AdaptiveLimit, MAX_PARALLEL_SESSIONS } from "../schedule/adaptiveLimit";
@@ -22,14 +25,8 @@ import { ReadyQueue } from "../todo/readyQueue";
 import { isFinished, TodoGraph } from "../todo/todoGraph";
 import { join } from "node:path";
 import { StateWriteError, type MissionStore } from "./missionStore";
-import type { MissionState, MissionStatus, TodoState } from "./state";
-import { accountTurn, doneCount, liveTodos, retryTodo, setTodoStatus, skipTodo } from "./todoTransitions";
-
-/** What the Commander needs from the engine; the real Engine, or an in-process fake in benchmarks. */
-export interface TurnRunner {
-  runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>>;
-  abortSession(sessionId: string): Promise<void>;
-}
+import type { MissionState, MissionStatus, TodoState } from "../domain/state";
+import { accountTurn, doneCount, liveTodos, retryTodo, setTodoStatus, skipTodo } from "../domain/transitions";
 
 export interface CommanderLimits {
   maxParallelSessions: number;

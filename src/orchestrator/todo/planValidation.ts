@@ -2,7 +2,7 @@
  * Checks a plan before anything runs: unique ids, known dependencies, no cycles. Every problem is
  * stated exactly, because the message goes back to the Planner as it is.
  */
-import type { PlannedTodo } from "../agents/schemas";
+import type { PlannedTodo } from "../domain/schemas";
 
 /** `existingIds`: TODOs already in the mission (a replan may depend on them but not reuse their ids). */
 export function planProblems(todos: readonly PlannedTodo[], existingIds: ReadonlySet<string> = new Set()): string[] {

@@ -4,7 +4,7 @@
  * status change costs O(dependents · log n) instead of a scan of the whole graph, which keeps a
  * 10,000-TODO mission's scheduling linear-ish (see docs/benchmarks.md).
  */
-import type { TodoState, TodoStatus } from "../mission/state";
+import type { TodoState, TodoStatus } from "../domain/state";
 import type { FileLocks } from "./fileLocks";
 import { isFinished, isFinishedStatus, TodoGraph } from "./todoGraph";
 

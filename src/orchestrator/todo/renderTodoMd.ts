@@ -1,5 +1,5 @@
 /** todo.md: the mission's TODO list as people and agents read it, rendered from state. */
-import type { MissionState, TodoState } from "../mission/state";
+import type { MissionState, TodoState } from "../domain/state";
 
 const BOX: Record<TodoState["status"], string> = {
   pending: "[ ]",

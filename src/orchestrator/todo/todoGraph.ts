@@ -2,7 +2,7 @@
  * The mission's TODO graph: which TODOs are ready, and in what order to start them (longest
  * remaining path first, so the critical chain never waits behind short side tasks).
  */
-import type { TodoState } from "../mission/state";
+import type { TodoState } from "../domain/state";
 import type { FileLocks } from "./fileLocks";
 
 /** TODOs that still count: a replaced TODO left the graph. */

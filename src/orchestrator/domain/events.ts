@@ -2,9 +2,8 @@
  * The one typed event stream the core publishes. Every UI surface (status bar, trees, dashboard,
  * notifications) is a projection of these events plus a snapshot of the mission state.
  */
-import type { Role } from "./agents/roles";
-import type { MissionStatus, TodoStatus } from "./mission/state";
-import { toDisposable, type Disposable } from "./disposable";
+import type { Role } from "./roles";
+import type { MissionStatus, TodoStatus } from "./state";
 
 export type OrchestratorEvent =
   | { type: "mission.started"; missionId: string; mission: string; resumed: boolean }
@@ -20,31 +19,3 @@ export type OrchestratorEvent =
   | { type: "job.started"; missionId: string; jobId: string; role: Role; todoIds: string[] };
 
 export type OrchestratorEventListener = (event: OrchestratorEvent) => void;
-
-/** A small synchronous emitter; a throwing listener never breaks the loop or other listeners. */
-export class Emitter<T> {
-  private readonly listeners = new Set<(value: T) => void>();
-
-  on(listener: (value: T) => void): Disposable {
-    this.listeners.add(listener);
-    return toDisposable(() => this.listeners.delete(listener));
-  }
-
-  fire(value: T): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(value);
-      } catch {
-        // a broken view must not stop the mission
-      }
-    }
-  }
-
-  get size(): number {
-    return this.listeners.size;
-  }
-
-  dispose(): void {
-    this.listeners.clear();
-  }
-}

@@ -3,7 +3,7 @@
  * from a future version or a corrupt one is recognised instead of silently misread.
  */
 import { z } from "zod";
-import { TodoKind, WorkerReport } from "../agents/schemas";
+import { TodoKind, WorkerReport } from "./schemas";
 
 export const STATE_VERSION = 1;
 

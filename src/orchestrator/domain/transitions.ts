@@ -1,6 +1,11 @@
 /** Small, pure edits of mission state that the Commander applies and then persists. */
-import type { TurnResult } from "../engine/turn";
 import { emptyUsageTotals, type MissionState, type TodoState, type TodoStatus, type Usage } from "./state";
+
+/** What a turn cost: what accounting needs of a turn's result. */
+export interface TurnCost {
+  tokens: { input: number; output: number };
+  cost: number;
+}
 
 export function setTodoStatus(todo: TodoState, to: TodoStatus, note?: string, now = Date.now()): TodoStatus {
   const from = todo.status;
@@ -9,7 +14,7 @@ export function setTodoStatus(todo: TodoState, to: TodoStatus, note?: string, no
   return from;
 }
 
-function add(usage: Usage, result: Pick<TurnResult, "tokens" | "cost">): void {
+function add(usage: Usage, result: TurnCost): void {
   usage.inputTokens += result.tokens.input;
   usage.outputTokens += result.tokens.output;
   usage.cost += result.cost;
@@ -17,7 +22,7 @@ function add(usage: Usage, result: Pick<TurnResult, "tokens" | "cost">): void {
 }
 
 /** Rolls a turn's tokens and cost up into the mission, in total and per role. */
-export function accountTurn(state: MissionState, role: string, result: Pick<TurnResult, "tokens" | "cost">): void {
+export function accountTurn(state: MissionState, role: string, result: TurnCost): void {
   add(state.usage, result);
   const byRole = (state.usageByRole[role] ??= emptyUsageTotals());
   add(byRole, result);
