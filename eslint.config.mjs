@@ -33,7 +33,6 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { paths: [NO_VSCODE], patterns: [TEST_CODE, { group: ["../*", "!../emitter", "!../disposable"], message: "The domain model imports only itself (and zod); move the shared type down into domain/." }] }],
     },
   },
-  },
   {
     files: ["scripts/**/*.mjs", "eslint.config.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
