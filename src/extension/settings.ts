@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import { parseModelRef, type ModelRef } from "../orchestrator/engine/turn";
 import type { Logger } from "../orchestrator/logger";
-import type { CommanderLimits } from "../orchestrator/mission/commander";
+import type { CommanderLimits } from "../orchestrator/mission/limits";
 import { ROLES, type Role } from "../orchestrator/domain/roles";
 
 export type DemoMode = "auto" | "always" | "never";

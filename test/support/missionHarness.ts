@@ -1,5 +1,6 @@
 /** Runs whole missions through the Commander, the real OpenCode server and the scripted model. */
-import { Commander, type CommanderLimits, type CommanderOptions } from "../../src/orchestrator/mission/commander";
+import { Commander, type CommanderOptions } from "../../src/orchestrator/mission/commander";
+import type { CommanderLimits } from "../../src/orchestrator/mission/limits";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import type { OrchestratorEvent } from "../../src/orchestrator/domain/events";
 import { memoryLogger } from "../../src/orchestrator/logger";

@@ -34,10 +34,19 @@ export function doneCount(state: MissionState): number {
   return liveTodos(state).filter((t) => t.status === "done").length;
 }
 
-/** The user's Retry: a failed or blocked TODO gets fresh attempts. Returns false if it cannot be retried now. */
+/**
+ * Which TODOs the user may Retry (fresh attempts now) or Skip (its dependents go on without it).
+ * The menus, the read model and the Commander all ask these, so no surface can offer what the core refuses.
+ */
+const RETRYABLE: readonly TodoStatus[] = ["failed", "blocked", "skipped", "pending"];
+const SKIPPABLE: readonly TodoStatus[] = ["pending", "review", "failed", "blocked"];
+export const canRetry = (todo: Pick<TodoState, "status">): boolean => RETRYABLE.includes(todo.status);
+export const canSkip = (todo: Pick<TodoState, "status">): boolean => SKIPPABLE.includes(todo.status);
+
+/** The user's Retry: a failed or blocked TODO gets fresh attempts. Returns undefined if it cannot be retried now. */
 export function retryTodo(state: MissionState, id: string): TodoState | undefined {
   const todo = state.todos.find((t) => t.id === id);
-  if (!todo || !["failed", "blocked", "skipped", "pending"].includes(todo.status)) return undefined;
+  if (!todo || !canRetry(todo)) return undefined;
   todo.attempts = 0;
   setTodoStatus(todo, "pending", "retry requested by the user");
   return todo;
@@ -46,7 +55,7 @@ export function retryTodo(state: MissionState, id: string): TodoState | undefine
 /** The user's Skip: the TODO is not done, and its dependents may go on. */
 export function skipTodo(state: MissionState, id: string): TodoState | undefined {
   const todo = state.todos.find((t) => t.id === id);
-  if (!todo || ["running", "done", "replaced", "skipped"].includes(todo.status)) return undefined;
+  if (!todo || !canSkip(todo)) return undefined;
   setTodoStatus(todo, "skipped", "skipped by the user");
   return todo;
 }
