@@ -63,6 +63,8 @@ export interface VsCodeSession {
   /** Reloads the window (the extension host restarts). */
   reload(): Promise<void>;
   screenshot(name: string): Promise<string>;
+  /** Runs `body`; if it throws, saves `<name>-failure.png` first so a failed run shows what the page looked like. */
+  screenshotOnFailure<T>(name: string, body: () => Promise<T>): Promise<T>;
   /** Closes the browser and stops code-server gracefully; returns the processes left in the workspace. */
   close(): Promise<string[]>;
 }
@@ -144,6 +146,11 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(url);
   await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+  const screenshot = async (name: string) => {
+    const file = join(options.artifacts, `${name}.png`);
+    await page.screenshot({ path: file });
+    return file;
+  };
 
   return {
     page,
@@ -160,10 +167,15 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
       await navigated;
       await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     },
-    async screenshot(name) {
-      const file = join(options.artifacts, `${name}.png`);
-      await page.screenshot({ path: file });
-      return file;
+    screenshot,
+    async screenshotOnFailure(name, body) {
+      try {
+        return await body();
+      } catch (error) {
+        // The test's own error is the one to report, not a screenshot that could not be taken.
+        await screenshot(`${name}-failure`).catch(() => undefined);
+        throw error;
+      }
     },
     async close() {
       await browser.close().catch(() => undefined);

@@ -4,8 +4,8 @@
  */
 import type { TurnRunner } from "../../src/orchestrator/engine/turnRunner";
 import type { TurnRequest, TurnResult } from "../../src/orchestrator/engine/turn";
-import { z } from "zod";
-import { StructuredResultError, TurnAbortedError } from "../../src/orchestrator/engine/errors";
+import { TurnAbortedError } from "../../src/orchestrator/engine/errors";
+import { parseStructured } from "../../src/orchestrator/engine/structuredResult";
 
 /** `request` lets an answer act as the turn would (report a background job it started). */
 export type FakeAnswer = (agent: string, prompt: string, request: TurnRequest<unknown>) => unknown | Promise<unknown>;
@@ -27,13 +27,8 @@ export class FakeTurnRunner implements TurnRunner {
     if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
     const value = await this.answer(request.agent, request.prompt, request as TurnRequest<unknown>);
     if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
-    let structured: T | undefined;
-    if (request.schema) {
-      // As the real runTurn does: a result that does not fit the schema is a StructuredResultError.
-      const parsed = request.schema.safeParse(value);
-      if (!parsed.success) throw new StructuredResultError(sessionId, z.prettifyError(parsed.error));
-      structured = parsed.data;
-    }
+    // The real runTurn's check, so a result that does not fit the schema fails here as it would there.
+    const structured = request.schema ? parseStructured(request.schema, value, sessionId) : undefined;
     return { sessionId, text: "", structured, tokens: { input: 10, output: 2, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0.001, durationMs: 0 };
   }
 

@@ -44,17 +44,8 @@ after(async () => {
   assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
 });
 
-async function withScreenshotOnFailure(name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    await vscode.screenshot(`${name}-failure`).catch(() => undefined);
-    throw error;
-  }
-}
-
 test("an empty mission is refused with a message", () =>
-  withScreenshotOnFailure("empty-mission", async () => {
+  vscode.screenshotOnFailure("empty-mission", async () => {
     const { page } = vscode;
     await runCommand(page, "Orchestrator: Run Task");
     await page.locator(".quick-input-widget", { hasText: "Orchestrator: Run Task" }).waitFor();
@@ -67,7 +58,7 @@ test("an empty mission is refused with a message", () =>
   }));
 
 test("Run Task from the palette runs a mission to sealed; the status bar shows progress and a stop button", () =>
-  withScreenshotOnFailure("run-task", async () => {
+  vscode.screenshotOnFailure("run-task", async () => {
     const { page } = vscode;
     await runTask(page, "Write a greeting");
     const stop = page.locator(".statusbar-item", { hasText: "Stop" });

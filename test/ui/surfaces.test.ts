@@ -38,15 +38,6 @@ async function dashboardFrame(page: Page): Promise<Frame> {
   throw new Error("the dashboard webview did not appear");
 }
 
-async function step(name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    await vscode.screenshot(`${name}-failure`).catch(() => undefined);
-    throw error;
-  }
-}
-
 before(async () => {
   sandbox = createSandbox("orch-surfaces-");
   outside = mkdtempSync(join(tmpdir(), "orch-outside-"));
@@ -79,7 +70,7 @@ after(async () => {
 });
 
 test("the Orchestrator container shows an empty TODOs view with Run Task", () =>
-  step("welcome", async () => {
+  vscode.screenshotOnFailure("welcome", async () => {
     const { page } = vscode;
     await page.locator('.activitybar .action-item a[aria-label^="Orchestrator"]').click();
     await pane(page, "TODOs").locator(".welcome-view-content").getByRole("button", { name: "Run Task" }).waitFor({ timeout: 60_000 });
@@ -87,7 +78,7 @@ test("the Orchestrator container shows an empty TODOs view with Run Task", () =>
   }));
 
 test("a mission fills the TODO tree and the Sessions view; a permission request is routed and allowed", () =>
-  step("mission", async () => {
+  vscode.screenshotOnFailure("mission", async () => {
     const { page } = vscode;
     await runTask(page, "Build the surfaces");
     for (const id of ["P1", "P2", "P3", "P4"]) await rows(page, "TODOs", `${id} · Make ${id}`).waitFor({ timeout: 60_000 });
@@ -107,7 +98,7 @@ test("a mission fills the TODO tree and the Sessions view; a permission request 
   }));
 
 test("the dashboard shows progress and the sealed state, and survives a window reload", () =>
-  step("dashboard", async () => {
+  vscode.screenshotOnFailure("dashboard", async () => {
     const { page } = vscode;
     await runCommand(page, "Orchestrator: Open Dashboard");
     let frame = await dashboardFrame(page);
@@ -123,7 +114,7 @@ test("the dashboard shows progress and the sealed state, and survives a window r
   }));
 
 test("the status-bar stop button stops a running mission; after a reload Resume is offered and finishes it", () =>
-  step("stop-resume", async () => {
+  vscode.screenshotOnFailure("stop-resume", async () => {
     const { page } = vscode;
     stall = true;
     await runTask(page, "Stall until stopped");
@@ -150,7 +141,7 @@ test("the status-bar stop button stops a running mission; after a reload Resume 
   }));
 
 test("a question from a Worker becomes a quick pick, and the answer reaches the agent", () =>
-  step("question", async () => {
+  vscode.screenshotOnFailure("question", async () => {
     const { page } = vscode;
     await runTask(page, "Ask me first");
     const pick = page.locator(".quick-input-widget", { hasText: "Worker (TODO A1) asks: Database" });
@@ -165,7 +156,7 @@ test("a question from a Worker becomes a quick pick, and the answer reaches the 
   }));
 
 test("a background job started by a Worker shows in the Background Jobs view with a live terminal; the mission seals after it ends", () =>
-  step("jobs", async () => {
+  vscode.screenshotOnFailure("jobs", async () => {
     const { page } = vscode;
     await runTask(page, "Build in the background");
     const row = rows(page, "Background Jobs", /job-1 · echo compiling/);

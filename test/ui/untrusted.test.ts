@@ -27,17 +27,13 @@ after(async () => {
   sandbox?.remove();
 });
 
-test("Run Task in an untrusted workspace explains why and starts nothing", async () => {
-  const { page } = vscode;
-  try {
+test("Run Task in an untrusted workspace explains why and starts nothing", () =>
+  vscode.screenshotOnFailure("untrusted", async () => {
+    const { page } = vscode;
     await runCommand(page, "Orchestrator: Run Task");
     await page.locator(".notifications-toasts .notification-toast", { hasText: /runs no agents in an untrusted workspace/ }).waitFor({ timeout: 30_000 });
     await vscode.screenshot("untrusted");
-  } catch (error) {
-    await vscode.screenshot("untrusted-failure");
-    throw error;
-  }
-  assert.equal(model.requests.length, 0, "no model request");
-  const opencode = processesWithCwd(sandbox.workspace).map(describeProcess).filter((cmd) => /\bopencode serve\b/.test(cmd));
-  assert.deepEqual(opencode, [], "no OpenCode server was started");
-});
+    assert.equal(model.requests.length, 0, "no model request");
+    const opencode = processesWithCwd(sandbox.workspace).map(describeProcess).filter((cmd) => /\bopencode serve\b/.test(cmd));
+    assert.deepEqual(opencode, [], "no OpenCode server was started");
+  }));

@@ -7,8 +7,9 @@ import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { DisposableStore } from "../disposable";
 import type { Logger } from "../logger";
-import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
+import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { EventStream } from "./eventStream";
+import { parseStructured } from "./structuredResult";
 import { attachWork } from "./turnProgress";
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 
@@ -202,13 +203,7 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
     text = textOf(message.data.parts);
     if (structured === undefined && message.data.info.role === "assistant") structured = message.data.info.structured;
   }
-  let parsed: T | undefined;
-  if (request.schema) {
-    if (structured === undefined) throw new StructuredResultError(sessionId, "the model gave no structured result");
-    const result = request.schema.safeParse(structured);
-    if (!result.success) throw new StructuredResultError(sessionId, z.prettifyError(result.error));
-    parsed = result.data;
-  }
+  const parsed = request.schema ? parseStructured(request.schema, structured, sessionId) : undefined;
   return { sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, durationMs: Date.now() - started };
 }
 
