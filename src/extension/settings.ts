@@ -3,12 +3,13 @@
  * replaced by the default and a warning names the setting and the value used instead.
  */
 import * as vscode from "vscode";
+import { ROLES, type Role } from "../orchestrator/domain/roles";
 import { parseModelRef, type ModelRef } from "../orchestrator/engine/turn";
 import type { Logger } from "../orchestrator/logger";
-import type { CommanderLimits } from "../orchestrator/mission/limits";
-import { ROLES, type Role } from "../orchestrator/domain/roles";
+import { limitsFromSettings, type CommanderLimits } from "../orchestrator/mission/limits";
+import { checkDemoMode, checkNumber, NUMBER_SETTINGS, NUMBER_KEYS, STRING_SETTINGS, type DemoMode, type NumberSettingValues, type StringSettingKey } from "../orchestrator/settingsTable";
 
-export type DemoMode = "auto" | "always" | "never";
+export type { DemoMode };
 
 export interface OrchestratorSettings {
   opencodePath: string;
@@ -20,39 +21,13 @@ export interface OrchestratorSettings {
   limits: Partial<CommanderLimits>;
 }
 
-interface NumberSetting {
-  key: string;
-  default: number;
-  min: number;
-  max: number;
-  integer: boolean;
-}
-
-const NUMBERS = {
-  maxParallelSessions: { key: "maxParallelSessions", default: 10, min: 1, max: 50, integer: true },
-  maxIterations: { key: "maxIterations", default: 20, min: 1, max: 200, integer: true },
-  recoveryAttempts: { key: "recoveryAttempts", default: 3, min: 1, max: 10, integer: true },
-  maxTasksInMemory: { key: "maxTasksInMemory", default: 1000, min: 10, max: 1_000_000, integer: true },
-  turnLivenessSeconds: { key: "turnLivenessSeconds", default: 300, min: 10, max: 3600, integer: false },
-  sessionTtlMinutes: { key: "sessionTtlMinutes", default: 60, min: 1, max: 24 * 60, integer: false },
-  maxTokens: { key: "budget.maxTokens", default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, integer: true },
-  maxCostUsd: { key: "budget.maxCostUsd", default: 0, min: 0, max: 1_000_000, integer: false },
-} satisfies Record<string, NumberSetting>;
-
 export function readSettings(logger: Logger, warn: (message: string) => void): OrchestratorSettings {
   const config = vscode.workspace.getConfiguration("orchestrator");
   const problems: string[] = [];
+  const stringOf = (key: StringSettingKey): string => config.get<string>(key, STRING_SETTINGS[key].default);
 
-  const numberOf = (s: NumberSetting): number => {
-    const value = config.get<unknown>(s.key, s.default);
-    const ok = typeof value === "number" && Number.isFinite(value) && value >= s.min && value <= s.max && (!s.integer || Number.isInteger(value));
-    if (ok) return value;
-    problems.push(`orchestrator.${s.key} ${JSON.stringify(value)} is not ${s.integer ? "a whole number" : "a number"} in ${s.min}–${s.max}; using ${s.default}.`);
-    return s.default;
-  };
-
-  const modelOf = (key: string): ModelRef | undefined => {
-    const raw = config.get<string>(key, "");
+  const modelOf = (key: "model" | `models.${Role}`): ModelRef | undefined => {
+    const raw = stringOf(key);
     try {
       return parseModelRef(raw);
     } catch {
@@ -67,35 +42,26 @@ export function readSettings(logger: Logger, warn: (message: string) => void): O
     if (m) models[role] = m;
   }
 
-  let demoMode = config.get<string>("demoMode", "auto") as DemoMode;
-  if (!["auto", "always", "never"].includes(demoMode)) {
-    problems.push(`orchestrator.demoMode "${demoMode}" is not auto, always or never; using auto.`);
-    demoMode = "auto";
-  }
+  const demoMode = checkDemoMode(stringOf("demoMode"));
+  if (demoMode.problem) problems.push(demoMode.problem);
 
-  const maxTokens = numberOf(NUMBERS.maxTokens);
-  const maxCostUsd = numberOf(NUMBERS.maxCostUsd);
-  const limits: Partial<CommanderLimits> = {
-    maxParallelSessions: numberOf(NUMBERS.maxParallelSessions),
-    maxIterations: numberOf(NUMBERS.maxIterations),
-    recoveryAttempts: numberOf(NUMBERS.recoveryAttempts),
-    maxTasksInMemory: numberOf(NUMBERS.maxTasksInMemory),
-    livenessMs: numberOf(NUMBERS.turnLivenessSeconds) * 1000,
-    sessionTtlMs: numberOf(NUMBERS.sessionTtlMinutes) * 60_000,
-    // 0 means no budget.
-    budget: maxTokens || maxCostUsd ? { maxTokens: maxTokens || undefined, maxCostUsd: maxCostUsd || undefined } : undefined,
-  };
+  const numbers = {} as NumberSettingValues;
+  for (const key of NUMBER_KEYS) {
+    const checked = checkNumber(key, config.get<unknown>(key, NUMBER_SETTINGS[key].default));
+    if (checked.problem) problems.push(checked.problem);
+    numbers[key] = checked.value;
+  }
 
   for (const problem of problems) {
     logger.warn(problem);
     warn(problem);
   }
   return {
-    opencodePath: config.get<string>("opencode.path", "").trim(),
-    serverUrl: config.get<string>("opencode.serverUrl", "").trim(),
+    opencodePath: stringOf("opencode.path").trim(),
+    serverUrl: stringOf("opencode.serverUrl").trim(),
     model,
     models,
-    demoMode,
-    limits,
+    demoMode: demoMode.value,
+    limits: limitsFromSettings(numbers),
   };
 }

@@ -1,4 +1,6 @@
 /** The limits a mission runs under: the user's settings over these defaults. */
+import { NUMBER_DEFAULTS, NUMBER_SETTINGS, type NumberSettingKey, type NumberSettingValues } from "../settingsTable";
+
 export interface CommanderLimits {
   maxParallelSessions: number;
   maxIterations: number;
@@ -9,7 +11,8 @@ export interface CommanderLimits {
   /** Share of TODOs done (or in review) from which the Reviewer also runs the integration check. */
   integrationThreshold: number;
   budget?: { maxTokens?: number; maxCostUsd?: number };
-  livenessMs?: number;
+  /** Abort a turn after this much silence from its busy session (turnLivenessSeconds). */
+  livenessMs: number;
   /** A session older than this is aborted and its turn recovered (sessionTtlMinutes). */
   sessionTtlMs: number;
   /** Attempts per turn before its TODO fails (recoveryAttempts). */
@@ -20,15 +23,32 @@ export interface CommanderLimits {
   maxTasksInMemory: number;
 }
 
+/** The limits a setting feeds (settingsTable's `feeds`). */
+export type SettingLimits = Pick<CommanderLimits, "maxParallelSessions" | "maxIterations" | "recoveryAttempts" | "maxTasksInMemory" | "livenessMs" | "sessionTtlMs" | "budget">;
+
+/** Setting values (already validated) converted to the limits they feed, in the Commander's units. */
+export function limitsFromSettings(values: NumberSettingValues): SettingLimits {
+  const fed = (key: NumberSettingKey): number => values[key] * (NUMBER_SETTINGS[key].scale ?? 1);
+  const maxTokens = fed("budget.maxTokens");
+  const maxCostUsd = fed("budget.maxCostUsd");
+  return {
+    maxParallelSessions: fed("maxParallelSessions"),
+    maxIterations: fed("maxIterations"),
+    recoveryAttempts: fed("recoveryAttempts"),
+    maxTasksInMemory: fed("maxTasksInMemory"),
+    livenessMs: fed("turnLivenessSeconds"),
+    sessionTtlMs: fed("sessionTtlMinutes"),
+    // 0 means no budget.
+    budget: maxTokens || maxCostUsd ? { maxTokens: maxTokens || undefined, maxCostUsd: maxCostUsd || undefined } : undefined,
+  };
+}
+
 export const DEFAULT_LIMITS: CommanderLimits = {
-  maxParallelSessions: 10,
-  maxIterations: 20,
+  ...limitsFromSettings(NUMBER_DEFAULTS),
+  // No setting for these: they tune the plan/review loop, not the user's resources.
   maxAttemptsPerTodo: 3,
   maxPlanAttempts: 3,
   maxReplans: 3,
   integrationThreshold: 0.8,
-  recoveryAttempts: 3,
   recoveryBaseDelayMs: 1_000,
-  maxTasksInMemory: 1_000,
-  sessionTtlMs: 60 * 60_000,
 };

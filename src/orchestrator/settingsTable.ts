@@ -1,0 +1,90 @@
+/**
+ * Every `orchestrator.*` setting in one table: type, default, bounds and, for a number, the
+ * Commander limit it feeds. The extension validates against it, DEFAULT_LIMITS comes from it, and
+ * test/unit/settingsTable.test.ts holds package.json's contributes.configuration to it.
+ */
+import { ROLES, type Role } from "./domain/roles";
+import { MAX_PARALLEL_SESSIONS } from "./schedule/adaptiveLimit";
+
+export interface StringSetting {
+  type: "string";
+  default: string;
+  enum?: readonly string[];
+}
+
+export interface NumberSetting {
+  type: "integer" | "number";
+  default: number;
+  minimum: number;
+  /** Absent: no bound in the settings UI; the extension still stops at Number.MAX_SAFE_INTEGER. */
+  maximum?: number;
+  /** The Commander limit (a path into CommanderLimits) this setting feeds. */
+  feeds: string;
+  /** The setting's unit in the limit's unit (seconds → ms: 1000); absent: 1. */
+  scale?: number;
+}
+
+export type Setting = StringSetting | NumberSetting;
+
+export const DEMO_MODES = ["auto", "always", "never"] as const;
+export type DemoMode = (typeof DEMO_MODES)[number];
+const DEFAULT_DEMO_MODE: DemoMode = "auto";
+
+// One per role, so a new role cannot ship without its model setting.
+const roleModels = Object.fromEntries(ROLES.map((role) => [`models.${role}`, { type: "string", default: "" }])) as Record<`models.${Role}`, StringSetting>;
+
+const stringSettings = {
+  "opencode.path": { type: "string", default: "" },
+  "opencode.serverUrl": { type: "string", default: "" },
+  model: { type: "string", default: "" },
+  ...roleModels,
+  demoMode: { type: "string", default: DEFAULT_DEMO_MODE, enum: DEMO_MODES },
+} satisfies Record<string, StringSetting>;
+
+const numberSettings = {
+  maxParallelSessions: { type: "integer", default: 10, minimum: 1, maximum: MAX_PARALLEL_SESSIONS, feeds: "maxParallelSessions" },
+  maxIterations: { type: "integer", default: 20, minimum: 1, maximum: 200, feeds: "maxIterations" },
+  recoveryAttempts: { type: "integer", default: 3, minimum: 1, maximum: 10, feeds: "recoveryAttempts" },
+  maxTasksInMemory: { type: "integer", default: 1000, minimum: 10, maximum: 1_000_000, feeds: "maxTasksInMemory" },
+  turnLivenessSeconds: { type: "number", default: 300, minimum: 10, maximum: 3600, feeds: "livenessMs", scale: 1000 },
+  sessionTtlMinutes: { type: "number", default: 60, minimum: 1, maximum: 24 * 60, feeds: "sessionTtlMs", scale: 60_000 },
+  // 0: no budget.
+  "budget.maxTokens": { type: "integer", default: 0, minimum: 0, feeds: "budget.maxTokens" },
+  "budget.maxCostUsd": { type: "number", default: 0, minimum: 0, maximum: 1_000_000, feeds: "budget.maxCostUsd" },
+} satisfies Record<string, NumberSetting>;
+
+export type StringSettingKey = keyof typeof stringSettings;
+export type NumberSettingKey = keyof typeof numberSettings;
+export type NumberSettingValues = Record<NumberSettingKey, number>;
+
+export const STRING_SETTINGS: Readonly<Record<StringSettingKey, StringSetting>> = stringSettings;
+export const NUMBER_SETTINGS: Readonly<Record<NumberSettingKey, NumberSetting>> = numberSettings;
+/** Keyed by the name after `orchestrator.`. */
+export const SETTINGS: Readonly<Record<StringSettingKey | NumberSettingKey, Setting>> = { ...stringSettings, ...numberSettings };
+
+export const NUMBER_KEYS = Object.keys(numberSettings) as NumberSettingKey[];
+
+export const NUMBER_DEFAULTS: Readonly<NumberSettingValues> = Object.fromEntries(NUMBER_KEYS.map((key) => [key, numberSettings[key].default])) as NumberSettingValues;
+
+/** A value read for a setting: the one to use, and why the one given was not (if it was not). */
+export interface Checked<T> {
+  value: T;
+  problem?: string;
+}
+
+export function checkNumber(key: NumberSettingKey, value: unknown): Checked<number> {
+  const s = NUMBER_SETTINGS[key];
+  const max = s.maximum ?? Number.MAX_SAFE_INTEGER;
+  const integer = s.type === "integer";
+  if (typeof value === "number" && Number.isFinite(value) && value >= s.minimum && value <= max && (!integer || Number.isInteger(value))) return { value };
+  return { value: s.default, problem: `orchestrator.${key} ${JSON.stringify(value)} is not ${integer ? "a whole number" : "a number"} in ${s.minimum}–${max}; using ${s.default}.` };
+}
+
+export function checkDemoMode(value: unknown): Checked<DemoMode> {
+  if ((DEMO_MODES as readonly unknown[]).includes(value)) return { value: value as DemoMode };
+  return { value: DEFAULT_DEMO_MODE, problem: `orchestrator.demoMode "${String(value)}" is not ${orList(DEMO_MODES)}; using ${DEFAULT_DEMO_MODE}.` };
+}
+
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
