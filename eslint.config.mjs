@@ -34,6 +34,20 @@ export default tseslint.config(
     },
   },
   {
+    // The extension reaches the core through its front door (host/missionHost.ts) and what it
+    // publishes; it never builds the store nor talks to OpenCode's SDK itself.
+    files: ["src/extension/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@opencode-ai/sdk", message: "Views reach OpenCode through the MissionHost." }, { name: "@opencode-ai/sdk/v2", message: "Views reach OpenCode through the MissionHost." }],
+          patterns: [TEST_CODE, { group: ["**/orchestrator/mission/missionStore", "**/orchestrator/mission/commander", "**/orchestrator/engine/*"], message: "The extension reaches the core through the MissionHost (src/orchestrator/host/missionHost.ts)." }],
+        },
+      ],
+    },
+  },
+  {
     files: ["scripts/**/*.mjs", "eslint.config.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },

@@ -11,7 +11,7 @@ import { TurnTracker } from "../src/orchestrator/engine/turnTracker";
 import { silentLogger } from "../src/orchestrator/logger";
 import { Commander } from "../src/orchestrator/mission/commander";
 import { MissionStore } from "../src/orchestrator/mission/missionStore";
-import { SessionRegistry } from "../src/extension/viewModels/sessionRegistry";
+import { SessionRegistry } from "../src/orchestrator/host/sessionRegistry";
 import { FakeTurnRunner, todoIdsOf } from "../test/support/fakeTurnRunner";
 
 /** A random DAG: each TODO depends on up to 3 earlier ones (seeded, so every run plans the same graph). */

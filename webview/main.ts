@@ -5,7 +5,7 @@
 import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-ring/index.js";
-import { HostToWebview, type RunSnapshot, type SessionSummary, type TimelineEntry, type WebviewToHost } from "../src/shared/protocol";
+import { HostToWebview, idleModel, type MissionModel, type SessionSummary, type TimelineEntry, type WebviewToHost } from "../src/shared/protocol";
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -16,7 +16,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById("app") as HTMLElement;
 
-const PHASE_LABEL: Record<RunSnapshot["phase"], string> = {
+const PHASE_LABEL: Record<MissionModel["phase"], string> = {
   idle: "No mission yet",
   starting: "Starting OpenCode",
   running: "Running",
@@ -50,7 +50,7 @@ function sessionsSection(): HTMLElement {
   if (!sessions.length) return el("span");
   const now = Date.now();
   return el("section", { class: "sessions", "data-testid": "sessions" },
-    el("h2", {}, `Sessions (${sessions.filter((x) => !x.endedAt).length} running)`),
+    el("h2", {}, `Sessions (${last?.counts.runningSessions ?? 0} running)`),
     el("table", { class: "todos" },
       el("tbody", {}, ...sessions.map((x) => el("tr", { class: `session session-${x.status}${x.id === focused ? " focused" : ""}`, "data-session": x.id, tabindex: "0", title: x.detail ?? x.id },
         el("td", {}, `${x.role}${x.todoIds.length ? ` · ${x.todoIds.join(", ")}` : ""}`),
@@ -73,12 +73,11 @@ function timelineSection(): HTMLElement {
     el("ol", {}, ...[...timeline].reverse().slice(0, 50).map((t) => el("li", {}, el("time", {}, new Date(t.at).toLocaleTimeString()), " ", t.text))));
 }
 
-let last: RunSnapshot | undefined;
+let last: MissionModel | undefined;
 
-function render(s: RunSnapshot): void {
+function render(s: MissionModel): void {
   last = s;
   const active = s.phase === "starting" || s.phase === "running";
-  const done = s.todos.filter((t) => t.status === "done").length;
   const header = el("header", { class: "header" },
     el("h1", {}, "Orchestrator"),
     custom("vscode-badge", { "data-testid": "phase", class: `phase phase-${s.phase}` }, s.status && s.phase !== "starting" ? s.status : PHASE_LABEL[s.phase]),
@@ -87,11 +86,12 @@ function render(s: RunSnapshot): void {
   );
   const rows: Array<[string, string]> = [];
   if (s.mission) rows.push(["Mission", s.mission]);
-  if (s.todos.length) rows.push(["Progress", `${done}/${s.todos.length} done · ${s.running} running · round ${s.iteration}`]);
+  if (s.todos.length) rows.push(["Progress", `${s.progress} · round ${s.iteration}`]);
   if (s.startedAt) rows.push(["Elapsed", `${Math.round(((s.finishedAt ?? Date.now()) - s.startedAt) / 1000)} s`]);
-  if (s.tokens) rows.push(["Tokens", `${s.tokens.input.toLocaleString()} in · ${s.tokens.output.toLocaleString()} out`]);
-  if (s.cost !== undefined) rows.push(["Cost", `$${s.cost.toFixed(4)}`]);
+  if (s.tokens.input || s.tokens.output) rows.push(["Tokens", `${s.tokens.input.toLocaleString()} in · ${s.tokens.output.toLocaleString()} out`]);
+  if (s.phase !== "idle") rows.push(["Cost", `$${s.cost.toFixed(4)}`]);
   if (s.error) rows.push(["Error", s.error]);
+  else if (s.stopReason && s.status !== "sealed") rows.push(["Stopped", s.stopReason]);
   const facts = el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   const todos = s.todos.length
     ? el("table", { class: "todos", "data-testid": "todos" },
@@ -103,10 +103,9 @@ function render(s: RunSnapshot): void {
           el("td", {}, t.files.join(", "))))))
     : el("p", { class: "empty" }, s.phase === "idle" ? "No mission yet." : "Planning…");
   const report = s.report ? el("pre", { class: "report" }, s.report) : el("span");
-  const resumable = s.status === "stopped" || s.status === "incomplete" || s.status === "budget-exhausted";
   const actions = el("div", { class: "actions" },
     active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, "Stop") : custom("vscode-button", { "data-action": "runTask" }, "Run Task…"),
-    ...(!active && resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, "Resume")] : []));
+    ...(s.resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, "Resume")] : []));
   app.replaceChildren(header, facts, actions, todos, report, sessionsSection(), transcriptSection(), timelineSection());
 }
 
@@ -121,7 +120,7 @@ app.addEventListener("click", (event) => {
   const action = target?.getAttribute("data-action");
   if (action === "stop") vscode.postMessage({ type: "stop" });
   if (action === "runTask") vscode.postMessage({ type: "runTask" });
-  if (action === "resume") vscode.postMessage({ type: "resume" });
+  if (action === "resume") vscode.postMessage({ type: "resume", missionId: last?.missionId });
 });
 
 window.addEventListener("message", (event: MessageEvent) => {
@@ -129,9 +128,14 @@ window.addEventListener("message", (event: MessageEvent) => {
   if (!parsed.success) return; // not ours, or malformed: never rendered
   vscode.setState({ seen: true }); // marks the panel as restorable after a reload
   if (parsed.data.type === "transcript") {
-    focused = parsed.data.sessionId;
+    focused = parsed.data.sessionId ?? undefined;
     transcript = parsed.data.lines;
   } else {
+    // Another mission: nothing of the last one's transcript stays on screen.
+    if (last && parsed.data.snapshot.missionId !== last.missionId) {
+      focused = undefined;
+      transcript = [];
+    }
     sessions = parsed.data.sessions;
     timeline = parsed.data.timeline;
     last = parsed.data.snapshot;
@@ -139,5 +143,5 @@ window.addEventListener("message", (event: MessageEvent) => {
   if (last) render(last);
 });
 
-render({ phase: "idle", demo: false, iteration: 0, todos: [], running: 0 });
+render(idleModel());
 vscode.postMessage({ type: "ready" });

@@ -4,45 +4,34 @@
  */
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
+import type { MissionHost } from "../orchestrator/host/missionHost";
 import type { Logger } from "../orchestrator/logger";
-import { WebviewToHost, type HostToWebview, type RunSnapshot, type TimelineEntry } from "../shared/protocol";
-import { Coalescer } from "./viewModels/coalescer";
-import type { SessionRegistry } from "./viewModels/sessionRegistry";
-import { sortSessions } from "./viewModels/treeModels";
+import { WebviewToHost, type HostToWebview } from "../shared/protocol";
+import { DashboardFeed } from "./viewModels/dashboardFeed";
 
 export const DASHBOARD_VIEW_TYPE = "orchestrator.dashboard";
-
-export interface DashboardSource {
-  readonly snapshot: RunSnapshot;
-  readonly onDidChange: vscode.Event<RunSnapshot>;
-  readonly sessions: SessionRegistry;
-  readonly onDidChangeSessions: vscode.Event<string[]>;
-  readonly timeline: readonly TimelineEntry[];
-}
 
 export class DashboardPanel implements vscode.Disposable {
   private static current?: DashboardPanel;
   private readonly disposables: vscode.Disposable[] = [];
-  private focused?: string;
-  /** Snapshots and transcripts are posted a few times a second at most, however busy the mission. */
-  private readonly updates = new Coalescer<"snapshot" | "transcript">((changed) => this.flush(changed), 200);
+  private readonly feed: DashboardFeed;
 
-  static show(context: vscode.ExtensionContext, source: DashboardSource, logger: Logger, focusSession?: string): void {
+  static show(context: vscode.ExtensionContext, host: MissionHost, logger: Logger, focusSession?: string): void {
     if (!DashboardPanel.current) {
       const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Orchestrator", vscode.ViewColumn.Active, DashboardPanel.options(context));
-      DashboardPanel.current = new DashboardPanel(panel, context, source, logger);
+      DashboardPanel.current = new DashboardPanel(panel, context, host, logger);
     } else {
       DashboardPanel.current.panel.reveal();
     }
-    if (focusSession) DashboardPanel.current.focus(focusSession);
+    if (focusSession) DashboardPanel.current.feed.focus(focusSession);
   }
 
-  static serializer(context: vscode.ExtensionContext, source: DashboardSource, logger: Logger): vscode.WebviewPanelSerializer {
+  static serializer(context: vscode.ExtensionContext, host: MissionHost, logger: Logger): vscode.WebviewPanelSerializer {
     return {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
         panel.webview.options = DashboardPanel.options(context);
         DashboardPanel.current?.dispose();
-        DashboardPanel.current = new DashboardPanel(panel, context, source, logger);
+        DashboardPanel.current = new DashboardPanel(panel, context, host, logger);
       },
     };
   }
@@ -54,42 +43,17 @@ export class DashboardPanel implements vscode.Disposable {
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     context: vscode.ExtensionContext,
-    private readonly source: DashboardSource,
+    host: MissionHost,
     private readonly logger: Logger,
   ) {
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
     panel.webview.html = this.html(context);
+    this.feed = new DashboardFeed(host.view, (message) => this.post(message));
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      source.onDidChange(() => this.updates.mark("snapshot")),
-      source.onDidChangeSessions((ids) => {
-        this.updates.mark("snapshot");
-        if (this.focused && ids.includes(this.focused)) this.updates.mark("transcript");
-      }),
-      { dispose: () => this.updates.dispose() },
+      this.feed,
     );
-  }
-
-  private focus(sessionId: string): void {
-    this.focused = sessionId;
-    this.updates.mark("transcript");
-  }
-
-  private flush(changed: ReadonlySet<"snapshot" | "transcript"> | "all"): void {
-    if (changed === "all" || changed.has("snapshot")) this.postSnapshot();
-    if ((changed === "all" || changed.has("transcript")) && this.focused) {
-      const record = this.source.sessions.get(this.focused);
-      this.post({ type: "transcript", sessionId: this.focused, lines: (record?.transcript ?? []).map(({ kind, text, tool, toolStatus }) => ({ kind, text, tool, toolStatus })) });
-    }
-  }
-
-  private postSnapshot(): void {
-    const sessions = sortSessions(this.source.sessions.list()).map((s) => ({
-      id: s.id, role: s.role, todoIds: s.todoIds, status: s.status, startedAt: s.startedAt, endedAt: s.endedAt, inputTokens: s.inputTokens, outputTokens: s.outputTokens, cost: s.cost,
-      detail: s.status === "retry" ? s.retryMessage : s.error,
-    }));
-    this.post({ type: "snapshot", snapshot: this.source.snapshot, sessions, timeline: this.source.timeline.slice(-100) });
   }
 
   private receive(raw: unknown): void {
@@ -100,10 +64,10 @@ export class DashboardPanel implements vscode.Disposable {
     }
     switch (parsed.data.type) {
       case "ready":
-        this.updates.markAll();
+        this.feed.resend();
         break;
       case "focusSession":
-        if (this.source.sessions.has(parsed.data.sessionId)) this.focus(parsed.data.sessionId);
+        this.feed.focus(parsed.data.sessionId);
         break;
       case "runTask":
         void vscode.commands.executeCommand("orchestrator.runTask");
@@ -112,11 +76,10 @@ export class DashboardPanel implements vscode.Disposable {
         void vscode.commands.executeCommand("orchestrator.stop");
         break;
       case "resume":
-        void vscode.commands.executeCommand("orchestrator.resume");
+        void vscode.commands.executeCommand("orchestrator.resume", parsed.data.missionId);
         break;
     }
   }
-
   private post(message: HostToWebview): void {
     void this.panel.webview.postMessage(message);
   }

@@ -1,76 +1,116 @@
 /**
- * Entry point. Activation only wires commands and views; the OpenCode server starts on the first
- * mission. Deactivation stops the server and leaves no process behind.
+ * Entry point. Activation wires the core's front door (MissionHost) to VS Code: commands, views,
+ * status bar, notifications, dashboard. Every surface renders the host's one read model; the
+ * OpenCode server starts on the first mission. Deactivation leaves no process behind.
  */
 import * as vscode from "vscode";
-import { missionProblem } from "../orchestrator/domain/missionText";
+import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
+import { MissionHost } from "../orchestrator/host/missionHost";
+import { idleModel, type MissionModel } from "../orchestrator/host/readModel";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE } from "./dashboardPanel";
-import { EngineHost, SERVER_PASSWORD_SECRET } from "./engineHost";
 import { createLogChannel } from "./logChannel";
-import { MissionRunner } from "./missionRunner";
-import { MissionStatusBar } from "./statusBar";
+import { showMissionProgress } from "./missionProgress";
+import { showNotice } from "./missionNotices";
 import { PermissionRouter } from "./permissionRouter";
+import { readSettings } from "./settings";
+import { MissionStatusBar } from "./statusBar";
+import { JobsProvider, showJobTerminal } from "./views/jobsView";
 import { SessionsProvider } from "./views/sessionsView";
 import { TodoTreeProvider } from "./views/todoTreeView";
-import { JobsProvider, showJobTerminal } from "./views/jobsView";
-import { BackgroundJobManager } from "../orchestrator/background/jobManager";
-import type { RunSnapshot } from "../shared/protocol";
+import { todoRef } from "./viewModels/treeModels";
 
-let host: EngineHost | undefined;
+/** The password of an attached server (orchestrator.opencode.serverUrl), in VS Code's secret storage. */
+export const SERVER_PASSWORD_SECRET = "orchestrator.opencode.serverPassword";
+
+let host: MissionHost | undefined;
 
 /** What activate() returns: read-only state for other extensions and for the extension-host tests. */
 export interface OrchestratorApi {
-  readonly snapshot: RunSnapshot;
+  readonly snapshot: MissionModel;
 }
+
+type Command = [string, (...args: never[]) => unknown];
+
+const MISSION_COMMANDS = ["orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob"];
 
 export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const { channel, logger } = createLogChannel();
-  const workspaceRoot = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const jobs = workspaceRoot ? new BackgroundJobManager({ workspace: workspaceRoot }) : undefined;
-  host = new EngineHost(context, logger, jobs);
-  const statusBar = new MissionStatusBar();
-  const runner = new MissionRunner(host, statusBar, logger);
-  const todoTree = new TodoTreeProvider(runner);
-  const sessionsView = new SessionsProvider(runner);
-  const permissions = new PermissionRouter(runner.sessions, logger);
-  context.subscriptions.push(channel, statusBar, runner, todoTree, sessionsView, permissions);
+  context.subscriptions.push(channel, vscode.commands.registerCommand("orchestrator.showLog", () => channel.show(true)));
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    // No folder, no mission: the commands say so instead of failing.
+    const needFolder = () => void vscode.window.showErrorMessage("Orchestrator: open a folder first; the mission runs in the workspace.");
+    context.subscriptions.push(...MISSION_COMMANDS.map((id) => vscode.commands.registerCommand(id, needFolder)));
+    return { snapshot: idleModel() };
+  }
+  const h = new MissionHost({ workspace: folder.uri.fsPath, logger, serverPassword: async () => context.secrets.get(SERVER_PASSWORD_SECRET), extensionPath: context.extensionPath });
+  host = h;
+  const settings = () => readSettings(logger, (m) => void vscode.window.showWarningMessage(m));
+  const todoTree = new TodoTreeProvider(h.view);
+  const sessionsView = new SessionsProvider(h.view);
+  const jobsView = new JobsProvider(h);
+  let running = false;
+  // The context key the menus and the palette use: true from the press of Run Task to the end.
+  const setRunning = (value: boolean) => {
+    if (value === running) return;
+    running = value;
+    void vscode.commands.executeCommand("setContext", "orchestrator.running", value);
+  };
   context.subscriptions.push(
+    new MissionStatusBar(h.view),
+    todoTree,
+    sessionsView,
+    jobsView,
+    new PermissionRouter(h, logger),
     vscode.window.createTreeView("orchestrator.todos", { treeDataProvider: todoTree, showCollapseAll: true }),
     vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
-    runner.onDidUseEngine((engine) => permissions.attach(engine)),
+    vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
+    h.notices.on(showNotice),
+    h.view.updates.on(() => setRunning(h.isRunning)),
   );
-  if (jobs) {
-    const jobsView = new JobsProvider(jobs);
-    context.subscriptions.push(
-      jobsView,
-      vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
-      vscode.commands.registerCommand("orchestrator.showJob", (id: unknown) => typeof id === "string" && showJobTerminal(jobs, id)),
-      vscode.commands.registerCommand("orchestrator.killJob", (id: unknown) => typeof id === "string" && void jobs.kill(id)),
-      { dispose: () => void jobs.dispose() },
-    );
-  }
-  const folder = () => vscode.workspace.workspaceFolders?.[0];
-  const todoIdOf = (arg: unknown): string | undefined => {
-    // From a tree node ("todo:<mission>:<todo>") or a command argument (the TODO id).
-    if (typeof arg !== "string") return undefined;
-    return arg.startsWith("todo:") ? arg.split(":")[2] : arg;
+
+  /** One progress notification per mission run (new or resumed); Cancel stops it. */
+  const withProgress = <T>(mission: string, work: Promise<T>): Promise<T> => {
+    showMissionProgress(missionLabel(mission), h.view, work, () => h.stop());
+    return work;
+  };
+  const refuse = (reason: string) => void vscode.window.showInformationMessage(`Orchestrator: ${reason.charAt(0).toUpperCase()}${reason.slice(1)}`);
+
+  /** Resumes the mission named, else the one shown; never silently another one. */
+  const resume = async (missionId?: string): Promise<void> => {
+    if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage("Orchestrator: trust this folder to resume a mission.");
+    if (h.isRunning) return refuse("a mission is already running.");
+    const shown = h.model;
+    const target = missionId ?? (shown.resumable ? shown.missionId : undefined);
+    if (!target) {
+      // The mission shown is finished for good: offer the latest unfinished one, by name.
+      const other = h.latestUnfinished();
+      const why = shown.missionId ? `the mission shown ended ${shown.status}; it cannot be resumed.` : "no unfinished mission in this workspace.";
+      if (!other) return refuse(why);
+      const choice = await vscode.window.showInformationMessage(`Orchestrator: ${why} Resume the earlier mission "${missionLabel(other.mission, 80)}" (${other.status})?`, "Resume It");
+      if (choice) await resume(other.missionId);
+      return;
+    }
+    const result = await withProgress(shown.missionId === target ? (shown.mission ?? "") : "mission", h.resume(settings(), target));
+    if (!result.ok) refuse(result.reason);
+  };
+  const editTodo = async (arg: unknown, action: "retry" | "skip"): Promise<void> => {
+    const ref = todoRef(arg, h.view.missionId);
+    if (!ref) return;
+    const result = await (action === "retry" ? h.retry(ref.missionId, ref.todoId, settings()) : h.skip(ref.missionId, ref.todoId, settings()));
+    if (!result.ok) refuse(result.reason);
   };
 
-  context.subscriptions.push(
-    vscode.commands.registerCommand("orchestrator.runTask", async (missionArg?: unknown) => {
+  const commands: Command[] = [
+    ["orchestrator.runTask", async (missionArg?: unknown) => {
       if (!vscode.workspace.isTrusted) {
         const choice = await vscode.window.showWarningMessage("Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run a mission.", "Manage Workspace Trust");
         if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
         return;
       }
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      if (!folder) {
-        void vscode.window.showErrorMessage("Orchestrator: open a folder first; the mission runs in the workspace.");
-        return;
-      }
-      if (runner.isRunning) {
+      if (h.isRunning) {
         const choice = await vscode.window.showInformationMessage("Orchestrator: a mission is already running.", "Stop It");
-        if (choice) runner.stop();
+        if (choice) h.stop();
         return;
       }
       const mission =
@@ -85,103 +125,72 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
             });
       if (mission === undefined) return; // cancelled
       const problem = missionProblem(mission);
-      if (problem) {
-        void vscode.window.showWarningMessage(`Orchestrator: ${problem}`);
-        return;
-      }
-      await runner.run(folder, mission.trim());
-    }),
-    vscode.commands.registerCommand("orchestrator.resume", async () => {
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      if (!vscode.workspace.isTrusted || !folder) {
-        void vscode.window.showWarningMessage("Orchestrator: open and trust a folder to resume a mission.");
-        return;
-      }
-      if (runner.isRunning) {
-        void vscode.window.showInformationMessage("Orchestrator: a mission is already running.");
-        return;
-      }
-      const unfinished = runner.unfinished(folder);
-      if (!unfinished) {
-        void vscode.window.showInformationMessage("Orchestrator: no unfinished mission in this workspace.");
-        return;
-      }
-      await runner.resume(folder, unfinished);
-    }),
-    vscode.commands.registerCommand("orchestrator.stop", () => runner.stop()),
-    vscode.commands.registerCommand("orchestrator.retryTodo", async (arg: unknown) => {
-      const id = todoIdOf(arg);
-      if (id && !(await runner.retryTodo(folder(), id))) void vscode.window.showInformationMessage(`Orchestrator: TODO ${id} cannot be retried now.`);
-    }),
-    vscode.commands.registerCommand("orchestrator.skipTodo", async (arg: unknown) => {
-      const id = todoIdOf(arg);
-      if (id && !(await runner.skipTodo(folder(), id))) void vscode.window.showInformationMessage(`Orchestrator: TODO ${id} cannot be skipped now.`);
-    }),
-    vscode.commands.registerCommand("orchestrator.openTodoSession", (arg: unknown) => {
-      const id = todoIdOf(arg);
-      const todo = runner.snapshot.todos.find((t) => t.id === id);
+      if (problem) return void vscode.window.showWarningMessage(`Orchestrator: ${problem}`);
+      await withProgress(mission, h.run(mission.trim(), settings()));
+    }],
+    ["orchestrator.resume", (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : undefined)],
+    ["orchestrator.stop", () => h.stop()],
+    ["orchestrator.retryTodo", (arg: unknown) => editTodo(arg, "retry")],
+    ["orchestrator.skipTodo", (arg: unknown) => editTodo(arg, "skip")],
+    ["orchestrator.openTodoSession", (arg: unknown) => {
+      const ref = todoRef(arg, h.view.missionId);
+      const todo = ref?.missionId === h.view.missionId ? h.model.todos.find((t) => t.id === ref?.todoId) : undefined;
       const sessionId = todo?.sessions.at(-1);
-      if (sessionId) DashboardPanel.show(context, runner, logger, sessionId);
-      else void vscode.window.showInformationMessage(`Orchestrator: TODO ${id ?? ""} has no session yet.`);
-    }),
-    vscode.commands.registerCommand("orchestrator.openTodoFiles", async (arg: unknown) => {
-      const id = todoIdOf(arg);
-      const root = folder();
-      const todo = runner.snapshot.todos.find((t) => t.id === id);
-      if (!root || !todo) return;
-      for (const file of todo.files) {
-        const uri = vscode.Uri.joinPath(root.uri, file);
+      if (sessionId) DashboardPanel.show(context, h, logger, sessionId);
+      else refuse(`TODO ${ref?.todoId ?? ""} has no session yet.`);
+    }],
+    ["orchestrator.openTodoFiles", async (arg: unknown) => {
+      const ref = todoRef(arg, h.view.missionId);
+      const todo = ref?.missionId === h.view.missionId ? h.model.todos.find((t) => t.id === ref?.todoId) : undefined;
+      for (const file of todo?.files ?? []) {
         try {
-          await vscode.window.showTextDocument(uri, { preview: false, preserveFocus: true });
+          await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, file), { preview: false, preserveFocus: true });
         } catch {
-          void vscode.window.showInformationMessage(`Orchestrator: ${file} does not exist yet.`);
+          refuse(`${file} does not exist yet.`);
         }
       }
-    }),
-    vscode.commands.registerCommand("orchestrator.openSession", (arg: unknown) => {
-      const sessionId = typeof arg === "string" ? arg.replace(/^session:/, "") : undefined;
-      DashboardPanel.show(context, runner, logger, sessionId);
-    }),
-    vscode.commands.registerCommand("orchestrator.abortSession", async (arg: unknown) => {
-      const sessionId = typeof arg === "string" ? arg.replace(/^session:/, "") : undefined;
-      if (sessionId) await runner.abortSession(sessionId);
-    }),
-    vscode.commands.registerCommand("orchestrator.showLog", () => channel.show(true)),
-    vscode.commands.registerCommand("orchestrator.openDashboard", () => DashboardPanel.show(context, runner, logger)),
-    vscode.commands.registerCommand("orchestrator.setServerPassword", async () => {
+    }],
+    ["orchestrator.openSession", (arg: unknown) => DashboardPanel.show(context, h, logger, typeof arg === "string" ? arg.replace(/^session:/, "") : undefined)],
+    ["orchestrator.abortSession", async (arg: unknown) => {
+      if (typeof arg === "string") await h.abortSession(arg.replace(/^session:/, ""));
+    }],
+    ["orchestrator.openDashboard", () => DashboardPanel.show(context, h, logger)],
+    ["orchestrator.showJob", (id: unknown) => typeof id === "string" && showJobTerminal(h, id)],
+    ["orchestrator.killJob", (id: unknown) => typeof id === "string" && void h.jobs.kill(id)],
+    ["orchestrator.setServerPassword", async () => {
       const password = await vscode.window.showInputBox({ title: "OpenCode server password", prompt: "The OPENCODE_SERVER_PASSWORD of the server in orchestrator.opencode.serverUrl (kept in VS Code's secret storage).", password: true, ignoreFocusOut: true });
       if (password === undefined) return;
       await context.secrets.store(SERVER_PASSWORD_SECRET, password);
-      await host?.stop();
+      await h.releaseEngine();
       void vscode.window.showInformationMessage("Orchestrator: server password saved.");
-    }),
-    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, runner, logger)),
+    }],
+  ];
+  context.subscriptions.push(
+    ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A different binary or server applies to the next mission; never restart under a running one.
-      if (event.affectsConfiguration("orchestrator.opencode") && !runner.isRunning) void host?.stop();
+      if (event.affectsConfiguration("orchestrator.opencode")) void h.releaseEngine();
     }),
   );
-  // An unfinished mission (stopped, or cut off by a reload or a crash) is offered for resume.
-  const root = folder();
-  if (root && vscode.workspace.isTrusted) {
-    const latest = runner.showLatest(root);
-    const unfinished = latest && !["sealed", "failed"].includes(latest.status) ? latest : undefined;
-    if (unfinished) {
-      statusBar.resumable(unfinished.mission);
-      void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${unfinished.status}): "${unfinished.mission.slice(0, 80)}".`, "Resume").then((choice) => {
-        if (choice) void vscode.commands.executeCommand("orchestrator.resume");
+  // The latest mission comes back on screen; an unfinished one (stopped, or cut off by a reload or a crash) is offered.
+  if (vscode.workspace.isTrusted) {
+    const latest = h.showLatest();
+    if (latest?.resumable) {
+      void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${latest.status}): "${missionLabel(latest.mission ?? "", 80)}".`, "Resume").then((choice) => {
+        if (choice) void vscode.commands.executeCommand("orchestrator.resume", latest.missionId);
       });
     }
   }
   logger.info("Orchestrator activated");
   return {
     get snapshot() {
-      return runner.snapshot;
+      return h.model;
     },
   };
 }
 
 export async function deactivate(): Promise<void> {
-  await host?.stop(1500);
+  await host?.dispose(1500);
   host = undefined;
 }

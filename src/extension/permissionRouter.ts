@@ -1,52 +1,38 @@
 /**
- * Routes OpenCode's permission and question requests to the user. Each request names the agent,
- * the TODO and what it wants; many at once queue ("1 of N") and never block the editor: prompts
- * are notifications and quick picks, not modal dialogs.
+ * Routes the agents' permission and question requests, as the host publishes them, to the user.
+ * Each names the agent, the TODO and what it wants; many at once queue ("1 of N") and never block
+ * the editor: prompts are notifications and quick picks, not modal dialogs. Answers go back
+ * through the host, which sends them to the engine that asked.
  */
 import * as vscode from "vscode";
-import type { EventPermissionAsked, EventQuestionAsked } from "@opencode-ai/sdk/v2";
-import type { Engine } from "../orchestrator/engine/engine";
+import type { AgentRequest } from "../orchestrator/host/agentRequests";
+import type { MissionHost } from "../orchestrator/host/missionHost";
 import type { Logger } from "../orchestrator/logger";
-import type { SessionRegistry } from "./viewModels/sessionRegistry";
-
-type Request = { kind: "permission"; engine: Engine; event: EventPermissionAsked["properties"] } | { kind: "question"; engine: Engine; event: EventQuestionAsked["properties"] };
 
 export const PERMISSION_CHOICES = { once: "Allow Once", always: "Always Allow", reject: "Reject" } as const;
 
 export class PermissionRouter implements vscode.Disposable {
-  private readonly queue: Request[] = [];
+  private readonly queue: AgentRequest[] = [];
   private showing = false;
-  private subscription?: { dispose(): void };
+  private readonly subscription: { dispose(): void };
 
   constructor(
-    private readonly sessions: SessionRegistry,
+    private readonly host: MissionHost,
     private readonly logger: Logger,
-  ) {}
-
-  /** Listens to the engine a mission runs on (one at a time). */
-  attach(engine: Engine): void {
-    this.subscription?.dispose();
-    this.subscription = engine.events.onAny((event) => {
-      if (event.type === "permission.asked") this.enqueue({ kind: "permission", engine, event: event.properties });
-      else if (event.type === "question.asked") this.enqueue({ kind: "question", engine, event: event.properties });
-      else if (event.type === "permission.replied" || event.type === "question.replied" || event.type === "question.rejected") {
+  ) {
+    this.subscription = host.requests.on((update) => {
+      if (update.type === "asked") this.enqueue(update.request);
+      else {
         // Answered elsewhere (another client, or the session ended): drop it from the queue.
-        const i = this.queue.findIndex((r) => r.event.id === event.properties.requestID);
+        const i = this.queue.findIndex((r) => r.id === update.id);
         if (i >= 0) this.queue.splice(i, 1);
       }
     });
   }
 
-  private who(sessionId: string): string {
-    const s = this.sessions.get(sessionId);
-    if (!s) return "An agent";
-    const role = s.role.charAt(0).toUpperCase() + s.role.slice(1);
-    return s.todoIds.length ? `${role} (TODO ${s.todoIds.join(", ")})` : role;
-  }
-
-  private enqueue(request: Request): void {
+  private enqueue(request: AgentRequest): void {
     this.queue.push(request);
-    this.logger.info(`${this.who(request.event.sessionID)} asks ${request.kind === "permission" ? `permission: ${request.event.permission} ${request.event.patterns.join(", ")}` : "a question"}`);
+    this.logger.info(`${request.who} asks ${request.kind === "permission" ? `permission: ${request.permission} ${request.patterns.join(", ")}` : "a question"}`);
     void this.pump();
   }
 
@@ -56,8 +42,8 @@ export class PermissionRouter implements vscode.Disposable {
     try {
       for (let request = this.queue[0]; request; request = this.queue[0]) {
         const position = this.queue.length > 1 ? ` (1 of ${this.queue.length})` : "";
-        if (request.kind === "permission") await this.askPermission(request.engine, request.event, position);
-        else await this.askQuestion(request.engine, request.event, position);
+        if (request.kind === "permission") await this.askPermission(request, position);
+        else await this.askQuestion(request, position);
         const i = this.queue.indexOf(request);
         if (i >= 0) this.queue.splice(i, 1);
       }
@@ -66,39 +52,27 @@ export class PermissionRouter implements vscode.Disposable {
     }
   }
 
-  private async askPermission(engine: Engine, event: EventPermissionAsked["properties"], position: string): Promise<void> {
-    const what = `${event.permission}${event.patterns.length ? ` on ${event.patterns.join(", ")}` : ""}`;
-    const choice = await vscode.window.showWarningMessage(`Orchestrator${position}: ${this.who(event.sessionID)} wants ${what}.`, PERMISSION_CHOICES.once, PERMISSION_CHOICES.always, PERMISSION_CHOICES.reject);
-    if (!this.queue.some((r) => r.event.id === event.id)) return; // answered meanwhile
-    const reply = choice === PERMISSION_CHOICES.once ? "once" : choice === PERMISSION_CHOICES.always ? "always" : "reject";
-    await engine.client.permission.reply({ requestID: event.id, reply }).catch((error: unknown) => this.logger.warn(`Permission reply failed: ${String(error)}`));
-    this.logger.info(`Permission ${event.id}: ${reply}`);
+  private async askPermission(request: Extract<AgentRequest, { kind: "permission" }>, position: string): Promise<void> {
+    const what = `${request.permission}${request.patterns.length ? ` on ${request.patterns.join(", ")}` : ""}`;
+    const choice = await vscode.window.showWarningMessage(`Orchestrator${position}: ${request.who} wants ${what}.`, PERMISSION_CHOICES.once, PERMISSION_CHOICES.always, PERMISSION_CHOICES.reject);
+    if (!this.queue.includes(request)) return; // answered meanwhile
+    await this.host.replyPermission(request.id, choice === PERMISSION_CHOICES.once ? "once" : choice === PERMISSION_CHOICES.always ? "always" : "reject");
   }
 
-  private async askQuestion(engine: Engine, event: EventQuestionAsked["properties"], position: string): Promise<void> {
+  private async askQuestion(request: Extract<AgentRequest, { kind: "question" }>, position: string): Promise<void> {
     const answers: string[][] = [];
-    for (const q of event.questions) {
+    for (const q of request.questions) {
       const items = q.options.map((o) => ({ label: o.label, description: o.description }));
-      const title = `${this.who(event.sessionID)} asks${position}: ${q.header}`;
-      if (q.multiple) {
-        const picked = await vscode.window.showQuickPick(items, { title, placeHolder: q.question, canPickMany: true, ignoreFocusOut: true });
-        if (!picked) return this.reject(engine, event.id);
-        answers.push(picked.map((p) => p.label));
-      } else {
-        const picked = await vscode.window.showQuickPick(items, { title, placeHolder: q.question, ignoreFocusOut: true });
-        if (!picked) return this.reject(engine, event.id);
-        answers.push([picked.label]);
-      }
+      const title = `${request.who} asks${position}: ${q.header}`;
+      const picked = q.multiple ? await vscode.window.showQuickPick(items, { title, placeHolder: q.question, canPickMany: true, ignoreFocusOut: true }) : await vscode.window.showQuickPick(items, { title, placeHolder: q.question, ignoreFocusOut: true }).then((p) => p && [p]);
+      if (!picked) return this.host.rejectQuestion(request.id);
+      answers.push(picked.map((p) => p.label));
     }
-    await engine.client.question.reply({ requestID: event.id, answers }).catch((error: unknown) => this.logger.warn(`Question reply failed: ${String(error)}`));
-  }
-
-  private async reject(engine: Engine, requestId: string): Promise<void> {
-    await engine.client.question.reject({ requestID: requestId }).catch(() => undefined);
+    await this.host.answerQuestion(request.id, answers);
   }
 
   dispose(): void {
-    this.subscription?.dispose();
+    this.subscription.dispose();
     this.queue.length = 0;
   }
 }

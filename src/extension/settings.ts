@@ -4,22 +4,14 @@
  */
 import * as vscode from "vscode";
 import { ROLES, type Role } from "../orchestrator/domain/roles";
-import { parseModelRef, type ModelRef } from "../orchestrator/engine/turn";
+import type { HostSettings } from "../orchestrator/host/hostSettings";
+import { parseModelRef, type ModelRef } from "../orchestrator/domain/modelRef";
 import type { Logger } from "../orchestrator/logger";
-import { limitsFromSettings, type CommanderLimits } from "../orchestrator/mission/limits";
-import { checkDemoMode, checkNumber, NUMBER_SETTINGS, NUMBER_KEYS, STRING_SETTINGS, type DemoMode, type NumberSettingValues, type StringSettingKey } from "../orchestrator/settingsTable";
+import { limitsFromSettings } from "../orchestrator/mission/limits";
+import { checkDemoMode, checkNumber, NUMBER_SETTINGS, NUMBER_KEYS, STRING_SETTINGS, type NumberSettingValues, type StringSettingKey } from "../orchestrator/settingsTable";
 
-export type { DemoMode };
-
-export interface OrchestratorSettings {
-  opencodePath: string;
-  serverUrl: string;
-  model: ModelRef | undefined;
-  demoMode: DemoMode;
-  /** Per-role models (orchestrator.models.<role>), over `model`. */
-  models: Partial<Record<Role, ModelRef>>;
-  limits: Partial<CommanderLimits>;
-}
+/** The settings a mission runs with: what the core's front door asks for. */
+export type OrchestratorSettings = HostSettings;
 
 export function readSettings(logger: Logger, warn: (message: string) => void): OrchestratorSettings {
   const config = vscode.workspace.getConfiguration("orchestrator");

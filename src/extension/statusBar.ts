@@ -1,46 +1,68 @@
-/** The status-bar presence of a running mission: what runs, and a stop button. Hidden when idle. */
+/**
+ * The status-bar presence of the mission shown: progress and a stop button while it runs, Resume
+ * when it can be resumed, nothing otherwise. It renders the read model and decides nothing itself.
+ */
 import * as vscode from "vscode";
+import { missionLabel } from "../orchestrator/domain/missionText";
+import type { MissionView } from "../orchestrator/host/missionView";
 
 export class MissionStatusBar implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem("orchestrator.status", vscode.StatusBarAlignment.Left, 100);
   private readonly stop = vscode.window.createStatusBarItem("orchestrator.stop", vscode.StatusBarAlignment.Left, 99);
+  private readonly subscription: { dispose(): void };
+  private shown = "";
 
-  constructor() {
+  constructor(private readonly view: MissionView) {
     this.status.name = "Orchestrator";
-    this.status.command = "orchestrator.showLog";
     this.stop.name = "Orchestrator: Stop";
     this.stop.text = "$(debug-stop) Stop";
     this.stop.tooltip = "Stop the running mission (aborts its OpenCode sessions)";
     this.stop.command = "orchestrator.stop";
     this.stop.accessibilityInformation = { label: "Stop Orchestrator mission", role: "button" };
+    this.subscription = view.updates.on(() => this.render());
+    this.render();
   }
 
-  running(label: string, detail: string): void {
-    this.status.command = "orchestrator.openDashboard";
-    this.status.text = `$(sync~spin) Orchestrator ${detail}`;
-    this.status.tooltip = `Mission: ${label}\nClick to open the dashboard.`;
-    this.status.accessibilityInformation = { label: `Orchestrator ${detail}: ${label}` };
-    this.status.show();
-    this.stop.show();
+  private render(): void {
+    const m = this.view.model;
+    const label = missionLabel(m.mission ?? "");
+    if (m.phase === "starting" || m.phase === "running") {
+      const detail = m.phase === "starting" ? "starting OpenCode" : m.progress || "planning";
+      this.show(`running:${detail}:${m.demo}`, () => {
+        this.status.command = "orchestrator.openDashboard";
+        this.status.text = `$(sync~spin) Orchestrator ${detail}${m.demo ? " (demo model)" : ""}`;
+        this.status.tooltip = `Mission: ${label}\nClick to open the dashboard.`;
+        this.status.accessibilityInformation = { label: `Orchestrator ${detail}: ${label}` };
+        this.status.show();
+        this.stop.show();
+      });
+    } else if (m.resumable) {
+      this.show(`resumable:${m.missionId}`, () => {
+        this.status.text = "$(debug-continue) Resume mission";
+        this.status.tooltip = `Resume: ${label}`;
+        this.status.command = "orchestrator.resume";
+        this.status.accessibilityInformation = { label: `Resume Orchestrator mission: ${label}`, role: "button" };
+        this.status.show();
+        this.stop.hide();
+      });
+    } else {
+      this.show("hidden", () => {
+        this.status.hide();
+        this.stop.hide();
+        this.status.command = "orchestrator.showLog";
+      });
+    }
   }
 
-  /** After a stop (or an incomplete end): offer to resume. */
-  resumable(label: string): void {
-    this.status.text = "$(debug-continue) Resume mission";
-    this.status.tooltip = `Resume: ${label}`;
-    this.status.command = "orchestrator.resume";
-    this.status.accessibilityInformation = { label: `Resume Orchestrator mission: ${label}`, role: "button" };
-    this.status.show();
-    this.stop.hide();
-  }
-
-  hide(): void {
-    this.status.hide();
-    this.stop.hide();
-    this.status.command = "orchestrator.showLog";
+  /** Touches the items only when what they show changed: session events arrive many times a second. */
+  private show(key: string, apply: () => void): void {
+    if (key === this.shown) return;
+    this.shown = key;
+    apply();
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this.status.dispose();
     this.stop.dispose();
   }

@@ -1,45 +1,12 @@
 /**
  * The dashboard's messages: one discriminated union per direction, parsed with zod on arrival
- * (a webview is a separate, untrusted context; nothing it sends is used unchecked).
+ * (a webview is a separate, untrusted context; nothing it sends is used unchecked). The snapshot
+ * is the core's read model itself: the dashboard renders what every other surface renders.
  */
 import { z } from "zod";
+import { MissionModel, idleModel } from "../orchestrator/host/readModel";
 
-export const RunPhase = z.enum(["idle", "starting", "running", "done", "failed", "stopped"]);
-export type RunPhase = z.infer<typeof RunPhase>;
-
-export const TodoSummary = z.object({
-  id: z.string(),
-  title: z.string(),
-  status: z.string(),
-  attempts: z.number(),
-  files: z.array(z.string()),
-  dependsOn: z.array(z.string()).default([]),
-  acceptance: z.string().default(""),
-  reviewIssues: z.array(z.string()).default([]),
-  sessions: z.array(z.string()).default([]),
-  note: z.string().optional(),
-});
-export type TodoSummary = z.infer<typeof TodoSummary>;
-
-export const RunSnapshot = z.object({
-  phase: RunPhase,
-  mission: z.string().optional(),
-  missionId: z.string().optional(),
-  /** The mission's own status (planning, running, sealed, stopped, incomplete, …). */
-  status: z.string().optional(),
-  demo: z.boolean(),
-  startedAt: z.number().optional(),
-  finishedAt: z.number().optional(),
-  iteration: z.number().default(0),
-  todos: z.array(TodoSummary).default([]),
-  /** Sessions running now. */
-  running: z.number().default(0),
-  report: z.string().optional(),
-  error: z.string().optional(),
-  tokens: z.object({ input: z.number(), output: z.number() }).optional(),
-  cost: z.number().optional(),
-});
-export type RunSnapshot = z.infer<typeof RunSnapshot>;
+export { idleModel, MissionModel };
 
 export const SessionSummary = z.object({
   id: z.string(),
@@ -61,8 +28,9 @@ export const TimelineEntry = z.object({ at: z.number(), text: z.string() });
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
 export const HostToWebview = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("snapshot"), snapshot: RunSnapshot, sessions: z.array(SessionSummary), timeline: z.array(TimelineEntry) }),
-  z.object({ type: z.literal("transcript"), sessionId: z.string(), lines: z.array(TranscriptLine) }),
+  z.object({ type: z.literal("snapshot"), snapshot: MissionModel, sessions: z.array(SessionSummary), timeline: z.array(TimelineEntry) }),
+  /** `sessionId: null`: no transcript (another mission is shown, or its session is gone). */
+  z.object({ type: z.literal("transcript"), sessionId: z.string().nullable(), lines: z.array(TranscriptLine) }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebview>;
 
@@ -70,9 +38,7 @@ export const WebviewToHost = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
   z.object({ type: z.literal("runTask") }),
   z.object({ type: z.literal("stop") }),
-  z.object({ type: z.literal("resume") }),
+  z.object({ type: z.literal("resume"), missionId: z.string().max(200).optional() }),
   z.object({ type: z.literal("focusSession"), sessionId: z.string().max(200) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;
-
-export const idleSnapshot = (): RunSnapshot => ({ phase: "idle", demo: false, iteration: 0, todos: [], running: 0 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
-import { parseModelRef } from "../../src/orchestrator/engine/turn";
+import { parseModelRef } from "../../src/orchestrator/domain/modelRef";
 
 test("registers the four agents and the headless permission policy", () => {
   const config = buildServerConfig() as { agent: Record<string, { prompt: string; mode: string }>; permission: Record<string, string> };

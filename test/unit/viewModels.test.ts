@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
 import { Coalescer, type Timers } from "../../src/extension/viewModels/coalescer";
-import { FINISHED_KEPT, FINISHED_WITH_TRANSCRIPT, SessionRegistry, TRANSCRIPT_LIMIT } from "../../src/extension/viewModels/sessionRegistry";
+import { FINISHED_KEPT, FINISHED_WITH_TRANSCRIPT, SessionRegistry, TRANSCRIPT_LIMIT } from "../../src/orchestrator/host/sessionRegistry";
 import { missionNode, sessionNode, sortSessions, todoDetailNodes, todoNode } from "../../src/extension/viewModels/treeModels";
-import type { RunSnapshot, TodoSummary } from "../../src/shared/protocol";
+import { countTodos, idleModel, progressLine, type MissionModel, type TodoModel } from "../../src/orchestrator/host/readModel";
 
 function fakeTimers() {
   const pending: Array<{ fn: () => void; at: number }> = [];
@@ -71,27 +71,28 @@ test("a transcript keeps only its newest entries", () => {
   assert.equal(t[0]?.text, "line 50");
 });
 
-const todo = (over: Partial<TodoSummary> = {}): TodoSummary => ({ id: "T1", title: "Add login", status: "pending", attempts: 1, files: ["src/login.ts"], dependsOn: [], acceptance: "tests pass", reviewIssues: [], sessions: [], ...over });
+const todo = (over: Partial<TodoModel> = {}): TodoModel => ({ id: "T1", title: "Add login", status: "pending", attempts: 1, files: ["src/login.ts"], dependsOn: [], acceptance: "tests pass", reviewIssues: [], sessions: [], canRetry: false, canSkip: false, ...over });
 
 test("TODO nodes: icon per state, description with role, attempt and files, context flags for menus", () => {
-  const sessions = new SessionRegistry();
-  sessions.applyMission({ type: "turn.started", missionId: "m", role: "worker", sessionId: S, todoIds: ["T1"] });
-  const failed = todoNode("m", todo({ status: "failed", attempts: 2, sessions: [S], reviewIssues: ["no test"], dependsOn: ["T0"] }), (id) => sessions.get(id));
+  const failed = todoNode("m", todo({ status: "failed", attempts: 2, sessions: [S], reviewIssues: ["no test"], dependsOn: ["T0"], role: "worker", canRetry: true, canSkip: true }));
   assert.equal(failed.id, "todo:m:T1");
   assert.equal(failed.label, "T1 · Add login");
   assert.equal(failed.description, "failed · worker · attempt 2 · src/login.ts");
   assert.deepEqual(failed.icon, { id: "error", color: "testing.iconFailed" });
-  assert.equal(failed.contextValue, "orchestrator:todo+failed+session+files");
+  assert.equal(failed.contextValue, "orchestrator:todo+failed+retryable+skippable+session+files");
   assert.match(failed.tooltip ?? "", /Acceptance: tests pass[\s\S]*Last review issues:\n- no test/);
   assert.equal(failed.collapsible, "collapsed");
+  assert.deepEqual(failed.command, ["orchestrator.openTodoSession", "todo:m:T1"], "the click names its mission");
   assert.deepEqual(todoDetailNodes("m", todo({ reviewIssues: ["no test"], dependsOn: ["T0"] })).map((n) => n.label), ["no test", "after T0"]);
-  const states = ["pending", "running", "review", "done", "failed", "blocked", "skipped"].map((status) => todoNode("m", todo({ status }), () => undefined).icon.id);
+  const states = ["pending", "running", "review", "done", "failed", "blocked", "skipped"].map((status) => todoNode("m", todo({ status })).icon.id);
   assert.equal(new Set(states).size, states.length, "every state has its own icon");
-  assert.equal(todoNode("m", todo({ files: [] }), () => undefined).contextValue, "orchestrator:todo+pending");
+  assert.equal(todoNode("m", todo({ files: [] })).contextValue, "orchestrator:todo+pending");
 });
 
 test("mission and session nodes", () => {
-  const snapshot = { phase: "running", mission: "Build it", missionId: "m", status: "running", demo: false, iteration: 1, running: 2, todos: [todo({ status: "done" }), todo({ id: "T2" })] } as RunSnapshot;
+  const todos = [todo({ status: "done" }), todo({ id: "T2" })];
+  const counts = countTodos(todos, 2);
+  const snapshot: MissionModel = { ...idleModel(), phase: "running", mission: "Build it", missionId: "m", status: "running", iteration: 1, counts, progress: progressLine(counts, "running"), todos };
   assert.equal(missionNode(snapshot).description, "running · 1/2 done · 2 running");
   const r = new SessionRegistry(() => 0);
   r.applyMission({ type: "turn.started", missionId: "m", role: "reviewer", sessionId: "a", todoIds: ["T1", "T2"] });

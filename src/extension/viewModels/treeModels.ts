@@ -1,11 +1,11 @@
 /**
- * What the TODO tree and the Sessions view show, computed from the snapshot and the session
- * registry: labels, descriptions, tooltips, codicons and contextValues. No VS Code import, so the
- * shapes are unit-tested; the tree providers only turn these into TreeItems.
+ * What the TODO tree and the Sessions view show, rendered from the core's read model: labels,
+ * descriptions, tooltips, codicons and contextValues. No rule is decided here (what may be retried
+ * or skipped, what counts as done: the read model says). No VS Code import, so the shapes are
+ * unit-tested; the tree providers only turn these into TreeItems.
  */
-import type { RunSnapshot, TodoSummary } from "../../shared/protocol";
-import type { SessionRecord } from "./sessionRegistry";
-import { isFinishedStatus } from "../../orchestrator/todo/todoGraph";
+import type { MissionModel, TodoModel } from "../../orchestrator/host/readModel";
+import type { SessionRecord } from "../../orchestrator/host/sessionRegistry";
 
 export interface NodeModel {
   id: string;
@@ -44,25 +44,23 @@ export const missionNodeId = (missionId: string) => `mission:${missionId}`;
 export const todoNodeId = (missionId: string, todoId: string) => `todo:${missionId}:${todoId}`;
 export const sessionNodeId = (sessionId: string) => `session:${sessionId}`;
 
-export function missionNode(s: RunSnapshot): NodeModel {
-  const done = s.todos.filter((t) => isFinishedStatus(t.status)).length;
+export function missionNode(s: MissionModel): NodeModel {
   return {
     id: missionNodeId(s.missionId ?? "current"),
     label: s.mission ?? "Mission",
-    description: `${s.status ?? s.phase} · ${done}/${s.todos.length} done${s.running ? ` · ${s.running} running` : ""}`,
+    description: [s.status ?? s.phase, s.progress].filter(Boolean).join(" · "),
     tooltip: s.report ?? s.mission,
     icon: s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
-    contextValue: `orchestrator:mission+${s.status ?? s.phase}`,
+    contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}`,
     collapsible: "expanded",
   };
 }
 
-export function todoNode(missionId: string, todo: TodoSummary, sessions: (id: string) => SessionRecord | undefined): NodeModel {
-  const lastWorker = [...todo.sessions].reverse().map(sessions).find((r) => r?.role === "worker");
-  const role = todo.status === "review" ? "reviewer" : lastWorker ? "worker" : undefined;
-  const parts = [todo.status, role, todo.attempts > 1 ? `attempt ${todo.attempts}` : undefined, todo.files.join(", ") || undefined].filter(Boolean);
+/** contextValue flags the menus match (package.json `view/item/context`): what the read model allows. */
+export function todoNode(missionId: string, todo: TodoModel): NodeModel {
+  const parts = [todo.status, todo.role, todo.attempts > 1 ? `attempt ${todo.attempts}` : undefined, todo.files.join(", ") || undefined].filter(Boolean);
   const tooltip = [`${todo.id}: ${todo.title}`, `Acceptance: ${todo.acceptance}`, todo.dependsOn.length ? `After: ${todo.dependsOn.join(", ")}` : "", todo.reviewIssues.length ? `Last review issues:\n- ${todo.reviewIssues.join("\n- ")}` : "", todo.note ? `Last: ${todo.note}` : ""].filter(Boolean).join("\n");
-  const flags = [todo.status, todo.sessions.length ? "session" : "", todo.files.length ? "files" : ""].filter(Boolean).join("+");
+  const flags = [todo.status, todo.canRetry ? "retryable" : "", todo.canSkip ? "skippable" : "", todo.sessions.length ? "session" : "", todo.files.length ? "files" : ""].filter(Boolean).join("+");
   return {
     id: todoNodeId(missionId, todo.id),
     label: `${todo.id} · ${todo.title}`,
@@ -71,12 +69,12 @@ export function todoNode(missionId: string, todo: TodoSummary, sessions: (id: st
     icon: TODO_ICON[todo.status] ?? { id: "circle-large-outline" },
     contextValue: `orchestrator:todo+${flags}`,
     collapsible: todo.reviewIssues.length || todo.dependsOn.length ? "collapsed" : "none",
-    command: todo.sessions.length ? ["orchestrator.openTodoSession", todo.id] : undefined,
+    command: todo.sessions.length ? ["orchestrator.openTodoSession", todoNodeId(missionId, todo.id)] : undefined,
   };
 }
 
 /** The sub-detail under a TODO: its review issues and dependencies. */
-export function todoDetailNodes(missionId: string, todo: TodoSummary): NodeModel[] {
+export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[] {
   const base = todoNodeId(missionId, todo.id);
   const nodes: NodeModel[] = todo.reviewIssues.map((issue, i) => ({ id: `${base}:issue:${i}`, label: issue, icon: { id: "warning", color: "charts.yellow" }, contextValue: "orchestrator:issue", collapsible: "none" }));
   if (todo.dependsOn.length) nodes.push({ id: `${base}:deps`, label: `after ${todo.dependsOn.join(", ")}`, icon: { id: "git-merge" }, contextValue: "orchestrator:deps", collapsible: "none" });
@@ -107,4 +105,15 @@ export function sessionNode(s: SessionRecord, now: number): NodeModel {
 export function sortSessions(sessions: SessionRecord[]): SessionRecord[] {
   const active = (s: SessionRecord) => (s.endedAt === undefined ? 0 : 1);
   return [...sessions].sort((a, b) => active(a) - active(b) || b.startedAt - a.startedAt);
+}
+
+/**
+ * The TODO a command is about: from a tree node id ("todo:<mission>:<todo>") or a bare TODO id,
+ * which then means the mission shown. Actions always name their mission, so none acts on another.
+ */
+export function todoRef(arg: unknown, shownMission: string | undefined): { missionId: string; todoId: string } | undefined {
+  if (typeof arg !== "string" || !arg) return undefined;
+  const node = /^todo:([^:]+):([^:]+)$/.exec(arg);
+  if (node) return { missionId: node[1] as string, todoId: node[2] as string };
+  return shownMission && !arg.includes(":") ? { missionId: shownMission, todoId: arg } : undefined;
 }

@@ -3,7 +3,8 @@
  * that shows its output live; Kill ends it with its whole process tree.
  */
 import * as vscode from "vscode";
-import type { BackgroundJob, BackgroundJobManager } from "../../orchestrator/background/jobManager";
+import type { BackgroundJob } from "../../orchestrator/background/jobManager";
+import type { MissionHost } from "../../orchestrator/host/missionHost";
 import { Coalescer } from "../viewModels/coalescer";
 
 const ICON: Record<BackgroundJob["status"], vscode.ThemeIcon> = {
@@ -20,15 +21,16 @@ export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Dis
   private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 300);
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly jobs: BackgroundJobManager) {
-    this.subscription = jobs.changed.on((job) => {
-      if (jobs.list().length !== this.known) this.refresh.markAll();
-      else this.refresh.mark(job.id);
+  constructor(private readonly host: MissionHost) {
+    this.subscription = host.view.updates.on((update) => {
+      if (update.jobIds.length === 0) return;
+      if (host.jobs.list().length !== this.known) this.refresh.markAll();
+      else for (const id of update.jobIds) this.refresh.mark(id);
     });
   }
 
   getTreeItem(id: string): vscode.TreeItem {
-    const job = this.jobs.get(id);
+    const job = this.host.job(id);
     if (!job) return new vscode.TreeItem(id);
     const item = new vscode.TreeItem(`${job.id} · ${job.command}`);
     item.id = job.id;
@@ -44,7 +46,7 @@ export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Dis
 
   getChildren(id?: string): string[] {
     if (id) return [];
-    const list = this.jobs.list();
+    const list = this.host.jobs.list();
     this.known = list.length;
     return list.reverse().map((j) => j.id);
   }
@@ -57,7 +59,8 @@ export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Dis
 }
 
 /** A terminal that shows a job's output: what it has so far, then live. */
-export function showJobTerminal(jobs: BackgroundJobManager, id: string): void {
+export function showJobTerminal(host: MissionHost, id: string): void {
+  const jobs = host.jobs;
   const job = jobs.get(id);
   if (!job) return;
   const write = new vscode.EventEmitter<string>();

@@ -1,45 +1,42 @@
 /**
- * The Sessions view: every OpenCode session of the mission with role, TODO, status, elapsed time,
- * tokens and cost. Changed sessions refresh alone; elapsed times tick once a second while any runs.
+ * The Sessions view: every OpenCode session of the mission shown, with role, TODO, status, elapsed
+ * time, tokens and cost. Changed sessions refresh alone; elapsed times tick once a second while any runs.
  */
 import * as vscode from "vscode";
+import type { MissionView } from "../../orchestrator/host/missionView";
 import { Coalescer } from "../viewModels/coalescer";
-import type { SessionRegistry } from "../viewModels/sessionRegistry";
 import { sessionNode, sessionNodeId, sortSessions } from "../viewModels/treeModels";
 import { toTreeItem } from "./treeItems";
-
-export interface SessionSource {
-  readonly sessions: SessionRegistry;
-  readonly onDidChangeSessions: vscode.Event<string[]>;
-}
 
 export class SessionsProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string | string[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private order: string[] = [];
   private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 250);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscription: { dispose(): void };
   private readonly ticker: NodeJS.Timeout;
 
-  constructor(private readonly source: SessionSource) {
-    this.subscription = source.onDidChangeSessions((ids) => {
-      const order = sortSessions(source.sessions.list()).map((s) => sessionNodeId(s.id));
+  constructor(private readonly view: MissionView) {
+    this.subscription = view.updates.on((update) => {
+      if (update.missionChanged) return this.refresh.markAll();
+      if (update.sessionIds.length === 0) return;
+      const order = sortSessions(view.sessions.list()).map((s) => sessionNodeId(s.id));
       if (order.join() !== this.order.join()) this.refresh.markAll();
-      else for (const id of ids) this.refresh.mark(sessionNodeId(id));
+      else for (const id of update.sessionIds) this.refresh.mark(sessionNodeId(id));
     });
     this.ticker = setInterval(() => {
-      for (const s of source.sessions.list()) if (s.endedAt === undefined) this.refresh.mark(sessionNodeId(s.id));
+      for (const s of view.sessions.list()) if (s.endedAt === undefined) this.refresh.mark(sessionNodeId(s.id));
     }, 1000);
   }
 
   getTreeItem(id: string): vscode.TreeItem {
-    const record = this.source.sessions.get(id.slice("session:".length));
+    const record = this.view.session(id.slice("session:".length));
     return record ? toTreeItem(sessionNode(record, Date.now())) : new vscode.TreeItem(id);
   }
 
   getChildren(id?: string): string[] {
     if (id) return [];
-    this.order = sortSessions(this.source.sessions.list()).map((s) => sessionNodeId(s.id));
+    this.order = sortSessions(this.view.sessions.list()).map((s) => sessionNodeId(s.id));
     return this.order;
   }
 

@@ -1,68 +1,78 @@
 /**
- * The TODOs view: mission → TODOs → detail. A projection of the runner's snapshot; only the nodes
- * whose model changed are refreshed, a few times a second at most.
+ * The TODOs view: mission → TODOs → detail, rendered from the core's read model. Each update names
+ * the TODOs that changed: only those nodes (and the mission's) are refreshed, a few times a second
+ * at most; the whole tree only when its shape changed.
  */
 import * as vscode from "vscode";
-import type { RunSnapshot } from "../../shared/protocol";
+import type { MissionView, ModelUpdate } from "../../orchestrator/host/missionView";
 import { Coalescer } from "../viewModels/coalescer";
-import type { SessionRegistry } from "../viewModels/sessionRegistry";
-import { missionNode, todoDetailNodes, todoNode, type NodeModel } from "../viewModels/treeModels";
+import { missionNode, todoDetailNodes, todoNode, todoNodeId, type NodeModel } from "../viewModels/treeModels";
 import { toTreeItem } from "./treeItems";
-
-export interface TodoSource {
-  readonly snapshot: RunSnapshot;
-  readonly onDidChange: vscode.Event<RunSnapshot>;
-  readonly sessions: SessionRegistry;
-}
 
 export class TodoTreeProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string | string[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private nodes = new Map<string, NodeModel>();
   private children = new Map<string, string[]>();
+  private parents = new Map<string, string>();
   private roots: string[] = [];
   private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 200);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscription: { dispose(): void };
 
-  constructor(private readonly source: TodoSource) {
+  constructor(private readonly view: MissionView) {
     this.rebuild();
-    this.subscription = source.onDidChange(() => this.update());
+    this.subscription = view.updates.on((update) => this.update(update));
   }
 
-  /** Rebuilds the models and marks only the nodes that differ (or all when the shape changed). */
-  private update(): void {
-    const before = this.nodes;
-    const beforeShape = JSON.stringify([this.roots, [...this.children]]);
-    this.rebuild();
-    if (JSON.stringify([this.roots, [...this.children]]) !== beforeShape) {
+  private update(update: ModelUpdate): void {
+    if (update.missionChanged || update.shapeChanged) {
+      this.rebuild();
       this.refresh.markAll();
       return;
     }
-    for (const [id, node] of this.nodes) {
-      if (JSON.stringify(before.get(id)) !== JSON.stringify(node)) this.refresh.mark(id);
+    if (update.todoIds.length === 0 && update.sessionIds.length === 0) return;
+    const model = this.view.model;
+    const missionId = model.missionId ?? "current";
+    const mission = missionNode(model);
+    this.nodes.set(mission.id, mission);
+    this.refresh.mark(mission.id);
+    const changed = new Set(update.todoIds);
+    for (const todo of model.todos) {
+      if (!changed.has(todo.id)) continue;
+      const node = todoNode(missionId, todo);
+      this.setTodo(node, todoDetailNodes(missionId, todo));
+      this.refresh.mark(node.id);
     }
   }
 
+  private setTodo(node: NodeModel, details: NodeModel[]): void {
+    this.nodes.set(node.id, node);
+    for (const old of this.children.get(node.id) ?? []) this.nodes.delete(old);
+    for (const d of details) {
+      this.nodes.set(d.id, d);
+      this.parents.set(d.id, node.id);
+    }
+    if (details.length) this.children.set(node.id, details.map((d) => d.id));
+    else this.children.delete(node.id);
+  }
+
   private rebuild(): void {
-    const s = this.source.snapshot;
+    const s = this.view.model;
     this.nodes = new Map();
     this.children = new Map();
+    this.parents = new Map();
     this.roots = [];
     if (!s.mission || (s.todos.length === 0 && s.phase === "idle")) return;
     const mission = missionNode(s);
     const missionId = s.missionId ?? "current";
     this.nodes.set(mission.id, mission);
     this.roots = [mission.id];
-    const todoIds: string[] = [];
     for (const todo of s.todos) {
-      const node = todoNode(missionId, todo, (id) => this.source.sessions.get(id));
-      this.nodes.set(node.id, node);
-      todoIds.push(node.id);
-      const details = todoDetailNodes(missionId, todo);
-      for (const d of details) this.nodes.set(d.id, d);
-      if (details.length) this.children.set(node.id, details.map((d) => d.id));
+      const node = todoNode(missionId, todo);
+      this.setTodo(node, todoDetailNodes(missionId, todo));
+      this.parents.set(node.id, mission.id);
     }
-    this.children.set(mission.id, todoIds);
+    this.children.set(mission.id, s.todos.map((t) => todoNodeId(missionId, t.id)));
   }
 
   getTreeItem(id: string): vscode.TreeItem {
@@ -75,8 +85,7 @@ export class TodoTreeProvider implements vscode.TreeDataProvider<string>, vscode
   }
 
   getParent(id: string): string | undefined {
-    for (const [parent, kids] of this.children) if (kids.includes(id)) return parent;
-    return undefined;
+    return this.parents.get(id);
   }
 
   dispose(): void {

@@ -11,12 +11,11 @@ import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionE
 import type { EventStream } from "./eventStream";
 import { parseStructured } from "./structuredResult";
 import { attachWork } from "./turnProgress";
+import type { ModelRef } from "../domain/modelRef";
+
+export type { ModelRef };
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 
-export interface ModelRef {
-  providerID: string;
-  modelID: string;
-}
 
 export interface TurnRequest<T = unknown> {
   /** Continue in this session; when absent a new session is created with `title`. */
@@ -60,13 +59,6 @@ export interface TurnDeps {
 
 export const DEFAULT_LIVENESS_MS = 5 * 60_000;
 
-export function parseModelRef(value: string | undefined): ModelRef | undefined {
-  const trimmed = value?.trim();
-  if (!trimmed) return undefined;
-  const slash = trimmed.indexOf("/");
-  if (slash <= 0 || slash === trimmed.length - 1) throw new Error(`Model "${trimmed}" is not of the form provider/model.`);
-  return { providerID: trimmed.slice(0, slash), modelID: trimmed.slice(slash + 1) };
-}
 
 function textOf(parts: Part[]): string {
   return parts

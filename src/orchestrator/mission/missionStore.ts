@@ -10,7 +10,7 @@
  * TODO's full record and the mission's header at each transition.
  */
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderTodoMd } from "../todo/renderTodoMd";
 import { emptyUsageTotals, MissionState, STATE_VERSION, TERMINAL_STATUSES, TodoState } from "../domain/state";
@@ -312,6 +312,44 @@ export class MissionStore {
       state.journalSeq = entry.seq;
     }
     return state;
+  }
+
+  /**
+   * The newest events of a mission's journal, oldest first, with when each happened: what the views
+   * show of a mission they did not watch (after a reload, or before a resume). Only the journal's
+   * last `maxBytes` are read — the views keep a bounded history anyway — and a record that does not
+   * look like an event is skipped, never thrown.
+   */
+  history(id: string, maxBytes = 4 * 1024 * 1024): Array<{ at: number; event: { type: string } & Record<string, unknown> }> {
+    const journal = join(this.dir(id), "events.jsonl");
+    let text: string;
+    try {
+      const fd = openSync(journal, "r");
+      try {
+        const size = fstatSync(fd).size;
+        const length = Math.min(size, maxBytes);
+        const buffer = Buffer.alloc(length);
+        readSync(fd, buffer, 0, length, size - length);
+        text = buffer.toString("utf8");
+        // Reading from the middle of the file: the first line is a fragment.
+        if (length < size) text = text.slice(text.indexOf("\n") + 1);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return [];
+    }
+    const out: Array<{ at: number; event: { type: string } & Record<string, unknown> }> = [];
+    for (const line of text.split("\n")) {
+      if (!line) continue;
+      try {
+        const entry = JSON.parse(line) as { at?: unknown; event?: { type?: unknown } };
+        if (typeof entry?.at === "number" && entry.event && typeof entry.event.type === "string") out.push({ at: entry.at, event: entry.event as { type: string } & Record<string, unknown> });
+      } catch {
+        // a torn record
+      }
+    }
+    return out;
   }
 
   /** Renames a bad file aside; returns where, or undefined if it could not be moved. */

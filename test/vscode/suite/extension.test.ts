@@ -65,7 +65,7 @@ suite("Orchestrator in the extension host", () => {
 
   test("Stop aborts the running mission", async () => {
     const running = vscode.commands.executeCommand("orchestrator.runTask", "stall until stopped");
-    await until(() => api().snapshot.running > 0, "a running Worker");
+    await until(() => api().snapshot.counts.runningTodos > 0, "a running Worker");
     await vscode.commands.executeCommand("orchestrator.stop");
     await running;
     assert.equal(api().snapshot.phase, "stopped");

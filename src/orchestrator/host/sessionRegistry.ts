@@ -1,12 +1,12 @@
 /**
  * Every OpenCode session of the mission as the views show it: role, TODO, status, timing, tokens,
- * cost and a bounded transcript. Fed by the Commander's events and by OpenCode's own events for
- * those sessions. Pure (no VS Code): unit-tested, and shared by the Sessions view and the dashboard.
+ * cost and a bounded transcript. Fed by the Commander's events (live, or replayed from the journal
+ * after a reload or a resume) and by OpenCode's own events for those sessions.
  */
-import type { Role } from "../../orchestrator/domain/roles";
-import type { OpencodeEvent } from "../../orchestrator/engine/eventRouter";
-import type { OrchestratorEvent } from "../../orchestrator/domain/events";
-import { sessionIdOf } from "../../orchestrator/engine/eventRouter";
+import type { Role } from "../domain/roles";
+import type { OpencodeEvent } from "../engine/eventRouter";
+import type { OrchestratorEvent } from "../domain/events";
+import { sessionIdOf } from "../engine/eventRouter";
 
 export type SessionStatus = "busy" | "retry" | "waiting" | "idle" | "error" | "aborted";
 
@@ -77,16 +77,44 @@ export class SessionRegistry {
     while (this.finished.length > FINISHED_KEPT) this.sessions.delete(this.finished.shift() as string);
   }
 
-  /** Returns the id of the session that changed, if any. */
-  applyMission(event: OrchestratorEvent): string | undefined {
+  /** Sessions at work now. */
+  runningCount(): number {
+    return this.sessions.size - this.finished.length;
+  }
+
+  /** "Worker (TODO T3)": who a session is, for prompts that name the agent asking. */
+  describe(id: string): string {
+    const s = this.sessions.get(id);
+    if (!s) return "An agent";
+    const role = s.role.charAt(0).toUpperCase() + s.role.slice(1);
+    return s.todoIds.length ? `${role} (TODO ${s.todoIds.join(", ")})` : role;
+  }
+
+  /**
+   * Ends the sessions still open: a journal replayed after a reload has turns that never finished
+   * (their sessions did not survive). Returns their ids.
+   */
+  closeOpen(at: number): string[] {
+    const open = [...this.sessions.values()].filter((s) => s.endedAt === undefined);
+    for (const s of open) {
+      s.endedAt = Math.max(s.startedAt, at);
+      s.status = "aborted";
+      this.retire(s.id);
+    }
+    return open.map((s) => s.id);
+  }
+
+  /** Returns the id of the session that changed, if any. `at`: when it happened (a replayed event's own time). */
+  applyMission(event: OrchestratorEvent, at = this.now()): string | undefined {
     if (event.type === "turn.started") {
-      this.sessions.set(event.sessionId, { id: event.sessionId, role: event.role, todoIds: event.todoIds, status: "busy", startedAt: this.now(), inputTokens: 0, outputTokens: 0, cost: 0, transcript: [] });
+      if (this.sessions.has(event.sessionId)) return undefined;
+      this.sessions.set(event.sessionId, { id: event.sessionId, role: event.role, todoIds: event.todoIds, status: "busy", startedAt: at, inputTokens: 0, outputTokens: 0, cost: 0, transcript: [] });
       return event.sessionId;
     }
     if (event.type === "turn.finished") {
       const s = this.sessions.get(event.sessionId);
-      if (!s) return undefined;
-      s.endedAt = this.now();
+      if (!s || s.endedAt !== undefined) return undefined;
+      s.endedAt = at;
       this.retire(s.id);
       s.inputTokens = Math.max(s.inputTokens, event.inputTokens);
       s.outputTokens = Math.max(s.outputTokens, event.outputTokens);

@@ -1,22 +1,20 @@
 /**
- * Owns the engine for the window: started lazily on the first mission (activation stays cheap),
- * reused after, restarted if the server died, stopped with the extension.
+ * Owns the engine for the workspace: started lazily on the first mission (activation stays cheap),
+ * reused after, restarted if the server died, stopped with the host. Editor-free: the extension
+ * hands it the server password (from its secret storage) and the folder of the bundled binary.
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import * as vscode from "vscode";
-import { Engine } from "../orchestrator/engine/engine";
-import { hasConfiguredModel } from "../orchestrator/engine/modelSetup";
-import { buildServerConfig } from "../orchestrator/engine/serverConfig";
-import type { ModelRef } from "../orchestrator/engine/turn";
-import type { RedactingLogger } from "../orchestrator/logger";
-import type { ScriptedModel } from "../orchestrator/scriptedModel/server";
+import { Engine } from "../engine/engine";
+import { hasConfiguredModel } from "../engine/modelSetup";
+import { buildServerConfig } from "../engine/serverConfig";
+import type { ModelRef } from "../domain/modelRef";
+import type { RedactingLogger } from "../logger";
+import type { ScriptedModel } from "../scriptedModel/server";
 import { DEMO_MODEL, demoProvider, startDemoModel } from "./demoModel";
-import { BackgroundJobManager } from "../orchestrator/background/jobManager";
-import { startMcpServer, type RunningMcpServer } from "../orchestrator/background/mcpServer";
-import type { OrchestratorSettings } from "./settings";
-
-export const SERVER_PASSWORD_SECRET = "orchestrator.opencode.serverPassword";
+import type { BackgroundJobManager } from "../background/jobManager";
+import { startMcpServer, type RunningMcpServer } from "../background/mcpServer";
+import type { EngineSettings } from "./hostSettings";
 
 export interface EngineSession {
   engine: Engine;
@@ -24,7 +22,19 @@ export interface EngineSession {
   demo: boolean;
 }
 
-export class EngineHost implements vscode.Disposable {
+export interface EngineProviderOptions {
+  logger: RedactingLogger;
+  /** The password of an attached server (orchestrator.opencode.serverUrl), kept by the editor as a secret. */
+  serverPassword: () => Promise<string | undefined>;
+  /** Where the extension is installed: its bundled development copy of opencode is the last fallback. */
+  extensionPath: string;
+  /** Background jobs of the workspace; their tools reach the agents through MCP. */
+  jobs?: BackgroundJobManager;
+  /** The environment of the servers it starts (default: the extension host's). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class EngineProvider {
   private current?: Promise<EngineSession>;
   private demoModel?: ScriptedModel;
   /** How the current engine was made, to make another the same way after a crash. */
@@ -33,12 +43,13 @@ export class EngineHost implements vscode.Disposable {
 
   private mcp?: RunningMcpServer;
 
-  constructor(
-    private readonly context: vscode.ExtensionContext,
-    private readonly logger: RedactingLogger,
-    /** Background jobs of this window's workspace; their tools reach the agents through MCP. */
-    readonly jobs?: BackgroundJobManager,
-  ) {}
+  private readonly logger: RedactingLogger;
+  readonly jobs?: BackgroundJobManager;
+
+  constructor(private readonly options: EngineProviderOptions) {
+    this.logger = options.logger;
+    this.jobs = options.jobs;
+  }
 
   /** The `mcp` entry that registers the background-job tools with a server we start. */
   private async toolsConfig(): Promise<Record<string, unknown> | undefined> {
@@ -50,7 +61,7 @@ export class EngineHost implements vscode.Disposable {
     return { mcp: this.mcp.config() };
   }
 
-  get(directory: string, settings: OrchestratorSettings): Promise<EngineSession> {
+  get(directory: string, settings: EngineSettings): Promise<EngineSession> {
     if (!this.current) {
       const starting = this.start(directory, settings);
       this.current = starting;
@@ -72,9 +83,9 @@ export class EngineHost implements vscode.Disposable {
     return this.current;
   }
 
-  private async start(directory: string, settings: OrchestratorSettings): Promise<EngineSession> {
+  private async start(directory: string, settings: EngineSettings): Promise<EngineSession> {
     if (settings.serverUrl) {
-      const password = await this.context.secrets.get(SERVER_PASSWORD_SECRET);
+      const password = await this.options.serverPassword();
       if (password) this.logger.addSecret(password);
       this.relaunch = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger });
       return { engine: await this.relaunch(), model: settings.model, demo: false };
@@ -83,9 +94,9 @@ export class EngineHost implements vscode.Disposable {
       configuredPath: settings.opencodePath,
       pathEnv: process.env.PATH,
       // OpenCode's own installer puts it in ~/.opencode/bin, which a GUI-started editor's PATH often lacks.
-      fallbacks: [join(homedir(), ".opencode", "bin", "opencode"), join(this.context.extensionPath, "node_modules", ".bin", "opencode")],
+      fallbacks: [join(homedir(), ".opencode", "bin", "opencode"), join(this.options.extensionPath, "node_modules", ".bin", "opencode")],
     };
-    const launch = (config: Record<string, unknown>) => Engine.start({ directory, binary, config, logger: this.logger }).then((engine) => {
+    const launch = (config: Record<string, unknown>) => Engine.start({ directory, binary, config, env: this.options.env, logger: this.logger }).then((engine) => {
       if (engine.credentials.password) this.logger.addSecret(engine.credentials.password);
       return engine;
     });
@@ -135,7 +146,4 @@ export class EngineHost implements vscode.Disposable {
     this.mcp = undefined;
   }
 
-  dispose(): void {
-    void this.stop(1000);
-  }
 }

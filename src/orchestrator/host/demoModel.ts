@@ -1,8 +1,8 @@
 /** The scripted demo model, served in the extension host when no model provider is configured. */
-import type { ProviderDefinition } from "../orchestrator/engine/serverConfig";
-import type { ModelRef } from "../orchestrator/engine/turn";
-import { demoScenario } from "../orchestrator/scriptedModel/demoScenario";
-import { startScriptedModel, type ScriptedModel } from "../orchestrator/scriptedModel/server";
+import type { ProviderDefinition } from "../engine/serverConfig";
+import type { ModelRef } from "../domain/modelRef";
+import { demoScenario } from "../scriptedModel/demoScenario";
+import { startScriptedModel, type ScriptedModel } from "../scriptedModel/server";
 
 export const DEMO_MODEL: ModelRef = { providerID: "orchestrator-demo", modelID: "scripted" };
 

@@ -1,0 +1,74 @@
+/**
+ * What the dashboard is sent, and when: the read model, the sessions and the timeline a few times a
+ * second at most, and the transcript of the session in focus — only ever a session of the mission
+ * shown (when another mission starts, the focus is dropped and the transcript cleared). No VS Code
+ * import: the panel hands it a `post` function, the tests a list.
+ */
+import type { MissionView, ModelUpdate } from "../../orchestrator/host/missionView";
+import type { HostToWebview } from "../../shared/protocol";
+import { Coalescer, type Timers } from "./coalescer";
+import { sortSessions } from "./treeModels";
+
+type Part = "snapshot" | "transcript";
+
+export class DashboardFeed {
+  private focused?: string;
+  private readonly updates: Coalescer<Part>;
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    private readonly view: MissionView,
+    private readonly post: (message: HostToWebview) => void,
+    timers?: Timers,
+  ) {
+    this.updates = new Coalescer<Part>((changed) => this.flush(changed), 200, timers);
+    this.subscription = view.updates.on((update) => this.onUpdate(update));
+  }
+
+  get focusedSession(): string | undefined {
+    return this.focused;
+  }
+
+  private onUpdate(update: ModelUpdate): void {
+    this.updates.mark("snapshot");
+    if (update.missionChanged && this.focused) {
+      this.focused = undefined;
+      this.updates.mark("transcript");
+    } else if (this.focused && update.sessionIds.includes(this.focused)) this.updates.mark("transcript");
+  }
+
+  /** Shows a session's transcript; false (and nothing shown) for a session not of the mission shown. */
+  focus(sessionId: string): boolean {
+    if (!this.view.session(sessionId)) return false;
+    this.focused = sessionId;
+    this.updates.mark("transcript");
+    return true;
+  }
+
+  /** Everything again (the webview was just created or reloaded). */
+  resend(): void {
+    this.updates.markAll();
+  }
+
+  private flush(changed: ReadonlySet<Part> | "all"): void {
+    if (changed === "all" || changed.has("snapshot")) this.postSnapshot();
+    if (changed === "all" || changed.has("transcript")) {
+      const record = this.focused ? this.view.session(this.focused) : undefined;
+      if (!record) this.focused = undefined;
+      this.post({ type: "transcript", sessionId: this.focused ?? null, lines: (record?.transcript ?? []).map(({ kind, text, tool, toolStatus }) => ({ kind, text, tool, toolStatus })) });
+    }
+  }
+
+  private postSnapshot(): void {
+    const sessions = sortSessions(this.view.sessions.list()).map((s) => ({
+      id: s.id, role: s.role, todoIds: s.todoIds, status: s.status, startedAt: s.startedAt, endedAt: s.endedAt, inputTokens: s.inputTokens, outputTokens: s.outputTokens, cost: s.cost,
+      detail: s.status === "retry" ? s.retryMessage : s.error,
+    }));
+    this.post({ type: "snapshot", snapshot: this.view.model, sessions, timeline: this.view.timeline.slice(-100) });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.updates.dispose();
+  }
+}

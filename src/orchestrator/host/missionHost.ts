@@ -1,0 +1,276 @@
+/**
+ * The front door of the core. The extension talks to this one object: it runs, resumes, stops a
+ * mission, retries or skips a TODO of the mission the user is looking at, answers the agents'
+ * requests — and renders the one read model it publishes (`view`). It owns the wiring: the engine
+ * (started lazily, restarted when its server dies), the store, the Commander, the background jobs.
+ */
+import type { BackgroundJob } from "../background/jobManager";
+import { BackgroundJobManager } from "../background/jobManager";
+import type { OrchestratorEvent } from "../domain/events";
+import { missionLabel } from "../domain/missionText";
+import type { MissionState } from "../domain/state";
+import { retryTodo, skipTodo } from "../domain/transitions";
+import { Emitter } from "../emitter";
+import type { Engine } from "../engine/engine";
+import { OpencodeNotFoundError } from "../engine/errors";
+import { ResilientEngine } from "../engine/resilientEngine";
+import type { RedactingLogger } from "../logger";
+import { Commander, type CommanderOptions } from "../mission/commander";
+import { MissionStore, type StateFileError } from "../mission/missionStore";
+import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
+import { EngineProvider } from "./engineProvider";
+import type { HostSettings } from "./hostSettings";
+import { MissionView } from "./missionView";
+import { isResumable, phaseOf, type MissionModel } from "./readModel";
+import type { TranscriptEntry } from "./sessionRegistry";
+
+/** What the editor should tell the user; the host never decides how it is shown. */
+export type HostNotice =
+  | { kind: "demo" }
+  | { kind: "finished"; model: MissionModel; stoppedByUser: boolean }
+  | { kind: "error"; message: string; opencodeMissing: boolean }
+  | { kind: "stateProblem"; message: string; recovered: boolean };
+
+/** An action refused says why, in words the user can act on. */
+export type ActionResult = { ok: true } | { ok: false; reason: string };
+
+export interface MissionHostOptions {
+  workspace: string;
+  logger: RedactingLogger;
+  /** The password of an attached server (orchestrator.opencode.serverUrl), from the editor's secret storage. */
+  serverPassword?: () => Promise<string | undefined>;
+  /** Where the extension is installed (its bundled development copy of opencode is a fallback). */
+  extensionPath?: string;
+  /** The environment of the servers the host starts (tests isolate their data directories). */
+  engineEnv?: NodeJS.ProcessEnv;
+}
+
+export class MissionHost {
+  /** The read model and what changed in each update. */
+  readonly view = new MissionView();
+  readonly notices = new Emitter<HostNotice>();
+  readonly requests = new Emitter<AgentRequestUpdate>();
+  readonly jobs: BackgroundJobManager;
+  private readonly store: MissionStore;
+  private readonly engines: EngineProvider;
+  private readonly agentRequests: AgentRequests;
+  private readonly logger: RedactingLogger;
+  private commander?: Commander;
+  private engine?: Engine;
+  private starting = false;
+  private stopRequested = false;
+  private readonly jobSubscription: { dispose(): void };
+
+  constructor(private readonly options: MissionHostOptions) {
+    this.logger = options.logger;
+    this.store = new MissionStore(options.workspace);
+    this.jobs = new BackgroundJobManager({ workspace: options.workspace });
+    this.jobSubscription = this.jobs.changed.on((job) => this.view.jobChanged(job.id));
+    this.engines = new EngineProvider({ logger: options.logger, serverPassword: options.serverPassword ?? (async () => undefined), extensionPath: options.extensionPath ?? options.workspace, jobs: this.jobs, env: options.engineEnv });
+    this.agentRequests = new AgentRequests((id) => this.view.sessions.describe(id), (update) => this.requests.fire(update), options.logger);
+  }
+
+  get model(): MissionModel {
+    return this.view.model;
+  }
+
+  get isRunning(): boolean {
+    return this.starting || this.commander !== undefined;
+  }
+
+  /** Shows the workspace's latest mission (after a reload the views come back as they were). */
+  showLatest(): MissionModel | undefined {
+    if (this.isRunning) return undefined;
+    const latest = this.store.latest(undefined, (problem) => this.stateProblem(problem));
+    if (latest) this.showState(latest);
+    return latest ? this.model : undefined;
+  }
+
+  /** The latest mission of the workspace that can be resumed, if any (it may not be the one shown). */
+  latestUnfinished(): { missionId: string; mission: string; status: string } | undefined {
+    const state = this.store.findUnfinished((problem) => this.stateProblem(problem));
+    return state && { missionId: state.id, mission: state.mission, status: state.status };
+  }
+
+  private showState(state: MissionState): void {
+    this.view.show(state, { phase: phaseOf(state.status), demo: false, startedAt: state.createdAt, finishedAt: state.updatedAt }, this.store.history(state.id));
+  }
+
+  private stateProblem(problem: StateFileError): void {
+    if (problem.recovered) this.logger.warn(problem.message);
+    else this.logger.error(problem.message);
+    this.notices.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered });
+  }
+
+  /** Runs a new mission to its end; resolves with the final model. */
+  run(mission: string, settings: HostSettings): Promise<MissionModel> {
+    if (this.isRunning) return Promise.reject(new Error("A mission is already running."));
+    this.view.starting(mission, Date.now());
+    return this.execute(settings, mission, (options) => Commander.create(mission, options));
+  }
+
+  /**
+   * Resumes a mission: the one named, else the one shown when it can be resumed, else (nothing
+   * shown) the latest unfinished one. Never silently another mission than the user is looking at.
+   */
+  async resume(settings: HostSettings, missionId?: string): Promise<ActionResult> {
+    if (this.isRunning) return { ok: false, reason: "a mission is already running." };
+    const id = missionId ?? this.view.missionId;
+    const loaded = id ? this.load(id) : this.store.findUnfinished((problem) => this.stateProblem(problem));
+    if (!loaded) return { ok: false, reason: "no unfinished mission in this workspace." };
+    if ("reason" in loaded) return { ok: false, reason: loaded.reason };
+    if (!isResumable(loaded.status)) return { ok: false, reason: `the mission "${missionLabel(loaded.mission)}" ended ${loaded.status}; it cannot be resumed. Run Task starts a new one.` };
+    await this.resumeState(loaded, settings);
+    return { ok: true };
+  }
+
+  private load(id: string): MissionState | { reason: string } {
+    try {
+      return this.store.load(id, (problem) => this.stateProblem(problem));
+    } catch (error) {
+      return { reason: (error as Error).message };
+    }
+  }
+
+  private resumeState(state: MissionState, settings: HostSettings): Promise<MissionModel> {
+    // Its sessions and timeline so far stay on screen; the resumed run adds to them.
+    this.showState(state);
+    this.view.setFacts({ phase: "starting", startedAt: Date.now(), finishedAt: undefined, error: undefined });
+    return this.execute(settings, state.mission, (options) => Commander.resume(state, options));
+  }
+
+  /** Retry a TODO of the mission the user is looking at: now if it runs, else by resuming that mission. */
+  retry(missionId: string, todoId: string, settings: HostSettings): Promise<ActionResult> {
+    return this.edit(missionId, todoId, settings, "retried", (c) => c.retryTodo(todoId), (s) => retryTodo(s, todoId) !== undefined);
+  }
+
+  /** Skip a TODO that is not running: its dependents go on without it. */
+  skip(missionId: string, todoId: string, settings: HostSettings): Promise<ActionResult> {
+    return this.edit(missionId, todoId, settings, "skipped", (c) => c.skipTodo(todoId), (s) => skipTodo(s, todoId) !== undefined);
+  }
+
+  private async edit(missionId: string, todoId: string, settings: HostSettings, verb: string, live: (c: Commander) => boolean, stored: (s: MissionState) => boolean): Promise<ActionResult> {
+    const refused = (why: string): ActionResult => ({ ok: false, reason: `TODO ${todoId} cannot be ${verb} now: ${why}` });
+    if (this.commander?.state.id === missionId) return live(this.commander) ? { ok: true } : refused(`it is ${this.commander.state.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
+    if (this.isRunning) return refused("another mission is running.");
+    const loaded = this.load(missionId);
+    if ("reason" in loaded) return refused(loaded.reason);
+    if (!isResumable(loaded.status)) return refused(`its mission ended ${loaded.status}.`);
+    if (!stored(loaded)) return refused(`it is ${loaded.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
+    this.store.save(loaded);
+    await this.resumeState(loaded, settings);
+    return { ok: true };
+  }
+
+  private async execute(settings: HostSettings, mission: string, make: (options: CommanderOptions) => Commander): Promise<MissionModel> {
+    this.starting = true;
+    this.stopRequested = false;
+    const label = missionLabel(mission);
+    this.logger.info(`Mission: ${label}`);
+    const subscriptions: Array<{ dispose(): void }> = [];
+    try {
+      const session = await this.engines.get(this.options.workspace, settings);
+      if (this.stopRequested) {
+        this.view.setFacts({ phase: "stopped", finishedAt: Date.now() });
+        return this.model;
+      }
+      if (session.demo) this.notices.fire({ kind: "demo" });
+      // The mission survives its server: if OpenCode dies, the next turn starts a new one.
+      const resilient = new ResilientEngine(session.engine, () => this.engines.restart(), this.logger);
+      const commander = make({ engine: resilient, store: this.store, logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: this.jobs });
+      this.commander = commander;
+      this.starting = false;
+      if (this.view.missionId !== commander.state.id) this.view.show(commander.state, { phase: "running", demo: session.demo, startedAt: Date.now() });
+      this.view.setFacts({ phase: "running", demo: session.demo });
+      subscriptions.push(
+        this.follow(session.engine),
+        commander.events.on((event) => this.onEvent(event)),
+        resilient.onRestart((engine) => {
+          this.logger.warn("OpenCode was restarted; the mission goes on");
+          subscriptions.push(this.follow(engine));
+        }),
+      );
+      const final = await commander.run();
+      this.view.setFacts({ phase: phaseOf(final.status), finishedAt: Date.now() });
+      this.logger.info(final.report ?? `Mission ${final.status}`);
+      this.notices.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.view.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
+      this.logger.error(`Mission failed: ${message}`);
+      this.notices.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError });
+    } finally {
+      for (const s of subscriptions) s.dispose();
+      this.starting = false;
+      this.commander = undefined;
+      this.agentRequests.clear();
+    }
+    return this.model;
+  }
+
+  /** Follows one engine's events: session status and transcripts, and the agents' requests. */
+  private follow(engine: Engine): { dispose(): void } {
+    this.engine = engine;
+    return engine.events.onAny((event) => {
+      this.view.applyOpencode(event);
+      this.agentRequests.apply(engine, event);
+    });
+  }
+
+  private onEvent(event: OrchestratorEvent): void {
+    this.view.applyMission(event);
+    if (event.type === "todo.status") this.logger.info(`TODO ${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`);
+    else if (event.type === "turn.started") this.logger.debug(`${event.role} session ${event.sessionId} started${event.todoIds.length ? ` for ${event.todoIds.join(", ")}` : ""}`);
+    else if (event.type === "plan.rejected") this.logger.warn(`Plan sent back: ${event.problems.join(" ")}`);
+    else if (event.type === "mission.status") this.logger.info(`Mission ${event.status}${event.reason ? `: ${event.reason}` : ""}`);
+  }
+
+  /** Stops the running mission: every session is aborted; the mission stays resumable. */
+  stop(): void {
+    if (!this.isRunning) return;
+    this.logger.info("Stop requested");
+    this.stopRequested = true;
+    this.commander?.stop();
+  }
+
+  async abortSession(sessionId: string): Promise<void> {
+    if (this.view.session(sessionId)) await this.engine?.abortSession(sessionId);
+  }
+
+  /** The transcript of a session of the mission shown; nothing for another mission's session. */
+  transcript(sessionId: string): readonly TranscriptEntry[] | undefined {
+    return this.view.session(sessionId)?.transcript;
+  }
+
+  replyPermission(requestId: string, reply: PermissionReply): Promise<void> {
+    return this.agentRequests.replyPermission(requestId, reply);
+  }
+
+  answerQuestion(requestId: string, answers: string[][]): Promise<void> {
+    return this.agentRequests.answerQuestion(requestId, answers);
+  }
+
+  rejectQuestion(requestId: string): Promise<void> {
+    return this.agentRequests.rejectQuestion(requestId);
+  }
+
+  job(id: string): BackgroundJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Lets the engine go (a setting changed); the next mission starts a new one. Never under a running mission. */
+  async releaseEngine(): Promise<void> {
+    if (!this.isRunning) await this.engines.stop();
+  }
+
+  /** Stops everything the host started: the mission, the servers, the demo model, the jobs. */
+  async dispose(graceMs?: number): Promise<void> {
+    this.stop();
+    this.jobSubscription.dispose();
+    await this.engines.stop(graceMs);
+    await this.jobs.dispose();
+    this.view.dispose();
+    this.notices.dispose();
+    this.requests.dispose();
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The one read model of a mission that every surface renders: status, counts, every TODO with
+ * what the user may do with it. Computed once here, so the status bar, the tree, the progress
+ * notification and the dashboard can never disagree (they used to count "done" three ways).
+ * A zod schema, because the dashboard receives it across the webview boundary and parses it.
+ */
+import { z } from "zod";
+import { TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
+import { canRetry, canSkip } from "../domain/transitions";
+
+/** Where the host stands with the mission: no mission, starting OpenCode, running, or ended. */
+export const RunPhase = z.enum(["idle", "starting", "running", "done", "failed", "stopped"]);
+export type RunPhase = z.infer<typeof RunPhase>;
+
+export const TodoModel = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.string(),
+  attempts: z.number(),
+  files: z.array(z.string()),
+  dependsOn: z.array(z.string()),
+  acceptance: z.string(),
+  reviewIssues: z.array(z.string()),
+  sessions: z.array(z.string()),
+  /** The note of its last transition (why it is where it is). */
+  note: z.string().optional(),
+  /** The role working on it now: a Worker while running, the Reviewer while in review. */
+  role: z.enum(["worker", "reviewer"]).optional(),
+  canRetry: z.boolean(),
+  canSkip: z.boolean(),
+});
+export type TodoModel = z.infer<typeof TodoModel>;
+
+export const MissionCounts = z.object({
+  /** TODOs that count (a replaced TODO left the plan). */
+  total: z.number(),
+  done: z.number(),
+  skipped: z.number(),
+  /** done + skipped: nothing more will happen to them; this is the mission's progress. */
+  finished: z.number(),
+  inReview: z.number(),
+  /** failed or blocked: waiting for a replan or the user. */
+  failed: z.number(),
+  runningTodos: z.number(),
+  /** Agent sessions at work now (Workers, the Reviewer, the Planner): what "running" means everywhere. */
+  runningSessions: z.number(),
+});
+export type MissionCounts = z.infer<typeof MissionCounts>;
+
+export const MissionModel = z.object({
+  phase: RunPhase,
+  missionId: z.string().optional(),
+  mission: z.string().optional(),
+  /** The mission's own status (planning, running, sealed, stopped, incomplete, …). */
+  status: z.string().optional(),
+  demo: z.boolean(),
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
+  iteration: z.number(),
+  counts: MissionCounts,
+  /** "3/4 done · 2 running", the one progress line every surface shows. */
+  progress: z.string(),
+  /** Not finished for good: Resume (and Retry/Skip) act on it. */
+  resumable: z.boolean(),
+  todos: z.array(TodoModel),
+  report: z.string().optional(),
+  /** Why it stopped, failed or ended incomplete. */
+  stopReason: z.string().optional(),
+  /** A failure before the mission could start (OpenCode missing, a server that would not start). */
+  error: z.string().optional(),
+  tokens: z.object({ input: z.number(), output: z.number() }),
+  cost: z.number(),
+});
+export type MissionModel = z.infer<typeof MissionModel>;
+
+const emptyCounts = (): MissionCounts => ({ total: 0, done: 0, skipped: 0, finished: 0, inReview: 0, failed: 0, runningTodos: 0, runningSessions: 0 });
+
+export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", resumable: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
+
+export const isResumable = (status: MissionStatus | string | undefined): boolean => status !== undefined && !TERMINAL_STATUSES.includes(status as MissionStatus);
+
+/** The phase a mission in this status shows when no Commander runs it (running/planning: it was cut off, so stopped). */
+export function phaseOf(status: MissionStatus): RunPhase {
+  if (status === "sealed") return "done";
+  if (status === "failed") return "failed";
+  if (status === "stopped" || status === "running" || status === "planning") return "stopped";
+  return "failed";
+}
+
+export function countTodos(todos: readonly Pick<TodoModel, "status">[], runningSessions: number): MissionCounts {
+  const c = emptyCounts();
+  c.runningSessions = runningSessions;
+  for (const t of todos) {
+    c.total++;
+    if (t.status === "done") c.done++;
+    else if (t.status === "skipped") c.skipped++;
+    else if (t.status === "review") c.inReview++;
+    else if (t.status === "running") c.runningTodos++;
+    else if (t.status === "failed" || t.status === "blocked") c.failed++;
+  }
+  c.finished = c.done + c.skipped;
+  return c;
+}
+
+export function progressLine(counts: MissionCounts, status: string | undefined): string {
+  if (status === "planning" || counts.total === 0) return counts.runningSessions ? "planning" : "";
+  const skipped = counts.skipped ? ` (${counts.skipped} skipped)` : "";
+  return `${counts.finished}/${counts.total} done${skipped} · ${counts.runningSessions} running`;
+}
+
+/** One TODO as the views show it. `roleOf` names the role of a session (the registry knows). */
+export function todoModel(todo: TodoState, missionResumable: boolean, roleOf: (sessionId: string) => string | undefined): TodoModel {
+  // A Reviewer's session is listed on every TODO of its batch: the role shown is the last Worker's.
+  const workedOn = todo.sessions.some((id) => roleOf(id) === "worker");
+  return {
+    id: todo.id,
+    title: todo.title,
+    status: todo.status,
+    attempts: todo.attempts,
+    files: todo.files,
+    dependsOn: todo.dependsOn,
+    acceptance: todo.acceptance,
+    reviewIssues: todo.reviewIssues,
+    sessions: todo.sessions,
+    note: todo.history.at(-1)?.note,
+    role: todo.status === "review" ? "reviewer" : workedOn || todo.status === "running" ? "worker" : undefined,
+    canRetry: missionResumable && canRetry(todo),
+    canSkip: missionResumable && canSkip(todo),
+  };
+}
+
+/** What the run adds to the state: the phase, demo mode, times and a start-up error. */
+export interface RunFacts {
+  phase: RunPhase;
+  demo: boolean;
+  startedAt?: number;
+  finishedAt?: number;
+  error?: string;
+  runningSessions: number;
+}
+
+/**
+ * The read model of one mission state, rebuilt per TODO only where a TODO changed: the TODO views
+ * are cached by id and replaced when the host says so, so a mission of thousands of TODOs costs
+ * one TODO per event rather than all of them.
+ */
+export class MissionModelBuilder {
+  private readonly todos = new Map<string, TodoModel>();
+  private order: string[] = [];
+
+  constructor(private readonly roleOf: (sessionId: string) => string | undefined) {}
+
+  /** Forgets every cached TODO (another mission is shown). */
+  reset(): void {
+    this.todos.clear();
+    this.order = [];
+  }
+
+  /**
+   * Refreshes the TODOs named (all when `ids` is "all") and returns whether the list's shape
+   * changed (a TODO added, replaced or removed), which the trees need to know.
+   */
+  refresh(state: MissionState, ids: Iterable<string> | "all"): boolean {
+    const resumable = isResumable(state.status);
+    const live = state.todos.filter((t) => t.status !== "replaced");
+    const order = live.map((t) => t.id);
+    const shapeChanged = order.length !== this.order.length || order.some((id, i) => id !== this.order[i]);
+    if (ids === "all" || shapeChanged) {
+      this.todos.clear();
+      for (const t of live) this.todos.set(t.id, todoModel(t, resumable, this.roleOf));
+    } else {
+      const byId = new Map(live.map((t) => [t.id, t]));
+      for (const id of ids) {
+        const t = byId.get(id);
+        if (t) this.todos.set(id, todoModel(t, resumable, this.roleOf));
+      }
+    }
+    this.order = order;
+    return shapeChanged;
+  }
+
+  build(state: MissionState, run: RunFacts): MissionModel {
+    const todos = this.order.map((id) => this.todos.get(id) as TodoModel);
+    const counts = countTodos(todos, run.runningSessions);
+    return {
+      phase: run.phase,
+      missionId: state.id,
+      mission: state.mission,
+      status: state.status,
+      demo: run.demo,
+      startedAt: run.startedAt ?? state.createdAt,
+      finishedAt: run.finishedAt,
+      iteration: state.iteration,
+      counts,
+      progress: progressLine(counts, state.status),
+      resumable: run.phase !== "running" && run.phase !== "starting" && isResumable(state.status),
+      todos,
+      report: state.report,
+      stopReason: state.stopReason,
+      error: run.error,
+      tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
+      cost: state.usage.cost,
+    };
+  }
+}

@@ -1,0 +1,56 @@
+/** The dashboard's timeline: one line per event a person cares about, newest kept, bounded. */
+import type { OrchestratorEvent } from "../domain/events";
+
+export interface TimelineEntry {
+  at: number;
+  text: string;
+}
+
+export const TIMELINE_LIMIT = 200;
+
+/** One line for the timeline, or nothing for events too fine to list. */
+export function timelineText(event: OrchestratorEvent): string | undefined {
+  switch (event.type) {
+    case "mission.started":
+      return `${event.resumed ? "Resumed" : "Started"} mission`;
+    case "mission.status":
+      return `Mission ${event.status}${event.reason ? `: ${event.reason}` : ""}`;
+    case "plan.accepted":
+      return `${event.replan ? "Replan" : "Plan"} accepted: ${event.todoIds.join(", ")}`;
+    case "plan.rejected":
+      return `Plan sent back: ${event.problems.join(" ")}`;
+    case "todo.status":
+      return `${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`;
+    case "review.round":
+      return `Review round ${event.iteration}: ${event.passed.length} passed, ${event.failed.length} failed${event.syncIssues ? `, ${event.syncIssues} sync issue(s)` : ""}`;
+    case "turn.retry":
+      return `${event.role}${event.todoIds.length ? ` ${event.todoIds.join(", ")}` : ""}: ${event.note} (attempt ${event.attempt})`;
+    case "limit.changed":
+      return `Parallel limit now ${event.limit}`;
+    case "job.started":
+      return `${event.todoIds.length ? event.todoIds.join(", ") : event.role} started background ${event.jobId}`;
+    default:
+      return undefined;
+  }
+}
+
+export class Timeline {
+  private readonly entries: TimelineEntry[] = [];
+
+  /** Returns whether the event made a line. */
+  add(event: OrchestratorEvent, at: number): boolean {
+    const text = timelineText(event);
+    if (!text) return false;
+    this.entries.push({ at, text });
+    if (this.entries.length > TIMELINE_LIMIT) this.entries.splice(0, this.entries.length - TIMELINE_LIMIT);
+    return true;
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+
+  list(): readonly TimelineEntry[] {
+    return this.entries;
+  }
+}
