@@ -1,0 +1,71 @@
+/** The front door's actions always act on the mission they name; a mission finished for good refuses them. */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, test } from "node:test";
+import type { MissionState, TodoState } from "../../src/orchestrator/domain/state";
+import { MissionHost } from "../../src/orchestrator/host/missionHost";
+import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { MissionStore } from "../../src/orchestrator/mission/missionStore";
+
+let workspace: string;
+beforeEach(() => {
+  workspace = mkdtempSync(join(tmpdir(), "host-"));
+});
+afterEach(() => rmSync(workspace, { recursive: true, force: true }));
+
+// No engine is started by a refused action: a binary that does not exist would make any start fail loudly.
+const settings: HostSettings = { opencodePath: "/nonexistent/opencode", serverUrl: "", model: undefined, demoMode: "never", models: {}, limits: {} };
+const todo = (id: string, status: TodoState["status"]): TodoState => ({ id, title: id, description: "", files: [], dependsOn: [], acceptance: "ok", kind: "code", status, attempts: 1, sessions: [], reviewIssues: [], history: [{ at: 1, status }] });
+
+/** A mission on disk as it was left at `at` (save() stamps the time of writing; the file keeps `at`). */
+function stored(store: MissionStore, text: string, status: MissionState["status"], todos: TodoState[], at: number): MissionState {
+  const state = store.create(text, at);
+  Object.assign(state, { status, todos });
+  store.save(state);
+  state.updatedAt = at;
+  writeFileSync(join(store.dir(state.id), "mission.json"), JSON.stringify(state));
+  return state;
+}
+
+test("a failed mission offers no Resume and no Retry, and neither acts on an older unfinished mission", async () => {
+  const store = new MissionStore(workspace);
+  const older = stored(store, "The older, stopped mission", "stopped", [todo("A", "pending")], Date.now() - 60_000);
+  const failed = stored(store, "The newer mission that failed", "failed", [todo("A", "done"), todo("B", "failed")], Date.now());
+  const olderBefore = readFileSync(join(store.dir(older.id), "mission.json"), "utf8");
+
+  const host = new MissionHost({ workspace, logger: new RedactingLogger(memoryLogger()) });
+  try {
+    const shown = host.showLatest();
+    assert.equal(shown?.missionId, failed.id, "the latest mission is shown, failed as it is");
+    assert.equal(shown?.resumable, false);
+    assert.ok(shown?.todos.every((t) => !t.canRetry && !t.canSkip));
+
+    const retry = await host.retry(failed.id, "B", settings);
+    assert.deepEqual(retry, { ok: false, reason: "TODO B cannot be retried now: its mission ended failed." });
+    const resume = await host.resume(settings);
+    assert.equal(resume.ok, false);
+    assert.match(resume.ok ? "" : resume.reason, /ended failed; it cannot be resumed/);
+    assert.equal(host.isRunning, false, "nothing started");
+    assert.equal(host.model.missionId, failed.id, "the view still shows the mission the user looked at");
+    assert.equal(readFileSync(join(store.dir(older.id), "mission.json"), "utf8"), olderBefore, "the older mission was not touched");
+    assert.equal(host.latestUnfinished()?.missionId, older.id, "it is still there to be resumed by name");
+  } finally {
+    await host.dispose();
+  }
+});
+
+test("Skip of a TODO the mission no longer has, or of a done one, says why", async () => {
+  const store = new MissionStore(workspace);
+  const m = stored(store, "Stopped", "stopped", [todo("A", "done")], Date.now());
+  const host = new MissionHost({ workspace, logger: new RedactingLogger(memoryLogger()) });
+  try {
+    assert.deepEqual(await host.skip(m.id, "A", settings), { ok: false, reason: "TODO A cannot be skipped now: it is done." });
+    assert.deepEqual(await host.skip(m.id, "Z", settings), { ok: false, reason: "TODO Z cannot be skipped now: it is not in this mission." });
+    assert.equal(host.isRunning, false);
+  } finally {
+    await host.dispose();
+  }
+});

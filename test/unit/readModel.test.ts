@@ -1,0 +1,76 @@
+/** The read model every surface renders: counts computed once, and what the user may do with each TODO. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { TodoStatus, type MissionState, type TodoState } from "../../src/orchestrator/domain/state";
+import { canRetry, canSkip } from "../../src/orchestrator/domain/transitions";
+import { MissionView } from "../../src/orchestrator/host/missionView";
+import { todoModel } from "../../src/orchestrator/host/readModel";
+import { missionNode, todoNode } from "../../src/extension/viewModels/treeModels";
+
+const todo = (id: string, status: TodoState["status"]): TodoState => ({ id, title: id, description: "", files: [`${id}.ts`], dependsOn: [], acceptance: "ok", kind: "code", status, attempts: 1, sessions: [], reviewIssues: [], history: [{ at: 1, status }] });
+
+function mission(status: MissionState["status"], todos: TodoState[]): MissionState {
+  return { version: 1, id: "m1", mission: "Build it", createdAt: 1, updatedAt: 2, status, iteration: 1, roundsWithoutProgress: 0, todos, syncIssues: [], integrationChecked: false, usage: { inputTokens: 0, outputTokens: 0, cost: 0, turns: 0 }, usageByRole: {}, journalSeq: 0 };
+}
+
+test("while only the Reviewer works, every surface says one session runs (the status bar said 0 beside the Sessions view's 1)", () => {
+  const view = new MissionView();
+  const state = mission("running", [todo("A", "done"), todo("B", "review"), todo("C", "skipped")]);
+  view.show(state, { phase: "running", demo: false });
+  view.applyMission({ type: "turn.started", missionId: "m1", role: "reviewer", sessionId: "ses_r", todoIds: ["B"] });
+  const m = view.model;
+  assert.equal(m.counts.runningTodos, 0, "no TODO is running");
+  assert.equal(m.counts.runningSessions, 1, "but the Reviewer is");
+  assert.equal(m.progress, "2/3 done (1 skipped) · 1 running", "done and skipped both finished, one progress line");
+  assert.equal(missionNode(m).description, "running · 2/3 done (1 skipped) · 1 running", "the tree shows the same line");
+  assert.equal(m.todos.find((t) => t.id === "B")?.role, "reviewer");
+});
+
+test("an update names exactly the TODOs that changed; a new TODO or a replaced one changes the shape", () => {
+  const view = new MissionView();
+  const state = mission("running", [todo("A", "pending"), todo("B", "pending")]);
+  view.show(state, { phase: "running", demo: false });
+  const updates: Array<{ shape: boolean; todos: readonly string[] }> = [];
+  view.updates.on((u) => updates.push({ shape: u.shapeChanged, todos: u.todoIds }));
+  (state.todos[0] as TodoState).status = "running";
+  view.applyMission({ type: "todo.status", missionId: "m1", todoId: "A", from: "pending", to: "running" });
+  (state.todos[1] as TodoState).status = "replaced";
+  view.applyMission({ type: "todo.status", missionId: "m1", todoId: "B", from: "pending", to: "replaced" });
+  view.applyMission({ type: "todo.status", missionId: "another", todoId: "A", from: "running", to: "done" });
+  assert.deepEqual(updates, [{ shape: false, todos: ["A"] }, { shape: true, todos: ["B"] }], "another mission's event changes nothing");
+  assert.deepEqual(view.model.todos.map((t) => `${t.id}:${t.status}`), ["A:running"]);
+});
+
+test("a mission finished for good offers neither Resume nor Retry nor Skip on any TODO", () => {
+  for (const status of ["sealed", "failed"] as const) {
+    const view = new MissionView();
+    view.show(mission(status, [todo("A", "done"), todo("B", "failed"), todo("C", "pending")]), { phase: status === "sealed" ? "done" : "failed", demo: false });
+    assert.equal(view.model.resumable, false, status);
+    assert.ok(view.model.todos.every((t) => !t.canRetry && !t.canSkip), `${status}: no TODO action`);
+  }
+  const stopped = new MissionView();
+  stopped.show(mission("stopped", [todo("B", "failed")]), { phase: "stopped", demo: false });
+  assert.equal(stopped.model.resumable, true);
+  assert.deepEqual(stopped.model.todos.map((t) => [t.canRetry, t.canSkip]), [[true, true]]);
+});
+
+/** The regex of a `viewItem =~ /…/` when clause. */
+function menuRegex(when: string): RegExp {
+  const match = /viewItem =~ \/(.+)\/$/.exec(when);
+  assert.ok(match, when);
+  return new RegExp(match[1] as string);
+}
+
+test("the TODO menus offer Retry and Skip exactly where the core allows them, in every state", () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8"));
+  const items: Array<{ command: string; when: string; group: string }> = pkg.contributes.menus["view/item/context"];
+  const offered = (command: string, contextValue: string) => items.filter((i) => i.command === command && !i.group.startsWith("inline")).some((i) => menuRegex(i.when).test(contextValue));
+  for (const status of TodoStatus.options.filter((s) => s !== "replaced")) {
+    const t = todo("T", status);
+    const node = todoNode("m1", todoModel(t, true, () => undefined));
+    assert.equal(offered("orchestrator.retryTodo", node.contextValue), canRetry(t), `Retry on a ${status} TODO`);
+    assert.equal(offered("orchestrator.skipTodo", node.contextValue), canSkip(t), `Skip on a ${status} TODO`);
+  }
+});
