@@ -64,7 +64,7 @@ test("Run Task from the palette runs a mission to sealed; the status bar shows p
     const stop = page.locator(".statusbar-item", { hasText: "Stop" });
     await stop.waitFor({ state: "visible", timeout: 60_000 });
     // Progress "done/total · running" appears once the plan is in.
-    await page.locator(".statusbar-item", { hasText: /Orchestrator 0\/3 · 2 running/ }).waitFor({ timeout: 60_000 });
+    await page.locator(".statusbar-item", { hasText: /Orchestrator 0\/3 done · 2 running/ }).waitFor({ timeout: 60_000 });
     await vscode.screenshot("status-bar-running");
     await toast(page, /mission sealed — 3\/3 TODOs done and reviewed/).waitFor({ timeout: 90_000 });
     await vscode.screenshot("mission-sealed");

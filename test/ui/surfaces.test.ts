@@ -84,7 +84,7 @@ test("a mission fills the TODO tree and the Sessions view; a permission request 
     for (const id of ["P1", "P2", "P3", "P4"]) await rows(page, "TODOs", `${id} · Make ${id}`).waitFor({ timeout: 60_000 });
     // Three Workers at once, visibly parallel.
     await page.waitForFunction(() => [...document.querySelectorAll(".monaco-list-row")].filter((r) => /worker · P\d/.test(r.textContent ?? "") && /busy/.test(r.textContent ?? "")).length >= 3, undefined, { timeout: 60_000 });
-    await page.locator(".statusbar-item", { hasText: /Orchestrator \d\/4 · 3 running/ }).waitFor();
+    await page.locator(".statusbar-item", { hasText: /Orchestrator \d\/4 done · 3 running/ }).waitFor();
     await vscode.screenshot("sidebar-running");
     const prompt = toast(page, /Worker \(TODO P4\) wants external_directory/);
     await prompt.waitFor({ timeout: 90_000 });
