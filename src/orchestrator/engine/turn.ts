@@ -7,14 +7,15 @@ import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { DisposableStore } from "../disposable";
 import type { Logger } from "../logger";
+import { NUMBER_SETTINGS } from "../settingsTable";
 import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { EventStream } from "./eventStream";
 import { parseStructured } from "./structuredResult";
 import { attachWork } from "./turnProgress";
+import { TurnTracker, type TokenUsage } from "./turnTracker";
 import type { ModelRef } from "../domain/modelRef";
 
 export type { ModelRef };
-import { TurnTracker, type TokenUsage } from "./turnTracker";
 
 
 export interface TurnRequest<T = unknown> {
@@ -57,7 +58,8 @@ export interface TurnDeps {
   lost?: AbortSignal;
 }
 
-export const DEFAULT_LIVENESS_MS = 5 * 60_000;
+/** The turnLivenessSeconds setting's default, for turns run without the Commander's limits. */
+export const DEFAULT_LIVENESS_MS = NUMBER_SETTINGS.turnLivenessSeconds.default * 1000;
 
 
 function textOf(parts: Part[]): string {
