@@ -17,7 +17,6 @@ import type { ModelRef } from "../domain/modelRef";
 
 export type { ModelRef };
 
-
 export interface TurnRequest<T = unknown> {
   /** Continue in this session; when absent a new session is created with `title`. */
   sessionId?: string;
