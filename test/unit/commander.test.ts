@@ -1,47 +1,17 @@
 /** The Commander's decisions on odd orders of results, with an in-process fake engine. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, test } from "node:test";
-import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
+import { rmSync, writeFileSync } from "node:fs";
+import { test } from "node:test";
 import { SessionError } from "../../src/orchestrator/engine/errors";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { memoryLogger } from "../../src/orchestrator/logger";
-import { FakeTurnRunner, todoIdsOf, type FakeAnswer } from "../support/fakeTurnRunner";
+import { FakeTurnRunner, type FakeAnswer } from "../support/fakeTurnRunner";
+import { fakeMission, pass, planned, report, tempWorkspace } from "../support/fakeMission";
 
-let workspace: string;
-beforeEach(() => {
-  workspace = mkdtempSync(join(tmpdir(), "commander-"));
-});
-afterEach(() => rmSync(workspace, { recursive: true, force: true }));
-
-const planned = (id: string, dependsOn: string[] = []): PlannedTodo => ({ id, title: id, description: "", files: [`${id}.txt`], dependsOn, acceptance: "ok", kind: "code" });
-const report = { status: "done", summary: "did it", filesChanged: [], checksRun: [], notes: "" };
-const pass = (prompt: string, syncIssues: unknown[] = []) => ({ verdicts: todoIdsOf(prompt).map((todoId) => ({ todoId, verdict: "pass", issues: [] })), syncIssues, summary: "" });
-
-function run(answer: FakeAnswer, limits = {}) {
-  const engine = new FakeTurnRunner(answer);
-  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), limits });
-  return { engine, commander, done: commander.run() };
-}
-
-test("a TODO the Reviewer skipped stays in review and is reviewed in the next round", async () => {
-  let round = 0;
-  const { done } = run((agent, prompt) => {
-    if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B")] };
-    if (agent.endsWith("worker")) return report;
-    round++;
-    if (round === 1) return { verdicts: [{ todoId: "A", verdict: "pass", issues: [] }], syncIssues: [], summary: "" };
-    return pass(prompt);
-  });
-  const state = await done;
-  assert.equal(state.status, "sealed");
-  assert.equal(state.iteration, 2);
-  assert.equal(state.todos.find((t) => t.id === "B")?.attempts, 1, "B was not redone, only reviewed again");
-});
+const ws = tempWorkspace();
+const run = (answer: FakeAnswer, limits = {}) => fakeMission(ws.current(), answer, limits);
 
 test("a blocked TODO is replanned: it and its dependents are replaced, the new TODOs run, the mission seals", async () => {
   let plans = 0;
@@ -55,21 +25,6 @@ test("a blocked TODO is replanned: it and its dependents are replaced, the new T
   assert.deepEqual(state.todos.map((t) => `${t.id}:${t.status}`), ["A:replaced", "B:replaced", "A2:done", "B2:done"]);
   const replan = engine.calls.filter((c) => c.agent.endsWith("planner"))[1];
   assert.match(replan?.prompt ?? "", /blocked[\s\S]*A: needs a different library[\s\S]*- B:/);
-});
-
-test("a sync issue from the final review is fixed by new TODOs before the mission seals", async () => {
-  let plans = 0;
-  let finals = 0;
-  const { done } = run((agent, prompt) => {
-    if (agent.endsWith("planner")) return ++plans === 1 ? { todos: [planned("A")] } : { todos: [planned("FIX", ["A"])] };
-    if (agent.endsWith("worker")) return report;
-    if (prompt.includes("the mission is complete")) finals++;
-    return pass(prompt, finals === 1 ? [{ title: "API and client disagree", detail: "field names", todoIds: ["A"] }] : []);
-  });
-  const state = await done;
-  assert.equal(state.status, "sealed", state.report);
-  assert.deepEqual(state.syncIssues.map((i) => [i.id, i.open]), [["S1", false]]);
-  assert.equal(state.todos.find((t) => t.id === "FIX")?.status, "done");
 });
 
 test("a Worker turn that throws is retried by the recovery policy, then the TODO fails and is replanned", async () => {
@@ -92,7 +47,7 @@ test("a Worker turn that throws is retried by the recovery policy, then the TODO
 });
 
 test("a state write failure stops the mission with a clear reason instead of running on", async () => {
-  const store = new MissionStore(workspace);
+  const store = new MissionStore(ws.current());
   const engine = new FakeTurnRunner((agent, prompt) => {
     if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B", ["A"])] };
     if (agent.endsWith("worker")) {
@@ -133,7 +88,7 @@ test("Skip lets dependents go on; Retry gives a failed TODO fresh attempts", asy
     if (agent.endsWith("worker")) return report;
     return pass(prompt);
   });
-  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), limits: { maxAttemptsPerTodo: 1 } });
+  const commander = Commander.create("Mission", { engine, store: new MissionStore(ws.current()), logger: memoryLogger(), limits: { maxAttemptsPerTodo: 1 } });
   // The user acts as soon as the views show the state: A blocked → Skip, C failed → Retry.
   commander.events.on((event) => {
     if (event.type !== "todo.status") return;
@@ -172,7 +127,7 @@ test("past maxTasksInMemory, finished TODO records are archived to disk and stub
   assert.deepEqual(state.todos.map((t) => `${t.id}:${t.archived ? "stub" : "whole"}`), ["A:stub", "B:stub", "C:stub", "D:whole", "E:whole"]);
   assert.equal(state.todos[0]?.history.length, 1);
   assert.equal(state.todos[0]?.report?.summary.length, 200);
-  const store = new MissionStore(workspace);
+  const store = new MissionStore(ws.current());
   const a = store.archived(state.id, "A");
   assert.equal(a?.report?.summary.length, 500, "the full record stays readable in the archive");
   assert.ok((a?.history.length ?? 0) >= 4);
@@ -180,7 +135,7 @@ test("past maxTasksInMemory, finished TODO records are archived to disk and stub
 });
 
 test("the mission does not seal while a background job its Workers started still runs; others' jobs do not hold it", async () => {
-  const jobs = new BackgroundJobManager({ workspace });
+  const jobs = new BackgroundJobManager({ workspace: ws.current() });
   const foreign = jobs.start("sleep 30"); // another mission's job on the same server
   jobs.claim(foreign.id, { missionId: "another", role: "worker", todoIds: ["X"] });
   let job: ReturnType<BackgroundJobManager["start"]> | undefined;
@@ -193,7 +148,7 @@ test("the mission does not seal while a background job its Workers started still
     }
     return pass(prompt);
   });
-  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs });
+  const commander = Commander.create("Mission", { engine, store: new MissionStore(ws.current()), logger: memoryLogger(), jobs });
   const events: string[] = [];
   commander.events.on((e) => events.push(e.type === "job.started" ? `job ${e.jobId} ${e.todoIds.join(",")}` : e.type));
   const state = await commander.run();
@@ -207,7 +162,7 @@ test("the mission does not seal while a background job its Workers started still
 });
 
 test("a job nobody claimed that started during the mission (its naming event was lost) still holds the seal", async () => {
-  const jobs = new BackgroundJobManager({ workspace });
+  const jobs = new BackgroundJobManager({ workspace: ws.current() });
   let job: ReturnType<BackgroundJobManager["start"]> | undefined;
   const engine = new FakeTurnRunner((agent, prompt) => {
     if (agent.endsWith("planner")) return { todos: [planned("A")] };
@@ -217,14 +172,14 @@ test("a job nobody claimed that started during the mission (its naming event was
     }
     return pass(prompt);
   });
-  const state = await Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs }).run();
+  const state = await Commander.create("Mission", { engine, store: new MissionStore(ws.current()), logger: memoryLogger(), jobs }).run();
   assert.equal(state.status, "sealed");
   assert.equal(job?.status, "exited", "sealed only after the unclaimed job ended");
   await jobs.dispose();
 });
 
 test("a stopped mission kills the background jobs it started", async () => {
-  const jobs = new BackgroundJobManager({ workspace });
+  const jobs = new BackgroundJobManager({ workspace: ws.current() });
   let job: ReturnType<BackgroundJobManager["start"]> | undefined;
   const engine = new FakeTurnRunner((agent, prompt, request) => {
     if (agent.endsWith("planner")) return { todos: [planned("A"), planned("B", ["A"])] };
@@ -235,9 +190,38 @@ test("a stopped mission kills the background jobs it started", async () => {
     }
     return agent.endsWith("worker") ? report : pass(prompt);
   });
-  const commander = Commander.create("Mission", { engine, store: new MissionStore(workspace), logger: memoryLogger(), jobs });
+  const commander = Commander.create("Mission", { engine, store: new MissionStore(ws.current()), logger: memoryLogger(), jobs });
   const state = await commander.run();
   assert.equal(state.status, "stopped");
   assert.equal(job?.status, "killed", "nothing the mission started outlives its stop");
   await jobs.dispose();
+});
+
+test("a Planner that gives no valid replan stops the mission resumably, with the work done kept", async () => {
+  let plans = 0;
+  let replanIsValid = false;
+  const answer: FakeAnswer = (agent, prompt) => {
+    // The first plan is good; a replan names a dependency that does not exist, until the Planner recovers.
+    if (agent.endsWith("planner")) return ++plans === 1 ? { todos: [planned("A"), planned("B")] } : { todos: [planned("A2", replanIsValid ? [] : ["nowhere"])] };
+    if (agent.endsWith("worker")) return prompt.includes('<todo id="A"') ? { ...report, status: "blocked", notes: "cannot" } : report;
+    return pass(prompt);
+  };
+  const state = await run(answer).done;
+  assert.equal(state.status, "stopped", "a planning hiccup must not make a mission with work done final");
+  assert.match(state.stopReason ?? "", /The Planner gave no valid plan in 3 attempts: .*unknown TODO "nowhere"/);
+  assert.equal(state.todos.find((t) => t.id === "B")?.status, "done");
+
+  replanIsValid = true;
+  const store = new MissionStore(ws.current());
+  const engine = new FakeTurnRunner(answer);
+  const resumed = await Commander.resume(store.load(state.id), { engine, store, logger: memoryLogger() }).run();
+  assert.equal(resumed.status, "sealed", resumed.report);
+  assert.deepEqual(engine.calls.filter((c) => c.agent.endsWith("worker")).map((c) => /<todo id="([^"]+)"/.exec(c.prompt)?.[1]), ["A2"], "the resume asked for the replan again and redid nothing");
+});
+
+test("a mission whose first plan never came fails", async () => {
+  const { done } = run(() => ({ todos: [planned("A", ["nowhere"])] }));
+  const state = await done;
+  assert.equal(state.status, "failed");
+  assert.match(state.stopReason ?? "", /no valid plan in 3 attempts/);
 });
