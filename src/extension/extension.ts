@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
     vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
     h.notices.on(showNotice),
-    h.view.updates.on(() => setRunning(h.isRunning)),
+    h.view.updates.on(() => setRunning(h.model.phase === "starting" || h.model.phase === "running")),
   );
 
   /** One progress notification per mission run (new or resumed); Cancel stops it. */
@@ -97,7 +97,10 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const editTodo = async (arg: unknown, action: "retry" | "skip"): Promise<void> => {
     const ref = todoRef(arg, h.view.missionId);
     if (!ref) return;
-    const result = await (action === "retry" ? h.retry(ref.missionId, ref.todoId, settings()) : h.skip(ref.missionId, ref.todoId, settings()));
+    const resumes = !h.isRunning;
+    const work = action === "retry" ? h.retry(ref.missionId, ref.todoId, settings()) : h.skip(ref.missionId, ref.todoId, settings());
+    // On a mission that is not running, the edit resumes it: a run like any other, with its progress.
+    const result = await (resumes ? withProgress(h.model.mission ?? "", work) : work);
     if (!result.ok) refuse(result.reason);
   };
 

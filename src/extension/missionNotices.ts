@@ -4,27 +4,25 @@
  */
 import * as vscode from "vscode";
 import type { HostNotice } from "../orchestrator/host/missionHost";
+import { doneText } from "../orchestrator/domain/progress";
 import type { MissionModel } from "../orchestrator/host/readModel";
 
 const run = (command: string, ...args: unknown[]) => void vscode.commands.executeCommand(command, ...args);
 
-/** "3/4 TODOs done" (+ skipped): the counts the read model computed. */
-function doneText(m: MissionModel): string {
-  return `${m.counts.done}/${m.counts.total} TODOs done${m.counts.skipped ? `, ${m.counts.skipped} skipped` : ""}`;
-}
+/** "3/4 TODOs done (1 skipped)": the read model's counts, in the words of every other surface. */
+const done = (m: MissionModel) => doneText(m.counts, "TODOs done");
 
 function finished(m: MissionModel, stoppedByUser: boolean): void {
   if (m.status === "sealed") {
-    void vscode.window.showInformationMessage(`Orchestrator: mission sealed — ${doneText(m)} and reviewed.`, "Open Dashboard").then((c) => c && run("orchestrator.openDashboard"));
+    void vscode.window.showInformationMessage(`Orchestrator: mission sealed — ${done(m)} and reviewed.`, "Open Dashboard").then((c) => c && run("orchestrator.openDashboard"));
   } else if (m.status === "stopped") {
     // Stopped by the user: a note. Stopped by something the user must fix (credentials, a read-only folder): a warning that says what.
     const show = stoppedByUser ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-    void show(`Orchestrator: mission stopped${stoppedByUser ? "" : ` — ${m.stopReason ?? ""}`} (${doneText(m)}). It can be resumed.`, "Resume").then((c) => c && run("orchestrator.resume", m.missionId));
+    void show(`Orchestrator: mission stopped${stoppedByUser ? "" : ` — ${m.stopReason ?? ""}`} (${done(m)}). It can be resumed.`, "Resume").then((c) => c && run("orchestrator.resume", m.missionId));
   } else {
-    const failed = m.todos.filter((t) => t.status === "failed" || t.status === "blocked").map((t) => t.id);
-    const which = failed.length ? ` Failed or blocked: ${failed.join(", ")}.` : "";
+    const which = m.attention.length ? ` Failed or blocked: ${m.attention.join(", ")}.` : "";
     const actions = m.resumable ? ["Show", "Resume"] : ["Show"];
-    void vscode.window.showWarningMessage(`Orchestrator: mission ${m.status} — ${m.stopReason ?? ""} (${doneText(m)}).${which}`, ...actions).then((c) => {
+    void vscode.window.showWarningMessage(`Orchestrator: mission ${m.status} — ${m.stopReason ?? ""} (${done(m)}).${which}`, ...actions).then((c) => {
       if (c === "Show") run("orchestrator.todos.focus");
       if (c === "Resume") run("orchestrator.resume", m.missionId);
     });

@@ -13,7 +13,7 @@ export function showMissionProgress(label: string, view: MissionView, finished: 
     const sub = view.updates.on(() => {
       const m = view.model;
       const percent = m.counts.total ? Math.round((m.counts.finished / m.counts.total) * 100) : 0;
-      const next = m.phase === "starting" ? "starting OpenCode…" : m.status === "planning" || !m.counts.total ? "planning…" : m.progress;
+      const next = m.progress;
       if (next === message && percent === reported) return;
       message = next;
       progress.report({ message, increment: Math.max(0, percent - reported) });

@@ -27,7 +27,7 @@ export class MissionStatusBar implements vscode.Disposable {
     const m = this.view.model;
     const label = missionLabel(m.mission ?? "");
     if (m.phase === "starting" || m.phase === "running") {
-      const detail = m.phase === "starting" ? "starting OpenCode" : m.progress || "planning";
+      const detail = m.progress || "planning";
       this.show(`running:${detail}:${m.demo}`, () => {
         this.status.command = "orchestrator.openDashboard";
         this.status.text = `$(sync~spin) Orchestrator ${detail}${m.demo ? " (demo model)" : ""}`;

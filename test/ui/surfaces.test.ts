@@ -26,6 +26,7 @@ let stall = true;
 
 const pane = (page: Page, title: string): Locator => page.locator(".pane", { has: page.locator(".pane-header", { hasText: title }) });
 const rows = (page: Page, title: string, text: string | RegExp): Locator => pane(page, title).locator(".monaco-list-row", { hasText: text });
+const titleAction = (page: Page, label: string): Locator => pane(page, "TODOs").locator(`.pane-header .action-label[aria-label="${label}"]`);
 const toast = (page: Page, text: RegExp) => page.locator(".notifications-toasts .notification-toast", { hasText: text });
 
 async function dashboardFrame(page: Page): Promise<Frame> {
@@ -85,6 +86,8 @@ test("a mission fills the TODO tree and the Sessions view; a permission request 
     // Three Workers at once, visibly parallel.
     await page.waitForFunction(() => [...document.querySelectorAll(".monaco-list-row")].filter((r) => /worker · P\d/.test(r.textContent ?? "") && /busy/.test(r.textContent ?? "")).length >= 3, undefined, { timeout: 60_000 });
     await page.locator(".statusbar-item", { hasText: /Orchestrator \d\/4 done · 3 running/ }).waitFor();
+    // The view's title follows the mission: Stop while it runs.
+    await titleAction(page, "Stop").waitFor({ state: "attached" });
     await vscode.screenshot("sidebar-running");
     const prompt = toast(page, /Worker \(TODO P4\) wants external_directory/);
     await prompt.waitFor({ timeout: 90_000 });
@@ -94,6 +97,9 @@ test("a mission fills the TODO tree and the Sessions view; a permission request 
     assert.ok(existsSync(join(outside, "granted.txt")), "the Worker wrote outside the workspace after Allow Once");
     for (const id of ["P1", "P2", "P3", "P4"]) await rows(page, "TODOs", new RegExp(`${id} · Make ${id}.*done`)).waitFor();
     await rows(page, "TODOs", /Build the surfaces.*sealed · 4\/4 done/).waitFor();
+    // …and Run Task again once it ended (the context key must not stay "running").
+    await titleAction(page, "Run Task").waitFor({ state: "attached", timeout: 10_000 });
+    assert.equal(await titleAction(page, "Stop").count(), 0);
     await vscode.screenshot("sidebar-sealed");
   }));
 

@@ -120,3 +120,21 @@ test("independent branches are reviewed in parallel: B's review starts while A's
   assert.equal(peak, 2, "a review holds a session slot: B2 and B3 did not both start beside A1's review");
   assert.ok(finalsAlone.length > 0 && finalsAlone.every(Boolean), `the final review ran alone: ${JSON.stringify(finalsAlone)}`);
 });
+
+test("early reviews of parallel branches do not use up maxIterations: a wave is one iteration", async () => {
+  const chains = ["A", "B", "C", "D", "E", "F"];
+  const { done, engine } = run(
+    async (agent, prompt) => {
+      if (agent.endsWith("planner")) return { todos: chains.flatMap((c) => [planned(`${c}1`), planned(`${c}2`, [`${c}1`]), planned(`${c}3`, [`${c}2`])]) };
+      // Chain A's model is slow: the other chains run through their reviews beside it.
+      if (agent.endsWith("worker") && /<todo id="A/.test(prompt)) await new Promise((r) => setTimeout(r, 30));
+      return agent.endsWith("worker") ? report : pass(prompt);
+    },
+    { maxIterations: 4 },
+  );
+  const state = await done;
+  const rounds = engine.calls.filter((c) => c.agent.endsWith("reviewer")).length;
+  assert.ok(rounds > 4, `more review rounds (${rounds}) than maxIterations ran, most of them early`);
+  assert.equal(state.status, "sealed", state.report);
+  assert.ok(state.iteration <= 4);
+});

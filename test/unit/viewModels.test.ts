@@ -121,3 +121,16 @@ test("the registry stays bounded over thousands of sessions: old transcripts go 
   assert.equal(r.get(`s${total - 1}`)?.transcript.length, 1);
   assert.equal(r.get(`s${total - FINISHED_WITH_TRANSCRIPT - 1}`)?.transcript.length, 0);
 });
+
+test("a turn that continues in its session (the Planner correcting its plan) makes the session busy again", () => {
+  const r = new SessionRegistry();
+  r.applyMission({ type: "turn.started", missionId: "m", role: "planner", sessionId: "p", todoIds: [] });
+  r.applyMission({ type: "turn.finished", missionId: "m", role: "planner", sessionId: "p", todoIds: [], ok: true, inputTokens: 1, outputTokens: 1, cost: 0, durationMs: 1 });
+  assert.equal(r.runningCount(), 0);
+  assert.equal(r.applyMission({ type: "turn.started", missionId: "m", role: "planner", sessionId: "p", todoIds: [] }), "p");
+  assert.equal(r.get("p")?.status, "busy");
+  assert.equal(r.runningCount(), 1, "it counts as running");
+  r.applyMission({ type: "turn.finished", missionId: "m", role: "planner", sessionId: "p", todoIds: [], ok: true, inputTokens: 2, outputTokens: 2, cost: 0, durationMs: 1 });
+  assert.equal(r.get("p")?.status, "idle");
+  assert.equal(r.runningCount(), 0);
+});

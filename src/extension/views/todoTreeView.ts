@@ -25,7 +25,8 @@ export class TodoTreeProvider implements vscode.TreeDataProvider<string>, vscode
   }
 
   private update(update: ModelUpdate): void {
-    if (update.missionChanged || update.shapeChanged) {
+    // No mission state yet (OpenCode starting, or its start failed): only the mission node exists.
+    if (update.missionChanged || update.shapeChanged || !this.view.missionId) {
       this.rebuild();
       this.refresh.markAll();
       return;

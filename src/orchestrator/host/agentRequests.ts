@@ -64,7 +64,10 @@ export class AgentRequests {
     await this.owner.get(id)?.client.question.reject({ requestID: id }).catch(() => undefined);
   }
 
+  /** The mission ended: its requests need no answer any more (queued prompts are withdrawn). */
   clear(): void {
+    const open = [...this.owner.keys()];
     this.owner.clear();
+    for (const id of open) this.publish({ type: "gone", id });
   }
 }

@@ -122,10 +122,14 @@ export class EngineProvider {
     const previous = this.last;
     if (!this.relaunch || !previous) throw new Error("No OpenCode server was started in this window.");
     const engine = await this.relaunch();
+    const current = Promise.resolve({ ...previous, engine });
     this.last = { ...previous, engine };
-    this.current = Promise.resolve(this.last);
+    this.current = current;
     void engine.server?.exited.then(() => {
-      if (!engine.alive) this.logger.warn("OpenCode server exited; it will be started again when needed");
+      // As for the first server: once it is gone, the next mission starts a new one instead of getting a dead engine.
+      if (this.current !== current) return;
+      this.logger.warn("OpenCode server exited; it will be started again when needed");
+      this.current = undefined;
     });
     return engine;
   }

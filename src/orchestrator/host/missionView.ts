@@ -7,7 +7,7 @@ import type { OrchestratorEvent } from "../domain/events";
 import type { MissionState } from "../domain/state";
 import { Emitter } from "../emitter";
 import type { OpencodeEvent } from "../engine/eventRouter";
-import { idleModel, MissionModelBuilder, type MissionModel, type RunFacts, type RunPhase } from "./readModel";
+import { idleModel, MissionModelBuilder, progressLine, type MissionModel, type RunFacts } from "./readModel";
 import { SessionRegistry, type SessionRecord } from "./sessionRegistry";
 import { Timeline, type TimelineEntry } from "./timeline";
 
@@ -73,7 +73,8 @@ export class MissionView {
   private build(): MissionModel {
     const facts = { ...this.facts, runningSessions: this.sessions.runningCount() };
     if (this.state) return this.builder.build(this.state, facts);
-    return { ...idleModel(), phase: facts.phase, demo: facts.demo, mission: this.pendingMission, startedAt: facts.startedAt, finishedAt: facts.finishedAt, error: facts.error };
+    const idle = idleModel();
+    return { ...idle, phase: facts.phase, demo: facts.demo, mission: this.pendingMission, startedAt: facts.startedAt, finishedAt: facts.finishedAt, error: facts.error, progress: progressLine(idle.counts, undefined, facts.phase) };
   }
 
   private fire(update: Partial<ModelUpdate>, invalidate = true): void {
@@ -123,12 +124,8 @@ export class MissionView {
   /** The run's own facts changed (phase, demo, end, error). */
   setFacts(facts: Partial<RunFacts>): void {
     this.facts = { ...this.facts, ...facts };
-    if (this.state) this.builder.refresh(this.state, "all");
-    this.fire({ todoIds: this.state ? this.model.todos.map((t) => t.id) : [] });
-  }
-
-  get phase(): RunPhase {
-    return this.facts.phase;
+    const shapeChanged = this.state ? this.builder.refresh(this.state, "all") : false;
+    this.fire({ shapeChanged, todoIds: this.state ? this.state.todos.map((t) => t.id) : [] });
   }
 
   /** A Commander event of the shown mission (already journaled when it arrives). */

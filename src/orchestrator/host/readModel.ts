@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
+import { countTodos as countTodoStates, doneText } from "../domain/progress";
 import { canRetry, canSkip } from "../domain/transitions";
 
 /** Where the host stands with the mission: no mission, starting OpenCode, running, or ended. */
@@ -60,6 +61,8 @@ export const MissionModel = z.object({
   counts: MissionCounts,
   /** "3/4 done · 2 running", the one progress line every surface shows. */
   progress: z.string(),
+  /** TODOs that failed or are blocked: what the user should look at. */
+  attention: z.array(z.string()),
   /** Not finished for good: Resume (and Retry/Skip) act on it. */
   resumable: z.boolean(),
   todos: z.array(TodoModel),
@@ -73,9 +76,9 @@ export const MissionModel = z.object({
 });
 export type MissionModel = z.infer<typeof MissionModel>;
 
-const emptyCounts = (): MissionCounts => ({ total: 0, done: 0, skipped: 0, finished: 0, inReview: 0, failed: 0, runningTodos: 0, runningSessions: 0 });
+const emptyCounts = (): MissionCounts => countTodos([], 0);
 
-export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", resumable: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
+export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", attention: [], resumable: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
 
 export const isResumable = (status: MissionStatus | string | undefined): boolean => status !== undefined && !TERMINAL_STATUSES.includes(status as MissionStatus);
 
@@ -88,24 +91,14 @@ export function phaseOf(status: MissionStatus): RunPhase {
 }
 
 export function countTodos(todos: readonly Pick<TodoModel, "status">[], runningSessions: number): MissionCounts {
-  const c = emptyCounts();
-  c.runningSessions = runningSessions;
-  for (const t of todos) {
-    c.total++;
-    if (t.status === "done") c.done++;
-    else if (t.status === "skipped") c.skipped++;
-    else if (t.status === "review") c.inReview++;
-    else if (t.status === "running") c.runningTodos++;
-    else if (t.status === "failed" || t.status === "blocked") c.failed++;
-  }
-  c.finished = c.done + c.skipped;
-  return c;
+  return { ...countTodoStates(todos), runningSessions };
 }
 
-export function progressLine(counts: MissionCounts, status: string | undefined): string {
+/** The one progress line: "3/4 done · 2 running", or what the mission is doing before it has TODOs. */
+export function progressLine(counts: MissionCounts, status: string | undefined, phase?: RunPhase): string {
+  if (phase === "starting") return "starting OpenCode";
   if (status === "planning" || counts.total === 0) return counts.runningSessions ? "planning" : "";
-  const skipped = counts.skipped ? ` (${counts.skipped} skipped)` : "";
-  return `${counts.finished}/${counts.total} done${skipped} · ${counts.runningSessions} running`;
+  return `${doneText(counts)} · ${counts.runningSessions} running`;
 }
 
 /** One TODO as the views show it. `roleOf` names the role of a session (the registry knows). */
@@ -140,9 +133,9 @@ export interface RunFacts {
 }
 
 /**
- * The read model of one mission state, rebuilt per TODO only where a TODO changed: the TODO views
- * are cached by id and replaced when the host says so, so a mission of thousands of TODOs costs
- * one TODO per event rather than all of them.
+ * The read model of one mission state. The TODO views are cached by id and rebuilt only for the
+ * TODOs an event changed; the model itself (counts, the TODO list) is assembled again when it is
+ * next read after a change — a pass over the TODO views, not a rebuild of them.
  */
 export class MissionModelBuilder {
   private readonly todos = new Map<string, TodoModel>();
@@ -192,7 +185,8 @@ export class MissionModelBuilder {
       finishedAt: run.finishedAt,
       iteration: state.iteration,
       counts,
-      progress: progressLine(counts, state.status),
+      progress: progressLine(counts, state.status, run.phase),
+      attention: todos.filter((t) => t.status === "failed" || t.status === "blocked").map((t) => t.id),
       resumable: run.phase !== "running" && run.phase !== "starting" && isResumable(state.status),
       todos,
       report: state.report,

@@ -107,7 +107,16 @@ export class SessionRegistry {
   /** Returns the id of the session that changed, if any. `at`: when it happened (a replayed event's own time). */
   applyMission(event: OrchestratorEvent, at = this.now()): string | undefined {
     if (event.type === "turn.started") {
-      if (this.sessions.has(event.sessionId)) return undefined;
+      const known = this.sessions.get(event.sessionId);
+      if (known) {
+        // A turn continued in its session (the Planner corrects its plan in its own): busy again.
+        if (known.endedAt === undefined) return undefined;
+        const i = this.finished.indexOf(known.id);
+        if (i >= 0) this.finished.splice(i, 1);
+        known.endedAt = undefined;
+        known.status = "busy";
+        return known.id;
+      }
       this.sessions.set(event.sessionId, { id: event.sessionId, role: event.role, todoIds: event.todoIds, status: "busy", startedAt: at, inputTokens: 0, outputTokens: 0, cost: 0, transcript: [] });
       return event.sessionId;
     }

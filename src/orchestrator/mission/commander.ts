@@ -187,11 +187,11 @@ export class Commander {
     // A failure to save state inside a worker or a review ends the mission; it must not go unseen.
     const guarded = (work: Promise<void>) => work.catch((error: unknown) => this.haltWith(haltFor(error)));
     const startReview = (batch: TodoState[]) => {
-      const limit = iterationLimit(s, this.limits.maxIterations);
+      const limit = this.reviews.countsAsIteration(workers.size) ? iterationLimit(s, this.limits.maxIterations) : undefined;
       // Rounds already in flight were counted: their verdicts land before the mission stops.
       if (limit && reviews.size === 0) throw limit;
       if (limit) return;
-      const review = guarded(this.reviewRound(batch)).finally(() => reviews.delete(review));
+      const review = guarded(this.reviewRound(batch, workers.size)).finally(() => reviews.delete(review));
       reviews.add(review);
     };
 
@@ -365,9 +365,9 @@ export class Commander {
   }
 
   /** One review round; the policy decides what it covers and what its verdicts do. */
-  private async reviewRound(batch: TodoState[]): Promise<void> {
+  private async reviewRound(batch: TodoState[], workersRunning: number): Promise<void> {
     const s = this.state;
-    const round = this.reviews.begin(batch);
+    const round = this.reviews.begin(batch, workersRunning);
     try {
       const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, round), schema: Review });
       const review = result.structured as Review;

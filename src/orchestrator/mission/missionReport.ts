@@ -1,11 +1,12 @@
 /** The final report of a mission, rendered from its state (no model request needed). */
 import type { MissionState, MissionStatus } from "../domain/state";
-import { doneCount, liveTodos } from "../domain/transitions";
+import { countTodos, doneText } from "../domain/progress";
+import { liveTodos } from "../domain/transitions";
 
 export function missionReport(s: MissionState, status: MissionStatus = s.status): string {
   const live = liveTodos(s);
   const lines = [
-    `Mission ${status}: ${doneCount(s)}/${live.length} TODOs done in ${s.iteration} review round(s).`,
+    `Mission ${status}: ${doneText(countTodos(live), "TODOs done")} in ${s.iteration} review round(s).`,
     ...live.map((t) => `- ${t.id} ${t.status}: ${t.title}${t.report ? ` — ${t.report.summary}` : ""}`),
     `Usage: ${s.usage.turns} turns, ${s.usage.inputTokens} input + ${s.usage.outputTokens} output tokens, $${s.usage.cost.toFixed(4)}.`,
   ];

@@ -3,10 +3,10 @@
  * integration check or the final review of the whole, and what its verdicts do to the TODOs, the
  * sync issues and the progress count.
  *
- * Reviews run side by side, each in a session slot like a Worker's. Two TODOs in review do not
- * depend on each other (a TODO runs only once its dependencies are finished), so a branch whose
- * next TODO waits on a verdict never waits for another branch's review. The review of the whole
- * runs alone.
+ * Reviews run side by side, each in a session slot like a Worker's: a branch whose next TODO waits
+ * on a verdict is reviewed at once, beside the other branches' Workers and reviews. Such an early
+ * round is not an iteration of its own (maxIterations counts waves). The review of the whole runs
+ * alone.
  */
 import type { Review } from "../domain/schemas";
 import type { MissionState, TodoState, TodoStatus } from "../domain/state";
@@ -17,6 +17,7 @@ import type { CommanderLimits } from "./limits";
 export interface ReviewRound {
   /** The TODOs it gives verdicts on; empty for a review of the whole mission. */
   readonly batch: readonly TodoState[];
+  /** The Commander iteration it belongs to (maxIterations counts these). */
   readonly iteration: number;
   /** It covers every unfinished TODO and nothing else runs: if all pass, the Reviewer has seen the whole. */
   readonly final: boolean;
@@ -90,10 +91,19 @@ export class ReviewPolicy {
     return awaiting.length && waitedOn ? awaiting : undefined;
   }
 
-  /** Opens a round: counts the iteration and decides what kind of review it is. */
-  begin(batch: readonly TodoState[]): ReviewRound {
+  /**
+   * Whether a round begun now counts as an iteration: one per wave (nothing else runs). An early round
+   * beside Workers or other reviews does not, or parallel branches would use up maxIterations between
+   * them; early rounds stay bounded anyway (each passes a TODO or spends one of its attempts).
+   */
+  countsAsIteration(workersRunning: number): boolean {
+    return workersRunning === 0 && this.running === 0;
+  }
+
+  /** Opens a round: counts the iteration (for a wave) and decides what kind of review it is. */
+  begin(batch: readonly TodoState[], workersRunning: number): ReviewRound {
     const s = this.state;
-    s.iteration += 1;
+    if (this.countsAsIteration(workersRunning)) s.iteration += 1;
     const live = liveTodos(s);
     const inBatch = new Set(batch);
     // The whole is judged only alone: no other review in flight and every unfinished TODO in this batch.
@@ -103,7 +113,7 @@ export class ReviewPolicy {
     this.running++;
     this.integrationRunning ||= integration;
     for (const t of batch) this.underReview.add(t);
-    return { batch, iteration: s.iteration, final, integration };
+    return { batch, iteration: Math.max(1, s.iteration), final, integration };
   }
 
   /** Applies the Reviewer's verdicts: pass → done; fail → another attempt, told why, or failed. */

@@ -10,7 +10,7 @@
  *   noValidPlan        failed             the very first plan never came
  *                      stopped            a replan (or any plan once work is done) never came
  *   budgetExceeded     budget-exhausted   after each turn: the token or cost budget is spent
- *   iterationLimit     incomplete         before a review round: maxIterations rounds have run
+ *   iterationLimit     incomplete         before a wave's review round: maxIterations iterations have run
  *   noProgress         incomplete         two review rounds in a row passed nothing, and nothing else is in flight
  *   replanLimit        incomplete         before a replan: maxReplans replans have not unblocked it
  *   deadDependencies   incomplete         nothing runs, nothing can, and nothing is broken to replan
