@@ -5,7 +5,7 @@
 import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-ring/index.js";
-import { HostToWebview, idleModel, type MissionModel, type SessionSummary, type TimelineEntry, type WebviewToHost } from "../src/shared/protocol";
+import { HostToWebview, idleModel, type MissionModel, type SessionSummary, type TimelineEntry, type TranscriptBodyLine, type TranscriptLine, type WebviewToHost } from "../src/shared/protocol";
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -44,7 +44,7 @@ const STATUS_ICON: Record<string, string> = { pending: "○", running: "◐", re
 let sessions: SessionSummary[] = [];
 let timeline: TimelineEntry[] = [];
 let focused: string | undefined;
-let transcript: Array<{ kind: string; text: string; tool?: string; toolStatus?: string }> = [];
+let transcript: TranscriptLine[] = [];
 
 function sessionsSection(): HTMLElement {
   if (!sessions.length) return el("span");
@@ -63,7 +63,28 @@ function transcriptSection(): HTMLElement {
   if (!focused) return el("span");
   return el("section", { class: "transcript", "data-testid": "transcript" },
     el("h2", {}, `Transcript · ${focused}`),
-    ...(transcript.length ? transcript.map((l) => el("div", { class: `line line-${l.kind}` }, l.kind === "tool" ? `⚙ ${l.tool} [${l.toolStatus}] ${l.text}` : l.text)) : [el("p", { class: "empty" }, "Nothing yet.")]));
+    ...(transcript.length ? transcript.map((l) => (l.kind === "tool" ? toolCall(l) : el("div", { class: `line line-${l.kind}` }, l.text))) : [el("p", { class: "empty" }, "Nothing yet.")]));
+}
+
+const SIGN: Record<TranscriptBodyLine["kind"], string> = { add: "+", del: "-", ctx: " ", out: "", note: "" };
+const TOOL_STATES = new Set(["pending", "running", "completed", "error"]);
+
+/** A tool call: "⚙ tool · file or command · status or exit · detail", its note, then its body (a diff, an output's tail). */
+function toolCall(l: TranscriptLine): HTMLElement {
+  const state = TOOL_STATES.has(l.toolStatus ?? "") ? (l.toolStatus as string) : "unknown";
+  const outcome = l.exit === undefined
+    ? el("span", { class: `tool-status status-${state}` }, l.toolStatus ?? "")
+    : el("span", { class: `tool-status ${l.exit === 0 ? "status-completed" : "status-error"}` }, `exit ${l.exit}`);
+  const parts: HTMLElement[] = [el("span", { class: "tool-name" }, `⚙ ${l.tool ?? "tool"}`)];
+  if (l.title) parts.push(el("span", { class: "tool-title" }, l.title));
+  parts.push(outcome);
+  if (l.detail) parts.push(el("span", { class: "tool-detail" }, l.detail));
+  const header = el("div", { class: "tool-head" }, ...parts.flatMap((p, i) => (i ? [" · ", p] : [p])));
+  const note = l.text ? [el("div", { class: `tool-note${state === "error" ? " tool-error" : ""}` }, l.text)] : [];
+  const body = l.lines?.length
+    ? [el("div", { class: "tool-body" }, ...l.lines.map((b) => el("div", { class: `body-line body-${b.kind}` }, el("span", { class: "sign", "aria-hidden": "true" }, SIGN[b.kind]), b.text)))]
+    : [];
+  return el("div", { class: `line line-tool tool-${state}` }, header, ...note, ...body);
 }
 
 function timelineSection(): HTMLElement {

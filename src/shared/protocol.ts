@@ -22,7 +22,25 @@ export const SessionSummary = z.object({
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
-export const TranscriptLine = z.object({ kind: z.enum(["text", "tool", "reasoning"]), text: z.string(), tool: z.string().optional(), toolStatus: z.string().optional() });
+/** One line of a tool call's body: a diff's added, removed or context line, a command's output, or a note ("… 12 more lines"). */
+export const TranscriptBodyLine = z.object({ kind: z.enum(["add", "del", "ctx", "out", "note"]), text: z.string() });
+export type TranscriptBodyLine = z.infer<typeof TranscriptBodyLine>;
+
+/**
+ * A transcript entry. A tool call reads as a header — tool · title (the file, the command) · status
+ * or exit code · detail ("+12 −3") — over `text` (its error, a summary) and a short body of `lines`.
+ */
+export const TranscriptLine = z.object({
+  kind: z.enum(["text", "tool", "reasoning"]),
+  text: z.string(),
+  tool: z.string().optional(),
+  toolStatus: z.string().optional(),
+  title: z.string().optional(),
+  detail: z.string().optional(),
+  exit: z.number().optional(),
+  lines: z.array(TranscriptBodyLine).optional(),
+});
+export type TranscriptLine = z.infer<typeof TranscriptLine>;
 
 export const TimelineEntry = z.object({ at: z.number(), text: z.string() });
 export type TimelineEntry = z.infer<typeof TimelineEntry>;

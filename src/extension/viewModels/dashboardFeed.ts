@@ -5,7 +5,8 @@
  * import: the panel hands it a `post` function, the tests a list.
  */
 import type { MissionView, ModelUpdate } from "../../orchestrator/host/missionView";
-import type { HostToWebview } from "../../shared/protocol";
+import type { TranscriptEntry } from "../../orchestrator/host/sessionRegistry";
+import type { HostToWebview, TranscriptLine } from "../../shared/protocol";
 import { Coalescer, type Timers } from "./coalescer";
 import { sortSessions } from "./treeModels";
 
@@ -55,7 +56,7 @@ export class DashboardFeed {
     if (changed === "all" || changed.has("transcript")) {
       const record = this.focused ? this.view.session(this.focused) : undefined;
       if (!record) this.focused = undefined;
-      this.post({ type: "transcript", sessionId: this.focused ?? null, lines: (record?.transcript ?? []).map(({ kind, text, tool, toolStatus }) => ({ kind, text, tool, toolStatus })) });
+      this.post({ type: "transcript", sessionId: this.focused ?? null, lines: (record?.transcript ?? []).map(transcriptLine) });
     }
   }
 
@@ -72,3 +73,7 @@ export class DashboardFeed {
     this.updates.dispose();
   }
 }
+
+/** An entry as the dashboard shows it: what a tool call did, already bounded by the registry; its part id stays here. */
+const transcriptLine = ({ kind, text, tool, toolStatus, title, detail, exit, lines }: TranscriptEntry): TranscriptLine =>
+  kind === "tool" ? { kind, text, tool, toolStatus, title, detail, exit, lines } : { kind, text, tool, toolStatus };

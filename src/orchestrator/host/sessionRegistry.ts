@@ -7,16 +7,11 @@ import type { Role } from "../domain/roles";
 import type { OpencodeEvent } from "../engine/eventRouter";
 import type { OrchestratorEvent } from "../domain/events";
 import { sessionIdOf } from "../engine/eventRouter";
+import { transcriptEntry, type TranscriptEntry } from "./transcriptEntry";
+
+export type { TranscriptBodyLine, TranscriptEntry } from "./transcriptEntry";
 
 export type SessionStatus = "busy" | "retry" | "waiting" | "idle" | "error" | "aborted";
-
-export interface TranscriptEntry {
-  partId: string;
-  kind: "text" | "tool" | "reasoning";
-  text: string;
-  tool?: string;
-  toolStatus?: string;
-}
 
 export interface SessionRecord {
   id: string;
@@ -32,13 +27,14 @@ export interface SessionRecord {
   outputTokens: number;
   cost: number;
   transcript: TranscriptEntry[];
+  /** Where the session works (its assistant messages say): its transcript names files relative to it. */
+  directory?: string;
 }
 
 export const TRANSCRIPT_LIMIT = 300;
 /** Finished sessions that keep their transcript, and finished sessions kept at all (newest first). */
 export const FINISHED_WITH_TRANSCRIPT = 200;
 export const FINISHED_KEPT = 1_000;
-const TEXT_LIMIT = 4_000;
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, SessionRecord>();
@@ -177,19 +173,13 @@ export class SessionRegistry {
         s.inputTokens = Math.max(s.inputTokens, info.tokens.input);
         s.outputTokens = Math.max(s.outputTokens, info.tokens.output);
         s.cost = Math.max(s.cost, info.cost);
+        s.directory ??= info.path?.cwd;
         return s.id;
       }
       case "message.part.updated": {
-        const part = event.properties.part;
-        let entry: TranscriptEntry | undefined;
-        if (part.type === "text" && !part.synthetic) entry = { partId: part.id, kind: "text", text: part.text };
-        else if (part.type === "reasoning") entry = { partId: part.id, kind: "reasoning", text: part.text };
-        else if (part.type === "tool") {
-          const input = "input" in part.state ? JSON.stringify(part.state.input) : "";
-          entry = { partId: part.id, kind: "tool", tool: part.tool, toolStatus: part.state.status, text: input };
-        }
+        // Each entry is bounded (transcriptEntry.ts), as is their number.
+        const entry = transcriptEntry(event.properties.part, s.directory);
         if (!entry) return undefined;
-        entry.text = entry.text.length > TEXT_LIMIT ? `${entry.text.slice(0, TEXT_LIMIT)}…` : entry.text;
         const existing = s.transcript.findIndex((e) => e.partId === entry.partId);
         if (existing >= 0) s.transcript[existing] = entry;
         else {
