@@ -1,0 +1,271 @@
+/**
+ * Checkpoints of the workspace in a shadow git repository the orchestrator owns (its own git dir,
+ * index and refs under `.opencode/orchestrator/checkpoints`): what agents changed can be listed and
+ * put back without ever touching the user's repository, index, refs or stash.
+ */
+import { existsSync } from "node:fs";
+import { lstat, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { silentLogger, type Logger } from "../logger";
+import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
+import { inheritedExcludes } from "./ignoreRules";
+import { argChunks, putBack, readEntries, sameBytes } from "./restoreFiles";
+
+export { CheckpointError, GitNotFoundError } from "./git";
+
+export interface FileChange {
+  path: string;
+  status: "added" | "modified" | "deleted";
+  added: number;
+  removed: number;
+  binary: boolean;
+}
+
+export interface CheckpointStoreOptions {
+  /** Where the store lives; default `<workspace>/.opencode/orchestrator/checkpoints`. */
+  dir?: string;
+  logger?: Logger;
+}
+
+const CHECKPOINTS_REF = "refs/heads/checkpoints";
+const COMMIT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const ORCHESTRATOR_DIR = ".opencode/orchestrator";
+const LOCK_ATTEMPTS = 20;
+const STALE_LOCK_MS = 10 * 60_000;
+// Attributes with the highest precedence: no line-ending, filter or encoding conversion, so a
+// checkpoint holds the bytes on disk and a restore writes them back exactly.
+const RAW_ATTRIBUTES = "* -text -eol -filter -ident -working-tree-encoding\n";
+
+interface PendingCheckpoint {
+  labels: string[];
+  taken: Promise<string>;
+}
+
+export class CheckpointStore {
+  readonly workspace: string;
+  readonly dir: string;
+  /** The store's own git dir; tests and tools read it with GIT_DIR. */
+  readonly gitDir: string;
+  private readonly place: GitPlace;
+  private readonly logger: Logger;
+  private ready: Promise<void> | undefined;
+  // Everything that writes the store's index runs here, one at a time.
+  private indexQueue: Promise<unknown> = Promise.resolve();
+  private pending: PendingCheckpoint | undefined;
+  private head: string | undefined;
+
+  constructor(workspace: string, options: CheckpointStoreOptions = {}) {
+    this.workspace = resolve(workspace);
+    this.dir = resolve(options.dir ?? join(this.workspace, ORCHESTRATOR_DIR, "checkpoints"));
+    this.gitDir = join(this.dir, "git");
+    this.place = { workspace: this.workspace, gitDir: this.gitDir };
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Snapshot of the whole workspace as it is now. Callers arriving while a checkpoint runs share the
+   * next one, which starts after they called: never one that began before them.
+   */
+  checkpoint(label: string): Promise<string> {
+    if (this.pending) {
+      this.pending.labels.push(label);
+      return this.pending.taken;
+    }
+    const pending: PendingCheckpoint = { labels: [label], taken: Promise.resolve("") };
+    pending.taken = this.onIndex(() => {
+      // From now on the scan may already have passed a caller's file: later callers wait for the next one.
+      if (this.pending === pending) this.pending = undefined;
+      return this.commitWorkspace(pending.labels);
+    });
+    this.pending = pending;
+    return pending.taken;
+  }
+
+  /** Files that differ between two checkpoints, or between a checkpoint and the working tree now. */
+  async diff(from: string, to: string | "worktree", paths?: readonly string[]): Promise<FileChange[]> {
+    checkId(from);
+    if (to !== "worktree") checkId(to);
+    const pathspecs = paths?.map((path) => this.relativePath(path));
+    if (pathspecs?.length === 0) return [];
+    const target = to === "worktree" ? await this.onIndex(() => this.stageWorkspace()) : to;
+    await this.whenReady();
+    return this.diffTrees(from, target, pathspecs);
+  }
+
+  /** A file's bytes at a checkpoint, or undefined when it did not exist there. */
+  async read(checkpoint: string, path: string): Promise<Buffer | undefined> {
+    checkId(checkpoint);
+    const file = this.relativePath(path);
+    await this.whenReady();
+    const entry = (await readEntries(this.place, checkpoint, [file])).get(file);
+    if (entry?.type !== "blob") return undefined;
+    return (await runGit(this.place, ["cat-file", "blob", entry.oid])).stdout;
+  }
+
+  /** The working-tree bytes of a file equal its bytes at `checkpoint` (both absent counts as equal). */
+  async unchangedSince(checkpoint: string, path: string): Promise<boolean> {
+    checkId(checkpoint);
+    const file = this.relativePath(path);
+    await this.whenReady();
+    const entry = (await readEntries(this.place, checkpoint, [file])).get(file);
+    if (!entry) return (await lstat(join(this.workspace, file)).catch(() => undefined)) === undefined;
+    return entry.type === "blob" && sameBytes(join(this.workspace, file), entry);
+  }
+
+  /**
+   * Puts `paths` back as they were at `checkpoint`: rewrites them byte-exact with their mode and
+   * deletes those that did not exist then. A folder stands for the files in it that changed.
+   * Returns the paths it changed.
+   */
+  async restore(checkpoint: string, paths: readonly string[]): Promise<string[]> {
+    checkId(checkpoint);
+    const files = [...new Set(paths.map((path) => this.relativePath(path)))];
+    if (files.length === 0) return [];
+    // Serialised with checkpoints, so none of them sees a restore half done.
+    return this.onIndex(async () => {
+      const changed = await putBack(this.place, checkpoint, files, {
+        logger: this.logger,
+        changedUnder: async (folders) => (await this.diffTrees(checkpoint, await this.stageWorkspace(), folders)).map((change) => change.path),
+      });
+      if (changed.length) this.logger.info(`checkpoints: restored ${changed.length} file(s) to ${checkpoint.slice(0, 10)}: ${changed.join(", ")}`);
+      return changed;
+    });
+  }
+
+  private async commitWorkspace(labels: readonly string[]): Promise<string> {
+    const started = Date.now();
+    const tree = await this.stageWorkspace();
+    const parent = this.head ? ["-p", this.head] : [];
+    // A NUL cannot travel in an argument; labels are ours, so dropping it loses nothing.
+    const message = labels.join("\n").replaceAll("\0", "") || "checkpoint";
+    const commit = (await runGit(this.place, ["commit-tree", tree, ...parent, "-m", message])).stdout.toString().trim();
+    await this.waitingOutLock(() => runGit(this.place, ["update-ref", CHECKPOINTS_REF, commit]));
+    this.head = commit;
+    this.logger.debug(`checkpoints: ${commit.slice(0, 10)} for ${labels.length} caller(s) in ${Date.now() - started} ms (${labels.join("; ")})`);
+    return commit;
+  }
+
+  /** Records the working tree in the store's index and returns its tree id. */
+  private async stageWorkspace(): Promise<string> {
+    await this.writeInheritedExcludes();
+    // The first scan writes every file of the workspace: streamed into one pack it is ~10x faster than
+    // one loose object per file. Only then, as each later scan would add a pack of its own.
+    const firstScan = !existsSync(join(this.gitDir, "index"));
+    // --ignore-errors: one unreadable file or a nested repository without a commit must not lose the rest.
+    const add = await this.waitingOutLock(() =>
+      runGit(this.place, ["add", "--all", "--ignore-errors"], { okCodes: [0, 1], config: firstScan ? ["core.bigFileThreshold=1"] : [] }),
+    );
+    if (add.code === 1) this.logger.warn(`checkpoints: some files could not be recorded: ${add.stderr.trim()}`);
+    return (await this.waitingOutLock(() => runGit(this.place, ["write-tree"]))).stdout.toString().trim();
+  }
+
+  private async diffTrees(from: string, to: string, pathspecs?: readonly string[]): Promise<FileChange[]> {
+    const changes: FileChange[] = [];
+    for (const chunk of pathspecs ? argChunks(pathspecs) : [[]]) {
+      const output = await runGit(this.place, ["diff-tree", "-r", "-z", "--no-renames", "--raw", "--numstat", from, to, "--", ...chunk]);
+      changes.push(...parseDiff(splitNul(output.stdout)));
+    }
+    return changes;
+  }
+
+  /** A second orchestrator window on this workspace shares the store: wait for its git to let go of the index or ref. */
+  private async waitingOutLock<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        // git's own message names the lock file and says to remove it if no git process is running.
+        if (!(error instanceof CheckpointError) || !/\.lock'?: File exists/.test(error.message) || attempt >= LOCK_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
+  private onIndex<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.indexQueue.then(() => this.whenReady()).then(job);
+    this.indexQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private whenReady(): Promise<void> {
+    this.ready ??= this.open().catch((error: unknown) => {
+      // Let the next call try again (git installed meanwhile, a folder made writable).
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async open(): Promise<void> {
+    if (!existsSync(this.workspace)) throw new CheckpointError(`checkpoints: the workspace ${this.workspace} does not exist`);
+    await mkdir(join(this.gitDir, "info"), { recursive: true });
+    // The store ignores itself in the user's repository too: it must never show in their `git status`.
+    await writeIfChanged(join(this.dir, ".gitignore"), "# OpenCode Orchestrator's checkpoints: a git repository of its own.\n*\n");
+    if (!existsSync(join(this.gitDir, "HEAD"))) await runGit(this.place, ["init", "-q", "--template="]);
+    await this.removeStaleLock();
+    const excluded = [`/${ORCHESTRATOR_DIR}/`];
+    const storeInside = relative(this.workspace, this.dir);
+    if (storeInside && !storeInside.startsWith("..") && !isAbsolute(storeInside)) excluded.push(`/${toPosix(storeInside)}/`);
+    await writeIfChanged(join(this.gitDir, "info", "exclude"), "# the orchestrator's own state is never part of a checkpoint\n" + excluded.join("\n") + "\n");
+    await writeIfChanged(join(this.gitDir, "info", "attributes"), RAW_ATTRIBUTES);
+    const head = await runGit(this.place, ["rev-parse", "--verify", "-q", CHECKPOINTS_REF], { okCodes: [0, 1] });
+    this.head = head.code === 0 ? head.stdout.toString().trim() : undefined;
+  }
+
+  /** A lock left by a git killed with its machine would stop every checkpoint; a live one is seconds old. */
+  private async removeStaleLock(): Promise<void> {
+    const lock = join(this.gitDir, "index.lock");
+    const since = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => undefined);
+    if (since === undefined || since < STALE_LOCK_MS) return;
+    this.logger.warn(`checkpoints: removing ${lock}, left ${Math.round(since / 60_000)} min ago by a git that did not finish`);
+    await rm(lock, { force: true });
+  }
+
+  private async writeInheritedExcludes(): Promise<void> {
+    await writeIfChanged(join(this.gitDir, "info", "inherited-exclude"), inheritedExcludes(this.workspace));
+  }
+
+  /** A workspace-relative path in git's form; refuses paths outside the workspace. */
+  private relativePath(path: string): string {
+    const absolute = resolve(this.workspace, path);
+    const inside = relative(this.workspace, absolute);
+    if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+      throw new CheckpointError(`checkpoints: ${path} is not a file inside the workspace ${this.workspace}`);
+    }
+    return toPosix(inside);
+  }
+}
+
+function parseDiff(records: readonly string[]): FileChange[] {
+  const raw: { path: string; status: FileChange["status"] }[] = [];
+  const counts = new Map<string, { added: number; removed: number; binary: boolean }>();
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    if (record.startsWith(":")) {
+      const [srcMode, dstMode, , , letter] = record.slice(1).split(" ");
+      const path = records[++i]!;
+      // A nested repository is recorded as a commit id, not files: nothing of it can be shown or put back.
+      if (srcMode === "160000" || dstMode === "160000") continue;
+      raw.push({ path, status: letter === "A" ? "added" : letter === "D" ? "deleted" : "modified" });
+    } else {
+      const [added, removed, ...path] = record.split("\t");
+      const binary = added === "-";
+      counts.set(path.join("\t"), { added: binary ? 0 : Number(added), removed: binary ? 0 : Number(removed), binary });
+    }
+  }
+  return raw.map(({ path, status }) => ({ path, status, ...(counts.get(path) ?? { added: 0, removed: 0, binary: false }) }));
+}
+
+function checkId(id: string): void {
+  // Also keeps anything that git could read as an option off its command line.
+  if (!COMMIT_ID.test(id)) throw new CheckpointError(`checkpoints: "${id}" is not a checkpoint id (a commit sha from checkpoint())`);
+}
+
+function toPosix(path: string): string {
+  return sep === "/" ? path : path.split(sep).join("/");
+}
+
+async function writeIfChanged(path: string, text: string): Promise<void> {
+  const current = await readFile(path, "utf8").catch(() => undefined);
+  if (current !== text) await writeFile(path, text);
+}
