@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
 import { MissionHost } from "../orchestrator/host/missionHost";
 import { idleModel, type MissionModel } from "../orchestrator/host/readModel";
+import { CHECKPOINT_SCHEME, CheckpointContentProvider, confirmRevert, openChanges } from "./changeCommands";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE } from "./dashboardPanel";
 import { createLogChannel } from "./logChannel";
 import { showMissionProgress } from "./missionProgress";
@@ -31,7 +32,7 @@ export interface OrchestratorApi {
 
 type Command = [string, (...args: never[]) => unknown];
 
-const MISSION_COMMANDS = ["orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob"];
+const MISSION_COMMANDS = ["orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob"];
 
 export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const { channel, logger } = createLogChannel();
@@ -104,6 +105,15 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     if (!result.ok) refuse(result.reason);
   };
 
+  /** The mission a command is about: the one of its tree node, else the one shown. */
+  const missionOf = (arg: unknown): string | undefined => (typeof arg === "string" && arg.startsWith("mission:") ? arg.slice("mission:".length) : h.view.missionId);
+  const showChanges = async (missionId: string | undefined, todoId?: string, focus?: string): Promise<void> => {
+    if (!missionId) return refuse("no mission is shown.");
+    const set = await h.changesOf(missionId, todoId);
+    if ("reason" in set) return refuse(set.reason);
+    await openChanges(set, folder.uri, focus);
+  };
+
   const commands: Command[] = [
     ["orchestrator.runTask", async (missionArg?: unknown) => {
       if (!vscode.workspace.isTrusted) {
@@ -158,6 +168,27 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       if (typeof arg === "string") await h.abortSession(arg.replace(/^session:/, ""));
     }],
     ["orchestrator.openDashboard", () => DashboardPanel.show(context, h, logger)],
+    ["orchestrator.showTodoChanges", async (arg: unknown, path?: unknown) => {
+      const ref = todoRef(arg, h.view.missionId);
+      if (ref) await showChanges(ref.missionId, ref.todoId, typeof path === "string" ? path : undefined);
+    }],
+    ["orchestrator.reviewMissionChanges", (arg: unknown) => showChanges(missionOf(arg))],
+    ["orchestrator.revertTodo", async (arg: unknown) => {
+      const ref = todoRef(arg, h.view.missionId);
+      if (!ref) return;
+      if (await confirmRevert(`Revert TODO ${ref.todoId}`, (force) => h.revert(ref.missionId, ref.todoId, force))) void vscode.window.showInformationMessage(`Orchestrator: TODO ${ref.todoId} reverted. Retry it to redo it, or Undo Revert.`, "Undo Revert").then((c) => c && vscode.commands.executeCommand("orchestrator.undoRevert", `mission:${ref.missionId}`));
+    }],
+    ["orchestrator.revertMission", async (arg: unknown) => {
+      const missionId = missionOf(arg);
+      if (!missionId) return refuse("no mission is shown.");
+      const sure = await vscode.window.showWarningMessage("Orchestrator: put back every file the mission changed, as it was before the mission?", { modal: true, detail: "The revert is recorded: Undo Revert brings the changes back." }, "Revert Mission");
+      if (sure && (await confirmRevert("Revert the mission", (force) => h.revert(missionId, undefined, force)))) void vscode.window.showInformationMessage("Orchestrator: the mission's changes were reverted.", "Undo Revert").then((c) => c && vscode.commands.executeCommand("orchestrator.undoRevert", `mission:${missionId}`));
+    }],
+    ["orchestrator.undoRevert", async (arg: unknown) => {
+      const missionId = missionOf(arg);
+      if (!missionId) return refuse("no mission is shown.");
+      if (await confirmRevert("Undo the revert", (force) => h.undoRevert(missionId, force))) void vscode.window.showInformationMessage("Orchestrator: the revert was undone.");
+    }],
     ["orchestrator.showJob", (id: unknown) => typeof id === "string" && showJobTerminal(h, id)],
     ["orchestrator.killJob", (id: unknown) => typeof id === "string" && void h.jobs.kill(id)],
     ["orchestrator.setServerPassword", async () => {
@@ -171,6 +202,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   context.subscriptions.push(
     ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
+    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A different binary or server applies to the next mission; never restart under a running one.
       if (event.affectsConfiguration("orchestrator.opencode")) void h.releaseEngine();

@@ -34,6 +34,9 @@ export function showNotice(notice: HostNotice): void {
     case "demo":
       void vscode.window.showInformationMessage("Orchestrator demo mode: no model provider is configured in OpenCode, so a scripted demo model answers. Configure a provider (`opencode auth login`) or set `orchestrator.model` to run real agents.");
       return;
+    case "slowServer":
+      void vscode.window.showWarningMessage('Orchestrator: the attached OpenCode server takes a snapshot of the workspace at every step of every session, which makes missions with many Workers several times slower. The orchestrator keeps checkpoints of its own: set "snapshot": false in that server\'s opencode.json.');
+      return;
     case "finished":
       return finished(notice.model, notice.stoppedByUser);
     case "error":

@@ -13,7 +13,7 @@ function manualTimers(): Timers & { fire(): void } {
   return { setTimeout: (fn) => (pending = fn), clearTimeout: () => (pending = undefined), fire: () => { const fn = pending; pending = undefined; fn?.(); } };
 }
 
-const mission = (id: string): MissionState => ({ version: 1, id, mission: `Mission ${id}`, createdAt: 1, updatedAt: 2, status: "running", iteration: 0, roundsWithoutProgress: 0, todos: [], syncIssues: [], integrationChecked: false, usage: { inputTokens: 0, outputTokens: 0, cost: 0, turns: 0 }, usageByRole: {}, journalSeq: 0 });
+const mission = (id: string): MissionState => ({ version: 1, id, mission: `Mission ${id}`, createdAt: 1, updatedAt: 2, status: "running", iteration: 0, roundsWithoutProgress: 0, todos: [], syncIssues: [], integrationChecked: false, usage: { inputTokens: 0, outputTokens: 0, cost: 0, turns: 0 }, usageByRole: {}, checkpoints: {}, reverts: [], journalSeq: 0 });
 const text = (sessionID: string, id: string, value: string) => ({ id: "e", type: "message.part.updated", properties: { sessionID, part: { id, sessionID, type: "text", text: value }, time: 1 } }) as unknown as OpencodeEvent;
 
 test("the dashboard drops the transcript of the previous mission's session when a new mission starts", () => {

@@ -12,7 +12,7 @@ import { missionNode, todoNode } from "../../src/extension/viewModels/treeModels
 const todo = (id: string, status: TodoState["status"]): TodoState => ({ id, title: id, description: "", files: [`${id}.ts`], dependsOn: [], acceptance: "ok", kind: "code", status, attempts: 1, sessions: [], reviewIssues: [], history: [{ at: 1, status }] });
 
 function mission(status: MissionState["status"], todos: TodoState[]): MissionState {
-  return { version: 1, id: "m1", mission: "Build it", createdAt: 1, updatedAt: 2, status, iteration: 1, roundsWithoutProgress: 0, todos, syncIssues: [], integrationChecked: false, usage: { inputTokens: 0, outputTokens: 0, cost: 0, turns: 0 }, usageByRole: {}, journalSeq: 0 };
+  return { version: 1, id: "m1", mission: "Build it", createdAt: 1, updatedAt: 2, status, iteration: 1, roundsWithoutProgress: 0, todos, syncIssues: [], integrationChecked: false, usage: { inputTokens: 0, outputTokens: 0, cost: 0, turns: 0 }, usageByRole: {}, checkpoints: {}, reverts: [], journalSeq: 0 };
 }
 
 test("while only the Reviewer works, every surface says one session runs (the status bar said 0 beside the Sessions view's 1)", () => {

@@ -71,7 +71,7 @@ test("a transcript keeps only its newest entries", () => {
   assert.equal(t[0]?.text, "line 50");
 });
 
-const todo = (over: Partial<TodoModel> = {}): TodoModel => ({ id: "T1", title: "Add login", status: "pending", attempts: 1, files: ["src/login.ts"], dependsOn: [], acceptance: "tests pass", reviewIssues: [], sessions: [], canRetry: false, canSkip: false, ...over });
+const todo = (over: Partial<TodoModel> = {}): TodoModel => ({ id: "T1", title: "Add login", status: "pending", attempts: 1, files: ["src/login.ts"], dependsOn: [], acceptance: "tests pass", reviewIssues: [], sessions: [], canRetry: false, canSkip: false, changes: [], canRevert: false, ...over });
 
 test("TODO nodes: icon per state, description with role, attempt and files, context flags for menus", () => {
   const failed = todoNode("m", todo({ status: "failed", attempts: 2, sessions: [S], reviewIssues: ["no test"], dependsOn: ["T0"], role: "worker", canRetry: true, canSkip: true }));

@@ -29,6 +29,13 @@ const TODO_ICON: Record<string, NodeModel["icon"]> = {
   blocked: { id: "circle-slash", color: "testing.iconFailed" },
   skipped: { id: "debug-step-over" },
   replaced: { id: "history" },
+  reverted: { id: "discard", color: "charts.orange" },
+};
+
+const CHANGE_ICON: Record<string, NodeModel["icon"]> = {
+  added: { id: "diff-added", color: "gitDecoration.addedResourceForeground" },
+  modified: { id: "diff-modified", color: "gitDecoration.modifiedResourceForeground" },
+  deleted: { id: "diff-removed", color: "gitDecoration.deletedResourceForeground" },
 };
 
 const SESSION_ICON: Record<string, NodeModel["icon"]> = {
@@ -51,16 +58,17 @@ export function missionNode(s: MissionModel): NodeModel {
     description: [s.status ?? s.phase, s.progress].filter(Boolean).join(" · "),
     tooltip: s.report ?? s.mission,
     icon: s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
-    contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}`,
+    contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
     collapsible: "expanded",
   };
 }
 
 /** contextValue flags the menus match (package.json `view/item/context`): what the read model allows. */
 export function todoNode(missionId: string, todo: TodoModel): NodeModel {
-  const parts = [todo.status, todo.role, todo.attempts > 1 ? `attempt ${todo.attempts}` : undefined, todo.files.join(", ") || undefined].filter(Boolean);
+  const changed = todo.changes.length ? `${todo.changes.length} file${todo.changes.length === 1 ? "" : "s"} +${todo.changes.reduce((n, c) => n + c.added, 0)} −${todo.changes.reduce((n, c) => n + c.removed, 0)}` : undefined;
+  const parts = [todo.status, todo.role, todo.attempts > 1 ? `attempt ${todo.attempts}` : undefined, changed ?? (todo.files.join(", ") || undefined)].filter(Boolean);
   const tooltip = [`${todo.id}: ${todo.title}`, `Acceptance: ${todo.acceptance}`, todo.dependsOn.length ? `After: ${todo.dependsOn.join(", ")}` : "", todo.reviewIssues.length ? `Last review issues:\n- ${todo.reviewIssues.join("\n- ")}` : "", todo.note ? `Last: ${todo.note}` : ""].filter(Boolean).join("\n");
-  const flags = [todo.status, todo.canRetry ? "retryable" : "", todo.canSkip ? "skippable" : "", todo.sessions.length ? "session" : "", todo.files.length ? "files" : ""].filter(Boolean).join("+");
+  const flags = [todo.status, todo.canRetry ? "retryable" : "", todo.canSkip ? "skippable" : "", todo.canRevert ? "revertable" : "", todo.changes.length ? "changes" : "", todo.sessions.length ? "session" : "", todo.files.length ? "files" : ""].filter(Boolean).join("+");
   return {
     id: todoNodeId(missionId, todo.id),
     label: `${todo.id} · ${todo.title}`,
@@ -68,17 +76,27 @@ export function todoNode(missionId: string, todo: TodoModel): NodeModel {
     tooltip,
     icon: TODO_ICON[todo.status] ?? { id: "circle-large-outline" },
     contextValue: `orchestrator:todo+${flags}`,
-    collapsible: todo.reviewIssues.length || todo.dependsOn.length ? "collapsed" : "none",
+    collapsible: todo.reviewIssues.length || todo.dependsOn.length || todo.changes.length ? "collapsed" : "none",
     command: todo.sessions.length ? ["orchestrator.openTodoSession", todoNodeId(missionId, todo.id)] : undefined,
   };
 }
 
-/** The sub-detail under a TODO: its review issues and dependencies. */
+/** The sub-detail under a TODO: the files it changed (click: the diff), its review issues and dependencies. */
 export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[] {
   const base = todoNodeId(missionId, todo.id);
+  const files: NodeModel[] = todo.changes.map((c) => ({
+    id: `${base}:file:${c.path}`,
+    label: c.path,
+    description: c.binary ? "binary" : `+${c.added} −${c.removed}`,
+    tooltip: `${c.path}: ${c.status}${c.binary ? "" : `, ${c.added} line(s) added, ${c.removed} removed`}${todo.status === "reverted" ? " (reverted)" : ""}`,
+    icon: CHANGE_ICON[c.status] ?? { id: "file" },
+    contextValue: "orchestrator:change",
+    collapsible: "none",
+    command: ["orchestrator.showTodoChanges", base, c.path],
+  }));
   const nodes: NodeModel[] = todo.reviewIssues.map((issue, i) => ({ id: `${base}:issue:${i}`, label: issue, icon: { id: "warning", color: "charts.yellow" }, contextValue: "orchestrator:issue", collapsible: "none" }));
   if (todo.dependsOn.length) nodes.push({ id: `${base}:deps`, label: `after ${todo.dependsOn.join(", ")}`, icon: { id: "git-merge" }, contextValue: "orchestrator:deps", collapsible: "none" });
-  return nodes;
+  return [...files, ...nodes];
 }
 
 function elapsed(ms: number): string {

@@ -14,7 +14,9 @@ export type OrchestratorEvent =
   | { type: "turn.started"; missionId: string; role: Role; sessionId: string; todoIds: string[] }
   | { type: "turn.finished"; missionId: string; role: Role; sessionId: string; todoIds: string[]; ok: boolean; error?: string; inputTokens: number; outputTokens: number; cost: number; durationMs: number }
   | { type: "turn.retry"; missionId: string; role: Role; todoIds: string[]; attempt: number; delayMs: number; note: string }
-  | { type: "review.round"; missionId: string; iteration: number; passed: string[]; failed: string[]; syncIssues: number }
+  | { type: "review.round"; missionId: string; iteration: number; passed: string[]; failed: string[]; syncIssues: number; /** The workspace as the Reviewer saw it. */ checkpoint?: string }
+  | { type: "changes.reverted"; missionId: string; revertId: string; todoIds: string[]; files: string[]; mission: boolean }
+  | { type: "revert.undone"; missionId: string; revertId: string; files: string[] }
   | { type: "limit.changed"; missionId: string; limit: number }
   | { type: "job.started"; missionId: string; jobId: string; role: Role; todoIds: string[] };
 

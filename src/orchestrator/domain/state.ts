@@ -7,8 +7,11 @@ import { TodoKind, WorkerReport } from "./schemas";
 
 export const STATE_VERSION = 1;
 
-/** skipped: the user chose not to do it; it counts as finished for its dependents and for sealing. */
-export const TodoStatus = z.enum(["pending", "running", "review", "done", "failed", "blocked", "replaced", "skipped"]);
+/**
+ * skipped: the user chose not to do it; it counts as finished for its dependents and for sealing.
+ * reverted: the user put back what it changed; it waits for the user's Retry (redo it) or Skip.
+ */
+export const TodoStatus = z.enum(["pending", "running", "review", "done", "failed", "blocked", "replaced", "skipped", "reverted"]);
 export type TodoStatus = z.infer<typeof TodoStatus>;
 
 export const Usage = z.object({
@@ -19,6 +22,28 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 export const emptyUsageTotals = (): Usage => ({ inputTokens: 0, outputTokens: 0, cost: 0, turns: 0 });
+
+/** One file a TODO changed, between the checkpoint before its first attempt and the one after its last. */
+export const FileChange = z.object({
+  path: z.string(),
+  status: z.enum(["added", "modified", "deleted"]),
+  added: z.number(),
+  removed: z.number(),
+  binary: z.boolean(),
+});
+export type FileChange = z.infer<typeof FileChange>;
+
+/** What a TODO really changed, from the orchestrator's own checkpoints (never from the Worker's report). */
+export const TodoChanges = z.object({
+  /** The checkpoint taken before its first attempt: what a revert puts back. */
+  base: z.string(),
+  /** The checkpoint taken after its latest attempt. */
+  head: z.string().optional(),
+  /** Files its sessions wrote (tool parts) and its own declared files: the diff is limited to these. */
+  touched: z.array(z.string()),
+  files: z.array(FileChange),
+});
+export type TodoChanges = z.infer<typeof TodoChanges>;
 
 export const TodoState = z.object({
   id: z.string(),
@@ -37,6 +62,7 @@ export const TodoState = z.object({
   history: z.array(z.object({ at: z.number(), status: TodoStatus, note: z.string().optional() })),
   /** Its full record was moved to archive/ (maxTasksInMemory); what is left here is a stub. */
   archived: z.boolean().optional(),
+  changes: TodoChanges.optional(),
 });
 export type TodoState = z.infer<typeof TodoState>;
 
@@ -54,6 +80,23 @@ export type MissionStatus = z.infer<typeof MissionStatus>;
 
 /** A mission in one of these states is finished for good; any other can be resumed. */
 export const TERMINAL_STATUSES: readonly MissionStatus[] = ["sealed", "failed"];
+
+/** A revert the user made: enough to undo it (the checkpoint of the workspace just before it). */
+export const Revert = z.object({
+  id: z.string(),
+  at: z.number(),
+  /** The TODOs whose changes were put back (all of them for a mission revert). */
+  todoIds: z.array(z.string()),
+  mission: z.boolean(),
+  files: z.array(z.string()),
+  /** The workspace just before the revert: an undo restores `files` from here. */
+  before: z.string(),
+  /** Statuses before the revert, restored by an undo. */
+  statuses: z.record(z.string(), TodoStatus),
+  missionStatus: z.string(),
+  undone: z.boolean(),
+});
+export type Revert = z.infer<typeof Revert>;
 
 export const MissionState = z.object({
   version: z.literal(STATE_VERSION),
@@ -73,6 +116,9 @@ export const MissionState = z.object({
   usage: Usage,
   usageByRole: z.record(z.string(), Usage),
   report: z.string().optional(),
+  /** The orchestrator's checkpoints of the workspace: at the mission's start, and at its latest halt or seal. */
+  checkpoints: z.object({ start: z.string().optional(), end: z.string().optional() }).default({}),
+  reverts: z.array(Revert).default([]),
   /** Journal records (events.jsonl) already reflected in this snapshot; newer ones are replayed on load. */
   journalSeq: z.number().default(0),
 });

@@ -38,8 +38,8 @@ export function doneCount(state: MissionState): number {
  * Which TODOs the user may Retry (fresh attempts now) or Skip (its dependents go on without it).
  * The menus, the read model and the Commander all ask these, so no surface can offer what the core refuses.
  */
-const RETRYABLE: readonly TodoStatus[] = ["failed", "blocked", "skipped", "pending"];
-const SKIPPABLE: readonly TodoStatus[] = ["pending", "review", "failed", "blocked"];
+const RETRYABLE: readonly TodoStatus[] = ["failed", "blocked", "skipped", "pending", "reverted"];
+const SKIPPABLE: readonly TodoStatus[] = ["pending", "review", "failed", "blocked", "reverted"];
 export const canRetry = (todo: Pick<TodoState, "status">): boolean => RETRYABLE.includes(todo.status);
 export const canSkip = (todo: Pick<TodoState, "status">): boolean => SKIPPABLE.includes(todo.status);
 

@@ -28,6 +28,9 @@ export function buildServerConfig(options: ServerConfigOptions = {}): Record<str
     permission: headlessPermissionPolicy(),
     autoupdate: false,
     share: "disabled",
+    // OpenCode snapshots the whole worktree at every step of every session: ~75% of its CPU with
+    // many sessions (docs/benchmarks.md). The orchestrator takes its own checkpoints instead.
+    snapshot: false,
   };
   if (options.provider) {
     const p = options.provider;

@@ -11,7 +11,7 @@ import { NUMBER_SETTINGS } from "../settingsTable";
 import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { EventStream } from "./eventStream";
 import { parseStructured } from "./structuredResult";
-import { attachWork } from "./turnProgress";
+import { attachWork, type WorkDone } from "./turnProgress";
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 import type { ModelRef } from "../domain/modelRef";
 
@@ -47,6 +47,8 @@ export interface TurnResult<T = unknown> {
   tokens: TokenUsage;
   cost: number;
   durationMs: number;
+  /** What the turn did, from its parts: files written (absolute paths as the tools got them), commands, jobs. */
+  work?: WorkDone;
 }
 
 export interface TurnDeps {
@@ -197,7 +199,7 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
     if (structured === undefined && message.data.info.role === "assistant") structured = message.data.info.structured;
   }
   const parsed = request.schema ? parseStructured(request.schema, structured, sessionId) : undefined;
-  return { sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, durationMs: Date.now() - started };
+  return { sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, durationMs: Date.now() - started, work: tracker.progress.work };
 }
 
 /** Brings a tracker up to date from the server after events may have been missed. */

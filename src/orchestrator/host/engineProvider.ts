@@ -6,7 +6,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Engine } from "../engine/engine";
-import { hasConfiguredModel } from "../engine/modelSetup";
+import { hasConfiguredModel, takesStepSnapshots } from "../engine/modelSetup";
 import { buildServerConfig } from "../engine/serverConfig";
 import type { ModelRef } from "../domain/modelRef";
 import type { RedactingLogger } from "../logger";
@@ -20,6 +20,8 @@ export interface EngineSession {
   engine: Engine;
   model: ModelRef | undefined;
   demo: boolean;
+  /** An attached server that snapshots the worktree at every step: missions run slower on it. */
+  stepSnapshots?: boolean;
 }
 
 export interface EngineProviderOptions {
@@ -88,7 +90,8 @@ export class EngineProvider {
       const password = await this.options.serverPassword();
       if (password) this.logger.addSecret(password);
       this.relaunch = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger });
-      return { engine: await this.relaunch(), model: settings.model, demo: false };
+      const engine = await this.relaunch();
+      return { engine, model: settings.model, demo: false, stepSnapshots: await takesStepSnapshots(engine.client) };
     }
     const binary = {
       configuredPath: settings.opencodePath,

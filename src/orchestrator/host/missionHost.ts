@@ -17,9 +17,11 @@ import { ResilientEngine } from "../engine/resilientEngine";
 import type { RedactingLogger } from "../logger";
 import { Commander, type CommanderOptions } from "../mission/commander";
 import { MissionStore, type StateFileError } from "../mission/missionStore";
+import { CheckpointStore } from "../changes/checkpointStore";
 import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
+import { MissionChanges, type ChangeSet } from "./missionChanges";
 import { MissionView } from "./missionView";
 import { isResumable, phaseOf, type MissionModel } from "./readModel";
 import type { TranscriptEntry } from "./sessionRegistry";
@@ -27,12 +29,13 @@ import type { TranscriptEntry } from "./sessionRegistry";
 /** What the editor should tell the user; the host never decides how it is shown. */
 export type HostNotice =
   | { kind: "demo" }
+  | { kind: "slowServer" }
   | { kind: "finished"; model: MissionModel; stoppedByUser: boolean }
   | { kind: "error"; message: string; opencodeMissing: boolean }
   | { kind: "stateProblem"; message: string; recovered: boolean };
 
-/** An action refused says why, in words the user can act on. */
-export type ActionResult = { ok: true } | { ok: false; reason: string };
+/** An action refused says why, in words the user can act on; a revert also names the files in the way. */
+export type ActionResult = { ok: true } | { ok: false; reason: string; conflicts?: string[] };
 
 export interface MissionHostOptions {
   workspace: string;
@@ -52,6 +55,8 @@ export class MissionHost {
   readonly requests = new Emitter<AgentRequestUpdate>();
   readonly jobs: BackgroundJobManager;
   private readonly store: MissionStore;
+  private readonly checkpoints: CheckpointStore;
+  private readonly changes: MissionChanges;
   private readonly engines: EngineProvider;
   private readonly agentRequests: AgentRequests;
   private readonly logger: RedactingLogger;
@@ -59,11 +64,15 @@ export class MissionHost {
   private engine?: Engine;
   private starting = false;
   private stopRequested = false;
+  /** Said once per window: the attached server's per-step snapshots. */
+  private warnedSlowServer = false;
   private readonly jobSubscription: { dispose(): void };
 
   constructor(private readonly options: MissionHostOptions) {
     this.logger = options.logger;
     this.store = new MissionStore(options.workspace);
+    this.checkpoints = new CheckpointStore(options.workspace, { logger: options.logger });
+    this.changes = new MissionChanges(this.store, this.checkpoints);
     this.jobs = new BackgroundJobManager({ workspace: options.workspace });
     this.jobSubscription = this.jobs.changed.on((job) => this.view.jobChanged(job.id));
     this.engines = new EngineProvider({ logger: options.logger, serverPassword: options.serverPassword ?? (async () => undefined), extensionPath: options.extensionPath ?? options.workspace, jobs: this.jobs, env: options.engineEnv });
@@ -175,9 +184,14 @@ export class MissionHost {
         return this.model;
       }
       if (session.demo) this.notices.fire({ kind: "demo" });
+      if (session.stepSnapshots && !this.warnedSlowServer) {
+        this.warnedSlowServer = true;
+        this.logger.warn("The attached OpenCode server snapshots the workspace at every step: missions with many Workers run several times slower. Set \"snapshot\": false in its configuration.");
+        this.notices.fire({ kind: "slowServer" });
+      }
       // The mission survives its server: if OpenCode dies, the next turn starts a new one.
       const resilient = new ResilientEngine(session.engine, () => this.engines.restart(), this.logger);
-      const commander = make({ engine: resilient, store: this.store, logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: this.jobs });
+      const commander = make({ engine: resilient, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: this.jobs });
       this.commander = commander;
       this.starting = false;
       if (this.view.missionId !== commander.state.id) this.view.show(commander.state, { phase: "running", demo: session.demo, startedAt: Date.now() });
@@ -223,6 +237,43 @@ export class MissionHost {
     else if (event.type === "turn.started") this.logger.debug(`${event.role} session ${event.sessionId} started${event.todoIds.length ? ` for ${event.todoIds.join(", ")}` : ""}`);
     else if (event.type === "plan.rejected") this.logger.warn(`Plan sent back: ${event.problems.join(" ")}`);
     else if (event.type === "mission.status") this.logger.info(`Mission ${event.status}${event.reason ? `: ${event.reason}` : ""}`);
+  }
+
+  /** A TODO's real diff, or the whole mission's against the workspace now (no `todoId`). */
+  async changesOf(missionId: string, todoId?: string): Promise<ChangeSet | { reason: string }> {
+    const loaded = this.commander?.state.id === missionId ? this.commander.state : this.load(missionId);
+    if ("reason" in loaded) return loaded;
+    const set = await this.changes.of(loaded, todoId);
+    return typeof set === "string" ? { reason: set } : set;
+  }
+
+  /** A file's bytes at a checkpoint (the diff editor's original side); undefined where it did not exist. */
+  readCheckpoint(checkpoint: string, path: string): Promise<Buffer | undefined> {
+    return this.changes.read(checkpoint, path);
+  }
+
+  /** Puts back what a TODO (or, without `todoId`, the whole mission) changed. Not while the mission runs. */
+  revert(missionId: string, todoId: string | undefined, force = false): Promise<ActionResult> {
+    return this.editChanges(missionId, (state) => this.changes.revert(state, todoId, force));
+  }
+
+  /** Undoes the mission's latest revert. */
+  undoRevert(missionId: string, force = false): Promise<ActionResult> {
+    return this.editChanges(missionId, (state) => this.changes.undo(state, force));
+  }
+
+  private async editChanges(missionId: string, edit: (state: MissionState) => Promise<{ ok: true } | { ok: false; reason: string; conflicts?: string[] }>): Promise<ActionResult> {
+    if (this.isRunning) return { ok: false, reason: "a mission is running: stop it first, then revert." };
+    const loaded = this.load(missionId);
+    if ("reason" in loaded) return { ok: false, reason: loaded.reason };
+    try {
+      const outcome = await edit(loaded);
+      if (!outcome.ok) return outcome;
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
+    this.showState(loaded);
+    return { ok: true };
   }
 
   /** Stops the running mission: every session is aborted; the mission stays resumable. */

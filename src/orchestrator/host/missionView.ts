@@ -77,6 +77,11 @@ export class MissionView {
     return { ...idle, phase: facts.phase, demo: facts.demo, mission: this.pendingMission, startedAt: facts.startedAt, finishedAt: facts.finishedAt, error: facts.error, progress: progressLine(idle.counts, undefined, facts.phase) };
   }
 
+  /** No mission runs: what it changed may be reverted. */
+  private get idle(): boolean {
+    return this.facts.phase !== "running" && this.facts.phase !== "starting";
+  }
+
   private fire(update: Partial<ModelUpdate>, invalidate = true): void {
     if (invalidate) this.cached = undefined;
     this.updates.fire({ ...NOTHING, ...update });
@@ -110,7 +115,7 @@ export class MissionView {
       }
     }
     this.sessions.closeOpen(state.updatedAt);
-    this.builder.refresh(state, "all");
+    this.builder.refresh(state, "all", this.idle);
     this.fire({ missionChanged: true, shapeChanged: true, timeline: true });
   }
 
@@ -124,7 +129,7 @@ export class MissionView {
   /** The run's own facts changed (phase, demo, end, error). */
   setFacts(facts: Partial<RunFacts>): void {
     this.facts = { ...this.facts, ...facts };
-    const shapeChanged = this.state ? this.builder.refresh(this.state, "all") : false;
+    const shapeChanged = this.state ? this.builder.refresh(this.state, "all", this.idle) : false;
     this.fire({ shapeChanged, todoIds: this.state ? this.state.todos.map((t) => t.id) : [] });
   }
 
@@ -134,7 +139,7 @@ export class MissionView {
     const session = this.sessions.applyMission(event, at);
     const timeline = this.timelineLog.add(event, at);
     const ids = todosOf(event);
-    const shapeChanged = this.builder.refresh(this.state, ids);
+    const shapeChanged = this.builder.refresh(this.state, ids, this.idle);
     this.fire({ shapeChanged, todoIds: ids === "all" ? this.state.todos.map((t) => t.id) : ids, sessionIds: session ? [session] : [], timeline });
   }
 

@@ -29,6 +29,10 @@ export const TodoModel = z.object({
   role: z.enum(["worker", "reviewer"]).optional(),
   canRetry: z.boolean(),
   canSkip: z.boolean(),
+  /** What it really changed (from the orchestrator's checkpoints), with lines added and removed. */
+  changes: z.array(z.object({ path: z.string(), status: z.enum(["added", "modified", "deleted"]), added: z.number(), removed: z.number(), binary: z.boolean() })),
+  /** Its changes can be put back now (recorded, not reverted yet, the mission not running). */
+  canRevert: z.boolean(),
 });
 export type TodoModel = z.infer<typeof TodoModel>;
 
@@ -65,6 +69,10 @@ export const MissionModel = z.object({
   attention: z.array(z.string()),
   /** Not finished for good: Resume (and Retry/Skip) act on it. */
   resumable: z.boolean(),
+  /** Files the mission changed can be reviewed and put back (it has checkpoints and is not running). */
+  canRevert: z.boolean(),
+  /** The latest revert can be undone. */
+  canUndoRevert: z.boolean(),
   todos: z.array(TodoModel),
   report: z.string().optional(),
   /** Why it stopped, failed or ended incomplete. */
@@ -78,7 +86,7 @@ export type MissionModel = z.infer<typeof MissionModel>;
 
 const emptyCounts = (): MissionCounts => countTodos([], 0);
 
-export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", attention: [], resumable: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
+export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", attention: [], resumable: false, canRevert: false, canUndoRevert: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
 
 export const isResumable = (status: MissionStatus | string | undefined): boolean => status !== undefined && !TERMINAL_STATUSES.includes(status as MissionStatus);
 
@@ -102,7 +110,7 @@ export function progressLine(counts: MissionCounts, status: string | undefined, 
 }
 
 /** One TODO as the views show it. `roleOf` names the role of a session (the registry knows). */
-export function todoModel(todo: TodoState, missionResumable: boolean, roleOf: (sessionId: string) => string | undefined): TodoModel {
+export function todoModel(todo: TodoState, missionResumable: boolean, roleOf: (sessionId: string) => string | undefined, idle = true): TodoModel {
   // A Reviewer's session is listed on every TODO of its batch: the role shown is the last Worker's.
   const workedOn = todo.sessions.some((id) => roleOf(id) === "worker");
   return {
@@ -119,6 +127,8 @@ export function todoModel(todo: TodoState, missionResumable: boolean, roleOf: (s
     role: todo.status === "review" ? "reviewer" : workedOn || todo.status === "running" ? "worker" : undefined,
     canRetry: missionResumable && canRetry(todo),
     canSkip: missionResumable && canSkip(todo),
+    changes: todo.changes?.files ?? [],
+    canRevert: idle && todo.status !== "reverted" && !!todo.changes?.head && todo.changes.files.length > 0,
   };
 }
 
@@ -153,19 +163,19 @@ export class MissionModelBuilder {
    * Refreshes the TODOs named (all when `ids` is "all") and returns whether the list's shape
    * changed (a TODO added, replaced or removed), which the trees need to know.
    */
-  refresh(state: MissionState, ids: Iterable<string> | "all"): boolean {
+  refresh(state: MissionState, ids: Iterable<string> | "all", idle = true): boolean {
     const resumable = isResumable(state.status);
     const live = state.todos.filter((t) => t.status !== "replaced");
     const order = live.map((t) => t.id);
     const shapeChanged = order.length !== this.order.length || order.some((id, i) => id !== this.order[i]);
     if (ids === "all" || shapeChanged) {
       this.todos.clear();
-      for (const t of live) this.todos.set(t.id, todoModel(t, resumable, this.roleOf));
+      for (const t of live) this.todos.set(t.id, todoModel(t, resumable, this.roleOf, idle));
     } else {
       const byId = new Map(live.map((t) => [t.id, t]));
       for (const id of ids) {
         const t = byId.get(id);
-        if (t) this.todos.set(id, todoModel(t, resumable, this.roleOf));
+        if (t) this.todos.set(id, todoModel(t, resumable, this.roleOf, idle));
       }
     }
     this.order = order;
@@ -188,6 +198,8 @@ export class MissionModelBuilder {
       progress: progressLine(counts, state.status, run.phase),
       attention: todos.filter((t) => t.status === "failed" || t.status === "blocked").map((t) => t.id),
       resumable: run.phase !== "running" && run.phase !== "starting" && isResumable(state.status),
+      canRevert: run.phase !== "running" && run.phase !== "starting" && !!state.checkpoints.start && !!state.checkpoints.end && todos.some((t) => t.changes.length > 0 && t.status !== "reverted"),
+      canUndoRevert: run.phase !== "running" && run.phase !== "starting" && state.reverts.some((r) => !r.undone),
       todos,
       report: state.report,
       stopReason: state.stopReason,

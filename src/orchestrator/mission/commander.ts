@@ -15,6 +15,7 @@ import type { Role } from "../domain/roles";
 import { Review, WorkerReport, type PlannedTodo } from "../domain/schemas";
 import { planPrompt, replanPrompt, reviewPrompt, workerPrompt } from "../agents/turnPrompts";
 import { TurnAbortedError } from "../engine/errors";
+import { workOf } from "../engine/turnProgress";
 import { RecoveryPolicy } from "../recovery/recoveryPolicy";
 import type { ModelRef, TurnResult } from "../engine/turn";
 import type { TurnRunner } from "../engine/turnRunner";
@@ -35,13 +36,16 @@ import { isClosed, MemoryBound } from "./memoryBound";
 import { MissionJobs, type JobsView } from "./missionJobs";
 import { missionReport } from "./missionReport";
 import { askPlanner, type PlanningDeps } from "./planning";
+import { ChangeRecorder, type Checkpoints } from "./changeRecorder";
 import { retryOrGiveUp, ReviewPolicy } from "./reviewPolicy";
-import { budgetExceeded, deadDependencies, haltFor, iterationLimit, MissionHalt, noProgress, replanLimit, userStop } from "./stopRules";
+import { budgetExceeded, deadDependencies, haltFor, iterationLimit, MissionHalt, noProgress, replanLimit, revertedTodos, userStop } from "./stopRules";
 import { TurnRecovery, type TurnAsk } from "./turnRecovery";
 
 export interface CommanderOptions {
   engine: TurnRunner;
   jobs?: JobsView;
+  /** The orchestrator's checkpoints of the workspace; without them TODOs record no changes. */
+  checkpoints?: Checkpoints;
   store: MissionStore;
   logger: Logger;
   model?: ModelRef;
@@ -64,6 +68,7 @@ export class Commander {
   private readonly planning: PlanningDeps;
   private readonly memory: MemoryBound;
   private readonly jobs: MissionJobs;
+  private readonly changes: ChangeRecorder;
   private readonly todoById = new Map<string, TodoState>();
   private halt?: MissionHalt;
   private wake?: () => void;
@@ -81,6 +86,7 @@ export class Commander {
     this.reviews = new ReviewPolicy(state, this.limits, this.transition);
     this.memory = new MemoryBound(state, options.store, this.limits.maxTasksInMemory);
     this.jobs = new MissionJobs(options.jobs, state.id);
+    this.changes = new ChangeRecorder(options.store.workspace, options.checkpoints, options.logger);
     this.recovery = new TurnRecovery({
       missionId: state.id,
       policy: new RecoveryPolicy({ maxAttempts: this.limits.recoveryAttempts, baseDelayMs: this.limits.recoveryBaseDelayMs }),
@@ -140,6 +146,7 @@ export class Commander {
     this.persist({ type: "mission.started", missionId: s.id, mission: s.mission, resumed: this.resumed });
     this.options.logger.info(`${this.resumed ? "Resuming" : "Starting"} mission ${s.id}`);
     try {
+      await this.changes.missionStart(s);
       if (liveTodos(s).length === 0) {
         this.setStatus("planning");
         const todos = await askPlanner(this.planning, planPrompt(s.mission, join(this.options.store.dir(s.id), "docs")), new Set(), false);
@@ -161,6 +168,7 @@ export class Commander {
     await Promise.allSettled([...this.inFlight]);
     await this.jobs.killOwn();
     for (const todo of this.state.todos) if (todo.status === "running") setTodoStatus(todo, "pending", halt.reason);
+    await this.changes.missionEnd(this.state);
     this.state.stopReason = halt.reason;
     this.state.report = missionReport(this.state, halt.status);
     try {
@@ -249,6 +257,7 @@ export class Commander {
         return "continue";
       }
       if (openIssues.length === 0 && s.integrationChecked) {
+        await this.changes.missionEnd(s);
         s.report = missionReport(s, "sealed");
         this.setStatus("sealed", "every TODO is done and no sync issue is open");
         this.options.store.save(s);
@@ -263,6 +272,8 @@ export class Commander {
       await this.replan();
       return "continue";
     }
+    const reverted = liveTodos(s).filter((t) => t.status === "reverted");
+    if (reverted.length) return revertedTodos(reverted.map((t) => t.id));
     return deadDependencies();
   }
 
@@ -346,9 +357,12 @@ export class Commander {
   private async runWorker(todo: TodoState): Promise<void> {
     todo.attempts += 1;
     this.transition(todo, "running", `attempt ${todo.attempts}`);
+    // The checkpoint before its first attempt is what a revert of the TODO puts back.
+    await this.changes.beforeAttempt(todo);
     try {
       const todoMd = join(this.options.store.dir(this.state.id), "todo.md");
       const result = await this.recovery.run("worker", [todo.id], { title: `Worker ${todo.id}: ${todo.title}`.slice(0, 80), prompt: workerPrompt(this.state.mission, todo, todoMd), schema: WorkerReport });
+      await this.changes.afterAttempt(todo, result.work);
       const report = result.structured as WorkerReport;
       todo.report = report;
       if (report.status === "done") this.transition(todo, "review", report.summary);
@@ -360,6 +374,7 @@ export class Commander {
         return;
       }
       // Recovery already retried this turn; the TODO fails and the Commander replans it.
+      await this.changes.afterAttempt(todo, workOf(error));
       this.transition(todo, "failed", (error as Error).message);
     }
   }
@@ -369,10 +384,11 @@ export class Commander {
     const s = this.state;
     const round = this.reviews.begin(batch, workersRunning);
     try {
+      const checkpoint = await this.changes.beforeReview(round.iteration);
       const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, round), schema: Review });
       const review = result.structured as Review;
       const { passed, failed } = this.reviews.apply(round, review);
-      this.persist({ type: "review.round", missionId: s.id, iteration: round.iteration, passed, failed, syncIssues: review.syncIssues.length }, batch);
+      this.persist({ type: "review.round", missionId: s.id, iteration: round.iteration, passed, failed, syncIssues: review.syncIssues.length, checkpoint }, batch);
     } catch (error) {
       if (error instanceof TurnAbortedError || this.halt) return;
       this.reviews.noVerdict();

@@ -52,6 +52,8 @@ function newMissionState(id: string, mission: string, at: number): MissionState 
     integrationChecked: false,
     usage: emptyUsageTotals(),
     usageByRole: {},
+    checkpoints: {},
+    reverts: [],
     journalSeq: 0,
   };
 }
@@ -62,7 +64,7 @@ function newMissionId(now = new Date()): string {
 }
 
 /** The mission fields every journal record carries (everything but the TODOs and the report). */
-type MissionHeader = Pick<MissionState, "status" | "stopReason" | "iteration" | "roundsWithoutProgress" | "integrationChecked" | "usage" | "usageByRole" | "syncIssues">;
+type MissionHeader = Pick<MissionState, "status" | "stopReason" | "iteration" | "roundsWithoutProgress" | "integrationChecked" | "usage" | "usageByRole" | "syncIssues" | "checkpoints" | "reverts">;
 
 interface JournalRecord {
   seq: number;
@@ -81,6 +83,8 @@ const header = (s: MissionState): MissionHeader => ({
   usage: s.usage,
   usageByRole: s.usageByRole,
   syncIssues: s.syncIssues,
+  checkpoints: s.checkpoints,
+  reverts: s.reverts,
 });
 
 export class MissionStore {

@@ -13,6 +13,7 @@
  *   iterationLimit     incomplete         before a wave's review round: maxIterations iterations have run
  *   noProgress         incomplete         two review rounds in a row passed nothing, and nothing else is in flight
  *   replanLimit        incomplete         before a replan: maxReplans replans have not unblocked it
+ *   revertedTodos      stopped            nothing else can run and the user reverted TODOs: they wait for Retry or Skip
  *   deadDependencies   incomplete         nothing runs, nothing can, and nothing is broken to replan
  *
  * Only "failed" is final (TERMINAL_STATUSES); every other status can be resumed. The one good
@@ -72,7 +73,7 @@ export function budgetExceeded(state: MissionState, budget: CommanderLimits["bud
   return undefined;
 }
 
-/** maxIterations counts review rounds: one more may not start. */
+/** maxIterations counts iterations (a wave and its review round): one more may not start. */
 export function iterationLimit(state: MissionState, maxIterations: number): MissionHalt | undefined {
   return state.iteration >= maxIterations ? new MissionHalt("incomplete", `reached maxIterations (${maxIterations})`) : undefined;
 }
@@ -93,4 +94,9 @@ export function replanLimit(replans: number, maxReplans: number): MissionHalt | 
 
 export function deadDependencies(): MissionHalt {
   return new MissionHalt("incomplete", "no TODO can run: their dependencies will never be done");
+}
+
+/** The user reverted these TODOs: the mission does not redo (or replan) them on its own. */
+export function revertedTodos(ids: readonly string[]): MissionHalt {
+  return new MissionHalt("stopped", `${ids.length === 1 ? "TODO" : "TODOs"} ${ids.join(", ")} ${ids.length === 1 ? "was" : "were"} reverted by the user: Retry to have ${ids.length === 1 ? "it" : "them"} redone, or Skip`);
 }

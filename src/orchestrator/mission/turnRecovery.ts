@@ -8,7 +8,7 @@ import type { OrchestratorEvent } from "../domain/events";
 import type { Role } from "../domain/roles";
 import { StructuredResultError, TurnAbortedError } from "../engine/errors";
 import type { TurnRequest, TurnResult } from "../engine/turn";
-import { describeWork, mergeWork, noWork, workOf } from "../engine/turnProgress";
+import { attachWork, describeWork, mergeWork, noWork, workOf } from "../engine/turnProgress";
 import type { Logger } from "../logger";
 import type { RecoveryPolicy } from "../recovery/recoveryPolicy";
 import type { AdaptiveLimit } from "../schedule/adaptiveLimit";
@@ -43,7 +43,9 @@ export class TurnRecovery {
     let work = noWork();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.deps.attempt(role, todoIds, current);
+        const result = await this.deps.attempt(role, todoIds, current);
+        // The result carries what every attempt did: earlier ones wrote files too.
+        return { ...result, work: mergeWork(work, result.work ?? noWork()) };
       } catch (error) {
         if (error instanceof TurnAbortedError || signal.aborted) throw error;
         work = mergeWork(work, workOf(error) ?? noWork());
@@ -53,7 +55,11 @@ export class TurnRecovery {
           this.deps.halt(recoveryHalt(action.reason));
           throw error;
         }
-        if (action.kind === "give-up") throw new Error(action.note, { cause: error });
+        if (action.kind === "give-up") {
+          const gaveUp = new Error(action.note, { cause: error });
+          attachWork(gaveUp, work);
+          throw gaveUp;
+        }
         if (action.lowerLimit) {
           this.deps.limit.onRateLimit();
           this.deps.persist({ type: "limit.changed", missionId: this.deps.missionId, limit: this.deps.limit.current });

@@ -10,6 +10,7 @@ const BOX: Record<TodoState["status"], string> = {
   blocked: "[-]",
   replaced: "[/]",
   skipped: "[s]",
+  reverted: "[r]",
 };
 
 export function renderTodoMd(state: MissionState): string {
@@ -37,6 +38,6 @@ export function renderTodoMd(state: MissionState): string {
     lines.push("", "## Open sync issues", "");
     for (const s of open) lines.push(`- **${s.id}** ${s.title}: ${s.detail}`);
   }
-  lines.push("", "Legend: [ ] pending · [~] running · [?] in review · [x] done · [!] failed · [-] blocked · [/] replaced · [s] skipped", "");
+  lines.push("", "Legend: [ ] pending · [~] running · [?] in review · [x] done · [!] failed · [-] blocked · [/] replaced · [s] skipped · [r] reverted", "");
   return lines.join("\n");
 }

@@ -1,0 +1,95 @@
+/**
+ * What each TODO really changed, from the orchestrator's own checkpoints: one before its first
+ * attempt, one after each attempt, and the diff between them limited to the files it touched — the
+ * files its sessions wrote (their tool parts) and the files its plan declared (which its file locks
+ * keep from other Workers). Parallel Workers share one workspace, so a diff of the whole tree would
+ * mix their work; limited to these paths, each TODO gets its own.
+ *
+ * Checkpoints are a record, not a condition: if they cannot be taken (no git, a broken store) the
+ * mission goes on without them, after one warning.
+ */
+import { isAbsolute, relative, sep } from "node:path";
+import type { FileChange, MissionState, TodoState } from "../domain/state";
+import type { WorkDone } from "../engine/turnProgress";
+import type { Logger } from "../logger";
+import { ORCHESTRATOR_DIR } from "./missionStore";
+
+/** The checkpoint store as the Commander uses it (changes/checkpointStore.ts implements it). */
+export interface Checkpoints {
+  checkpoint(label: string): Promise<string>;
+  diff(from: string, to: string | "worktree", paths?: readonly string[]): Promise<FileChange[]>;
+}
+
+export class ChangeRecorder {
+  private broken = false;
+
+  constructor(
+    private readonly workspace: string,
+    private readonly checkpoints: Checkpoints | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A checkpoint, or undefined when checkpoints are off or failed (warned once). */
+  private async take(label: string): Promise<string | undefined> {
+    if (!this.checkpoints || this.broken) return undefined;
+    try {
+      return await this.checkpoints.checkpoint(label);
+    } catch (error) {
+      this.broken = true;
+      this.logger.warn(`Checkpoints are off for this mission: ${(error as Error).message}. The mission goes on; its changes cannot be shown or reverted.`);
+      return undefined;
+    }
+  }
+
+  /** The workspace before the mission's first change (kept across resumes). */
+  async missionStart(state: MissionState): Promise<void> {
+    if (state.checkpoints.start) return;
+    const sha = await this.take("mission start");
+    if (sha) state.checkpoints.start = sha;
+  }
+
+  /** The workspace as the mission leaves it (at its seal or halt): a revert compares the files with it. */
+  async missionEnd(state: MissionState): Promise<void> {
+    const sha = await this.take("mission end");
+    if (sha) state.checkpoints.end = sha;
+  }
+
+  /** Before a review round: the whole as the Reviewer sees it. */
+  beforeReview(round: number): Promise<string | undefined> {
+    return this.take(`before review round ${round}`);
+  }
+
+  /** Before a Worker's attempt: the first one fixes the base that a revert puts back. */
+  async beforeAttempt(todo: TodoState): Promise<void> {
+    if (todo.changes) return;
+    const base = await this.take(`before ${todo.id}`);
+    if (base) todo.changes = { base, touched: [...todo.files], files: [] };
+  }
+
+  /** After a Worker's attempt, whatever its outcome: the TODO's diff so far. */
+  async afterAttempt(todo: TodoState, work: WorkDone | undefined): Promise<void> {
+    const changes = todo.changes;
+    if (!changes) return;
+    const touched = new Set([...changes.touched, ...this.workspacePaths(work?.filesChanged ?? [])]);
+    changes.touched = [...touched];
+    const head = await this.take(`after ${todo.id}`);
+    if (!head || !this.checkpoints) return;
+    try {
+      changes.files = await this.checkpoints.diff(changes.base, head, changes.touched);
+      changes.head = head;
+    } catch (error) {
+      this.logger.warn(`Could not compute the changes of ${todo.id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Tool paths are absolute: keep the workspace's own files, relative, and never our state folder. */
+  private workspacePaths(paths: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const p of paths) {
+      const rel = isAbsolute(p) ? relative(this.workspace, p) : p;
+      if (!rel || rel.startsWith("..") || isAbsolute(rel) || rel.startsWith(ORCHESTRATOR_DIR)) continue;
+      out.push(rel.split(sep).join("/"));
+    }
+    return out;
+  }
+}

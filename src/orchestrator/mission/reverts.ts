@@ -1,0 +1,107 @@
+/**
+ * Revert and its undo: put back what a TODO (or the whole mission) changed, as it was at the
+ * checkpoint before it, from the orchestrator's own checkpoints. A file changed after the agents'
+ * last write (by the user, or by a later TODO) is not overwritten unless the user says so; every
+ * revert is journaled with a checkpoint of the workspace just before it, so it can be undone.
+ * Runs on a mission that is not running (the MissionHost sees to that).
+ */
+import { randomBytes } from "node:crypto";
+import type { MissionState, MissionStatus, Revert, TodoState } from "../domain/state";
+import { setTodoStatus } from "../domain/transitions";
+import type { Checkpoints } from "./changeRecorder";
+import type { MissionStore } from "./missionStore";
+
+/** What a revert needs of the checkpoint store beyond what the Commander uses. */
+export interface RestoringCheckpoints extends Checkpoints {
+  restore(checkpoint: string, paths: readonly string[]): Promise<string[]>;
+  unchangedSince(checkpoint: string, path: string): Promise<boolean>;
+}
+
+export type RevertOutcome = { ok: true; revert: Revert } | { ok: false; reason: string; conflicts?: string[] };
+
+interface Plan {
+  todos: TodoState[];
+  files: string[];
+  /** Where the files go back to. */
+  from: string;
+  /** The agents' last write: a file that differs from it now was changed since. */
+  reference: string;
+  label: string;
+}
+
+function planFor(state: MissionState, todoId: string | undefined): Plan | string {
+  if (todoId === undefined) {
+    const todos = state.todos.filter((t) => t.status !== "reverted" && (t.changes?.files.length ?? 0) > 0);
+    const files = [...new Set(todos.flatMap((t) => t.changes?.files.map((f) => f.path) ?? []))].sort();
+    if (!state.checkpoints.start || !state.checkpoints.end) return "the mission has no checkpoints to revert to (it ran before checkpoints existed, or git was missing).";
+    if (files.length === 0) return "the mission changed no file.";
+    return { todos, files, from: state.checkpoints.start, reference: state.checkpoints.end, label: "the mission" };
+  }
+  const todo = state.todos.find((t) => t.id === todoId);
+  if (!todo) return `it is not in this mission.`;
+  if (todo.status === "reverted") return "it is already reverted.";
+  const changes = todo.changes;
+  if (!changes?.head || changes.files.length === 0) return "it changed no file (or its changes were not recorded).";
+  return { todos: [todo], files: changes.files.map((f) => f.path).sort(), from: changes.base, reference: changes.head, label: `TODO ${todo.id}` };
+}
+
+/**
+ * Reverts one TODO (`todoId`) or the whole mission (undefined). Without `force`, files changed since
+ * the agents' last write are listed as conflicts and nothing is touched.
+ */
+export async function revertChanges(store: MissionStore, checkpoints: RestoringCheckpoints, state: MissionState, todoId: string | undefined, force = false): Promise<RevertOutcome> {
+  const plan = planFor(state, todoId);
+  if (typeof plan === "string") return { ok: false, reason: plan };
+  const conflicts: string[] = [];
+  for (const file of plan.files) if (!(await checkpoints.unchangedSince(plan.reference, file))) conflicts.push(file);
+  if (conflicts.length && !force) return { ok: false, reason: `${conflicts.length} file(s) changed after the agents' last write: ${conflicts.join(", ")}.`, conflicts };
+  const before = await checkpoints.checkpoint(`before reverting ${plan.label}`);
+  await checkpoints.restore(plan.from, plan.files);
+  const revert: Revert = {
+    id: `R${state.reverts.length + 1}-${randomBytes(2).toString("hex")}`,
+    at: Date.now(),
+    todoIds: plan.todos.map((t) => t.id),
+    mission: todoId === undefined,
+    files: plan.files,
+    before,
+    statuses: Object.fromEntries(plan.todos.map((t) => [t.id, t.status])),
+    missionStatus: state.status,
+    undone: false,
+  };
+  for (const t of plan.todos) setTodoStatus(t, "reverted", `reverted by the user (${revert.id})`);
+  state.reverts.push(revert);
+  // Its work is undone: the mission is no longer sealed, and waits for the user's Retry or Skip.
+  setMissionStatus(state, "stopped", `${plan.label} reverted by the user; Retry its TODOs to redo them, or Undo the revert`);
+  store.record(state, { type: "changes.reverted", missionId: state.id, revertId: revert.id, todoIds: revert.todoIds, files: revert.files, mission: revert.mission }, plan.todos);
+  store.save(state);
+  return { ok: true, revert };
+}
+
+/** Undoes the latest revert of the mission not undone yet: the files as they were just before it. */
+export async function undoRevert(store: MissionStore, checkpoints: RestoringCheckpoints, state: MissionState, force = false): Promise<RevertOutcome> {
+  const revert = [...state.reverts].reverse().find((r) => !r.undone);
+  if (!revert) return { ok: false, reason: "there is no revert to undo." };
+  // A file edited after the revert is the user's: not overwritten without asking.
+  const reverted = revert.mission ? state.checkpoints.start : state.todos.find((t) => t.id === revert.todoIds[0])?.changes?.base;
+  const conflicts: string[] = [];
+  if (reverted) for (const file of revert.files) if (!(await checkpoints.unchangedSince(reverted, file))) conflicts.push(file);
+  if (conflicts.length && !force) return { ok: false, reason: `${conflicts.length} file(s) changed after the revert: ${conflicts.join(", ")}.`, conflicts };
+  await checkpoints.restore(revert.before, revert.files);
+  revert.undone = true;
+  const todos: TodoState[] = [];
+  for (const [id, status] of Object.entries(revert.statuses)) {
+    const todo = state.todos.find((t) => t.id === id);
+    if (todo?.status !== "reverted") continue;
+    setTodoStatus(todo, status, `revert ${revert.id} undone`);
+    todos.push(todo);
+  }
+  if (state.status === "stopped") setMissionStatus(state, revert.missionStatus as MissionStatus, `revert ${revert.id} undone`);
+  store.record(state, { type: "revert.undone", missionId: state.id, revertId: revert.id, files: revert.files }, todos);
+  store.save(state);
+  return { ok: true, revert };
+}
+
+function setMissionStatus(state: MissionState, status: MissionStatus, reason: string): void {
+  state.status = status;
+  state.stopReason = status === "sealed" ? undefined : reason;
+}
