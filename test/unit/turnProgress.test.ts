@@ -56,3 +56,13 @@ test("work of several failed attempts adds up; nothing done means no summary", (
   assert.equal(jobIdInOutput('{"jobId": "job-12"}'), "job-12");
   assert.equal(jobIdInOutput('{"error": "No job job-1."}'), undefined);
 });
+
+test("a command still running when the attempt is stopped is named, so the retry does not just run it again", () => {
+  const t = new TurnTracker(S, T0);
+  t.feed(assistant);
+  t.feed(partEvent({ id: "p1", type: "tool", tool: "bash", callID: "c", state: { status: "running", input: { command: "npm run e2e", description: "e2e" }, title: "", metadata: {}, time: { start: 1 } } }));
+  assert.deepEqual(t.progress.work.commands, [{ command: "npm run e2e", unfinished: true }]);
+  assert.match(describeWork(t.progress.work), /Was still running `npm run e2e` when the attempt was stopped \(run long commands with orchestrator_background_start\)/);
+  t.feed(tool("p1", "bash", { command: "npm run e2e", description: "e2e" }, { metadata: { exit: 0 } }));
+  assert.deepEqual(t.progress.work.commands, [{ command: "npm run e2e", exit: 0 }], "once it completes it is an ordinary command");
+});

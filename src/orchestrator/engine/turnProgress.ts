@@ -13,6 +13,8 @@ export const BACKGROUND_START_TOOL = "orchestrator_background_start";
 export interface CommandRun {
   command: string;
   exit?: number;
+  /** Still running when the attempt ended (stopped at its time limit, or stalled): a retry should not just run it again in the foreground. */
+  unfinished?: boolean;
 }
 
 export interface WorkDone {
@@ -64,6 +66,8 @@ export class TurnProgress {
   private readonly commands: CommandRun[] = [];
   private readonly jobs: string[] = [];
   private lastText = "";
+  /** Commands whose tool part is still running, by part id. */
+  private readonly running = new Map<string, string>();
   /** Completed tool parts already counted: OpenCode may send a part's final state more than once. */
   private readonly counted = new Set<string>();
 
@@ -82,8 +86,14 @@ export class TurnProgress {
       for (const file of part.files) this.addFile(file);
       return undefined;
     }
+    if (part.type === "tool" && part.tool === "bash" && part.state.status === "running") {
+      const command = (part.state.input as { command?: unknown }).command;
+      if (typeof command === "string") this.running.set(part.id, command.slice(0, 200));
+      return undefined;
+    }
     if (part.type !== "tool" || part.state.status !== "completed" || this.counted.has(part.id)) return undefined;
     this.counted.add(part.id);
+    this.running.delete(part.id);
     const input = part.state.input as Record<string, unknown>;
     if (EDIT_TOOLS.has(part.tool) && typeof input.filePath === "string") this.addFile(input.filePath);
     if (part.tool === "bash" && typeof input.command === "string") {
@@ -102,7 +112,8 @@ export class TurnProgress {
   }
 
   get work(): WorkDone {
-    return { filesChanged: [...this.files], commands: [...this.commands], jobIds: [...this.jobs], lastText: this.lastText };
+    const unfinished = [...this.running.values()].map((command) => ({ command, unfinished: true }));
+    return { filesChanged: [...this.files], commands: [...this.commands, ...unfinished].slice(-MAX_COMMANDS), jobIds: [...this.jobs], lastText: this.lastText };
   }
 
   private addFile(file: string): void {
@@ -117,7 +128,10 @@ export function describeWork(work: WorkDone): string {
   if (isEmptyWork(work)) return "";
   const lines = ["Work earlier attempts of this turn already did (it is in the workspace; check it, build on it, do not redo it):"];
   if (work.filesChanged.length) lines.push(`- Files changed: ${work.filesChanged.join(", ")}`);
-  for (const c of work.commands) lines.push(`- Ran \`${c.command}\`${c.exit === undefined ? "" : ` (exit ${c.exit})`}`);
+  for (const c of work.commands) {
+    if (c.unfinished) lines.push(`- Was still running \`${c.command}\` when the attempt was stopped (run long commands with orchestrator_background_start)`);
+    else lines.push(`- Ran \`${c.command}\`${c.exit === undefined ? "" : ` (exit ${c.exit})`}`);
+  }
   if (work.jobIds.length) lines.push(`- Background jobs started: ${work.jobIds.join(", ")} (check them with orchestrator_background_status)`);
   if (work.lastText) lines.push(`- Its last note: ${work.lastText.replace(/\s+/g, " ")}`);
   return lines.join("\n");
