@@ -14,6 +14,7 @@ import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
 import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { call, tools } from "../../src/orchestrator/scriptedModel/scenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../support/isolation";
@@ -145,5 +146,52 @@ test("a folder that is not a git repository gets checkpoints, diffs and revert t
     await host.dispose();
     await m.close();
     plain.remove();
+  }
+});
+
+test("what a Worker made with a command is its change too (it ran alone), and so is what a stopped attempt wrote", async () => {
+  const box = createSandbox("orch-cmd-");
+  let stall = false;
+  const m = await startScriptedModel(
+    missionScenario({
+      workspace: box.workspace,
+      plans: [{ todos: [todo("B1", [], ["b1.txt"])] }],
+      workerOverride: (id, attempt, ctx) => {
+        // B1 runs a generator (a file no tool part names), then writes its own file and reports.
+        if (ctx.step === 0 && !stall) return tools(call("bash", { command: "echo generated > generated.txt", description: "generate" }), call("write", { filePath: join(box.workspace, "b1.txt"), content: `${id} ${attempt}\n` }));
+        if (ctx.step === 0 && stall) return tools(call("write", { filePath: join(box.workspace, "half.txt"), content: "half done\n" }));
+        if (ctx.step === 1 && stall) return { kind: "stall" };
+        return undefined;
+      },
+    }),
+  );
+  writeScriptedOpencodeJson(box.workspace, m.baseURL);
+  const host = new MissionHost({ workspace: box.workspace, logger: new RedactingLogger(memoryLogger()), engineEnv: box.env });
+  try {
+    const first = await host.run("Generate", settings);
+    assert.equal(first.status, "sealed", first.report);
+    assert.deepEqual(first.todos[0]?.changes.map((c) => c.path).sort(), ["b1.txt", "generated.txt"], "the command's file is B1's");
+
+    stall = true;
+    const running = host.run("Stop me half way", settings);
+    await new Promise<void>((resolve) => {
+      const sub = host.view.updates.on(() => {
+        if (existsSync(join(box.workspace, "half.txt")) && host.model.counts.runningTodos === 1) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    host.stop();
+    const stopped = await running;
+    assert.equal(stopped.status, "stopped");
+    assert.deepEqual(stopped.todos[0]?.changes.map((c) => c.path), ["half.txt"], "the stopped attempt's file is recorded");
+    assert.deepEqual(await host.revert(stopped.missionId as string, undefined), { ok: true });
+    assert.ok(!existsSync(join(box.workspace, "half.txt")), "and Revert Mission takes it back");
+    assert.ok(existsSync(join(box.workspace, "generated.txt")), "the first mission's work is not touched");
+  } finally {
+    await host.dispose();
+    await m.close();
+    box.remove();
   }
 });

@@ -303,3 +303,24 @@ test("ids and paths from outside are refused before git sees them", async () => 
   await assert.rejects(store.read(first, "../outside.txt"), /not a file inside the workspace/);
   assert.equal(lstatSync(store.gitDir).isDirectory(), true);
 });
+
+test("restore refuses a path whose parent folder became a symbolic link: nothing is written outside the workspace", async () => {
+  const root = mkdtempSync(join(tmpdir(), "ckpt-link-"));
+  const workspace = join(root, "workspace");
+  const outside = join(root, "outside");
+  mkdirSync(join(workspace, "dir"), { recursive: true });
+  mkdirSync(outside);
+  writeFileSync(join(workspace, "dir", "x.txt"), "inside\n");
+  writeFileSync(join(outside, "x.txt"), "not ours\n");
+  try {
+    const store = new CheckpointStore(workspace);
+    const checkpoint = await store.checkpoint("before");
+    rmSync(join(workspace, "dir"), { recursive: true });
+    symlinkSync(outside, join(workspace, "dir"));
+    await assert.rejects(store.restore(checkpoint, ["dir/x.txt"]), /dir is a symbolic link/);
+    await assert.rejects(store.unchangedSince(checkpoint, "dir/x.txt"), /symbolic link/);
+    assert.equal(readFileSync(join(outside, "x.txt"), "utf8"), "not ours\n", "the file outside is untouched");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -43,10 +43,12 @@ test("the work summary stays bounded however much a turn did", () => {
     p.feed({ id: `b${i}`, sessionID: S, messageID: "m", type: "tool", tool: "bash", callID: "c", state: { status: "completed", input: { command: `step ${i} ${"x".repeat(500)}` }, output: "", title: "", metadata: { exit: 0 }, time: { start: 1, end: 2 } } }, () => true);
   }
   const work = p.work;
-  assert.equal(work.filesChanged.length, 40);
-  assert.equal(work.filesChanged.at(-1), "/w/f499.ts", "the latest files are kept");
+  assert.equal(work.filesChanged.length, 500, "every file is kept: the TODO's diff needs them all");
+  assert.equal(work.filesChanged.at(-1), "/w/f499.ts");
   assert.equal(work.commands.length, 8);
-  assert.ok(describeWork(work).length < 6_000, `${describeWork(work).length} characters`);
+  const summary = describeWork(work);
+  assert.ok(summary.length < 6_000, `${summary.length} characters`);
+  assert.match(summary, /\/w\/f499\.ts \(and 460 more\)/, "the retry is told the latest files and how many more");
 });
 
 test("work of several failed attempts adds up; nothing done means no summary", () => {
@@ -65,4 +67,11 @@ test("a command still running when the attempt is stopped is named, so the retry
   assert.match(describeWork(t.progress.work), /Was still running `npm run e2e` when the attempt was stopped \(run long commands with orchestrator_background_start\)/);
   t.feed(tool("p1", "bash", { command: "npm run e2e", description: "e2e" }, { metadata: { exit: 0 } }));
   assert.deepEqual(t.progress.work.commands, [{ command: "npm run e2e", exit: 0 }], "once it completes it is an ordinary command");
+});
+
+test("apply_patch's files count as changed: OpenCode's own list, else the patch's file lines", () => {
+  const p = new TurnProgress();
+  p.feed({ id: "a", sessionID: S, messageID: "m", type: "tool", tool: "apply_patch", callID: "c", state: { status: "completed", input: { patchText: "" }, output: "", title: "", metadata: { files: [{ filePath: "/w/x.ts" }, { filePath: "/w/old.ts", movePath: "/w/new.ts" }] }, time: { start: 1, end: 2 } } }, () => true);
+  p.feed({ id: "b", sessionID: S, messageID: "m", type: "tool", tool: "apply_patch", callID: "c", state: { status: "completed", input: { patchText: "*** Begin Patch\n*** Add File: src/y.ts\n+hi\n*** Delete File: src/z.ts\n*** End Patch" }, output: "", title: "", metadata: {}, time: { start: 1, end: 2 } } }, () => true);
+  assert.deepEqual(p.work.filesChanged, ["/w/x.ts", "/w/old.ts", "/w/new.ts", "src/y.ts", "src/z.ts"]);
 });

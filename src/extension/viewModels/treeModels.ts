@@ -58,7 +58,7 @@ export function missionNode(s: MissionModel): NodeModel {
     description: [s.status ?? s.phase, s.progress].filter(Boolean).join(" · "),
     tooltip: s.report ?? s.mission,
     icon: s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
-    contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
+    contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.hasChanges ? "+changes" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
     collapsible: "expanded",
   };
 }

@@ -9,7 +9,7 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { silentLogger, type Logger } from "../logger";
 import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
 import { inheritedExcludes } from "./ignoreRules";
-import { argChunks, putBack, readEntries, sameBytes } from "./restoreFiles";
+import { argChunks, assertNoLinkedParent, putBack, readEntries, sameBytes } from "./restoreFiles";
 
 export { CheckpointError, GitNotFoundError } from "./git";
 
@@ -96,6 +96,7 @@ export class CheckpointStore {
   async read(checkpoint: string, path: string): Promise<Buffer | undefined> {
     checkId(checkpoint);
     const file = this.relativePath(path);
+    await assertNoLinkedParent(this.workspace, file);
     await this.whenReady();
     const entry = (await readEntries(this.place, checkpoint, [file])).get(file);
     if (entry?.type !== "blob") return undefined;
@@ -106,6 +107,7 @@ export class CheckpointStore {
   async unchangedSince(checkpoint: string, path: string): Promise<boolean> {
     checkId(checkpoint);
     const file = this.relativePath(path);
+    await assertNoLinkedParent(this.workspace, file);
     await this.whenReady();
     const entry = (await readEntries(this.place, checkpoint, [file])).get(file);
     if (!entry) return (await lstat(join(this.workspace, file)).catch(() => undefined)) === undefined;

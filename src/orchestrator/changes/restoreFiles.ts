@@ -62,6 +62,20 @@ export interface PutBackOptions {
   changedUnder(folders: string[]): Promise<string[]>;
 }
 
+/**
+ * Refuses a path with a symlink among its parent folders: writing or deleting through one could
+ * reach outside the workspace (a link planted by an agent, or a crafted state file's path).
+ */
+export async function assertNoLinkedParent(workspace: string, path: string): Promise<void> {
+  const parts = path.split("/").slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const folder = join(workspace, ...parts.slice(0, i));
+    const stat = await lstat(folder).catch(() => undefined);
+    if (!stat) return; // a missing folder is made fresh, inside the workspace
+    if (stat.isSymbolicLink()) throw new CheckpointError(`refusing to restore ${path}: ${parts.slice(0, i).join("/")} is a symbolic link, which could lead outside the workspace`);
+  }
+}
+
 /** Makes `paths` what they were at `checkpoint`; returns those it changed. Runs on the store's index queue. */
 export async function putBack(place: GitPlace, checkpoint: string, paths: readonly string[], options: PutBackOptions): Promise<string[]> {
   const at = (path: string) => join(place.workspace, path);
@@ -79,6 +93,7 @@ export async function putBack(place: GitPlace, checkpoint: string, paths: readon
     targets.push(...inside);
   }
 
+  for (const path of targets) await assertNoLinkedParent(place.workspace, path);
   const removals: string[] = [];
   const writes: string[] = [];
   for (const path of targets) {

@@ -94,6 +94,8 @@ export const Revert = z.object({
   /** Statuses before the revert, restored by an undo. */
   statuses: z.record(z.string(), TodoStatus),
   missionStatus: z.string(),
+  /** Whether the whole had been reviewed before the revert (an undo restores it). */
+  integrationChecked: z.boolean().optional(),
   undone: z.boolean(),
 });
 export type Revert = z.infer<typeof Revert>;

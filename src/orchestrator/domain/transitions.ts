@@ -47,6 +47,8 @@ export const canSkip = (todo: Pick<TodoState, "status">): boolean => SKIPPABLE.i
 export function retryTodo(state: MissionState, id: string): TodoState | undefined {
   const todo = state.todos.find((t) => t.id === id);
   if (!todo || !canRetry(todo)) return undefined;
+  // A reverted TODO starts over from the workspace as it is now: a fresh base for its changes.
+  if (todo.status === "reverted") delete todo.changes;
   todo.attempts = 0;
   setTodoStatus(todo, "pending", "retry requested by the user");
   return todo;

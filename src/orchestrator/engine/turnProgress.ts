@@ -25,7 +25,9 @@ export interface WorkDone {
   lastText: string;
 }
 
-const MAX_FILES = 40;
+/** Files remembered per turn: enough for a scaffolding TODO's whole diff (the retry's summary names fewer). */
+const MAX_FILES = 2_000;
+const FILES_DESCRIBED = 40;
 const MAX_COMMANDS = 8;
 const MAX_TEXT = 600;
 const EDIT_TOOLS = new Set(["write", "edit", "multiedit", "patch", "apply_patch"]);
@@ -96,6 +98,7 @@ export class TurnProgress {
     this.running.delete(part.id);
     const input = part.state.input as Record<string, unknown>;
     if (EDIT_TOOLS.has(part.tool) && typeof input.filePath === "string") this.addFile(input.filePath);
+    if (part.tool === "apply_patch" || part.tool === "patch") for (const file of patchedFiles(input, part.state.metadata)) this.addFile(file);
     if (part.tool === "bash" && typeof input.command === "string") {
       const exit = (part.state.metadata as { exit?: unknown } | undefined)?.exit;
       this.commands.push({ command: input.command.slice(0, 200), exit: typeof exit === "number" ? exit : undefined });
@@ -127,7 +130,11 @@ export class TurnProgress {
 export function describeWork(work: WorkDone): string {
   if (isEmptyWork(work)) return "";
   const lines = ["Work earlier attempts of this turn already did (it is in the workspace; check it, build on it, do not redo it):"];
-  if (work.filesChanged.length) lines.push(`- Files changed: ${work.filesChanged.join(", ")}`);
+  if (work.filesChanged.length) {
+    const shown = work.filesChanged.slice(-FILES_DESCRIBED);
+    const more = work.filesChanged.length - shown.length;
+    lines.push(`- Files changed: ${shown.join(", ")}${more > 0 ? ` (and ${more} more)` : ""}`);
+  }
   for (const c of work.commands) {
     if (c.unfinished) lines.push(`- Was still running \`${c.command}\` when the attempt was stopped (run long commands with orchestrator_background_start)`);
     else lines.push(`- Ran \`${c.command}\`${c.exit === undefined ? "" : ` (exit ${c.exit})`}`);
@@ -135,4 +142,18 @@ export function describeWork(work: WorkDone): string {
   if (work.jobIds.length) lines.push(`- Background jobs started: ${work.jobIds.join(", ")} (check them with orchestrator_background_status)`);
   if (work.lastText) lines.push(`- Its last note: ${work.lastText.replace(/\s+/g, " ")}`);
   return lines.join("\n");
+}
+
+/**
+ * The files an apply_patch call changed: OpenCode's own list when the call completed (metadata.files),
+ * else the `*** Add/Update/Delete File:` and `*** Move to:` lines of the patch the model wrote.
+ */
+export function patchedFiles(input: Record<string, unknown>, metadata: unknown): string[] {
+  const listed = (metadata as { files?: unknown } | undefined)?.files;
+  if (Array.isArray(listed)) {
+    const paths = listed.map((f) => (f as { filePath?: unknown; movePath?: unknown }) ?? {}).flatMap((f) => [f.filePath, f.movePath]).filter((p): p is string => typeof p === "string" && p.length > 0);
+    if (paths.length) return paths;
+  }
+  const text = typeof input.patchText === "string" ? input.patchText : "";
+  return [...text.matchAll(/^\*\*\* (?:(?:Add|Update|Delete) File|Move to): (.+)$/gm)].map((m) => (m[1] as string).trim());
 }

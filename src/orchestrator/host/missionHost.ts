@@ -63,6 +63,8 @@ export class MissionHost {
   private commander?: Commander;
   private engine?: Engine;
   private starting = false;
+  /** A revert or its undo is writing files and state: nothing else may start meanwhile. */
+  private editing = false;
   private stopRequested = false;
   /** Said once per window: the attached server's per-step snapshots. */
   private warnedSlowServer = false;
@@ -84,7 +86,7 @@ export class MissionHost {
   }
 
   get isRunning(): boolean {
-    return this.starting || this.commander !== undefined;
+    return this.starting || this.editing || this.commander !== undefined;
   }
 
   /** Shows the workspace's latest mission (after a reload the views come back as they were). */
@@ -263,14 +265,17 @@ export class MissionHost {
   }
 
   private async editChanges(missionId: string, edit: (state: MissionState) => Promise<{ ok: true } | { ok: false; reason: string; conflicts?: string[] }>): Promise<ActionResult> {
-    if (this.isRunning) return { ok: false, reason: "a mission is running: stop it first, then revert." };
+    if (this.isRunning) return { ok: false, reason: "a mission is running (or a revert): stop it first, then revert." };
     const loaded = this.load(missionId);
     if ("reason" in loaded) return { ok: false, reason: loaded.reason };
+    this.editing = true;
     try {
       const outcome = await edit(loaded);
       if (!outcome.ok) return outcome;
     } catch (error) {
       return { ok: false, reason: (error as Error).message };
+    } finally {
+      this.editing = false;
     }
     this.showState(loaded);
     return { ok: true };

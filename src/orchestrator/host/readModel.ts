@@ -69,7 +69,9 @@ export const MissionModel = z.object({
   attention: z.array(z.string()),
   /** Not finished for good: Resume (and Retry/Skip) act on it. */
   resumable: z.boolean(),
-  /** Files the mission changed can be reviewed and put back (it has checkpoints and is not running). */
+  /** What the mission changed can be reviewed in the diff editor (it has a start checkpoint and changes). */
+  hasChanges: z.boolean(),
+  /** Files the mission changed can be put back (it has checkpoints and is not running). */
   canRevert: z.boolean(),
   /** The latest revert can be undone. */
   canUndoRevert: z.boolean(),
@@ -86,7 +88,7 @@ export type MissionModel = z.infer<typeof MissionModel>;
 
 const emptyCounts = (): MissionCounts => countTodos([], 0);
 
-export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", attention: [], resumable: false, canRevert: false, canUndoRevert: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
+export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", attention: [], resumable: false, hasChanges: false, canRevert: false, canUndoRevert: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
 
 export const isResumable = (status: MissionStatus | string | undefined): boolean => status !== undefined && !TERMINAL_STATUSES.includes(status as MissionStatus);
 
@@ -198,6 +200,7 @@ export class MissionModelBuilder {
       progress: progressLine(counts, state.status, run.phase),
       attention: todos.filter((t) => t.status === "failed" || t.status === "blocked").map((t) => t.id),
       resumable: run.phase !== "running" && run.phase !== "starting" && isResumable(state.status),
+      hasChanges: !!state.checkpoints.start && state.todos.some((t) => (t.changes?.touched.length ?? 0) > 0),
       canRevert: run.phase !== "running" && run.phase !== "starting" && !!state.checkpoints.start && !!state.checkpoints.end && todos.some((t) => t.changes.length > 0 && t.status !== "reverted"),
       canUndoRevert: run.phase !== "running" && run.phase !== "starting" && state.reverts.some((r) => !r.undone),
       todos,

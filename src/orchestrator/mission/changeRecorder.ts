@@ -1,9 +1,11 @@
 /**
- * What each TODO really changed, from the orchestrator's own checkpoints: one before its first
- * attempt, one after each attempt, and the diff between them limited to the files it touched — the
- * files its sessions wrote (their tool parts) and the files its plan declared (which its file locks
- * keep from other Workers). Parallel Workers share one workspace, so a diff of the whole tree would
- * mix their work; limited to these paths, each TODO gets its own.
+ * What each TODO really changed, from the orchestrator's own checkpoints: one before each attempt
+ * (the first is the base a revert puts back), one after each attempt, and the diff between them
+ * limited to the files it touched — the files its sessions wrote (their tool parts) and the files its
+ * plan declared (which its file locks keep from other Workers). Parallel Workers share one
+ * workspace, so a diff of the whole tree would mix their work; limited to these paths, each TODO
+ * gets its own. An attempt that ran alone also owns everything else that changed meanwhile: what
+ * its commands wrote (an install's lockfile, a generator's output) leaves no tool part.
  *
  * Checkpoints are a record, not a condition: if they cannot be taken (no git, a broken store) the
  * mission goes on without them, after one warning.
@@ -22,6 +24,8 @@ export interface Checkpoints {
 
 export class ChangeRecorder {
   private broken = false;
+  /** Attempts under way: their checkpoint before, and whether another attempt ran beside them. */
+  private readonly attempts = new Map<TodoState, { before: string; shared: boolean }>();
 
   constructor(
     private readonly workspace: string,
@@ -59,25 +63,35 @@ export class ChangeRecorder {
     return this.take(`before review round ${round}`);
   }
 
-  /** Before a Worker's attempt: the first one fixes the base that a revert puts back. */
+  /** Before a Worker's attempt: the first one's checkpoint is the base that a revert puts back. */
   async beforeAttempt(todo: TodoState): Promise<void> {
-    if (todo.changes) return;
-    const base = await this.take(`before ${todo.id}`);
-    if (base) todo.changes = { base, touched: [...todo.files], files: [] };
+    // Registered before the checkpoint is awaited: Workers starting together see each other.
+    const attempt = { before: "", shared: this.attempts.size > 0 };
+    for (const other of this.attempts.values()) other.shared = true;
+    this.attempts.set(todo, attempt);
+    const before = await this.take(`before ${todo.id}`);
+    if (!before) return void this.attempts.delete(todo);
+    attempt.before = before;
+    todo.changes ??= { base: before, touched: [...todo.files], files: [] };
   }
 
-  /** After a Worker's attempt, whatever its outcome: the TODO's diff so far. */
+  /** After a Worker's attempt, whatever its outcome (stopped included): the TODO's diff so far. */
   async afterAttempt(todo: TodoState, work: WorkDone | undefined): Promise<void> {
+    const attempt = this.attempts.get(todo);
+    this.attempts.delete(todo);
     const changes = todo.changes;
-    if (!changes) return;
+    if (!changes || !attempt?.before) return;
     const touched = new Set([...changes.touched, ...this.workspacePaths(work?.filesChanged ?? [])]);
-    changes.touched = [...touched];
     const head = await this.take(`after ${todo.id}`);
     if (!head || !this.checkpoints) return;
     try {
+      // Alone in the workspace, everything that changed during the attempt is its own.
+      if (!attempt.shared && this.attempts.size === 0) for (const f of await this.checkpoints.diff(attempt.before, head)) touched.add(f.path);
+      changes.touched = [...touched];
       changes.files = await this.checkpoints.diff(changes.base, head, changes.touched);
       changes.head = head;
     } catch (error) {
+      changes.touched = [...touched];
       this.logger.warn(`Could not compute the changes of ${todo.id}: ${(error as Error).message}`);
     }
   }

@@ -62,6 +62,8 @@ export class Commander {
   private readonly runningSessions = new Set<string>();
   /** Turns still in flight; after a halt they are awaited, so the state saved last is final. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Worker runs in flight: after a halt they are awaited too (their last checkpoint and transition). */
+  private readonly workerRuns = new Set<Promise<void>>();
   private readonly queue: ReadyQueue;
   private readonly reviews: ReviewPolicy;
   private readonly recovery: TurnRecovery;
@@ -166,6 +168,7 @@ export class Commander {
     // Abort first and wait for it, so no session is left busy on the server.
     await Promise.all([...this.runningSessions].map((id) => this.options.engine.abortSession(id).catch(() => undefined)));
     await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.workerRuns]);
     await this.jobs.killOwn();
     for (const todo of this.state.todos) if (todo.status === "running") setTodoStatus(todo, "pending", halt.reason);
     await this.changes.missionEnd(this.state);
@@ -211,7 +214,10 @@ export class Commander {
         const todo = this.queue.next(this.locks);
         if (!todo) break;
         this.locks.tryAcquire(todo.id, todo.files);
-        const work = guarded(this.runWorker(todo)).finally(() => {
+        const run = this.runWorker(todo);
+        this.workerRuns.add(run);
+        void run.finally(() => this.workerRuns.delete(run)).catch(() => undefined);
+        const work = guarded(run).finally(() => {
           this.locks.release(todo.id);
           workers.delete(work);
         });
@@ -370,6 +376,8 @@ export class Commander {
       else retryOrGiveUp(todo, `the Worker reported failure: ${report.summary}`, this.limits.maxAttemptsPerTodo, this.transition);
     } catch (error) {
       if (error instanceof TurnAbortedError || this.halt) {
+        // What the stopped attempt wrote is still its TODO's: shown, and put back by a revert.
+        await this.changes.afterAttempt(todo, workOf(error));
         if (todo.status === "running") this.transition(todo, "pending", "stopped");
         return;
       }

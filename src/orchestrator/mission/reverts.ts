@@ -31,10 +31,12 @@ interface Plan {
 
 function planFor(state: MissionState, todoId: string | undefined): Plan | string {
   if (todoId === undefined) {
-    const todos = state.todos.filter((t) => t.status !== "reverted" && (t.changes?.files.length ?? 0) > 0);
-    const files = [...new Set(todos.flatMap((t) => t.changes?.files.map((f) => f.path) ?? []))].sort();
+    const changed = state.todos.filter((t) => (t.changes?.files.length ?? 0) > 0);
+    // Every file the mission changed goes back, a replaced TODO's too; only live TODOs turn "reverted".
+    const files = [...new Set(changed.flatMap((t) => t.changes?.files.map((f) => f.path) ?? []))].sort();
+    const todos = changed.filter((t) => t.status !== "reverted" && t.status !== "replaced");
     if (!state.checkpoints.start || !state.checkpoints.end) return "the mission has no checkpoints to revert to (it ran before checkpoints existed, or git was missing).";
-    if (files.length === 0) return "the mission changed no file.";
+    if (files.length === 0 || todos.length === 0) return "the mission changed no file that is not reverted already.";
     return { todos, files, from: state.checkpoints.start, reference: state.checkpoints.end, label: "the mission" };
   }
   const todo = state.todos.find((t) => t.id === todoId);
@@ -56,7 +58,7 @@ export async function revertChanges(store: MissionStore, checkpoints: RestoringC
   for (const file of plan.files) if (!(await checkpoints.unchangedSince(plan.reference, file))) conflicts.push(file);
   if (conflicts.length && !force) return { ok: false, reason: `${conflicts.length} file(s) changed after the agents' last write: ${conflicts.join(", ")}.`, conflicts };
   const before = await checkpoints.checkpoint(`before reverting ${plan.label}`);
-  await checkpoints.restore(plan.from, plan.files);
+  await restoreOrRollBack(checkpoints, plan.from, before, plan.files);
   const revert: Revert = {
     id: `R${state.reverts.length + 1}-${randomBytes(2).toString("hex")}`,
     at: Date.now(),
@@ -66,10 +68,13 @@ export async function revertChanges(store: MissionStore, checkpoints: RestoringC
     before,
     statuses: Object.fromEntries(plan.todos.map((t) => [t.id, t.status])),
     missionStatus: state.status,
+    integrationChecked: state.integrationChecked,
     undone: false,
   };
   for (const t of plan.todos) setTodoStatus(t, "reverted", `reverted by the user (${revert.id})`);
   state.reverts.push(revert);
+  // The whole the Reviewer checked is not the workspace any more.
+  state.integrationChecked = false;
   // Its work is undone: the mission is no longer sealed, and waits for the user's Retry or Skip.
   setMissionStatus(state, "stopped", `${plan.label} reverted by the user; Retry its TODOs to redo them, or Undo the revert`);
   store.record(state, { type: "changes.reverted", missionId: state.id, revertId: revert.id, todoIds: revert.todoIds, files: revert.files, mission: revert.mission }, plan.todos);
@@ -81,13 +86,18 @@ export async function revertChanges(store: MissionStore, checkpoints: RestoringC
 export async function undoRevert(store: MissionStore, checkpoints: RestoringCheckpoints, state: MissionState, force = false): Promise<RevertOutcome> {
   const revert = [...state.reverts].reverse().find((r) => !r.undone);
   if (!revert) return { ok: false, reason: "there is no revert to undo." };
+  // Redone or skipped since: bringing the old changes back would contradict what the TODO now is.
+  const moved = revert.todoIds.filter((id) => state.todos.find((t) => t.id === id)?.status !== "reverted");
+  if (moved.length) return { ok: false, reason: `${moved.join(", ")} ${moved.length === 1 ? "was" : "were"} retried or skipped since the revert; revert ${moved.length === 1 ? "it" : "them"} again instead.` };
   // A file edited after the revert is the user's: not overwritten without asking.
   const reverted = revert.mission ? state.checkpoints.start : state.todos.find((t) => t.id === revert.todoIds[0])?.changes?.base;
   const conflicts: string[] = [];
   if (reverted) for (const file of revert.files) if (!(await checkpoints.unchangedSince(reverted, file))) conflicts.push(file);
   if (conflicts.length && !force) return { ok: false, reason: `${conflicts.length} file(s) changed after the revert: ${conflicts.join(", ")}.`, conflicts };
-  await checkpoints.restore(revert.before, revert.files);
+  const now = await checkpoints.checkpoint("before undoing a revert");
+  await restoreOrRollBack(checkpoints, revert.before, now, revert.files);
   revert.undone = true;
+  if (revert.integrationChecked !== undefined) state.integrationChecked = revert.integrationChecked;
   const todos: TodoState[] = [];
   for (const [id, status] of Object.entries(revert.statuses)) {
     const todo = state.todos.find((t) => t.id === id);
@@ -99,6 +109,16 @@ export async function undoRevert(store: MissionStore, checkpoints: RestoringChec
   store.record(state, { type: "revert.undone", missionId: state.id, revertId: revert.id, files: revert.files }, todos);
   store.save(state);
   return { ok: true, revert };
+}
+
+/** Restores `files` from `from`; if that fails part way, puts them back as they were (`now`) and rethrows. */
+async function restoreOrRollBack(checkpoints: RestoringCheckpoints, from: string, now: string, files: readonly string[]): Promise<void> {
+  try {
+    await checkpoints.restore(from, files);
+  } catch (error) {
+    await checkpoints.restore(now, files).catch(() => undefined);
+    throw error;
+  }
 }
 
 function setMissionStatus(state: MissionState, status: MissionStatus, reason: string): void {

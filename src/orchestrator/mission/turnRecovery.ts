@@ -47,8 +47,12 @@ export class TurnRecovery {
         // The result carries what every attempt did: earlier ones wrote files too.
         return { ...result, work: mergeWork(work, result.work ?? noWork()) };
       } catch (error) {
-        if (error instanceof TurnAbortedError || signal.aborted) throw error;
         work = mergeWork(work, workOf(error) ?? noWork());
+        if (error instanceof TurnAbortedError || signal.aborted) {
+          // A stopped turn still did what it did: its TODO's changes include every attempt's work.
+          if (error instanceof Error) attachWork(error, work);
+          throw error;
+        }
         if (error instanceof StructuredResultError && options.recoverStructured === false) throw error;
         const action = policy.decide(error, attempt);
         if (action.kind === "halt") {
