@@ -8,12 +8,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Locator, Page } from "playwright-core";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import { rows, toast } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
 
 const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
@@ -21,9 +21,6 @@ let sandbox: Sandbox;
 let model: ScriptedModel;
 let vscode: VsCodeSession;
 
-const pane = (page: Page, title: string): Locator => page.locator(".pane", { has: page.locator(".pane-header", { hasText: title }) });
-const rows = (page: Page, text: string | RegExp): Locator => pane(page, "TODOs").locator(".monaco-list-row", { hasText: text });
-const toast = (page: Page, text: RegExp) => page.locator(".notifications-toasts .notification-toast", { hasText: text });
 
 before(async () => {
   sandbox = createSandbox("orch-ui-changes-");
@@ -53,10 +50,10 @@ test("the TODO tree lists each TODO's changed files; Show Changes opens the diff
     await runTask(page, "Improve the greeting and add a farewell");
     await toast(page, /mission sealed — 2\/2 TODOs done/).waitFor({ timeout: 90_000 });
     await page.locator('.activitybar .action-item a[aria-label^="Orchestrator"]').click();
-    const g1 = rows(page, /G1 · Make G1.*done · worker · 1 file \+2 −1/);
+    const g1 = rows(page, "TODOs", /G1 · Make G1.*done · worker · 1 file \+2 −1/);
     await g1.waitFor({ timeout: 30_000 });
     await g1.locator(".monaco-tl-twistie").click(); // expand: its files (a click on the row opens its session)
-    const file = rows(page, /greeting\.md\s*\+2 −1/);
+    const file = rows(page, "TODOs", /greeting\.md\s*\+2 −1/);
     await file.waitFor();
     await vscode.screenshot("todo-changes");
     await file.click();
@@ -83,6 +80,6 @@ test("Review Mission Changes shows every file; Revert Mission restores the works
     assert.equal(readFileSync(join(sandbox.workspace, "greeting.md"), "utf8"), "# Greeting\n\nHello.\n", "byte-exact as committed");
     assert.ok(!existsSync(join(sandbox.workspace, "farewell.md")));
     assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: sandbox.workspace, encoding: "utf8" }).split("\n").filter((l) => l && !l.includes("opencode.json")).join("\n"), "", "the repository is clean again");
-    await rows(page, /G1 · Make G1.*reverted/).waitFor({ timeout: 10_000 });
+    await rows(page, "TODOs", /G1 · Make G1.*reverted/).waitFor({ timeout: 10_000 });
     await vscode.screenshot("mission-reverted");
   }));

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Page } from "playwright-core";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import { toast } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
@@ -19,7 +19,6 @@ let sandbox: Sandbox;
 let model: ScriptedModel;
 let vscode: VsCodeSession;
 
-const toast = (page: Page, textPattern: RegExp) => page.locator(".notifications-toasts .notification-toast", { hasText: textPattern });
 
 before(async () => {
   sandbox = createSandbox("orch-ui-");

@@ -15,6 +15,7 @@ import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/s
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import { pane, rows, toast } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
 
 const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
@@ -24,10 +25,7 @@ let vscode: VsCodeSession;
 let outside: string;
 let stall = true;
 
-const pane = (page: Page, title: string): Locator => page.locator(".pane", { has: page.locator(".pane-header", { hasText: title }) });
-const rows = (page: Page, title: string, text: string | RegExp): Locator => pane(page, title).locator(".monaco-list-row", { hasText: text });
 const titleAction = (page: Page, label: string): Locator => pane(page, "TODOs").locator(`.pane-header .action-label[aria-label="${label}"]`);
-const toast = (page: Page, text: RegExp) => page.locator(".notifications-toasts .notification-toast", { hasText: text });
 
 async function dashboardFrame(page: Page): Promise<Frame> {
   for (let i = 0; i < 200; i++) {
