@@ -96,6 +96,12 @@ function timelineSection(): HTMLElement {
 
 let last: MissionModel | undefined;
 
+/** What a TODO really changed (+/− per file) once it has run; the files it plans to touch before. */
+function filesCell(t: MissionModel["todos"][number]): Array<Node | string> {
+  if (!t.changes.length) return [t.files.join(", ")];
+  return t.changes.map((c) => el("div", { class: `change change-${c.status}`, title: `${c.path}: ${c.status}` }, `${c.path} `, el("span", { class: "added" }, c.binary ? "binary" : `+${c.added}`), " ", el("span", { class: "removed" }, c.binary ? "" : `−${c.removed}`)));
+}
+
 function render(s: MissionModel): void {
   last = s;
   const active = s.phase === "starting" || s.phase === "running";
@@ -121,7 +127,7 @@ function render(s: MissionModel): void {
           el("td", { "aria-hidden": "true" }, STATUS_ICON[t.status] ?? "·"),
           el("td", {}, `${t.id} · ${t.title}`),
           el("td", {}, t.attempts > 1 ? `${t.status} (attempt ${t.attempts})` : t.status),
-          el("td", {}, t.files.join(", "))))))
+          el("td", {}, ...filesCell(t))))))
     : el("p", { class: "empty" }, s.phase === "idle" ? "No mission yet." : "Planning…");
   const report = s.report ? el("pre", { class: "report" }, s.report) : el("span");
   const actions = el("div", { class: "actions" },

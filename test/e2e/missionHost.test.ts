@@ -10,7 +10,7 @@ import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
-import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "../support/engineHarness";
+import { SCRIPTED_MODEL, startEngineHarness, writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../support/isolation";
 
 let sandbox: Sandbox;
@@ -111,5 +111,22 @@ test("Retry on a TODO of an older stopped mission resumes that mission, not the 
     assert.equal(host.latestUnfinished()?.missionId, newer, "the newer mission is still stopped, untouched");
   } finally {
     await host.dispose();
+  }
+});
+
+test("an attached server that snapshots at every step gets one warning, however many missions run on it", async () => {
+  const attached = await startEngineHarness({ roles: {} }, undefined, async () => ({ snapshot: true }));
+  attached.model.setScenario(missionScenario({ workspace: attached.sandbox.workspace, plans: [{ todos: [todo("W1")] }] }));
+  const host = new MissionHost({ workspace: attached.sandbox.workspace, logger: new RedactingLogger(memoryLogger()), serverPassword: async () => attached.engine.credentials.password });
+  const notices: string[] = [];
+  host.notices.on((n) => notices.push(n.kind));
+  try {
+    const onAttached: HostSettings = { ...settings, serverUrl: attached.engine.credentials.url };
+    assert.equal((await host.run("On an attached server", onAttached)).status, "sealed");
+    assert.equal((await host.run("Again", onAttached)).status, "sealed");
+    assert.deepEqual(notices.filter((k) => k === "slowServer"), ["slowServer"], "said once");
+  } finally {
+    await host.dispose();
+    await attached.close();
   }
 });
