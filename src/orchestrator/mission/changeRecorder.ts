@@ -14,6 +14,7 @@ import { isAbsolute, relative, sep } from "node:path";
 import type { FileChange, MissionState, TodoState } from "../domain/state";
 import type { WorkDone } from "../engine/turnProgress";
 import type { Logger } from "../logger";
+import { DiffBatch } from "./diffBatch";
 import { ORCHESTRATOR_DIR } from "./missionStore";
 
 /** The checkpoint store as the Commander uses it (changes/checkpointStore.ts implements it). */
@@ -22,22 +23,39 @@ export interface Checkpoints {
   diff(from: string, to: string | "worktree", paths?: readonly string[]): Promise<FileChange[]>;
 }
 
+/**
+ * A checkpoint this young, with no Worker attempt since, stands in for a new one before an attempt:
+ * on a chain of TODOs the one taken before the last review is the workspace as the next TODO finds
+ * it, and a fresh one would only add a git run to every dispatch.
+ */
+const REUSE_WITHIN_MS = 2_000;
+
 export class ChangeRecorder {
   private broken = false;
   /** Attempts under way: their checkpoint before, and whether another attempt ran beside them. */
   private readonly attempts = new Map<TodoState, { before: string; shared: boolean }>();
+  /** The latest checkpoint, and whether a Worker attempt began since it was asked for. */
+  private latest?: { id: string; askedAt: number; attemptsSince: boolean };
+  private readonly diffs?: DiffBatch;
 
   constructor(
     private readonly workspace: string,
     private readonly checkpoints: Checkpoints | undefined,
     private readonly logger: Logger,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    if (checkpoints) this.diffs = new DiffBatch((from, to, paths) => checkpoints.diff(from, to, paths));
+  }
 
   /** A checkpoint, or undefined when checkpoints are off or failed (warned once). */
   private async take(label: string): Promise<string | undefined> {
     if (!this.checkpoints || this.broken) return undefined;
+    const askedAt = this.now();
+    const marker = { id: "", askedAt, attemptsSince: false };
+    this.latest = marker;
     try {
-      return await this.checkpoints.checkpoint(label);
+      marker.id = await this.checkpoints.checkpoint(label);
+      return marker.id;
     } catch (error) {
       this.broken = true;
       this.logger.warn(`Checkpoints are off for this mission: ${(error as Error).message}. The mission goes on; its changes cannot be shown or reverted.`);
@@ -69,7 +87,11 @@ export class ChangeRecorder {
     const attempt = { before: "", shared: this.attempts.size > 0 };
     for (const other of this.attempts.values()) other.shared = true;
     this.attempts.set(todo, attempt);
-    const before = await this.take(`before ${todo.id}`);
+    const recent = this.latest;
+    const reusable = recent?.id && !recent.attemptsSince && this.attempts.size === 1 && this.now() - recent.askedAt <= REUSE_WITHIN_MS ? recent.id : undefined;
+    if (this.latest) this.latest.attemptsSince = true;
+    const before = reusable ?? (await this.take(`before ${todo.id}`));
+    if (this.latest && !reusable) this.latest.attemptsSince = true;
     if (!before) return void this.attempts.delete(todo);
     attempt.before = before;
     todo.changes ??= { base: before, touched: [...todo.files], files: [] };
@@ -88,7 +110,7 @@ export class ChangeRecorder {
       // Alone in the workspace, everything that changed during the attempt is its own.
       if (!attempt.shared && this.attempts.size === 0) for (const f of await this.checkpoints.diff(attempt.before, head)) touched.add(f.path);
       changes.touched = [...touched];
-      changes.files = await this.checkpoints.diff(changes.base, head, changes.touched);
+      changes.files = (await this.diffs?.request(changes.base, head, changes.touched)) ?? [];
       changes.head = head;
     } catch (error) {
       changes.touched = [...touched];
