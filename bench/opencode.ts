@@ -9,21 +9,47 @@ import { z } from "zod";
 import { agentName } from "../src/orchestrator/agents/roles";
 import { Plan, Review, WorkerReport, type PlannedTodo } from "../src/orchestrator/domain/schemas";
 import { planPrompt, reviewPrompt, workerPrompt } from "../src/orchestrator/agents/turnPrompts";
+import { CheckpointStore } from "../src/orchestrator/changes/checkpointStore";
 import { basicAuthHeader } from "../src/orchestrator/engine/client";
+import type { Engine } from "../src/orchestrator/engine/engine";
 import type { OpencodeEvent } from "../src/orchestrator/engine/eventRouter";
 import { silentLogger } from "../src/orchestrator/logger";
+import type { Checkpoints } from "../src/orchestrator/mission/changeRecorder";
 import { Commander } from "../src/orchestrator/mission/commander";
 import { MissionStore } from "../src/orchestrator/mission/missionStore";
 import type { TodoState } from "../src/orchestrator/domain/state";
 import { missionScenario, todo } from "../src/orchestrator/scriptedModel/missionScenario";
+import type { ScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL, type EngineHarness } from "../test/support/engineHarness";
 import { median, percentile } from "./stats";
 
-const independent = (prefix: string, n: number): PlannedTodo[] => Array.from({ length: n }, (_, i) => todo(`${prefix}${i}`, [], [`${prefix}/t${i}.txt`]));
+export const independent = (prefix: string, n: number): PlannedTodo[] => Array.from({ length: n }, (_, i) => todo(`${prefix}${i}`, [], [`${prefix}/t${i}.txt`]));
 
-async function orchestratorMission(h: EngineHarness, mission: string, todos: PlannedTodo[], latencyMs: number, maxParallelSessions = 50) {
-  h.model.setScenario(missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos }], latencyMs }));
-  const commander = Commander.create(mission, { engine: h.engine, store: new MissionStore(h.sandbox.workspace), logger: silentLogger, model: SCRIPTED_MODEL, limits: { maxParallelSessions } });
+/**
+ * What a mission runs against: a started server (through our Engine), the scripted model, the
+ * workspace, and the orchestrator's checkpoints of it (the product takes them: one store per
+ * workspace, as the MissionHost does). The raw baseline ignores `checkpoints`.
+ */
+export interface MissionTarget {
+  engine: Engine;
+  model: ScriptedModel;
+  workspace: string;
+  checkpoints?: Checkpoints;
+}
+
+const stores = new Map<string, CheckpointStore>();
+/** The one checkpoint store of a workspace, as the MissionHost keeps it for the extension's life. */
+export const checkpointsOf = (workspace: string): CheckpointStore => {
+  let store = stores.get(workspace);
+  if (!store) stores.set(workspace, (store = new CheckpointStore(workspace)));
+  return store;
+};
+
+const targetOf = (h: EngineHarness): MissionTarget => ({ engine: h.engine, model: h.model, workspace: h.sandbox.workspace, checkpoints: checkpointsOf(h.sandbox.workspace) });
+
+export async function orchestratorMission(t: MissionTarget, mission: string, todos: PlannedTodo[], latencyMs: number, maxParallelSessions = 50) {
+  t.model.setScenario(missionScenario({ workspace: t.workspace, plans: [{ todos }], latencyMs }));
+  const commander = Commander.create(mission, { engine: t.engine, store: new MissionStore(t.workspace), checkpoints: t.checkpoints, logger: silentLogger, model: SCRIPTED_MODEL, limits: { maxParallelSessions } });
   const errors: string[] = [];
   commander.events.on((e) => {
     if (e.type === "turn.finished" && !e.ok) errors.push(e.error ?? "error");
@@ -34,10 +60,10 @@ async function orchestratorMission(h: EngineHarness, mission: string, todos: Pla
 }
 
 /** The baseline: planner, then every Worker at once, then the reviewer, with the same prompts, straight through the SDK. */
-async function rawMission(h: EngineHarness, mission: string, todos: PlannedTodo[], latencyMs: number): Promise<number> {
-  h.model.setScenario(missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos }], latencyMs }));
-  const { url, password } = h.engine.credentials;
-  const client = createOpencodeClient({ baseUrl: url, directory: h.sandbox.workspace, headers: { authorization: basicAuthHeader(password as string) } });
+export async function rawMission(t: MissionTarget, mission: string, todos: PlannedTodo[], latencyMs: number): Promise<number> {
+  t.model.setScenario(missionScenario({ workspace: t.workspace, plans: [{ todos }], latencyMs }));
+  const { url, password } = t.engine.credentials;
+  const client = createOpencodeClient({ baseUrl: url, directory: t.workspace, headers: { authorization: basicAuthHeader(password as string) } });
   const waiting = new Map<string, () => void>();
   const abort = new AbortController();
   const subscription = await client.event.subscribe({}, { signal: abort.signal });
@@ -59,7 +85,7 @@ async function rawMission(h: EngineHarness, mission: string, todos: PlannedTodo[
   };
   const states: TodoState[] = todos.map((t) => ({ ...t, status: "review", attempts: 1, sessions: [], reviewIssues: [], history: [] }));
   const started = performance.now();
-  await turn("planner", planPrompt(mission, join(h.sandbox.workspace, "docs")), Plan);
+  await turn("planner", planPrompt(mission, join(t.workspace, "docs")), Plan);
   await Promise.all(states.map((t) => turn("worker", workerPrompt(mission, { ...t, status: "running" }, "todo.md"), WorkerReport)));
   await turn("reviewer", reviewPrompt(mission, states, { integration: true, final: true }), Review);
   const ms = performance.now() - started;
@@ -77,20 +103,21 @@ export interface OverheadRow {
 
 export async function overhead(h: EngineHarness, sizes: number[], runs: number, latencyMs: number): Promise<OverheadRow[]> {
   const rows: OverheadRow[] = [];
+  const t = targetOf(h);
   // Warm-up, not measured: OpenCode's first prompt loads its providers and plugins (over a second).
-  await orchestratorMission(h, "warm-up", independent("warm", 2), latencyMs);
-  await rawMission(h, "warm-up", independent("warmraw", 2), latencyMs);
+  await orchestratorMission(t, "warm-up", independent("warm", 2), latencyMs);
+  await rawMission(t, "warm-up", independent("warmraw", 2), latencyMs);
   for (const n of sizes) {
     const orch: number[] = [];
     const raw: number[] = [];
     for (let r = 0; r < runs; r++) {
       // Alternate which goes first, so neither always meets a warmer server.
       const a = async () => {
-        const result = await orchestratorMission(h, `overhead ${n} run ${r}`, independent(`o${n}r${r}x`, n), latencyMs);
+        const result = await orchestratorMission(t, `overhead ${n} run ${r}`, independent(`o${n}r${r}x`, n), latencyMs);
         if (result.status !== "sealed" || result.errors.length) throw new Error(`orchestrator run did not seal cleanly: ${result.status} ${result.errors.join("; ")}`);
         orch.push(result.ms);
       };
-      const b = async () => raw.push(await rawMission(h, `overhead ${n} run ${r}`, independent(`b${n}r${r}x`, n), latencyMs));
+      const b = async () => raw.push(await rawMission(t, `overhead ${n} run ${r}`, independent(`b${n}r${r}x`, n), latencyMs));
       if (r % 2 === 0) await a().then(b);
       else await b().then(a);
     }
@@ -117,7 +144,7 @@ export async function dispatchLatency(h: EngineHarness, length: number): Promise
   const workerSessions = new Map<string, string>();
   try {
     h.model.setScenario(missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos: chain }] }));
-    const commander = Commander.create("dispatch chain", { engine: h.engine, store: new MissionStore(h.sandbox.workspace), logger: silentLogger, model: SCRIPTED_MODEL });
+    const commander = Commander.create("dispatch chain", { engine: h.engine, store: new MissionStore(h.sandbox.workspace), checkpoints: checkpointsOf(h.sandbox.workspace), logger: silentLogger, model: SCRIPTED_MODEL });
     commander.events.on((e) => {
       if (e.type === "turn.started" && e.role === "reviewer") reviewerSessions.push(e.sessionId);
       if (e.type === "turn.started" && e.role === "worker") workerSessions.set(e.todoIds[0] as string, e.sessionId);
@@ -149,7 +176,7 @@ export async function concurrency(h: EngineHarness, n: number, latencyMs: number
     peak = Math.max(peak, busy.size);
   });
   try {
-    const result = await orchestratorMission(h, "concurrency", independent("conc", n), latencyMs, 50);
+    const result = await orchestratorMission(targetOf(h), "concurrency", independent("conc", n), latencyMs, 50);
     const done = result.commander.state.todos.filter((t) => t.status === "done").length;
     return { workers: n, completed: done, errors: result.errors.length, peakBusy: peak, ms: result.ms };
   } finally {
@@ -169,7 +196,7 @@ export async function diamondCost(h: EngineHarness): Promise<Record<string, Role
   const scenario = missionScenario({ workspace: h.sandbox.workspace, plans: [{ todos: plan }], verdict: (id) => (id === "C" && (scenario.workerAttempts.get("C") ?? 0) < 2 ? { verdict: "fail", issues: ["redo"] } : { verdict: "pass", issues: [] }) });
   h.model.setScenario(scenario);
   const before = h.model.requests.length;
-  const commander = Commander.create("diamond", { engine: h.engine, store: new MissionStore(h.sandbox.workspace), logger: silentLogger, model: SCRIPTED_MODEL });
+  const commander = Commander.create("diamond", { engine: h.engine, store: new MissionStore(h.sandbox.workspace), checkpoints: checkpointsOf(h.sandbox.workspace), logger: silentLogger, model: SCRIPTED_MODEL });
   const state = await commander.run();
   if (state.status !== "sealed") throw new Error(`diamond mission ${state.status}`);
   const cost: Record<string, RoleCost> = {};

@@ -2,29 +2,57 @@
  * `npm run bench`: runs every benchmark (several times where it is timed against a baseline),
  * prints a table, writes bench/results/latest.json and rewrites docs/benchmarks.md. Benchmarks are
  * not tests: nothing here fails on a timing; targets are reported as met or missed.
+ *
+ * `BENCH_ONLY=wide npm run bench` (or `node --import tsx bench/run.ts wide`) runs only the wide
+ * mission and the checkpoint timings (8 and 9), keeps the other figures of bench/results/latest.json,
+ * and rewrites the report from both. `BENCH_ONLY=report` measures nothing: it rewrites
+ * docs/benchmarks.md from bench/results/latest.json (after a change to the report's wording).
  */
 import { cpus, totalmem } from "node:os";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OpencodeEvent } from "../src/orchestrator/engine/eventRouter";
+import { startScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import { startEngineHarness } from "../test/support/engineHarness";
 import { REPO_ROOT } from "../test/support/isolation";
+import { checkpointTimes } from "./checkpoints";
 import { coreScale, eventThroughput, memorySoak } from "./core";
 import { concurrency, diamondCost, dispatchLatency, overhead } from "./opencode";
-import { renderReport, type BenchResults } from "./report";
+import { renderReport, type BenchResults, type WideBench } from "./report";
 import { round } from "./stats";
+import { wideMission } from "./wide";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 300);
 const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map(Number);
+const CHECKPOINT_SIZES = (process.env.BENCH_CHECKPOINT_SIZES ?? "3000,30000").split(",").map(Number);
+const ONLY = process.argv[2] ?? process.env.BENCH_ONLY;
+const RESULTS = join(REPO_ROOT, "bench", "results", "latest.json");
+const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function main(): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+const machine = () => ({ cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, opencode: "1.18.33" });
+
+/** 8 and 9: the wide mission on a 3,000-file repository against raw OpenCode with snapshots on, and our checkpoints. */
+async function wideBench(): Promise<WideBench> {
+  const started = Date.now();
+  const model = await startScriptedModel({ roles: {} });
+  try {
+    log(`wide mission: 3,000-file repo, 30 TODOs, ${RUNS} runs a side, model latency ${LATENCY_MS} ms`);
+    const mission = await wideMission(model, { runs: RUNS, latencyMs: LATENCY_MS, log });
+    log(`checkpoints: ${CHECKPOINT_SIZES.join(", ")} files`);
+    const checkpoints = await checkpointTimes(CHECKPOINT_SIZES, RUNS, log);
+    return { date: new Date().toISOString(), machine: machine(), mission, checkpoints, durationS: Math.round((Date.now() - started) / 1000) };
+  } finally {
+    await model.close();
+  }
+}
+
+async function everything(): Promise<BenchResults> {
   const started = Date.now();
   const h = await startEngineHarness({ roles: {} });
   const recorded: OpencodeEvent[] = [];
   const recorder = h.engine.events.onAny((e) => recorded.length < 50_000 && recorded.push(e));
-  let results: BenchResults;
+  let partial: Omit<BenchResults, "wide" | "durationS" | "date" | "machine" | "settings">;
   try {
     log(`overhead: N ∈ {${SIZES.join(", ")}}, ${RUNS} runs, model latency ${LATENCY_MS} ms`);
     const overheadRows = await overhead(h, SIZES, RUNS, LATENCY_MS);
@@ -41,24 +69,36 @@ async function main(): Promise<void> {
     const scale = await coreScale(10_000);
     log("memory soak: 10,000 tasks");
     const soak = await memorySoak(10_000);
-    results = {
-      date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, opencode: "1.18.33" },
-      settings: { runs: RUNS, latencyMs: LATENCY_MS },
-      overhead: overheadRows,
-      dispatch,
-      concurrency: conc,
-      coreScale: scale,
-      throughput,
-      soak,
-      cost,
-      durationS: Math.round((Date.now() - started) / 1000),
-    };
+    partial = { overhead: overheadRows, dispatch, concurrency: conc, coreScale: scale, throughput, soak, cost };
   } finally {
     await h.close();
   }
+  // After the shared server is gone: each side of the wide mission starts servers of its own.
+  const wide = await wideBench();
+  return {
+    date: new Date().toISOString(),
+    machine: machine(),
+    settings: { runs: RUNS, latencyMs: LATENCY_MS },
+    ...partial,
+    wide,
+    durationS: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+async function main(): Promise<void> {
+  let results: BenchResults;
+  if (ONLY === "report") {
+    results = JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults;
+  } else if (ONLY === "wide") {
+    if (!existsSync(RESULTS)) throw new Error("`wide` alone needs the other figures: run the whole `npm run bench` once first.");
+    results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), wide: await wideBench() };
+  } else if (ONLY) {
+    throw new Error(`unknown benchmark selection "${ONLY}" ("wide" or "report")`);
+  } else {
+    results = await everything();
+  }
   mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
-  writeFileSync(join(REPO_ROOT, "bench", "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   const report = renderReport(results);
   writeFileSync(join(REPO_ROOT, "docs", "benchmarks.md"), report.markdown);
   process.stdout.write(`${report.table}\n`);
