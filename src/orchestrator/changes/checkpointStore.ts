@@ -92,6 +92,26 @@ export class CheckpointStore {
     return this.diffTrees(from, target, pathspecs);
   }
 
+  /**
+   * The unified diff of `paths` between two checkpoints, cut at `maxBytes` (at a line end) with a
+   * note of how much was left out: what a Reviewer reads of a TODO's change.
+   */
+  async patch(from: string, to: string, paths: readonly string[], maxBytes = 8_000): Promise<string> {
+    checkId(from);
+    checkId(to);
+    const pathspecs = paths.map((path) => this.relativePath(path));
+    if (pathspecs.length === 0) return "";
+    await this.whenReady();
+    let text = "";
+    for (const chunk of argChunks(pathspecs)) {
+      text += (await runGit(this.place, ["diff-tree", "-p", "--no-color", "--no-renames", "-U2", from, to, "--", ...chunk])).stdout.toString("utf8");
+    }
+    if (Buffer.byteLength(text) <= maxBytes) return text;
+    const cut = text.slice(0, maxBytes);
+    const kept = cut.slice(0, Math.max(0, cut.lastIndexOf("\n") + 1));
+    return `${kept}[… ${Buffer.byteLength(text) - Buffer.byteLength(kept)} more bytes of diff: read the files themselves]\n`;
+  }
+
   /** A file's bytes at a checkpoint, or undefined when it did not exist there. */
   async read(checkpoint: string, path: string): Promise<Buffer | undefined> {
     checkId(checkpoint);

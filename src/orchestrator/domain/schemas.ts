@@ -10,7 +10,8 @@ export const WorkerReport = z.object({
 });
 export type WorkerReport = z.infer<typeof WorkerReport>;
 
-export const TodoKind = z.enum(["setup", "code", "test", "docs"]);
+/** check: a TODO that rightly changes no file (an investigation, a verification); every other kind must. */
+export const TodoKind = z.enum(["setup", "code", "test", "docs", "check"]);
 
 export const PlannedTodo = z.object({
   id: z.string().min(1).max(40).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "ids are letters, digits, . _ -").describe("Short unique id, e.g. T1 or api-auth"),

@@ -21,7 +21,13 @@ import { ORCHESTRATOR_DIR } from "./missionStore";
 export interface Checkpoints {
   checkpoint(label: string): Promise<string>;
   diff(from: string, to: string | "worktree", paths?: readonly string[]): Promise<FileChange[]>;
+  /** The unified diff of `paths`, cut at `maxBytes`. */
+  patch?(from: string, to: string, paths: readonly string[], maxBytes?: number): Promise<string>;
 }
+
+/** The Reviewer reads this much of each TODO's diff, and this much in all; the files stay readable in the workspace. */
+const DIFF_BYTES_PER_TODO = 6_000;
+const DIFF_BYTES_PER_REVIEW = 24_000;
 
 /**
  * A checkpoint this young, with no Worker attempt since, stands in for a new one before an attempt:
@@ -116,6 +122,37 @@ export class ChangeRecorder {
       changes.touched = [...touched];
       this.logger.warn(`Could not compute the changes of ${todo.id}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Whether a Worker's "done" is backed by the workspace. Undefined when it is (or when there are no
+   * checkpoints to tell); else what was found, for the next Worker. A "check" TODO rightly changes nothing.
+   */
+  unfoundedClaim(todo: TodoState): string | undefined {
+    const changes = todo.changes;
+    if (!changes?.head || todo.kind === "check" || changes.files.length > 0) return undefined;
+    const expected = todo.files.length ? `to ${todo.files.join(", ")}` : "to any file";
+    return `You reported done, but the workspace shows no change ${expected}. Do the work in the files, then report.`;
+  }
+
+  /** The diffs the Reviewer reads of a batch: each TODO's, bounded per TODO and in all. */
+  async diffsFor(batch: readonly TodoState[]): Promise<Map<string, string>> {
+    const diffs = new Map<string, string>();
+    const patch = this.checkpoints?.patch?.bind(this.checkpoints);
+    if (!patch || this.broken) return diffs;
+    let budget = DIFF_BYTES_PER_REVIEW;
+    for (const t of batch) {
+      const c = t.changes;
+      if (!c?.head || c.files.length === 0 || budget <= 0) continue;
+      try {
+        const text = await patch(c.base, c.head, c.files.map((f) => f.path), Math.min(DIFF_BYTES_PER_TODO, budget));
+        budget -= Buffer.byteLength(text);
+        diffs.set(t.id, text);
+      } catch (error) {
+        this.logger.warn(`Could not read the diff of ${t.id} for the Reviewer: ${(error as Error).message}`);
+      }
+    }
+    return diffs;
   }
 
   /** Tool paths are absolute: keep the workspace's own files, relative, and never our state folder. */

@@ -370,8 +370,14 @@ export class Commander {
       const result = await this.recovery.run("worker", [todo.id], { title: `Worker ${todo.id}: ${todo.title}`.slice(0, 80), prompt: workerPrompt(this.state.mission, todo, todoMd), schema: WorkerReport });
       await this.changes.afterAttempt(todo, result.work);
       const report = result.structured as WorkerReport;
-      todo.report = report;
-      if (report.status === "done") this.transition(todo, "review", report.summary);
+      // The report's file list is what really changed, never the Worker's say-so.
+      todo.report = todo.changes?.head ? { ...report, filesChanged: todo.changes.files.map((f) => f.path) } : report;
+      const unfounded = report.status === "done" ? this.changes.unfoundedClaim(todo) : undefined;
+      if (unfounded) {
+        // No review request is spent on a claim the workspace contradicts: the TODO goes back, told why.
+        todo.reviewIssues = [unfounded];
+        retryOrGiveUp(todo, unfounded, this.limits.maxAttemptsPerTodo, this.transition);
+      } else if (report.status === "done") this.transition(todo, "review", report.summary);
       else if (report.status === "blocked") this.transition(todo, "blocked", report.notes || report.summary);
       else retryOrGiveUp(todo, `the Worker reported failure: ${report.summary}`, this.limits.maxAttemptsPerTodo, this.transition);
     } catch (error) {
@@ -393,7 +399,8 @@ export class Commander {
     const round = this.reviews.begin(batch, workersRunning);
     try {
       const checkpoint = await this.changes.beforeReview(round.iteration);
-      const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, round), schema: Review });
+      const diffs = await this.changes.diffsFor(batch);
+      const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, { ...round, diffs }), schema: Review });
       const review = result.structured as Review;
       const { passed, failed } = this.reviews.apply(round, review);
       this.persist({ type: "review.round", missionId: s.id, iteration: round.iteration, passed, failed, syncIssues: review.syncIssues.length, checkpoint }, batch);
