@@ -5,7 +5,7 @@
  * A zod schema, because the dashboard receives it across the webview boundary and parses it.
  */
 import { z } from "zod";
-import { TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
+import { FileChange, TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
 import { countTodos as countTodoStates, doneText } from "../domain/progress";
 import { canRetry, canSkip } from "../domain/transitions";
 
@@ -30,7 +30,7 @@ export const TodoModel = z.object({
   canRetry: z.boolean(),
   canSkip: z.boolean(),
   /** What it really changed (from the orchestrator's checkpoints), with lines added and removed. */
-  changes: z.array(z.object({ path: z.string(), status: z.enum(["added", "modified", "deleted"]), added: z.number(), removed: z.number(), binary: z.boolean() })),
+  changes: z.array(FileChange),
   /** Its changes can be put back now (recorded, not reverted yet, the mission not running). */
   canRevert: z.boolean(),
 });
