@@ -43,15 +43,15 @@ before(async () => {
   const script: MissionScript = {
     workspace: sandbox.workspace,
     latencyMs: 600,
-    plans: [{ todos: [todo("P1"), todo("P2"), todo("P3"), todo("P4", ["P1", "P2", "P3"], ["p4.txt"])] }, { todos: [todo("Q1"), todo("Q2")] }, { todos: [todo("A1")] }, { todos: [todo("J1", [], [])] }],
+    plans: [{ todos: [todo("P1"), todo("P2"), todo("P3"), todo("P4", ["P1", "P2", "P3"], ["p4.txt"])] }, { todos: [todo("Q1"), todo("Q2")] }, { todos: [{ ...todo("A1", [], []), kind: "check" }] }, { todos: [{ ...todo("J1", [], []), kind: "check" }] }],
     workerOverride: (id, _attempt, ctx) => {
       // P4 also writes outside the workspace: OpenCode asks, the extension must route it to the user.
       if (id === "P4" && ctx.step === 0) return tools(call("write", { filePath: join(outside, "granted.txt"), content: "allowed\n" }), call("write", { filePath: join(sandbox.workspace, "p4.txt"), content: "P4\n" }));
       if (id.startsWith("Q") && stall) return { kind: "stall" };
-      // J1 starts a build as a background job through the extension's MCP tools, then reports.
+      // J1 (a check: it changes no file) starts a build as a background job through the extension's MCP tools, then reports.
       if (id === "J1" && ctx.step === 0) return tools(call("orchestrator_background_start", { command: "echo compiling; sleep 2; echo compiled-ok" }));
       if (id === "J1" && ctx.step === 1) return structured({ status: "done", summary: "Started the build in the background.", filesChanged: [], checksRun: ["background build"], notes: "" });
-      // A1 asks the user a question through OpenCode's question tool before it reports.
+      // A1 (a check: a decision, no file) asks the user a question through OpenCode's question tool before it reports.
       if (id === "A1" && ctx.step === 0) return tools(call("question", { questions: [{ question: "Which database should the API use?", header: "Database", options: [{ label: "SQLite", description: "a file" }, { label: "Postgres", description: "a server" }] }] }));
       return undefined;
     },

@@ -52,7 +52,7 @@ test("a rejected attempt tells the next Worker it was rejected, with the review'
   for (const id of ["A", "B"]) {
     const [first, redo] = workerPrompts(id);
     assert.doesNotMatch(first ?? "", /rejected/);
-    assert.match(redo ?? "", /The Reviewer rejected the previous attempt[\s\S]*Neither file has the content the acceptance asks for\./, `${id}'s redo is told why`);
+    assert.match(redo ?? "", /The previous attempt was sent back[\s\S]*Neither file has the content the acceptance asks for\./, `${id}'s redo is told why`);
   }
   assert.match(workerPrompts("B")[1] ?? "", /- B\.txt is empty/, "and the issues when there are some");
 });
