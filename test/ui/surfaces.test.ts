@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Frame, Locator, Page } from "playwright-core";
-import { call, structured, tools } from "../../src/orchestrator/scriptedModel/scenario";
+import { call, tools } from "../../src/orchestrator/scriptedModel/scenario";
 import { missionScenario, todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
@@ -50,7 +50,6 @@ before(async () => {
       if (id.startsWith("Q") && stall) return { kind: "stall" };
       // J1 (a check: it changes no file) starts a build as a background job through the extension's MCP tools, then reports.
       if (id === "J1" && ctx.step === 0) return tools(call("orchestrator_background_start", { command: "echo compiling; sleep 2; echo compiled-ok" }));
-      if (id === "J1" && ctx.step === 1) return structured({ status: "done", summary: "Started the build in the background.", filesChanged: [], checksRun: ["background build"], notes: "" });
       // A1 (a check: a decision, no file) asks the user a question through OpenCode's question tool before it reports.
       if (id === "A1" && ctx.step === 0) return tools(call("question", { questions: [{ question: "Which database should the API use?", header: "Database", options: [{ label: "SQLite", description: "a file" }, { label: "Postgres", description: "a server" }] }] }));
       return undefined;
