@@ -4,6 +4,8 @@
  * action acts on the mission it names.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
@@ -128,5 +130,23 @@ test("an attached server that snapshots at every step gets one warning, however 
   } finally {
     await host.dispose();
     await attached.close();
+  }
+});
+
+test("the demo model (no provider configured): the mission npm start shows is planned, worked, reviewed and sealed, its changes recorded", async () => {
+  const box = createSandbox("orch-demo-");
+  const host = new MissionHost({ workspace: box.workspace, logger: new RedactingLogger(memoryLogger()), engineEnv: box.env });
+  const notices: string[] = [];
+  host.notices.on((n) => notices.push(n.kind));
+  try {
+    const final = await host.run("Build a REST API with authentication", { ...settings, model: undefined, demoMode: "always" });
+    assert.equal(final.status, "sealed", final.report);
+    assert.ok(final.demo && notices.includes("demo"), "the user is told a scripted demo model answered");
+    assert.deepEqual(final.todos.map((t) => `${t.id}:${t.status}`), ["brief:done", "design:done", "tests:done", "next:done"]);
+    assert.ok(final.todos.every((t) => t.changes.length === 1 && t.changes[0]?.path.startsWith("ORCHESTRATOR_DEMO/")), "each demo TODO's real change is its note");
+    assert.match(readFileSync(join(box.workspace, "ORCHESTRATOR_DEMO", "brief.md"), "utf8"), /Mission: Build a REST API with authentication/);
+  } finally {
+    await host.dispose();
+    box.remove();
   }
 });
