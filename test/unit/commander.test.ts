@@ -225,3 +225,27 @@ test("a mission whose first plan never came fails", async () => {
   assert.equal(state.status, "failed");
   assert.match(state.stopReason ?? "", /no valid plan in 3 attempts/);
 });
+
+test("two TODOs naming one file in two spellings never run at once", async () => {
+  let bStartedWhileARan = false;
+  let aRunning = false;
+  const { done } = run(async (agent, prompt) => {
+    if (agent.endsWith("planner")) return { todos: [{ ...planned("A"), files: ["src/./x.js"] }, { ...planned("B"), files: ["./src//x.js"] }] };
+    if (agent.endsWith("worker") && prompt.includes('<todo id="A"')) {
+      aRunning = true;
+      // Two turns of the event loop: had the locks let B start beside A, its Worker would have been asked by now.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      aRunning = false;
+      return report;
+    }
+    if (agent.endsWith("worker")) {
+      bStartedWhileARan ||= aRunning;
+      return report;
+    }
+    return pass(prompt);
+  });
+  const state = await done;
+  assert.equal(state.status, "sealed", state.report);
+  assert.equal(bStartedWhileARan, false, "B waited for A's lock on the same file");
+});

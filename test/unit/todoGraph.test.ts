@@ -5,6 +5,7 @@ import type { TodoState } from "../../src/orchestrator/domain/state";
 import { FileLocks } from "../../src/orchestrator/todo/fileLocks";
 import { findCycle, planProblems } from "../../src/orchestrator/todo/planValidation";
 import { TodoGraph } from "../../src/orchestrator/todo/todoGraph";
+import { workspacePath } from "../../src/orchestrator/todo/workspacePath";
 
 const planned = (id: string, dependsOn: string[] = [], files: string[] = []): PlannedTodo => ({ id, title: id, description: "", files, dependsOn, acceptance: "ok", kind: "code" });
 const state = (id: string, status: TodoState["status"], dependsOn: string[] = [], files: string[] = []): TodoState => ({ ...planned(id, dependsOn, files), status, attempts: 0, sessions: [], reviewIssues: [], history: [] });
@@ -64,4 +65,18 @@ test("file locks are all-or-nothing and released per TODO", () => {
 test("remaining path of a 10,000-long chain is computed without stack overflow", () => {
   const todos = Array.from({ length: 10_000 }, (_, i) => state(`T${i}`, "pending", i ? [`T${i - 1}`] : []));
   assert.equal(new TodoGraph(todos).remainingPath("T0"), 10_000);
+});
+
+test("one file spelled two ways is one file to the locks", () => {
+  assert.equal(workspacePath("src/./x.js", undefined, false), "src/x.js");
+  assert.equal(workspacePath("./src//a/../x.js/", undefined, false), "src/x.js");
+  assert.equal(workspacePath("src\\x.js", undefined, false), "src/x.js");
+  assert.equal(workspacePath("/w/src/x.js", "/w", false), "src/x.js");
+  assert.equal(workspacePath("SRC/X.js", undefined, true), "src/x.js", "folded where the file system folds case");
+  assert.equal(workspacePath("SRC/X.js", undefined, false), "SRC/X.js");
+  const locks = new FileLocks("/w");
+  assert.ok(locks.tryAcquire("A", ["src/./x.js"]));
+  for (const spelling of ["src/x.js", "./src//x.js", "src/a/../x.js", "/w/src/x.js"]) assert.equal(locks.canAcquire([spelling]), false, spelling);
+  locks.release("A");
+  assert.ok(locks.canAcquire(["src/x.js"]));
 });

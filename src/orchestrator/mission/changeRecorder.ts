@@ -10,12 +10,13 @@
  * Checkpoints are a record, not a condition: if they cannot be taken (no git, a broken store) the
  * mission goes on without them, after one warning.
  */
-import { isAbsolute, relative, sep } from "node:path";
+import { isAbsolute, sep } from "node:path";
 import type { FileChange, MissionState, TodoState } from "../domain/state";
 import type { WorkDone } from "../engine/turnProgress";
 import type { Logger } from "../logger";
 import { DiffBatch } from "./diffBatch";
 import { ORCHESTRATOR_DIR } from "./missionStore";
+import { workspacePath } from "../todo/workspacePath";
 
 /** The checkpoint store as the Commander uses it (changes/checkpointStore.ts implements it). */
 export interface Checkpoints {
@@ -100,7 +101,7 @@ export class ChangeRecorder {
     if (this.latest && !reusable) this.latest.attemptsSince = true;
     if (!before) return void this.attempts.delete(todo);
     attempt.before = before;
-    todo.changes ??= { base: before, touched: [...todo.files], files: [] };
+    todo.changes ??= { base: before, touched: this.workspacePaths(todo.files), files: [] };
   }
 
   /** After a Worker's attempt, whatever its outcome (stopped included): the TODO's diff so far. */
@@ -157,12 +158,13 @@ export class ChangeRecorder {
 
   /** Tool paths are absolute: keep the workspace's own files, relative, and never our state folder. */
   private workspacePaths(paths: readonly string[]): string[] {
-    const out: string[] = [];
+    const out = new Set<string>();
     for (const p of paths) {
-      const rel = isAbsolute(p) ? relative(this.workspace, p) : p;
-      if (!rel || rel.startsWith("..") || isAbsolute(rel) || rel.startsWith(ORCHESTRATOR_DIR)) continue;
-      out.push(rel.split(sep).join("/"));
+      // Git's paths are case-sensitive: the spelling is normalised, the case kept.
+      const rel = workspacePath(p, this.workspace, false);
+      if (!rel || rel === ".." || rel.startsWith("../") || isAbsolute(rel) || rel.startsWith(ORCHESTRATOR_DIR.split(sep).join("/"))) continue;
+      out.add(rel);
     }
-    return out;
+    return [...out];
   }
 }

@@ -57,7 +57,7 @@ export class Commander {
   readonly events = new Emitter<OrchestratorEvent>();
   private readonly limits: CommanderLimits;
   private readonly limit: AdaptiveLimit;
-  private readonly locks = new FileLocks();
+  private readonly locks: FileLocks;
   private readonly abort = new AbortController();
   private readonly runningSessions = new Set<string>();
   /** Turns still in flight; after a halt they are awaited, so the state saved last is final. */
@@ -82,6 +82,7 @@ export class Commander {
     private readonly resumed = false,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.locks = new FileLocks(options.store.workspace);
     this.limit = new AdaptiveLimit(this.limits.maxParallelSessions);
     for (const t of state.todos) this.todoById.set(t.id, t);
     this.queue = new ReadyQueue(state.todos);

@@ -1,19 +1,24 @@
 /** File-scope locks: a TODO runs only when none of its files is held by a running TODO. */
+import { workspacePath } from "./workspacePath";
+
 export class FileLocks {
   private readonly holders = new Map<string, string>();
 
-  private static key(file: string): string {
-    return file.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+/g, "/");
+  /** `workspace`: absolute paths inside it are the same files as their relative spelling. */
+  constructor(private readonly workspace?: string) {}
+
+  private key(file: string): string {
+    return workspacePath(file, this.workspace);
   }
 
   canAcquire(files: readonly string[]): boolean {
-    return files.every((f) => !this.holders.has(FileLocks.key(f)));
+    return files.every((f) => !this.holders.has(this.key(f)));
   }
 
   /** Takes all the files or none. */
   tryAcquire(todoId: string, files: readonly string[]): boolean {
     if (!this.canAcquire(files)) return false;
-    for (const f of files) this.holders.set(FileLocks.key(f), todoId);
+    for (const f of files) this.holders.set(this.key(f), todoId);
     return true;
   }
 
@@ -22,7 +27,7 @@ export class FileLocks {
   }
 
   holderOf(file: string): string | undefined {
-    return this.holders.get(FileLocks.key(file));
+    return this.holders.get(this.key(file));
   }
 
   get size(): number {
