@@ -105,6 +105,11 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     if (!result.ok) refuse(result.reason);
   };
 
+  /** The TODO a command is about, if it belongs to the mission shown (the model has only that one's). */
+  const shownTodo = (arg: unknown) => {
+    const ref = todoRef(arg, h.view.missionId);
+    return ref?.missionId === h.view.missionId ? h.model.todos.find((t) => t.id === ref?.todoId) : undefined;
+  };
   /** The mission a command is about: the one of its tree node, else the one shown. */
   const missionOf = (arg: unknown): string | undefined => (typeof arg === "string" && arg.startsWith("mission:") ? arg.slice("mission:".length) : h.view.missionId);
   const showChanges = async (missionId: string | undefined, todoId?: string, focus?: string): Promise<void> => {
@@ -146,16 +151,13 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     ["orchestrator.retryTodo", (arg: unknown) => editTodo(arg, "retry")],
     ["orchestrator.skipTodo", (arg: unknown) => editTodo(arg, "skip")],
     ["orchestrator.openTodoSession", (arg: unknown) => {
-      const ref = todoRef(arg, h.view.missionId);
-      const todo = ref?.missionId === h.view.missionId ? h.model.todos.find((t) => t.id === ref?.todoId) : undefined;
+      const todo = shownTodo(arg);
       const sessionId = todo?.sessions.at(-1);
       if (sessionId) DashboardPanel.show(context, h, logger, sessionId);
-      else refuse(`TODO ${ref?.todoId ?? ""} has no session yet.`);
+      else refuse(`TODO ${todoRef(arg, h.view.missionId)?.todoId ?? ""} has no session yet.`);
     }],
     ["orchestrator.openTodoFiles", async (arg: unknown) => {
-      const ref = todoRef(arg, h.view.missionId);
-      const todo = ref?.missionId === h.view.missionId ? h.model.todos.find((t) => t.id === ref?.todoId) : undefined;
-      for (const file of todo?.files ?? []) {
+      for (const file of shownTodo(arg)?.files ?? []) {
         try {
           await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, file), { preview: false, preserveFocus: true });
         } catch {

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AssistantMessage, EventMessagePartUpdated, EventMessageUpdated, ToolPart, ToolState } from "@opencode-ai/sdk/v2";
 import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
-import { SessionRegistry, type TranscriptEntry } from "../../src/orchestrator/host/sessionRegistry";
+import { SessionRegistry } from "../../src/orchestrator/host/sessionRegistry";
+import type { TranscriptEntry } from "../../src/orchestrator/host/transcriptEntry";
 import { TEXT_LIMIT } from "../../src/orchestrator/host/transcriptEntry";
 import { HostToWebview } from "../../src/shared/protocol";
 

@@ -5,7 +5,7 @@ import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
 import { Coalescer, type Timers } from "../../src/extension/viewModels/coalescer";
 import { FINISHED_KEPT, FINISHED_WITH_TRANSCRIPT, SessionRegistry, TRANSCRIPT_LIMIT } from "../../src/orchestrator/host/sessionRegistry";
 import { missionNode, sessionNode, sortSessions, todoDetailNodes, todoNode } from "../../src/extension/viewModels/treeModels";
-import { countTodos, idleModel, progressLine, type MissionModel, type TodoModel } from "../../src/orchestrator/host/readModel";
+import { idleModel, missionCounts, progressLine, type MissionModel, type TodoModel } from "../../src/orchestrator/host/readModel";
 
 function fakeTimers() {
   const pending: Array<{ fn: () => void; at: number }> = [];
@@ -91,7 +91,7 @@ test("TODO nodes: icon per state, description with role, attempt and files, cont
 
 test("mission and session nodes", () => {
   const todos = [todo({ status: "done" }), todo({ id: "T2" })];
-  const counts = countTodos(todos, 2);
+  const counts = missionCounts(todos, 2);
   const snapshot: MissionModel = { ...idleModel(), phase: "running", mission: "Build it", missionId: "m", status: "running", iteration: 1, counts, progress: progressLine(counts, "running"), todos };
   assert.equal(missionNode(snapshot).description, "running · 1/2 done · 2 running");
   const r = new SessionRegistry(() => 0);

@@ -5,7 +5,7 @@
  * import: the panel hands it a `post` function, the tests a list.
  */
 import type { MissionView, ModelUpdate } from "../../orchestrator/host/missionView";
-import type { TranscriptEntry } from "../../orchestrator/host/sessionRegistry";
+import type { TranscriptEntry } from "../../orchestrator/host/transcriptEntry";
 import type { HostToWebview, TranscriptLine } from "../../shared/protocol";
 import { Coalescer, type Timers } from "./coalescer";
 import { sortSessions } from "./treeModels";

@@ -24,7 +24,6 @@ import type { HostSettings } from "./hostSettings";
 import { MissionChanges, type ChangeSet } from "./missionChanges";
 import { MissionView } from "./missionView";
 import { isResumable, phaseOf, type MissionModel } from "./readModel";
-import type { TranscriptEntry } from "./sessionRegistry";
 
 /** What the editor should tell the user; the host never decides how it is shown. */
 export type HostNotice =
@@ -291,11 +290,6 @@ export class MissionHost {
 
   async abortSession(sessionId: string): Promise<void> {
     if (this.view.session(sessionId)) await this.engine?.abortSession(sessionId);
-  }
-
-  /** The transcript of a session of the mission shown; nothing for another mission's session. */
-  transcript(sessionId: string): readonly TranscriptEntry[] | undefined {
-    return this.view.session(sessionId)?.transcript;
   }
 
   replyPermission(requestId: string, reply: PermissionReply): Promise<void> {

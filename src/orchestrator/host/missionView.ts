@@ -20,10 +20,9 @@ export interface ModelUpdate {
   todoIds: readonly string[];
   sessionIds: readonly string[];
   jobIds: readonly string[];
-  timeline: boolean;
 }
 
-const NOTHING: ModelUpdate = { missionChanged: false, shapeChanged: false, todoIds: [], sessionIds: [], jobIds: [], timeline: false };
+const NOTHING: ModelUpdate = { missionChanged: false, shapeChanged: false, todoIds: [], sessionIds: [], jobIds: [] };
 
 /** The TODOs an event changed, or "all" when their derived fields may all have changed. */
 function todosOf(event: OrchestratorEvent): string[] | "all" {
@@ -92,7 +91,7 @@ export class MissionView {
     this.clear();
     this.pendingMission = mission;
     this.facts = { phase: "starting", demo: false, startedAt: at, runningSessions: 0 };
-    this.fire({ missionChanged: true, shapeChanged: true, timeline: true });
+    this.fire({ missionChanged: true, shapeChanged: true });
   }
 
   /**
@@ -116,7 +115,7 @@ export class MissionView {
     }
     this.sessions.closeOpen(state.updatedAt);
     this.builder.refresh(state, "all", this.idle);
-    this.fire({ missionChanged: true, shapeChanged: true, timeline: true });
+    this.fire({ missionChanged: true, shapeChanged: true });
   }
 
   private clear(): void {
@@ -137,10 +136,10 @@ export class MissionView {
   applyMission(event: OrchestratorEvent, at = Date.now()): void {
     if (!this.state || event.missionId !== this.state.id) return;
     const session = this.sessions.applyMission(event, at);
-    const timeline = this.timelineLog.add(event, at);
+    this.timelineLog.add(event, at);
     const ids = todosOf(event);
     const shapeChanged = this.builder.refresh(this.state, ids, this.idle);
-    this.fire({ shapeChanged, todoIds: ids === "all" ? this.state.todos.map((t) => t.id) : ids, sessionIds: session ? [session] : [], timeline });
+    this.fire({ shapeChanged, todoIds: ids === "all" ? this.state.todos.map((t) => t.id) : ids, sessionIds: session ? [session] : [] });
   }
 
   /** An OpenCode event; only those of the mission's sessions change anything. */

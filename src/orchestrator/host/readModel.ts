@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { FileChange, TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
-import { countTodos as countTodoStates, doneText } from "../domain/progress";
+import { countTodos, doneText } from "../domain/progress";
 import { canRetry, canSkip } from "../domain/transitions";
 
 /** Where the host stands with the mission: no mission, starting OpenCode, running, or ended. */
@@ -86,7 +86,7 @@ export const MissionModel = z.object({
 });
 export type MissionModel = z.infer<typeof MissionModel>;
 
-const emptyCounts = (): MissionCounts => countTodos([], 0);
+const emptyCounts = (): MissionCounts => missionCounts([], 0);
 
 export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", attention: [], resumable: false, hasChanges: false, canRevert: false, canUndoRevert: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
 
@@ -95,13 +95,13 @@ export const isResumable = (status: MissionStatus | string | undefined): boolean
 /** The phase a mission in this status shows when no Commander runs it (running/planning: it was cut off, so stopped). */
 export function phaseOf(status: MissionStatus): RunPhase {
   if (status === "sealed") return "done";
-  if (status === "failed") return "failed";
   if (status === "stopped" || status === "running" || status === "planning") return "stopped";
   return "failed";
 }
 
-export function countTodos(todos: readonly Pick<TodoModel, "status">[], runningSessions: number): MissionCounts {
-  return { ...countTodoStates(todos), runningSessions };
+/** The TODO counts and the agent sessions at work: the counts every surface shows. */
+export function missionCounts(todos: readonly Pick<TodoModel, "status">[], runningSessions: number): MissionCounts {
+  return { ...countTodos(todos), runningSessions };
 }
 
 /** The one progress line: "3/4 done · 2 running", or what the mission is doing before it has TODOs. */
@@ -151,6 +151,8 @@ export interface RunFacts {
  */
 export class MissionModelBuilder {
   private readonly todos = new Map<string, TodoModel>();
+  /** The live TODOs' state records by id, from the last full rebuild. */
+  private readonly states = new Map<string, TodoState>();
   private order: string[] = [];
 
   constructor(private readonly roleOf: (sessionId: string) => string | undefined) {}
@@ -158,27 +160,34 @@ export class MissionModelBuilder {
   /** Forgets every cached TODO (another mission is shown). */
   reset(): void {
     this.todos.clear();
+    this.states.clear();
     this.order = [];
   }
 
   /**
    * Refreshes the TODOs named (all when `ids` is "all") and returns whether the list's shape
-   * changed (a TODO added, replaced or removed), which the trees need to know.
+   * changed (a TODO added, replaced or removed), which the trees need to know. Named TODOs cost
+   * only themselves: the list changes shape only by a plan ("all") or by a TODO turning "replaced".
    */
   refresh(state: MissionState, ids: Iterable<string> | "all", idle = true): boolean {
     const resumable = isResumable(state.status);
+    if (ids !== "all") {
+      let replaced = false;
+      for (const id of ids) {
+        const t = this.states.get(id);
+        if (t?.status === "replaced") replaced = true;
+        else if (t) this.todos.set(id, todoModel(t, resumable, this.roleOf, idle));
+      }
+      if (!replaced) return false;
+    }
     const live = state.todos.filter((t) => t.status !== "replaced");
     const order = live.map((t) => t.id);
     const shapeChanged = order.length !== this.order.length || order.some((id, i) => id !== this.order[i]);
-    if (ids === "all" || shapeChanged) {
-      this.todos.clear();
-      for (const t of live) this.todos.set(t.id, todoModel(t, resumable, this.roleOf, idle));
-    } else {
-      const byId = new Map(live.map((t) => [t.id, t]));
-      for (const id of ids) {
-        const t = byId.get(id);
-        if (t) this.todos.set(id, todoModel(t, resumable, this.roleOf, idle));
-      }
+    this.todos.clear();
+    this.states.clear();
+    for (const t of live) {
+      this.states.set(t.id, t);
+      this.todos.set(t.id, todoModel(t, resumable, this.roleOf, idle));
     }
     this.order = order;
     return shapeChanged;
@@ -186,7 +195,7 @@ export class MissionModelBuilder {
 
   build(state: MissionState, run: RunFacts): MissionModel {
     const todos = this.order.map((id) => this.todos.get(id) as TodoModel);
-    const counts = countTodos(todos, run.runningSessions);
+    const counts = missionCounts(todos, run.runningSessions);
     return {
       phase: run.phase,
       missionId: state.id,

@@ -9,7 +9,6 @@ import type { OrchestratorEvent } from "../domain/events";
 import { sessionIdOf } from "../engine/eventRouter";
 import { transcriptEntry, type TranscriptEntry } from "./transcriptEntry";
 
-export type { TranscriptBodyLine, TranscriptEntry } from "./transcriptEntry";
 
 export type SessionStatus = "busy" | "retry" | "waiting" | "idle" | "error" | "aborted";
 

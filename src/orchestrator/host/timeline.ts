@@ -37,13 +37,11 @@ export function timelineText(event: OrchestratorEvent): string | undefined {
 export class Timeline {
   private readonly entries: TimelineEntry[] = [];
 
-  /** Returns whether the event made a line. */
-  add(event: OrchestratorEvent, at: number): boolean {
+  add(event: OrchestratorEvent, at: number): void {
     const text = timelineText(event);
-    if (!text) return false;
+    if (!text) return;
     this.entries.push({ at, text });
     if (this.entries.length > TIMELINE_LIMIT) this.entries.splice(0, this.entries.length - TIMELINE_LIMIT);
-    return true;
   }
 
   clear(): void {
