@@ -46,7 +46,7 @@ export class EngineProvider {
   private mcp?: RunningMcpServer;
 
   private readonly logger: RedactingLogger;
-  readonly jobs?: BackgroundJobManager;
+  private readonly jobs?: BackgroundJobManager;
 
   constructor(private readonly options: EngineProviderOptions) {
     this.logger = options.logger;

@@ -96,9 +96,9 @@ export class ChangeRecorder {
     this.attempts.set(todo, attempt);
     const recent = this.latest;
     const reusable = recent?.id && !recent.attemptsSince && this.attempts.size === 1 && this.now() - recent.askedAt <= REUSE_WITHIN_MS ? recent.id : undefined;
-    if (this.latest) this.latest.attemptsSince = true;
     const before = reusable ?? (await this.take(`before ${todo.id}`));
-    if (this.latest && !reusable) this.latest.attemptsSince = true;
+    // The checkpoint this attempt starts from (reused or new) is no longer one nothing ran after.
+    if (this.latest) this.latest.attemptsSince = true;
     if (!before) return void this.attempts.delete(todo);
     attempt.before = before;
     todo.changes ??= { base: before, touched: this.workspacePaths(todo.files), files: [] };
