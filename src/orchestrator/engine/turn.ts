@@ -22,6 +22,8 @@ export interface TurnRequest<T = unknown> {
   sessionId?: string;
   /** Every session gets a title: an untitled one costs an extra model request. */
   title: string;
+  /** Rules a new session adds to the server's policy (last match wins), e.g. a Worker's file scope. */
+  permission?: SessionPermissionRule[];
   agent: string;
   model?: ModelRef;
   prompt: string;
@@ -71,15 +73,22 @@ function textOf(parts: Part[]): string {
     .trim();
 }
 
-export async function createSession(client: OpencodeClient, title: string): Promise<string> {
-  const created = await client.session.create({ title }, { throwOnError: true });
+/** One OpenCode permission rule: `pattern` is a wildcard over what the tool asks about (a path relative to the workspace for edits). */
+export interface SessionPermissionRule {
+  permission: string;
+  pattern: string;
+  action: "allow" | "deny" | "ask";
+}
+
+export async function createSession(client: OpencodeClient, title: string, permission?: SessionPermissionRule[]): Promise<string> {
+  const created = await client.session.create({ title, ...(permission?.length ? { permission } : {}) }, { throwOnError: true });
   return created.data.id;
 }
 
 export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promise<TurnResult<T>> {
   if (deps.lost?.aborted) throw new ServerUnreachableError("The OpenCode server is gone.");
   const started = Date.now();
-  const sessionId = request.sessionId ?? (await createSession(deps.client, request.title));
+  const sessionId = request.sessionId ?? (await createSession(deps.client, request.title, request.permission));
   request.onSession?.(sessionId);
   const tracker = new TurnTracker(sessionId, started);
   tracker.onJobStarted = request.onJobStarted;
