@@ -5,7 +5,9 @@
  *
  * `BENCH_ONLY=wide npm run bench` (or `node --import tsx bench/run.ts wide`) runs only the wide
  * mission and the checkpoint timings (8 and 9), keeps the other figures of bench/results/latest.json,
- * and rewrites the report from both. `BENCH_ONLY=report` measures nothing: it rewrites
+ * and rewrites the report from both; `BENCH_ONLY=pool` likewise runs only the engine pool (10),
+ * whose figures on more cores come from bench/results/pool-remote.json (bench/poolRemote.mjs).
+ * `BENCH_ONLY=report` measures nothing: it rewrites
  * docs/benchmarks.md from bench/results/latest.json (after a change to the report's wording).
  */
 import { cpus, totalmem } from "node:os";
@@ -18,6 +20,8 @@ import { REPO_ROOT } from "../test/support/isolation";
 import { checkpointTimes } from "./checkpoints";
 import { coreScale, eventThroughput, memorySoak } from "./core";
 import { concurrency, diamondCost, dispatchLatency, overhead } from "./opencode";
+import { poolBenchmark } from "./pool";
+import type { PoolBench, PoolRemote } from "./poolReport";
 import { renderReport, type BenchResults, type WideBench } from "./report";
 import { round } from "./stats";
 import { wideMission } from "./wide";
@@ -45,6 +49,25 @@ async function wideBench(): Promise<WideBench> {
   } finally {
     await model.close();
   }
+}
+
+/** 10: the engine pool, through the product's EnginePool on real servers. */
+async function poolBench(): Promise<PoolBench> {
+  const started = Date.now();
+  const model = await startScriptedModel({ roles: {} });
+  try {
+    log(`engine pool: 60-turn waves against pool size, the wide mission with auto vs 1 server, ${RUNS} runs each`);
+    const result = await poolBenchmark(model, { runs: RUNS, latencyMs: LATENCY_MS, log });
+    return { date: new Date().toISOString(), machine: machine(), result, durationS: Math.round((Date.now() - started) / 1000) };
+  } finally {
+    await model.close();
+  }
+}
+
+/** The pool's figures from a machine with more cores, if they were measured (bench/poolRemote.mjs). */
+function poolRemote(): PoolRemote | undefined {
+  const file = join(REPO_ROOT, "bench", "results", "pool-remote.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PoolRemote) : undefined;
 }
 
 async function everything(): Promise<BenchResults> {
@@ -75,12 +98,14 @@ async function everything(): Promise<BenchResults> {
   }
   // After the shared server is gone: each side of the wide mission starts servers of its own.
   const wide = await wideBench();
+  const pool = await poolBench();
   return {
     date: new Date().toISOString(),
     machine: machine(),
     settings: { runs: RUNS, latencyMs: LATENCY_MS },
     ...partial,
     wide,
+    pool,
     durationS: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -92,14 +117,17 @@ async function main(): Promise<void> {
   } else if (ONLY === "wide") {
     if (!existsSync(RESULTS)) throw new Error("`wide` alone needs the other figures: run the whole `npm run bench` once first.");
     results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), wide: await wideBench() };
+  } else if (ONLY === "pool") {
+    if (!existsSync(RESULTS)) throw new Error("`pool` alone needs the other figures: run the whole `npm run bench` once first.");
+    results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), pool: await poolBench() };
   } else if (ONLY) {
-    throw new Error(`unknown benchmark selection "${ONLY}" ("wide" or "report")`);
+    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool" or "report")`);
   } else {
     results = await everything();
   }
   mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  const report = renderReport(results);
+  const report = renderReport({ ...results, poolRemote: poolRemote() });
   writeFileSync(join(REPO_ROOT, "docs", "benchmarks.md"), report.markdown);
   process.stdout.write(`${report.table}\n`);
 }

@@ -206,7 +206,7 @@ export async function wideMission(model: ScriptedModel, options: { files?: numbe
 }
 
 /** Listens on 127.0.0.1:`port` if it is free (undefined when it is not: then it is not OpenCode's anyway). */
-function holdPort(port: number): Promise<Server | undefined> {
+export function holdPort(port: number): Promise<Server | undefined> {
   return new Promise((resolve) => {
     const server = createServer((socket) => socket.destroy());
     server.once("error", () => resolve(undefined));

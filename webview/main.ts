@@ -56,7 +56,8 @@ function sessionsSection(): HTMLElement {
         el("td", {}, `${x.role}${x.todoIds.length ? ` · ${x.todoIds.join(", ")}` : ""}`),
         el("td", {}, x.status),
         el("td", {}, `${Math.round(((x.endedAt ?? now) - x.startedAt) / 1000)} s`),
-        el("td", {}, `${(x.inputTokens + x.outputTokens).toLocaleString()} tok · $${x.cost.toFixed(4)}`))))));
+        el("td", {}, `${(x.inputTokens + x.outputTokens).toLocaleString()} tok · $${x.cost.toFixed(4)}`),
+        el("td", { class: "server" }, x.server ? `server ${x.server}` : ""))))));
 }
 
 function transcriptSection(): HTMLElement {
@@ -102,6 +103,14 @@ function filesCell(t: MissionModel["todos"][number]): Array<Node | string> {
   return t.changes.map((c) => el("div", { class: `change change-${c.status}`, title: `${c.path}: ${c.status}` }, `${c.path} `, el("span", { class: "added" }, c.binary ? "binary" : `+${c.added}`), " ", el("span", { class: "removed" }, c.binary ? "" : `−${c.removed}`)));
 }
 
+/** ✓/✗ of the acceptance check the orchestrator ran, its output's end on hover. */
+function checkCell(c: MissionModel["todos"][number]["check"], command?: string): Node | string {
+  if (!c) return command ? "pending" : "";
+  const mark = c.status === "running" ? "…" : c.status === "passed" ? "✓" : "✗";
+  const exit = c.exitCode !== undefined && c.exitCode !== null && c.status !== "passed" ? ` exit ${c.exitCode}` : "";
+  return el("span", { class: `check check-${c.status}`, title: `${c.command}\n${c.tail.trim().split("\n").slice(-20).join("\n")}` }, `${mark} ${c.status}${exit}`);
+}
+
 function render(s: MissionModel): void {
   last = s;
   const active = s.phase === "starting" || s.phase === "running";
@@ -117,16 +126,18 @@ function render(s: MissionModel): void {
   if (s.startedAt) rows.push(["Elapsed", `${Math.round(((s.finishedAt ?? Date.now()) - s.startedAt) / 1000)} s`]);
   if (s.tokens.input || s.tokens.output) rows.push(["Tokens", `${s.tokens.input.toLocaleString()} in · ${s.tokens.output.toLocaleString()} out`]);
   if (s.phase !== "idle") rows.push(["Cost", `$${s.cost.toFixed(4)}`]);
+  if (s.check) rows.push(["Project check", `${s.check.command} → ${s.check.status}${s.check.exitCode !== undefined && s.check.exitCode !== null && s.check.status !== "passed" ? ` (exit ${s.check.exitCode})` : ""}`]);
   if (s.error) rows.push(["Error", s.error]);
   else if (s.stopReason && s.status !== "sealed") rows.push(["Stopped", s.stopReason]);
   const facts = el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   const todos = s.todos.length
     ? el("table", { class: "todos", "data-testid": "todos" },
-        el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, "TODO"), el("th", {}, "Status"), el("th", {}, "Files"))),
+        el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, "TODO"), el("th", {}, "Status"), el("th", {}, "Check"), el("th", {}, "Files"))),
         el("tbody", {}, ...s.todos.map((t) => el("tr", { class: `todo-${t.status}` },
           el("td", { "aria-hidden": "true" }, STATUS_ICON[t.status] ?? "·"),
           el("td", {}, `${t.id} · ${t.title}`),
           el("td", {}, t.attempts > 1 ? `${t.status} (attempt ${t.attempts})` : t.status),
+          el("td", { "data-testid": `check-${t.id}` }, checkCell(t.check, t.checkCommand)),
           el("td", {}, ...filesCell(t))))))
     : el("p", { class: "empty" }, s.phase === "idle" ? "No mission yet." : "Planning…");
   const report = s.report ? el("pre", { class: "report" }, s.report) : el("span");

@@ -19,6 +19,7 @@ import { JobsProvider, showJobTerminal } from "./views/jobsView";
 import { SessionsProvider } from "./views/sessionsView";
 import { TodoTreeProvider } from "./views/todoTreeView";
 import { todoRef } from "./viewModels/treeModels";
+import { requireTrust, UNTRUSTED_MESSAGE } from "./trust";
 
 /** The password of an attached server (orchestrator.opencode.serverUrl), in VS Code's secret storage. */
 export const SERVER_PASSWORD_SECRET = "orchestrator.opencode.serverPassword";
@@ -32,7 +33,7 @@ export interface OrchestratorApi {
 
 type Command = [string, (...args: never[]) => unknown];
 
-const MISSION_COMMANDS = ["orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob"];
+const MISSION_COMMANDS = ["orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob", "orchestrator.setMissionAside"];
 
 export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const { channel, logger } = createLogChannel();
@@ -50,6 +51,13 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const todoTree = new TodoTreeProvider(h.view);
   const sessionsView = new SessionsProvider(h.view);
   const jobsView = new JobsProvider(h);
+  const todosView = vscode.window.createTreeView("orchestrator.todos", { treeDataProvider: todoTree, showCollapseAll: true });
+  /** Missions that cannot be read (their folder may be set aside), by id: the TODO view says so until they are. */
+  const unreadable = new Map<string, string>();
+  const showUnreadable = () => {
+    const [first] = unreadable.values();
+    todosView.message = first === undefined ? undefined : `${unreadable.size === 1 ? "A mission" : `${unreadable.size} missions`} in this workspace cannot be read: ${first} Run "Orchestrator: Set Broken Mission Aside" to move ${unreadable.size === 1 ? "its folder" : "their folders"} out of the way, losing nothing.`;
+  };
   let running = false;
   // The context key the menus and the palette use: true from the press of Run Task to the end.
   const setRunning = (value: boolean) => {
@@ -63,10 +71,15 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     sessionsView,
     jobsView,
     new PermissionRouter(h, logger),
-    vscode.window.createTreeView("orchestrator.todos", { treeDataProvider: todoTree, showCollapseAll: true }),
+    todosView,
     vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
     vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
     h.notices.on(showNotice),
+    h.notices.on((notice) => {
+      if (notice.kind !== "stateProblem" || !notice.missionId) return;
+      unreadable.set(notice.missionId, notice.message);
+      showUnreadable();
+    }),
     h.view.updates.on(() => setRunning(h.model.phase === "starting" || h.model.phase === "running")),
   );
 
@@ -75,11 +88,14 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     showMissionProgress(missionLabel(mission), h.view, work, () => h.stop());
     return work;
   };
+  const refuseUntrusted = () =>
+    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, "Manage Workspace Trust").then((choice) => {
+      if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
+    });
   const refuse = (reason: string) => void vscode.window.showInformationMessage(`Orchestrator: ${reason.charAt(0).toUpperCase()}${reason.slice(1)}`);
 
   /** Resumes the mission named, else the one shown; never silently another one. */
   const resume = async (missionId?: string): Promise<void> => {
-    if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage("Orchestrator: trust this folder to resume a mission.");
     if (h.isRunning) return refuse("a mission is already running.");
     const shown = h.model;
     const target = missionId ?? (shown.resumable ? shown.missionId : undefined);
@@ -121,11 +137,6 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
 
   const commands: Command[] = [
     ["orchestrator.runTask", async (missionArg?: unknown) => {
-      if (!vscode.workspace.isTrusted) {
-        const choice = await vscode.window.showWarningMessage("Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run a mission.", "Manage Workspace Trust");
-        if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
-        return;
-      }
       if (h.isRunning) {
         const choice = await vscode.window.showInformationMessage("Orchestrator: a mission is already running.", "Stop It");
         if (choice) h.stop();
@@ -193,6 +204,16 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     }],
     ["orchestrator.showJob", (id: unknown) => typeof id === "string" && showJobTerminal(h, id)],
     ["orchestrator.killJob", (id: unknown) => typeof id === "string" && void h.jobs.kill(id)],
+    ["orchestrator.setMissionAside", async (arg?: unknown) => {
+      const ids = [...unreadable.keys()];
+      const missionId = typeof arg === "string" ? arg : ids.length > 1 ? (await vscode.window.showQuickPick(ids.map((id) => ({ label: id, detail: unreadable.get(id) })), { title: "Set which broken mission aside?" }))?.label : ids[0];
+      if (!missionId) return refuse("no mission that cannot be read was found in this workspace.");
+      const result = h.setAside(missionId);
+      if (!result.ok) return refuse(result.reason);
+      unreadable.delete(missionId);
+      showUnreadable();
+      void vscode.window.showInformationMessage(`Orchestrator: mission ${missionId} was set aside, untouched, in ${result.movedTo}.`);
+    }],
     ["orchestrator.setServerPassword", async () => {
       const password = await vscode.window.showInputBox({ title: "OpenCode server password", prompt: "The OPENCODE_SERVER_PASSWORD of the server in orchestrator.opencode.serverUrl (kept in VS Code's secret storage).", password: true, ignoreFocusOut: true });
       if (password === undefined) return;
@@ -202,23 +223,32 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     }],
   ];
   context.subscriptions.push(
-    ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
+    // Commands that start agents or write the workspace check its trust at every call (trust.ts).
+    ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, requireTrust(id, fn, () => vscode.workspace.isTrusted, refuseUntrusted))),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
     vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A different binary or server applies to the next mission; never restart under a running one.
-      if (event.affectsConfiguration("orchestrator.opencode")) void h.releaseEngine();
+      if (event.affectsConfiguration("orchestrator.opencode") || event.affectsConfiguration("orchestrator.servers")) void h.releaseEngine();
     }),
   );
   // The latest mission comes back on screen; an unfinished one (stopped, or cut off by a reload or a crash) is offered.
-  if (vscode.workspace.isTrusted) {
-    const latest = h.showLatest();
-    if (latest?.resumable) {
-      void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${latest.status}): "${missionLabel(latest.mission ?? "", 80)}".`, "Resume").then((choice) => {
-        if (choice) void vscode.commands.executeCommand("orchestrator.resume", latest.missionId);
-      });
+  // Only in a trusted workspace (its state files are the workspace's), and never at the cost of activation.
+  const showLatest = () => {
+    try {
+      const latest = h.showLatest();
+      if (latest?.resumable) {
+        void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${latest.status}): "${missionLabel(latest.mission ?? "", 80)}".`, "Resume").then((choice) => {
+          if (choice) void vscode.commands.executeCommand("orchestrator.resume", latest.missionId);
+        });
+      }
+    } catch (error) {
+      logger.error(`The workspace's missions could not be read: ${(error as Error).stack ?? error}`);
+      void vscode.window.showErrorMessage(`Orchestrator: the workspace's missions could not be read (${(error as Error).message}). Run Task still works.`, "Show Log").then((c) => c && vscode.commands.executeCommand("orchestrator.showLog"));
     }
-  }
+  };
+  if (vscode.workspace.isTrusted) showLatest();
+  else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(showLatest));
   logger.info("Orchestrator activated");
   return {
     get snapshot() {

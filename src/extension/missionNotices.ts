@@ -48,7 +48,14 @@ export function showNotice(notice: HostNotice): void {
       return;
     case "stateProblem":
       if (notice.recovered) void vscode.window.showWarningMessage(`Orchestrator: ${notice.message}`);
-      else void vscode.window.showErrorMessage(`Orchestrator: ${notice.message}`);
+      else if (notice.missionId) {
+        // The way out of a mission that cannot be read: its folder moved aside, untouched.
+        const missionId = notice.missionId;
+        void vscode.window.showErrorMessage(`Orchestrator: ${notice.message}`, "Set Mission Aside", "Show Log").then((c) => {
+          if (c === "Set Mission Aside") run("orchestrator.setMissionAside", missionId);
+          if (c === "Show Log") run("orchestrator.showLog");
+        });
+      } else void vscode.window.showErrorMessage(`Orchestrator: ${notice.message}`);
       return;
   }
 }

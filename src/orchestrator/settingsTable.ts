@@ -30,6 +30,11 @@ export const DEMO_MODES = ["auto", "always", "never"] as const;
 export type DemoMode = (typeof DEMO_MODES)[number];
 const DEFAULT_DEMO_MODE: DemoMode = "auto";
 
+/** orchestrator.servers: how many OpenCode servers the pool may run; "auto" sizes it (engine/poolSize.ts). */
+export const MAX_SERVERS = 16;
+export const SERVER_COUNTS = ["auto", ...Array.from({ length: MAX_SERVERS }, (_, i) => String(i + 1))] as const;
+export type ServerCount = "auto" | number;
+
 // One per role, so a new role cannot ship without its model setting.
 const roleModels = Object.fromEntries(ROLES.map((role) => [`models.${role}`, { type: "string", default: "" }])) as Record<`models.${Role}`, StringSetting>;
 
@@ -39,6 +44,10 @@ const stringSettings = {
   model: { type: "string", default: "" },
   ...roleModels,
   demoMode: { type: "string", default: DEFAULT_DEMO_MODE, enum: DEMO_MODES },
+  // A string enum: the settings UI offers "auto" and each count; checkServers also takes a number.
+  servers: { type: "string", default: "auto", enum: SERVER_COUNTS },
+  // The project's whole check, run before the review of the whole; empty: the plan's, if it gives one.
+  checkCommand: { type: "string", default: "" },
 } satisfies Record<string, StringSetting>;
 
 const numberSettings = {
@@ -47,6 +56,8 @@ const numberSettings = {
   recoveryAttempts: { type: "integer", default: 3, minimum: 1, maximum: 10, feeds: "recoveryAttempts" },
   maxTasksInMemory: { type: "integer", default: 1000, minimum: 10, maximum: 1_000_000, feeds: "maxTasksInMemory" },
   turnLivenessSeconds: { type: "number", default: 300, minimum: 10, maximum: 3600, feeds: "livenessMs", scale: 1000 },
+  permissionTimeoutMinutes: { type: "number", default: 15, minimum: 1, maximum: 24 * 60, feeds: "permissionTimeoutMs", scale: 60_000 },
+  checkTimeoutSeconds: { type: "number", default: 600, minimum: 5, maximum: 7200, feeds: "checkTimeoutMs", scale: 1000 },
   sessionTtlMinutes: { type: "number", default: 60, minimum: 1, maximum: 24 * 60, feeds: "sessionTtlMs", scale: 60_000 },
   // 0: no budget.
   "budget.maxTokens": { type: "integer", default: 0, minimum: 0, feeds: "budget.maxTokens" },
@@ -83,6 +94,14 @@ export function checkNumber(key: NumberSettingKey, value: unknown): Checked<numb
 export function checkDemoMode(value: unknown): Checked<DemoMode> {
   if ((DEMO_MODES as readonly unknown[]).includes(value)) return { value: value as DemoMode };
   return { value: DEFAULT_DEMO_MODE, problem: `orchestrator.demoMode "${String(value)}" is not ${orList(DEMO_MODES)}; using ${DEFAULT_DEMO_MODE}.` };
+}
+
+/** "auto", or a whole number of servers in 1–16 (as a number or as its digits). */
+export function checkServers(value: unknown): Checked<ServerCount> {
+  if (value === "auto") return { value };
+  const n = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX_SERVERS) return { value: n };
+  return { value: "auto", problem: `orchestrator.servers ${JSON.stringify(value)} is not "auto" or a whole number in 1–${MAX_SERVERS}; using auto.` };
 }
 
 function orList(items: readonly string[]): string {

@@ -19,6 +19,8 @@ export const SessionSummary = z.object({
   outputTokens: z.number(),
   cost: z.number(),
   detail: z.string().optional(),
+  /** The OpenCode server (pool member, 1-based) it runs on; absent with a single server. */
+  server: z.number().optional(),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 

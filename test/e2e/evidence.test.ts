@@ -56,7 +56,7 @@ test("a Worker that claims done without writing is sent back, told what the work
     const reviews = requestsFor("reviewer", "E1", asked);
     assert.equal(reviews.length, 1, "the Reviewer saw E1 once: after the attempt that really wrote it");
     assert.match(reviews[0]?.prompt ?? "", /Changed \(the orchestrator's own record, not the Worker's word\): e1\.txt \+1 −0 \(added\)/);
-    assert.match(reviews[0]?.prompt ?? "", /<diff>[\s\S]*\+E1 attempt 3[\s\S]*<\/diff>/, "the Reviewer reads the real diff");
+    assert.match(reviews[0]?.prompt ?? "", /<diff nonce="([0-9a-f]+)">[\s\S]*\+E1 attempt 3[\s\S]*<\/diff nonce="\1">/, "the Reviewer reads the real diff");
     assert.equal(readFileSync(join(sandbox.workspace, "e1.txt"), "utf8"), "E1 attempt 3\n");
     assert.deepEqual(final.todos[0]?.changes.map((c) => c.path), ["e1.txt"]);
     const state = JSON.parse(readFileSync(join(sandbox.workspace, ".opencode", "orchestrator", "missions", final.missionId as string, "mission.json"), "utf8"));

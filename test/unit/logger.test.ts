@@ -11,10 +11,10 @@ test("secrets never reach the log, at any level", () => {
   assert.deepEqual(inner.lines, ["info: started with ***", "error: Basic auth failed for *** twice: ***"]);
 });
 
-test("short strings are not treated as secrets", () => {
+test("a short secret is redacted only where it stands alone, never inside other words", () => {
   const inner = memoryLogger();
   const log = new RedactingLogger(inner);
-  log.addSecret("a");
-  log.info("a cat");
-  assert.deepEqual(inner.lines, ["info: a cat"]);
+  log.addSecret("cat");
+  log.info("a cat in concatenation");
+  assert.deepEqual(inner.lines, ["info: a *** in concatenation"]);
 });

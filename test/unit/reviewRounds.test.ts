@@ -138,3 +138,16 @@ test("early reviews of parallel branches do not use up maxIterations: a wave is 
   assert.equal(state.status, "sealed", state.report);
   assert.ok(state.iteration <= 4);
 });
+
+test("a Reviewer's pass never outweighs a failing check the orchestrator ran: the TODO goes back with the check's output", async () => {
+  const { ReviewPolicy } = await import("../../src/orchestrator/mission/reviewPolicy");
+  const { setTodoStatus } = await import("../../src/orchestrator/domain/transitions");
+  const todo = { ...planned("A"), status: "review" as const, attempts: 1, sessions: [], reviewIssues: [], history: [], checkResult: { command: "npm test", status: "failed" as const, exitCode: 1, tail: "1 failing", startedAt: 1 } };
+  const state = { id: "m", todos: [todo], syncIssues: [], iteration: 0, roundsWithoutProgress: 0, integrationChecked: false } as unknown as import("../../src/orchestrator/domain/state").MissionState;
+  const policy = new ReviewPolicy(state, { integrationThreshold: 0.8, maxAttemptsPerTodo: 3 }, (t, to, note) => setTodoStatus(t, to, note));
+  const round = policy.begin([todo], 0);
+  const verdicts = policy.apply(round, { verdicts: [{ todoId: "A", verdict: "pass", issues: [] }], syncIssues: [], summary: "looks great" });
+  assert.deepEqual(verdicts, { passed: [], failed: ["A"] });
+  assert.equal(todo.status, "pending");
+  assert.match(todo.reviewIssues[0] ?? "", /The check `npm test` failed \(exit 1\)\. Its output ends with:\n1 failing/);
+});

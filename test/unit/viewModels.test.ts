@@ -89,6 +89,22 @@ test("TODO nodes: icon per state, description with role, attempt and files, cont
   assert.equal(todoNode("m", todo({ files: [] })).contextValue, "orchestrator:todo+pending");
 });
 
+test("a TODO's acceptance check: ✓/✗ in its row, the command and the output's end on hover, a node that opens the job's output", () => {
+  const failing = todo({ status: "pending", attempts: 2, checkCommand: "npm test", check: { command: "npm test", status: "failed", exitCode: 1, tail: "ok 1\nnot ok 2 - login rejects a bad password\n", startedAt: 1, durationMs: 900, jobId: "job-7" } });
+  const row = todoNode("m", failing);
+  assert.equal(row.description, "pending · attempt 2 · ✗ check (exit 1) · src/login.ts");
+  assert.match(row.tooltip ?? "", /Check: npm test → failed \(exit 1\)\nok 1\nnot ok 2 - login rejects a bad password/);
+  assert.equal(row.collapsible, "collapsed");
+  const [check] = todoDetailNodes("m", failing);
+  assert.equal(check?.label, "✗ npm test");
+  assert.deepEqual(check?.icon, { id: "error", color: "testing.iconFailed" });
+  assert.deepEqual(check?.command, ["orchestrator.showJob", "job-7"]);
+  const passing = todoNode("m", todo({ checkCommand: "npm test", check: { command: "npm test", status: "passed", exitCode: 0, tail: "", startedAt: 1 } }));
+  assert.equal(passing.description, "pending · ✓ check · src/login.ts");
+  assert.equal(todoNode("m", todo({ checkCommand: "npm test" })).description, "pending · check pending · src/login.ts");
+  assert.equal(todoNode("m", todo({})).description, "pending · src/login.ts", "no check, no mark");
+});
+
 test("mission and session nodes", () => {
   const todos = [todo({ status: "done" }), todo({ id: "T2" })];
   const counts = missionCounts(todos, 2);

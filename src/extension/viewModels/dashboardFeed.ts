@@ -64,6 +64,7 @@ export class DashboardFeed {
     const sessions = sortSessions(this.view.sessions.list()).map((s) => ({
       id: s.id, role: s.role, todoIds: s.todoIds, status: s.status, startedAt: s.startedAt, endedAt: s.endedAt, inputTokens: s.inputTokens, outputTokens: s.outputTokens, cost: s.cost,
       detail: s.status === "retry" ? s.retryMessage : s.error,
+      server: s.server,
     }));
     this.post({ type: "snapshot", snapshot: this.view.model, sessions, timeline: this.view.timeline.slice(-100) });
   }

@@ -63,11 +63,27 @@ export function missionNode(s: MissionModel): NodeModel {
   };
 }
 
+/** ✓/✗ of a TODO's acceptance check, as short as a tree row allows. */
+function checkMark(todo: TodoModel): string | undefined {
+  const c = todo.check;
+  if (!c) return todo.checkCommand ? "check pending" : undefined;
+  if (c.status === "running") return "checking…";
+  return c.status === "passed" ? "✓ check" : `✗ check${c.status === "timed-out" ? " (timed out)" : c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}`;
+}
+
+/** The check's command, outcome and the end of its output: what a person needs to see why it failed. */
+function checkTooltip(todo: TodoModel): string {
+  const c = todo.check;
+  if (!c) return todo.checkCommand ? `Check: ${todo.checkCommand} (not run yet)` : "";
+  const tail = c.tail.trim().split("\n").slice(-12).join("\n");
+  return `Check: ${c.command} → ${c.status}${c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}${tail ? `\n${tail}` : ""}`;
+}
+
 /** contextValue flags the menus match (package.json `view/item/context`): what the read model allows. */
 export function todoNode(missionId: string, todo: TodoModel): NodeModel {
   const changed = todo.changes.length ? `${todo.changes.length} file${todo.changes.length === 1 ? "" : "s"} +${todo.changes.reduce((n, c) => n + c.added, 0)} −${todo.changes.reduce((n, c) => n + c.removed, 0)}` : undefined;
-  const parts = [todo.status, todo.role, todo.attempts > 1 ? `attempt ${todo.attempts}` : undefined, changed ?? (todo.files.join(", ") || undefined)].filter(Boolean);
-  const tooltip = [`${todo.id}: ${todo.title}`, `Acceptance: ${todo.acceptance}`, todo.dependsOn.length ? `After: ${todo.dependsOn.join(", ")}` : "", todo.reviewIssues.length ? `Last review issues:\n- ${todo.reviewIssues.join("\n- ")}` : "", todo.note ? `Last: ${todo.note}` : ""].filter(Boolean).join("\n");
+  const parts = [todo.status, todo.role, todo.attempts > 1 ? `attempt ${todo.attempts}` : undefined, checkMark(todo), changed ?? (todo.files.join(", ") || undefined)].filter(Boolean);
+  const tooltip = [`${todo.id}: ${todo.title}`, `Acceptance: ${todo.acceptance}`, checkTooltip(todo), todo.dependsOn.length ? `After: ${todo.dependsOn.join(", ")}` : "", todo.reviewIssues.length ? `Last review issues:\n- ${todo.reviewIssues.join("\n- ")}` : "", todo.note ? `Last: ${todo.note}` : ""].filter(Boolean).join("\n");
   const flags = [todo.status, todo.canRetry ? "retryable" : "", todo.canSkip ? "skippable" : "", todo.canRevert ? "revertable" : "", todo.changes.length ? "changes" : "", todo.sessions.length ? "session" : "", todo.files.length ? "files" : ""].filter(Boolean).join("+");
   return {
     id: todoNodeId(missionId, todo.id),
@@ -76,7 +92,7 @@ export function todoNode(missionId: string, todo: TodoModel): NodeModel {
     tooltip,
     icon: TODO_ICON[todo.status] ?? { id: "circle-large-outline" },
     contextValue: `orchestrator:todo+${flags}`,
-    collapsible: todo.reviewIssues.length || todo.dependsOn.length || todo.changes.length ? "collapsed" : "none",
+    collapsible: todo.reviewIssues.length || todo.dependsOn.length || todo.changes.length || todo.check ? "collapsed" : "none",
     command: todo.sessions.length ? ["orchestrator.openTodoSession", todoNodeId(missionId, todo.id)] : undefined,
   };
 }
@@ -95,6 +111,21 @@ export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[]
     command: ["orchestrator.showTodoChanges", base, c.path],
   }));
   const nodes: NodeModel[] = todo.reviewIssues.map((issue, i) => ({ id: `${base}:issue:${i}`, label: issue, icon: { id: "warning", color: "charts.yellow" }, contextValue: "orchestrator:issue", collapsible: "none" }));
+  const check = todo.check;
+  if (check) {
+    const passed = check.status === "passed";
+    nodes.unshift({
+      id: `${base}:check`,
+      label: `${check.status === "running" ? "checking" : passed ? "✓" : "✗"} ${check.command}`,
+      description: checkMark(todo),
+      tooltip: checkTooltip(todo),
+      icon: check.status === "running" ? { id: "sync~spin" } : passed ? { id: "pass", color: "testing.iconPassed" } : { id: "error", color: "testing.iconFailed" },
+      contextValue: "orchestrator:check",
+      collapsible: "none",
+      // Its output in full: the check ran as a background job.
+      command: check.jobId ? ["orchestrator.showJob", check.jobId] : undefined,
+    });
+  }
   if (todo.dependsOn.length) nodes.push({ id: `${base}:deps`, label: `after ${todo.dependsOn.join(", ")}`, icon: { id: "git-merge" }, contextValue: "orchestrator:deps", collapsible: "none" });
   return [...files, ...nodes];
 }
@@ -110,8 +141,8 @@ export function sessionNode(s: SessionRecord, now: number): NodeModel {
   return {
     id: sessionNodeId(s.id),
     label: `${s.role}${s.todoIds.length ? ` · ${s.todoIds.join(", ")}` : ""}`,
-    description: `${status} · ${elapsed((s.endedAt ?? now) - s.startedAt)} · ${tokens.toLocaleString("en")} tok · $${s.cost.toFixed(4)}`,
-    tooltip: [`Session ${s.id}`, s.retryMessage ? `Retrying: ${s.retryMessage}` : "", s.error ? `Error: ${s.error}` : ""].filter(Boolean).join("\n"),
+    description: `${status} · ${elapsed((s.endedAt ?? now) - s.startedAt)} · ${tokens.toLocaleString("en")} tok · $${s.cost.toFixed(4)}${s.server ? ` · server ${s.server}` : ""}`,
+    tooltip: [`Session ${s.id}${s.server ? ` on OpenCode server ${s.server}` : ""}`, s.retryMessage ? `Retrying: ${s.retryMessage}` : "", s.error ? `Error: ${s.error}` : ""].filter(Boolean).join("\n"),
     icon: SESSION_ICON[s.status] ?? { id: "circle-outline" },
     contextValue: `orchestrator:session+${s.status}`,
     collapsible: "none",

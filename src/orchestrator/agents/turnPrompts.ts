@@ -1,13 +1,28 @@
 /**
  * The user-message side of each role's turn. The role prompts (prompts/*.ts) say how to work;
  * these say what to work on now. Kept compact: every character is paid for on every request.
+ *
+ * Everything the orchestrator did not write itself — the mission, the Planner's titles and
+ * descriptions, a Worker's report, the Reviewer's issues, diffs — goes inside fenced blocks whose
+ * closing tag carries a nonce new to each prompt (promptFence.ts): such text may say anything,
+ * `</mission>` included, and still cannot end its block or pose as the orchestrator. One-line
+ * fields (titles, file names, commands) are kept to one line, so they cannot pose as other fields.
  */
-import type { SyncIssue, TodoState } from "../domain/state";
+import type { CheckResult, SyncIssue, TodoState } from "../domain/state";
+import { fenceFor, oneLine, type Fence } from "./promptFence";
 
-const todoLine = (t: TodoState) => `- ${t.id} [${t.status}] ${t.title}${t.files.length ? ` (files: ${t.files.join(", ")})` : ""}`;
+const list = (items: readonly string[]) => items.map(oneLine).join(", ");
+
+const todoLine = (t: TodoState) => `- ${t.id} [${t.status}] ${oneLine(t.title)}${t.files.length ? ` (files: ${list(t.files)})` : ""}`;
+
+/** The untrusted text of a prompt, as one string to keep the fence's nonce out of. */
+const untrusted = (...parts: unknown[]) => parts.map((p) => (typeof p === "string" ? p : JSON.stringify(p) ?? "")).join("\n");
+
+const missionBlock = (fence: Fence, mission: string) => fence.block("mission", mission);
 
 export function planPrompt(mission: string, docsDir: string): string {
-  return `<mission>\n${mission}\n</mission>\nPlan this mission as a TODO graph. Cache fetched docs under ${docsDir}.`;
+  const fence = fenceFor([untrusted(mission, docsDir)]);
+  return `${missionBlock(fence, mission)}\nPlan this mission as a TODO graph. Cache fetched docs under ${oneLine(docsDir)}.`;
 }
 
 export interface ReplanContext {
@@ -17,57 +32,69 @@ export interface ReplanContext {
 }
 
 export function replanPrompt(mission: string, context: ReplanContext): string {
-  const parts = [`<mission>\n${mission}\n</mission>`, "Current TODOs:", ...context.todos.map(todoLine)];
+  const fence = fenceFor([untrusted(mission, context)]);
+  const parts = [missionBlock(fence, mission), "Current TODOs:", fence.block("todos", context.todos.map(todoLine).join("\n"))];
   if (context.blocked.length) {
     parts.push("These TODOs are blocked and will be replaced by your new TODOs:");
-    for (const t of context.blocked) parts.push(`- ${t.id}: ${t.report?.notes || t.reviewIssues.join("; ") || "no detail"}`);
+    parts.push(fence.block("blocked", context.blocked.map((t) => `- ${t.id}: ${t.report?.notes || t.reviewIssues.join("; ") || "no detail"}`).join("\n")));
   }
   if (context.syncIssues.length) {
     parts.push("Open sync issues to fix:");
-    for (const s of context.syncIssues) parts.push(`- ${s.id} ${s.title}: ${s.detail}`);
+    parts.push(fence.block("sync-issues", context.syncIssues.map((s) => `- ${s.id} ${oneLine(s.title)}: ${s.detail}`).join("\n")));
   }
   parts.push("Answer with only the NEW TODOs (new ids) that resolve the above; they may depend on existing TODOs.");
   return parts.join("\n");
 }
 
+/** The problems are the orchestrator's own checks of the plan, sent back to the Planner that wrote it. */
 export function invalidPlanPrompt(problems: string[]): string {
   return `Your plan is invalid:\n${problems.map((p) => `- ${p}`).join("\n")}\nAnswer again with a corrected plan.`;
 }
 
 export function workerPrompt(mission: string, todo: TodoState, todoMdPath: string): string {
+  const fence = fenceFor([untrusted(mission, todo, todoMdPath)]);
   const parts = [
-    `<mission>\n${mission}\n</mission>`,
-    `<todo id="${todo.id}" kind="${todo.kind}">`,
-    `Title: ${todo.title}`,
-    todo.description,
-    `Files: ${todo.files.join(", ") || "(none named)"}`,
+    missionBlock(fence, mission),
+    fence.open("todo", { id: todo.id, kind: todo.kind }),
+    `Title: ${oneLine(todo.title)}`,
+    `Files: ${list(todo.files) || "(none named)"}`,
     `Acceptance: ${todo.acceptance}`,
-    "</todo>",
+    ...(todo.check ? [`Check (the orchestrator runs it when you report done; it must exit 0): ${oneLine(todo.check)}`] : []),
+    todo.description,
+    fence.close("todo"),
   ];
-  if (todo.reviewIssues.length) parts.push(`The previous attempt was sent back:\n${todo.reviewIssues.map((i) => `- ${i}`).join("\n")}`);
+  if (todo.reviewIssues.length) parts.push(fence.block("review-issues", `The previous attempt was sent back:\n${todo.reviewIssues.map((i) => `- ${i}`).join("\n")}`));
   if (todo.attempts > 1) parts.push(`This is attempt ${todo.attempts}.`);
-  parts.push(`The whole plan is in ${todoMdPath}. Do only this TODO, then report.`);
+  parts.push(`The whole plan is in ${oneLine(todoMdPath)}. Do only this TODO, then report.`);
   return parts.join("\n");
 }
 
 /** What the orchestrator itself saw a TODO change: the file list with +/−, and its diff (bounded). */
-function changedLines(t: TodoState, diff: string | undefined): string[] {
+function changedLines(fence: Fence, t: TodoState, diff: string | undefined): string[] {
   const changes = t.changes;
   if (!changes?.head) return [];
   if (changes.files.length === 0) return ["Changed (the orchestrator's own record): nothing."];
   const declared = new Set(t.files);
-  const outside = changes.files.filter((f) => !declared.has(f.path)).map((f) => f.path);
-  const lines = [`Changed (the orchestrator's own record, not the Worker's word): ${changes.files.map((f) => `${f.path} ${f.binary ? "(binary)" : `+${f.added} −${f.removed}`}${f.status === "modified" ? "" : ` (${f.status})`}`).join(", ")}`];
+  const outside = changes.files.filter((f) => !declared.has(f.path)).map((f) => oneLine(f.path));
+  const lines = [`Changed (the orchestrator's own record, not the Worker's word): ${changes.files.map((f) => `${oneLine(f.path)} ${f.binary ? "(binary)" : `+${f.added} −${f.removed}`}${f.status === "modified" ? "" : ` (${f.status})`}`).join(", ")}`];
   if (outside.length) lines.push(`Outside its declared files: ${outside.join(", ")}`);
-  if (diff) lines.push("<diff>", diff.trimEnd(), "</diff>");
+  if (diff) lines.push(fence.block("diff", diff.trimEnd()));
   return lines;
 }
 
-export function reviewPrompt(mission: string, toReview: TodoState[], options: { integration: boolean; final: boolean; diffs?: ReadonlyMap<string, string> }): string {
-  const parts = [`<mission>\n${mission}\n</mission>`, toReview.length ? "Review these TODOs:" : "Every TODO is done and was reviewed. Check the whole mission: run the build and the whole test suite."];
+/** A check's outcome as evidence for the Reviewer: run by the orchestrator, not claimed by a Worker. */
+const checkLine = (c: CheckResult | undefined) => (c ? [`Check run by the orchestrator: ${oneLine(c.command)} → ${c.status}${c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}`] : []);
+
+/** The Worker's own words about a TODO: its summary and the checks it says it ran. */
+const workerWords = (fence: Fence, t: TodoState) => (t.report ? fence.block("worker-report", `${t.report.summary}${t.report.checksRun.length ? `\nChecks it says it ran: ${t.report.checksRun.map(oneLine).join("; ")}` : ""}`) : "Worker: (no report)");
+
+export function reviewPrompt(mission: string, toReview: TodoState[], options: { integration: boolean; final: boolean; diffs?: ReadonlyMap<string, string>; missionCheck?: CheckResult }): string {
+  const fence = fenceFor([untrusted(mission, toReview, options.missionCheck, ...(options.diffs?.values() ?? []))]);
+  const parts = [missionBlock(fence, mission), toReview.length ? "Review these TODOs:" : "Every TODO is done and was reviewed. Check the whole mission: run the build and the whole test suite."];
   for (const t of toReview) {
-    parts.push(`<todo id="${t.id}">`, `Title: ${t.title}`, `Acceptance: ${t.acceptance}`, `Files: ${t.files.join(", ")}`, `Worker: ${t.report?.summary ?? "(no report)"}${t.report?.checksRun.length ? ` Checks: ${t.report.checksRun.join("; ")}` : ""}`, ...changedLines(t, options.diffs?.get(t.id)), "</todo>");
+    parts.push(fence.open("todo", { id: t.id }), `Title: ${oneLine(t.title)}`, `Acceptance: ${t.acceptance}`, `Files: ${list(t.files)}`, workerWords(fence, t), ...checkLine(t.checkResult), ...changedLines(fence, t, options.diffs?.get(t.id)), fence.close("todo"));
   }
+  parts.push(...checkLine(options.missionCheck).map((l) => `The project's whole check. ${l}`));
   if (options.integration) parts.push("Most of the mission is done: also run the project's integration check (build and the whole test suite) and report what does not fit together as sync issues.");
   if (options.final) parts.push("If these pass, the mission is complete: check the whole against the mission.");
   return parts.join("\n");

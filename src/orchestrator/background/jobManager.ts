@@ -1,14 +1,19 @@
 /**
  * Background jobs for long commands (installs, builds, test suites) that agents start and check
  * without blocking their turn. Each job runs in its own process group with a timeout and dies with
- * its whole tree; its output is kept in a bounded ring buffer in memory and in full in a log file.
+ * its whole tree; its output is kept in a bounded ring buffer in memory and in a bounded, rotated
+ * log file written asynchronously (jobLog.ts). At most `maxRunningJobs` run at once: one more is
+ * refused with a message that says what to do, so agents cannot fork-bomb the machine through us.
  */
 import type { ChildProcess } from "node:child_process";
-import { appendFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join, relative, isAbsolute } from "node:path";
+import { makeContainedDir } from "../containedFiles";
 import { Emitter } from "../emitter";
 import { spawnGuarded, stopProcessGroup } from "../engine/processGroup";
+import { JobLog } from "./jobLog";
 import { RingBuffer } from "./ringBuffer";
+import { withoutSecrets } from "../engine/agentShell";
 
 export type JobStatus = "running" | "exited" | "killed" | "timed-out";
 
@@ -41,40 +46,88 @@ export interface JobManagerOptions {
   defaultTimeoutMs?: number;
   maxTimeoutMs?: number;
   outputCapacity?: number;
+  /** Jobs running at once (default 16); one more is refused. */
+  maxRunningJobs?: number;
+  /** Bytes of a job's log file before it rotates (default 4 MiB; a job keeps at most two files). */
+  maxLogBytes?: number;
+}
+
+/** Decides whether a command may run: the same permission rules as OpenCode's bash tool (see commandPolicy.ts). */
+export type JobGate = (command: string) => Promise<{ allowed: true } | { allowed: false; reason: string }>;
+
+/** What `startGated` says when the permission policy (or the user) refused the command. */
+export class JobRefusedError extends Error {
+  override readonly name = "JobRefusedError";
+}
+
+export const DEFAULT_MAX_RUNNING_JOBS = 16;
+const DEFAULT_MAX_LOG_BYTES = 4 * 1024 * 1024;
+
+/** What `start` says when the bound is reached: the limit, and the way on. */
+export class TooManyJobsError extends Error {
+  override readonly name = "TooManyJobsError";
+  constructor(limit: number) {
+    super(`Too many background jobs: ${limit} are running, the most allowed at once. Wait for one to end (background_status) or kill one you no longer need (background_kill), then start this one again.`);
+  }
 }
 
 export class BackgroundJobManager {
   private readonly jobs = new Map<string, BackgroundJob>();
   private readonly children = new Map<string, ChildProcess>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly logs = new Map<string, JobLog>();
+  /** Jobs whose command exited and whose tree and log are being wound up. */
+  private readonly endings = new Set<Promise<void>>();
   private next = 0;
+  private logDirReady = false;
   /** Fires with the job that changed (started, wrote output, ended). */
   readonly changed = new Emitter<BackgroundJob>();
   private readonly logDir: string;
+
+  private gate?: JobGate;
+  /** The shell jobs run in (agentShell.ts: no secrets in its environment, the sandbox if on); default /bin/sh. */
+  private shell = "/bin/sh";
 
   constructor(private readonly options: JobManagerOptions) {
     this.logDir = options.logDir ?? join(options.workspace, ".opencode", "orchestrator", "jobs");
   }
 
+  /** Who decides agents' commands before they run (undefined: nobody, every command runs). */
+  setGate(gate: JobGate | undefined): void {
+    this.gate = gate;
+  }
+
+  setShell(shell: string): void {
+    this.shell = shell;
+  }
+
+  /** An agent's command: decided by the gate first (which may ask the user), then started. */
+  async startGated(command: string, timeoutSeconds?: number): Promise<BackgroundJob> {
+    if (!command.trim()) throw new Error("background_start needs a command.");
+    const verdict = await this.gate?.(command);
+    if (verdict && !verdict.allowed) throw new JobRefusedError(verdict.reason);
+    return this.start(command, timeoutSeconds);
+  }
+
   start(command: string, timeoutSeconds?: number): BackgroundJob {
     if (!command.trim()) throw new Error("background_start needs a command.");
+    const limit = this.options.maxRunningJobs ?? DEFAULT_MAX_RUNNING_JOBS;
+    if (this.running().length >= limit) throw new TooManyJobsError(limit);
     const maxMs = this.options.maxTimeoutMs ?? 2 * 60 * 60_000;
     const timeoutMs = Math.min(maxMs, Math.max(1_000, (timeoutSeconds ?? (this.options.defaultTimeoutMs ?? 30 * 60_000) / 1000) * 1000));
+    this.prepareLogDir();
     const id = `job-${++this.next}`;
-    mkdirSync(this.logDir, { recursive: true });
     // Guarded like the server: its own group, ended with everything it started if the extension host dies.
-    const child = spawnGuarded("/bin/sh", ["-c", command], { cwd: this.options.workspace });
+    const child = spawnGuarded(this.shell, ["-c", command], { cwd: this.options.workspace, env: withoutSecrets(process.env) });
     const job: BackgroundJob = { id, command, cwd: this.options.workspace, pid: child.pid ?? -1, status: "running", startedAt: Date.now(), timeoutMs, logFile: join(this.logDir, `${id}.log`), output: new RingBuffer(this.options.outputCapacity ?? 64 * 1024) };
+    const log = new JobLog(job.logFile, { maxBytes: this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES, maxQueuedBytes: 4 * (this.options.outputCapacity ?? 64 * 1024) });
     this.jobs.set(id, job);
     this.children.set(id, child);
+    this.logs.set(id, log);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString("utf8");
       job.output.write(text);
-      try {
-        appendFileSync(job.logFile, text);
-      } catch {
-        // the ring buffer still has the tail
-      }
+      log.write(text);
       this.changed.fire(job);
     };
     child.stdout?.on("data", onData);
@@ -83,15 +136,21 @@ export class BackgroundJobManager {
       job.exitCode = code;
       this.release(job.id); // its timeout no longer applies: the command ended by itself
       // The command is gone; what it left running in its group goes with it. The job has ended only
-      // once nothing of it is left, so a mission that waits for it never seals over a live process.
-      void stopProcessGroup(job.pid, 500).then(() => this.end(job));
+      // once nothing of it is left, so a mission that waits for it never seals over a live process,
+      // and once its output is on disk, so whoever reads its log then reads all of it.
+      const ending = stopProcessGroup(job.pid, 500)
+        .then(() => outputClosed(child))
+        .then(() => log.close())
+        .then(() => this.end(job));
+      this.endings.add(ending);
+      void ending.finally(() => this.endings.delete(ending));
     });
     child.once("error", (error) => {
       onData(Buffer.from(`\n[failed to start: ${error.message}]\n`));
       // Never started, so no exit event will come: end the job here, or a mission would wait on it forever.
       if (child.pid === undefined) {
         job.exitCode = null;
-        this.end(job);
+        void log.close().then(() => this.end(job));
       }
     });
     this.timers.set(id, setTimeout(() => void this.stop(id, "timed-out"), timeoutMs));
@@ -99,11 +158,21 @@ export class BackgroundJobManager {
     return job;
   }
 
+  /** The log folder, once per manager: inside the workspace, every step to it a real folder (no link). */
+  private prepareLogDir(): void {
+    if (this.logDirReady) return;
+    const rel = relative(this.options.workspace, this.logDir);
+    if (rel && !rel.startsWith("..") && !isAbsolute(rel)) makeContainedDir(this.logDir, this.options.workspace);
+    else mkdirSync(this.logDir, { recursive: true });
+    this.logDirReady = true;
+  }
+
   /** Lets go of a job's timeout and process handle. */
   private release(id: string): void {
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
     this.children.delete(id);
+    this.logs.delete(id);
   }
 
   /** Marks a job ended, once: nothing of it is left running. */
@@ -156,8 +225,22 @@ export class BackgroundJobManager {
   /** Kills every running job and lets go of listeners and timers. */
   async dispose(): Promise<void> {
     await this.killAll();
+    // Their ends (logs written, `changed` fired) come after the kill; let them land before letting go.
+    await Promise.all([...this.endings]);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.changed.dispose();
   }
+}
+
+/** Resolves once the child's pipes have closed (all its output read), or soon after if something still holds them. */
+function outputClosed(child: ChildProcess): Promise<void> {
+  if (child.stdout?.readableEnded !== false && child.stderr?.readableEnded !== false) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1_000);
+    child.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -10,7 +10,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
 import type { Logger } from "../logger";
-import type { BackgroundJob, BackgroundJobManager } from "./jobManager";
+import { JobRefusedError, type BackgroundJob, type BackgroundJobManager } from "./jobManager";
 
 export interface RunningMcpServer {
   url: string;
@@ -37,7 +37,15 @@ function toolServer(jobs: BackgroundJobManager): McpServer {
   server.registerTool("background_start", {
     description: "Start a long command (install, build, test suite) in the background and return at once with its job id. Check it with background_status and background_output.",
     inputSchema: { command: z.string().describe("Shell command, run in the workspace"), timeoutSeconds: z.number().int().positive().optional().describe("Kill it after this long (default 1800)") },
-  }, ({ command, timeoutSeconds }) => text(describe(jobs.start(command, timeoutSeconds))));
+  }, async ({ command, timeoutSeconds }) => {
+    // Decided like the bash tool's commands (the permission rules; the user where they ask).
+    try {
+      return text(describe(await jobs.startGated(command, timeoutSeconds)));
+    } catch (error) {
+      if (error instanceof JobRefusedError) return text({ error: error.message });
+      throw error;
+    }
+  });
   server.registerTool("background_status", {
     description: "Status of a background job: running, exited (with exit code), killed or timed-out.",
     inputSchema: { jobId: z.string() },

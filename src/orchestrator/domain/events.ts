@@ -3,7 +3,7 @@
  * notifications) is a projection of these events plus a snapshot of the mission state.
  */
 import type { Role } from "./roles";
-import type { MissionStatus, TodoStatus } from "./state";
+import type { CheckResult, MissionStatus, TodoStatus } from "./state";
 
 export type OrchestratorEvent =
   | { type: "mission.started"; missionId: string; mission: string; resumed: boolean }
@@ -18,6 +18,11 @@ export type OrchestratorEvent =
   | { type: "changes.reverted"; missionId: string; revertId: string; todoIds: string[]; files: string[]; mission: boolean }
   | { type: "revert.undone"; missionId: string; revertId: string; files: string[] }
   | { type: "limit.changed"; missionId: string; limit: number }
-  | { type: "job.started"; missionId: string; jobId: string; role: Role; todoIds: string[] };
+  | { type: "job.started"; missionId: string; jobId: string; role: Role; todoIds: string[] }
+  /** An acceptance check began or ended: a TODO's (todoId), or the project's whole check (no todoId). */
+  | { type: "check.started"; missionId: string; todoId?: string; command: string; jobId?: string }
+  | { type: "check.finished"; missionId: string; todoId?: string; command: string; status: CheckResult["status"]; exitCode?: number | null; durationMs?: number }
+  /** A Worker asked to write outside its TODO's files: granted (the file joins its scope), waiting on a holder, or refused. */
+  | { type: "scope.decided"; missionId: string; todoId: string; files: string[]; answer: "granted" | "waiting" | "refused"; holder?: string };
 
 export type OrchestratorEventListener = (event: OrchestratorEvent) => void;

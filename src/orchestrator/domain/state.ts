@@ -45,6 +45,21 @@ export const TodoChanges = z.object({
 });
 export type TodoChanges = z.infer<typeof TodoChanges>;
 
+/** An acceptance check the Commander ran itself: its command's exit status is the evidence, not a model's word. */
+export const CheckResult = z.object({
+  command: z.string(),
+  /** running until it ends; error: it could not be run at all; refused: the permission policy or the user said no (the reason is in `tail`). */
+  status: z.enum(["running", "passed", "failed", "timed-out", "error", "refused"]),
+  exitCode: z.number().nullable().optional(),
+  /** The end of its output (bounded), what a Worker is told when it fails. */
+  tail: z.string(),
+  startedAt: z.number(),
+  durationMs: z.number().optional(),
+  /** The background job that ran it (its full log). */
+  jobId: z.string().optional(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
 export const TodoState = z.object({
   id: z.string(),
   title: z.string(),
@@ -63,6 +78,9 @@ export const TodoState = z.object({
   /** Its full record was moved to archive/ (maxTasksInMemory); what is left here is a stub. */
   archived: z.boolean().optional(),
   changes: TodoChanges.optional(),
+  /** The acceptance check the plan gave it: a shell command the Commander runs after each attempt. */
+  check: z.string().optional(),
+  checkResult: CheckResult.optional(),
 });
 export type TodoState = z.infer<typeof TodoState>;
 
@@ -121,6 +139,10 @@ export const MissionState = z.object({
   /** The orchestrator's checkpoints of the workspace: at the mission's start, and at its latest halt or seal. */
   checkpoints: z.object({ start: z.string().optional(), end: z.string().optional() }).default({}),
   reverts: z.array(Revert).default([]),
+  /** The project's whole check, from the plan (orchestrator.checkCommand wins when set). */
+  check: z.string().optional(),
+  /** Its latest run, before the review of the whole. */
+  checkResult: CheckResult.optional(),
   /** Journal records (events.jsonl) already reflected in this snapshot; newer ones are replayed on load. */
   journalSeq: z.number().default(0),
 });

@@ -20,12 +20,38 @@ export function createEngineClient(server: ServerCredentials, directory: string)
   });
 }
 
+/** How long attaching waits for a server's answer: a port that accepts but never answers must not hang a mission. */
+export const ATTACH_TIMEOUT_MS = 10_000;
+
+/** Why a request to a server failed, in words a user can act on (fetch itself says only "fetch failed"). */
+export function describeFetchFailure(error: unknown, url: string, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `OpenCode at ${url} did not answer within ${Math.round(timeoutMs / 1000)} s: something accepts connections on that port but does not answer like an OpenCode server (a hung server, or another program).`;
+  const code = e?.cause?.code;
+  const port = (() => {
+    try {
+      return new URL(url).port || "80";
+    } catch {
+      return "?";
+    }
+  })();
+  if (code === "ECONNREFUSED") return `Nothing listens at ${url} (connection refused on port ${port}): start it with \`opencode serve --port ${port}\`, or clear orchestrator.opencode.serverUrl to let the extension start its own.`;
+  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET") return `OpenCode at ${url} closed the connection (${code}): is it an OpenCode server, and is it still running?`;
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") return `OpenCode at ${url} did not answer in time (${code}).`;
+  return `OpenCode at ${url} could not be reached: ${code ?? e?.cause?.message ?? e?.message ?? String(error)}.`;
+}
+
 /** GET /global/health; resolves to the server's version or throws. */
-export async function checkHealth(server: ServerCredentials, signal?: AbortSignal): Promise<string> {
-  const response = await fetch(`${server.url}/global/health`, {
-    headers: server.password ? { authorization: basicAuthHeader(server.password) } : {},
-    signal,
-  });
+export async function checkHealth(server: ServerCredentials, signal?: AbortSignal, timeoutMs = ATTACH_TIMEOUT_MS): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`${server.url}/global/health`, {
+      headers: server.password ? { authorization: basicAuthHeader(server.password) } : {},
+      signal: signal ?? AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new Error(describeFetchFailure(error, server.url, timeoutMs), { cause: error });
+  }
   if (response.status === 401) throw new Error(`OpenCode at ${server.url} refused the password (401).`);
   if (!response.ok) throw new Error(`OpenCode at ${server.url} is not healthy (HTTP ${response.status}).`);
   const body = (await response.json()) as { healthy?: boolean; version?: string };

@@ -10,6 +10,7 @@ import { resolveOpencodeBinary, type BinarySearch } from "./binary";
 import { checkHealth, createEngineClient, type ServerCredentials } from "./client";
 import { ServerUnreachableError } from "./errors";
 import { EventStream, type EventStreamOptions } from "./eventStream";
+import type { PoolMember } from "./poolMember";
 import { startServer, type RunningServer } from "./serverProcess";
 import { isLoopbackUrl } from "./serverUrl";
 import { runTurn, type TurnRequest, type TurnResult } from "./turn";
@@ -30,9 +31,11 @@ export interface EngineAttachOptions {
   password?: string;
   logger: Logger;
   events?: EventStreamOptions;
+  /** How long to wait for the server's health answer (default ATTACH_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
-export class Engine implements Disposable {
+export class Engine implements Disposable, PoolMember {
   private disposed = false;
   /** Aborted when a server we started exits without being asked to. */
   private readonly lostController = new AbortController();
@@ -83,10 +86,11 @@ export class Engine implements Disposable {
     }
     const credentials = { url: new URL(options.url).origin, password: options.password };
     try {
-      const version = await checkHealth(credentials);
+      // Bounded (ATTACH_TIMEOUT_MS unless told otherwise): a port that accepts but never answers must not hang the mission.
+      const version = await checkHealth(credentials, undefined, options.timeoutMs);
       options.logger.info(`Attached to OpenCode ${version} at ${credentials.url}`);
     } catch (error) {
-      throw new ServerUnreachableError(`Cannot attach to OpenCode at ${credentials.url}: ${(error as Error).message}`);
+      throw new ServerUnreachableError(`Cannot attach: ${(error as Error).message}`);
     }
     return Engine.connect(options.directory, credentials, options.logger, options.events);
   }

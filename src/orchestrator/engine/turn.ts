@@ -14,6 +14,7 @@ import { parseStructured } from "./structuredResult";
 import { attachWork, type WorkDone } from "./turnProgress";
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 import type { ModelRef } from "../domain/modelRef";
+import type { TurnWatch } from "../schedule/loadMonitor";
 
 export type { ModelRef };
 
@@ -32,6 +33,8 @@ export interface TurnRequest<T = unknown> {
   signal?: AbortSignal;
   /** Abort the turn after this much silence from its busy session. */
   livenessMs?: number;
+  /** Shared by the mission's turns: a burst of silent turns is overload, not stalls (schedule/loadMonitor.ts). */
+  watch?: TurnWatch;
   /** Abort the turn once it has run this long, however busy (sessionTtlMinutes). */
   ttlMs?: number;
   /** Told the session id as soon as it exists (for the UI and for stop). */
@@ -181,12 +184,14 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
           return;
         }
         const silent = tracker.silentFor(Date.now());
-        if (silent > livenessMs) {
+        request.watch?.silent(sessionId, silent);
+        if (silent > livenessMs && (request.watch?.shouldAbort(sessionId, silent, livenessMs) ?? true)) {
           logger.warn(`Turn in ${sessionId} silent for ${silent} ms; aborting it`);
           fail(new TurnStalledError(sessionId, silent));
         }
       }, Math.max(50, Math.min(1000, livenessMs / 4)));
       store.add({ dispose: () => clearInterval(watchdog) });
+      store.add({ dispose: () => request.watch?.ended(sessionId) });
 
       const format = request.schema ? { type: "json_schema" as const, schema: z.toJSONSchema(request.schema) as Record<string, unknown> } : undefined;
       client.session

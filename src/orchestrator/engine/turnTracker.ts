@@ -72,6 +72,7 @@ export class TurnTracker {
         return "error";
       case "permission.asked":
       case "question.asked":
+        this.sawActivity = true; // only a working session asks
         this.waitingForUser.add(event.properties.id);
         return "continue";
       case "permission.replied":
@@ -137,7 +138,8 @@ export class TurnTracker {
 
   /** Milliseconds of silence that count against the watchdog (OpenCode's retry waits and the user's answers do not). */
   silentFor(now: number): number {
-    if (this.waitingForUser.size > 0) return 0;
+    // A prompt OpenCode has not begun (queued behind others on a busy server) is not silent yet.
+    if (this.waitingForUser.size > 0 || !this.sawActivity) return 0;
     return now - Math.max(this.lastActivityAt, this.retryUntil);
   }
 

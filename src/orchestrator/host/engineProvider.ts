@@ -1,23 +1,30 @@
 /**
- * Owns the engine for the workspace: started lazily on the first mission (activation stays cheap),
- * reused after, restarted if the server died, stopped with the host. Editor-free: the extension
+ * Owns the engine pool for the workspace: its first server started lazily on the first mission
+ * (activation stays cheap), the others by the pool when a parallel wave needs them, all reused
+ * after, restarted by the pool when one dies, stopped with the host. Editor-free: the extension
  * hands it the server password (from its secret storage) and the folder of the bundled binary.
  */
-import { homedir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine } from "../engine/engine";
+import { EnginePool } from "../engine/enginePool";
+import { memberEnvironment } from "../engine/memberEnvironment";
 import { hasConfiguredModel, takesStepSnapshots } from "../engine/modelSetup";
+import { poolSize, turnsPerMember } from "../engine/poolSize";
 import { buildServerConfig } from "../engine/serverConfig";
 import type { ModelRef } from "../domain/modelRef";
 import type { RedactingLogger } from "../logger";
 import type { ScriptedModel } from "../scriptedModel/server";
+import { NUMBER_DEFAULTS } from "../settingsTable";
 import { DEMO_MODEL, demoProvider, startDemoModel } from "./demoModel";
 import type { BackgroundJobManager } from "../background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../background/mcpServer";
 import type { EngineSettings } from "./hostSettings";
 
 export interface EngineSession {
-  engine: Engine;
+  /** The servers of the workspace: a mission's turns run on it, each session on one member. */
+  pool: EnginePool<Engine>;
   model: ModelRef | undefined;
   demo: boolean;
   /** An attached server that snapshots the worktree at every step: missions run slower on it. */
@@ -34,16 +41,16 @@ export interface EngineProviderOptions {
   jobs?: BackgroundJobManager;
   /** The environment of the servers it starts (default: the extension host's). */
   env?: NodeJS.ProcessEnv;
+  /** CPU cores for `orchestrator.servers: auto` (default: this machine's). */
+  cores?: number;
 }
 
 export class EngineProvider {
   private current?: Promise<EngineSession>;
   private demoModel?: ScriptedModel;
-  /** How the current engine was made, to make another the same way after a crash. */
-  private relaunch?: () => Promise<Engine>;
-  private last?: EngineSession;
-
   private mcp?: RunningMcpServer;
+  /** The data directories of members 2 and up (member 1 uses the user's), removed with the pool. */
+  private poolDir?: string;
 
   private readonly logger: RedactingLogger;
   private readonly jobs?: BackgroundJobManager;
@@ -53,7 +60,10 @@ export class EngineProvider {
     this.jobs = options.jobs;
   }
 
-  /** The `mcp` entry that registers the background-job tools with a server we start. */
+  /**
+   * The `mcp` entry that registers the background-job tools with a server we start: one MCP
+   * server in the extension host, the same endpoint registered with every member of the pool.
+   */
   private async toolsConfig(): Promise<Record<string, unknown> | undefined> {
     if (!this.jobs) return undefined;
     if (!this.mcp) {
@@ -63,35 +73,26 @@ export class EngineProvider {
     return { mcp: this.mcp.config() };
   }
 
-  get(directory: string, settings: EngineSettings): Promise<EngineSession> {
+  /** `maxParallelSessions` sizes an `auto` pool (no more servers than sessions that can run at once). */
+  get(directory: string, settings: EngineSettings, maxParallelSessions = NUMBER_DEFAULTS.maxParallelSessions): Promise<EngineSession> {
     if (!this.current) {
-      const starting = this.start(directory, settings);
+      const starting = this.start(directory, settings, maxParallelSessions);
       this.current = starting;
-      starting.then(
-        (session) => {
-          this.last = session;
-          void session.engine.server?.exited.then(() => {
-            if (this.current === starting) {
-              this.logger.warn("OpenCode server exited; it will be started again when needed");
-              this.current = undefined;
-            }
-          });
-        },
-        () => {
-          if (this.current === starting) this.current = undefined;
-        },
-      );
+      starting.catch(() => {
+        if (this.current === starting) this.current = undefined;
+      });
     }
     return this.current;
   }
 
-  private async start(directory: string, settings: EngineSettings): Promise<EngineSession> {
+  private async start(directory: string, settings: EngineSettings, maxParallelSessions: number): Promise<EngineSession> {
     if (settings.serverUrl) {
       const password = await this.options.serverPassword();
       if (password) this.logger.addSecret(password);
-      this.relaunch = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger });
-      const engine = await this.relaunch();
-      return { engine, model: settings.model, demo: false, stepSnapshots: await takesStepSnapshots(engine.client) };
+      const attach = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger });
+      const engine = await attach();
+      if (settings.servers !== undefined && settings.servers !== "auto" && settings.servers !== 1) this.logger.info("orchestrator.servers does not apply to an attached server: its sessions all run there");
+      return { pool: new EnginePool({ size: 1, first: engine, start: attach, logger: this.logger }), model: settings.model, demo: false, stepSnapshots: await takesStepSnapshots(engine.client) };
     }
     const binary = {
       configuredPath: settings.opencodePath,
@@ -99,58 +100,59 @@ export class EngineProvider {
       // OpenCode's own installer puts it in ~/.opencode/bin, which a GUI-started editor's PATH often lacks.
       fallbacks: [join(homedir(), ".opencode", "bin", "opencode"), join(this.options.extensionPath, "node_modules", ".bin", "opencode")],
     };
-    const launch = (config: Record<string, unknown>) => Engine.start({ directory, binary, config, env: this.options.env, logger: this.logger }).then((engine) => {
-      if (engine.credentials.password) this.logger.addSecret(engine.credentials.password);
-      return engine;
-    });
+    const launch = (config: Record<string, unknown>, index: number) =>
+      Engine.start({ directory, binary, config, env: this.memberEnv(index), logger: this.logger }).then((engine) => {
+        if (engine.credentials.password) this.logger.addSecret(engine.credentials.password);
+        return engine;
+      });
+    const size = poolSize(settings.servers ?? "auto", { cores: this.options.cores ?? availableParallelism(), maxParallelSessions });
+    const pool = (config: Record<string, unknown>, first: Engine) => {
+      if (size > 1) this.logger.info(`OpenCode pool: up to ${size} servers (orchestrator.servers: ${settings.servers ?? "auto"}); another starts when each running one has ${turnsPerMember(size, maxParallelSessions)} turn(s)`);
+      return new EnginePool({ size, first, start: (index) => launch(config, index), logger: this.logger, perMember: turnsPerMember(size, maxParallelSessions) });
+    };
 
     const extra = await this.toolsConfig();
     if (settings.demoMode !== "always") {
-      this.relaunch = () => launch(buildServerConfig({ extra }));
-      const engine = await this.relaunch();
-      if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine.client))) {
-        return { engine, model: settings.model, demo: false };
+      const config = buildServerConfig({ extra });
+      const engine = await launch(config, 0);
+      try {
+        if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine.client))) {
+          return { pool: pool(config, engine), model: settings.model, demo: false };
+        }
+      } catch (error) {
+        await engine.stop(500);
+        throw error;
       }
       this.logger.info("No model provider is configured in OpenCode: using the scripted demo model");
       await engine.stop(500);
     }
     this.demoModel ??= await startDemoModel(directory);
     const demoConfig = buildServerConfig({ provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}`, extra });
-    this.relaunch = () => launch(demoConfig);
-    return { engine: await this.relaunch(), model: DEMO_MODEL, demo: true };
+    return { pool: pool(demoConfig, await launch(demoConfig, 0)), model: DEMO_MODEL, demo: true };
   }
 
-  /** A new engine made like the last one (the server died); it becomes the window's engine. */
-  async restart(): Promise<Engine> {
-    const previous = this.last;
-    if (!this.relaunch || !previous) throw new Error("No OpenCode server was started in this window.");
-    const engine = await this.relaunch();
-    const current = Promise.resolve({ ...previous, engine });
-    this.last = { ...previous, engine };
-    this.current = current;
-    void engine.server?.exited.then(() => {
-      // As for the first server: once it is gone, the next mission starts a new one instead of getting a dead engine.
-      if (this.current !== current) return;
-      this.logger.warn("OpenCode server exited; it will be started again when needed");
-      this.current = undefined;
-    });
-    return engine;
+  /** Member 1 runs in the given environment; the others get data directories of their own. */
+  private memberEnv(index: number): NodeJS.ProcessEnv {
+    const base = this.options.env ?? process.env;
+    if (index === 0) return base;
+    this.poolDir ??= mkdtempSync(join(tmpdir(), "orchestrator-pool-"));
+    return memberEnvironment(base, this.poolDir, index);
   }
 
-  /** Stops the server (and the demo model) and forgets them. */
+  /** Stops every server (and the demo model, the jobs, the MCP server) and forgets them. */
   async stop(graceMs?: number): Promise<void> {
     const current = this.current;
     this.current = undefined;
-    this.last = undefined;
     if (current) {
       const session = await current.catch(() => undefined);
-      await session?.engine.stop(graceMs);
+      await session?.pool.stop(graceMs);
     }
     await this.demoModel?.close();
     this.demoModel = undefined;
     await this.jobs?.killAll();
     await this.mcp?.close();
     this.mcp = undefined;
+    if (this.poolDir) rmSync(this.poolDir, { recursive: true, force: true });
+    this.poolDir = undefined;
   }
-
 }

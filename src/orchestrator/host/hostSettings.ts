@@ -1,8 +1,13 @@
-/** What a mission needs of the user's settings; the extension reads and validates them (settings.ts). */
-import type { Role } from "../domain/roles";
-import type { ModelRef } from "../domain/modelRef";
-import type { CommanderLimits } from "../mission/limits";
-import type { DemoMode } from "../settingsTable";
+/**
+ * What a mission needs of the user's settings, and how they are read: every `orchestrator.*` value is
+ * checked against the settings table before use. A value of the wrong type or out of bounds never
+ * stops the user (nor crashes a command): it is replaced by the default and a problem names the
+ * setting and the value used instead. The extension hands in VS Code's configuration (settings.ts).
+ */
+import { ROLES, type Role } from "../domain/roles";
+import { parseModelRef, type ModelRef } from "../domain/modelRef";
+import { limitsFromSettings, type CommanderLimits } from "../mission/limits";
+import { checkDemoMode, checkNumber, checkServers, NUMBER_KEYS, NUMBER_SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingValues, type ServerCount, type StringSettingKey } from "../settingsTable";
 
 export type { DemoMode };
 
@@ -12,10 +17,78 @@ export interface EngineSettings {
   serverUrl: string;
   model: ModelRef | undefined;
   demoMode: DemoMode;
+  /** orchestrator.servers: how many OpenCode servers the pool may run (absent: auto). */
+  servers?: ServerCount;
 }
 
 export interface HostSettings extends EngineSettings {
   /** Per-role models (orchestrator.models.<role>), over `model`. */
   models: Partial<Record<Role, ModelRef>>;
   limits: Partial<CommanderLimits>;
+  /** The project's whole check (orchestrator.checkCommand); empty: the plan's, if any. */
+  checkCommand?: string;
+}
+
+const STRING_KEYS = Object.keys(STRING_SETTINGS) as StringSettingKey[];
+
+/** A text setting: a string, or its default (a number, a list, an object in settings.json is a mistake to name). */
+export function checkString(key: StringSettingKey, value: unknown): Checked<string> {
+  const fallback = STRING_SETTINGS[key].default;
+  if (value === undefined || value === null) return { value: fallback };
+  if (typeof value === "string") return { value };
+  return { value: fallback, problem: `orchestrator.${key} ${JSON.stringify(value)} is not text (a string in quotes); using ${fallback ? `"${fallback}"` : "none"}.` };
+}
+
+/** An attached server's address: empty (start our own), or an http(s) URL. */
+function checkServerUrl(value: string): Checked<string> {
+  if (!value) return { value };
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return { value };
+  } catch {
+    // named below
+  }
+  return { value: "", problem: `orchestrator.opencode.serverUrl "${value}" is not an http:// address (e.g. http://127.0.0.1:4096); starting an OpenCode server of our own instead.` };
+}
+
+/**
+ * Reads and checks every setting. `get(key)` is the value configured for `orchestrator.<key>`
+ * (undefined when unset), of any type: it comes from a file the user (or a workspace) wrote.
+ */
+export function readHostSettings(get: (key: string) => unknown): { settings: HostSettings; problems: string[] } {
+  const problems: string[] = [];
+  const use = <T>(checked: Checked<T>): T => {
+    if (checked.problem) problems.push(checked.problem);
+    return checked.value;
+  };
+  const strings = Object.fromEntries(STRING_KEYS.map((key) => [key, use(checkString(key, get(key))).trim()])) as Record<StringSettingKey, string>;
+
+  const modelOf = (key: "model" | `models.${Role}`): ModelRef | undefined => {
+    try {
+      return parseModelRef(strings[key]);
+    } catch {
+      problems.push(`orchestrator.${key} "${strings[key]}" is not of the form provider/model; using ${key === "model" ? "OpenCode's default model" : "orchestrator.model"} instead.`);
+      return undefined;
+    }
+  };
+  const models: Partial<Record<Role, ModelRef>> = {};
+  for (const role of ROLES) {
+    const m = modelOf(`models.${role}`);
+    if (m) models[role] = m;
+  }
+
+  const numbers = {} as NumberSettingValues;
+  for (const key of NUMBER_KEYS) numbers[key] = use(checkNumber(key, get(key) ?? NUMBER_SETTINGS[key].default));
+
+  const settings: HostSettings = {
+    opencodePath: strings["opencode.path"],
+    serverUrl: use(checkServerUrl(strings["opencode.serverUrl"])),
+    model: modelOf("model"),
+    models,
+    demoMode: use(checkDemoMode(strings.demoMode)),
+    servers: use(checkServers(strings.servers)),
+    limits: limitsFromSettings(numbers),
+    checkCommand: strings.checkCommand,
+  };
+  return { settings, problems };
 }

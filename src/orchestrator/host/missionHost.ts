@@ -2,7 +2,8 @@
  * The front door of the core. The extension talks to this one object: it runs, resumes, stops a
  * mission, retries or skips a TODO of the mission the user is looking at, answers the agents'
  * requests — and renders the one read model it publishes (`view`). It owns the wiring: the engine
- * (started lazily, restarted when its server dies), the store, the Commander, the background jobs.
+ * pool (started lazily, a member restarted when its server dies), the store, the Commander, the
+ * background jobs.
  */
 import type { BackgroundJob } from "../background/jobManager";
 import { BackgroundJobManager } from "../background/jobManager";
@@ -13,11 +14,12 @@ import { retryTodo, skipTodo } from "../domain/transitions";
 import { Emitter } from "../emitter";
 import type { Engine } from "../engine/engine";
 import { OpencodeNotFoundError } from "../engine/errors";
-import { ResilientEngine } from "../engine/resilientEngine";
+import type { EnginePool } from "../engine/enginePool";
 import type { RedactingLogger } from "../logger";
 import { Commander, type CommanderOptions } from "../mission/commander";
-import { MissionStore, type StateFileError } from "../mission/missionStore";
+import { MissionStore, StateFileError } from "../mission/missionStore";
 import { CheckpointStore } from "../changes/checkpointStore";
+import { DEFAULT_LIMITS } from "../mission/limits";
 import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
@@ -31,7 +33,8 @@ export type HostNotice =
   | { kind: "slowServer" }
   | { kind: "finished"; model: MissionModel; stoppedByUser: boolean }
   | { kind: "error"; message: string; opencodeMissing: boolean }
-  | { kind: "stateProblem"; message: string; recovered: boolean };
+  /** `missionId`: a mission that cannot be read; the user may set its folder aside (setAside). */
+  | { kind: "stateProblem"; message: string; recovered: boolean; missionId?: string };
 
 /** An action refused says why, in words the user can act on; a revert also names the files in the way. */
 export type ActionResult = { ok: true } | { ok: false; reason: string; conflicts?: string[] };
@@ -60,7 +63,8 @@ export class MissionHost {
   private readonly agentRequests: AgentRequests;
   private readonly logger: RedactingLogger;
   private commander?: Commander;
-  private engine?: Engine;
+  /** The servers the running (or last) mission used: a session's abort goes to the member that holds it. */
+  private pool?: EnginePool<Engine>;
   private starting = false;
   /** A revert or its undo is writing files and state: nothing else may start meanwhile. */
   private editing = false;
@@ -84,6 +88,11 @@ export class MissionHost {
     return this.view.model;
   }
 
+  /** The OpenCode servers of the running (or last) mission. The views learn a session's server from the read model. */
+  get servers(): EnginePool<Engine> | undefined {
+    return this.pool;
+  }
+
   get isRunning(): boolean {
     return this.starting || this.editing || this.commander !== undefined;
   }
@@ -92,8 +101,31 @@ export class MissionHost {
   showLatest(): MissionModel | undefined {
     if (this.isRunning) return undefined;
     const latest = this.store.latest(undefined, (problem) => this.stateProblem(problem));
-    if (latest) this.showState(latest);
-    return latest ? this.model : undefined;
+    if (!latest) return undefined;
+    try {
+      this.showState(latest);
+    } catch (error) {
+      // The state was checked; should a view still fail on it, the editor starts without it, saying why.
+      this.stateProblem(new StateFileError(`Mission ${latest.id} could not be shown: ${(error as Error).message}.`, undefined, false, latest.id));
+      return undefined;
+    }
+    return this.model;
+  }
+
+  /**
+   * Moves a mission that cannot be read out of the way (its folder renamed `<id>.broken-<time>`,
+   * untouched): the workspace starts clean, nothing is lost. Never the mission that runs.
+   */
+  setAside(missionId: string): ActionResult & { movedTo?: string } {
+    if (this.isRunning && this.commander?.state.id === missionId) return { ok: false, reason: "that mission is running; stop it first." };
+    if (this.view.missionId === missionId) return { ok: false, reason: "that mission is shown and readable; only a mission that cannot be read is set aside." };
+    try {
+      const movedTo = this.store.setAside(missionId);
+      this.logger.warn(`Mission ${missionId} set aside to ${movedTo}`);
+      return { ok: true, movedTo };
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
   }
 
   /** The latest mission of the workspace that can be resumed, if any (it may not be the one shown). */
@@ -109,7 +141,7 @@ export class MissionHost {
   private stateProblem(problem: StateFileError): void {
     if (problem.recovered) this.logger.warn(problem.message);
     else this.logger.error(problem.message);
-    this.notices.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered });
+    this.notices.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered, missionId: problem.recovered ? undefined : problem.missionId });
   }
 
   /** Runs a new mission to its end; resolves with the final model. */
@@ -179,7 +211,7 @@ export class MissionHost {
     this.logger.info(`Mission: ${label}`);
     const subscriptions: Array<{ dispose(): void }> = [];
     try {
-      const session = await this.engines.get(this.options.workspace, settings);
+      const session = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
       if (this.stopRequested) {
         this.view.setFacts({ phase: "stopped", finishedAt: Date.now() });
         return this.model;
@@ -190,20 +222,23 @@ export class MissionHost {
         this.logger.warn("The attached OpenCode server snapshots the workspace at every step: missions with many Workers run several times slower. Set \"snapshot\": false in its configuration.");
         this.notices.fire({ kind: "slowServer" });
       }
-      // The mission survives its server: if OpenCode dies, the next turn starts a new one.
-      const resilient = new ResilientEngine(session.engine, () => this.engines.restart(), this.logger);
-      const commander = make({ engine: resilient, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: this.jobs });
+      // The mission survives its servers: a member that dies is restarted, its turns go on in new sessions.
+      const pool = session.pool;
+      pool.renewRestarts();
+      this.pool = pool;
+      const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand });
       this.commander = commander;
+      // Workers' writes outside their files are the Commander's to decide, not the user's.
+      this.agentRequests.decideWith((ask) => commander.answerScope(ask.sessionId, ask.permission, ask.patterns));
+      this.agentRequests.setTimeout(settings.limits.permissionTimeoutMs ?? DEFAULT_LIMITS.permissionTimeoutMs);
       this.starting = false;
       if (this.view.missionId !== commander.state.id) this.view.show(commander.state, { phase: "running", demo: session.demo, startedAt: Date.now() });
       this.view.setFacts({ phase: "running", demo: session.demo });
       subscriptions.push(
-        this.follow(session.engine),
+        ...pool.members().map(({ member, index }) => this.follow(member, index, pool.size)),
         commander.events.on((event) => this.onEvent(event)),
-        resilient.onRestart((engine) => {
-          this.logger.warn("OpenCode was restarted; the mission goes on");
-          subscriptions.push(this.follow(engine));
-        }),
+        // A member started for a wider wave, or again after a crash: its events are followed too.
+        pool.onMember((member, index) => subscriptions.push(this.follow(member, index, pool.size))),
       );
       const final = await commander.run();
       this.view.setFacts({ phase: phaseOf(final.status), finishedAt: Date.now() });
@@ -218,16 +253,20 @@ export class MissionHost {
       for (const s of subscriptions) s.dispose();
       this.starting = false;
       this.commander = undefined;
+      this.agentRequests.decideWith(undefined);
       this.agentRequests.clear();
     }
     return this.model;
   }
 
-  /** Follows one engine's events: session status and transcripts, and the agents' requests. */
-  private follow(engine: Engine): { dispose(): void } {
-    this.engine = engine;
+  /**
+   * Follows one member's events: session status and transcripts, and the agents' requests (answered
+   * on that member). A session's events come only from its own member, so they name its server.
+   */
+  private follow(engine: Engine, index: number, poolSize: number): { dispose(): void } {
+    const server = poolSize > 1 ? index + 1 : undefined;
     return engine.events.onAny((event) => {
-      this.view.applyOpencode(event);
+      this.view.applyOpencode(event, server);
       this.agentRequests.apply(engine, event);
     });
   }
@@ -289,7 +328,7 @@ export class MissionHost {
   }
 
   async abortSession(sessionId: string): Promise<void> {
-    if (this.view.session(sessionId)) await this.engine?.abortSession(sessionId);
+    if (this.view.session(sessionId)) await this.pool?.abortSession(sessionId);
   }
 
   replyPermission(requestId: string, reply: PermissionReply): Promise<void> {

@@ -32,6 +32,9 @@ function todosOf(event: OrchestratorEvent): string[] | "all" {
     case "turn.started":
     case "turn.finished":
       return event.todoIds;
+    case "check.started":
+    case "check.finished":
+      return event.todoId ? [event.todoId] : "all";
     case "plan.accepted":
     case "mission.status":
     case "mission.started":
@@ -142,9 +145,9 @@ export class MissionView {
     this.fire({ shapeChanged, todoIds: ids === "all" ? this.state.todos.map((t) => t.id) : ids, sessionIds: session ? [session] : [] });
   }
 
-  /** An OpenCode event; only those of the mission's sessions change anything. */
-  applyOpencode(event: OpencodeEvent): void {
-    const id = this.sessions.applyOpencode(event);
+  /** An OpenCode event; only those of the mission's sessions change anything. `server`: the pool member it came from (pools of more than one). */
+  applyOpencode(event: OpencodeEvent, server?: number): void {
+    const id = this.sessions.applyOpencode(event, server);
     // Status, tokens and transcript of a session: the mission's model itself is unchanged.
     if (id) this.fire({ sessionIds: [id] }, false);
   }

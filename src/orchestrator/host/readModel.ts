@@ -5,7 +5,7 @@
  * A zod schema, because the dashboard receives it across the webview boundary and parses it.
  */
 import { z } from "zod";
-import { FileChange, TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
+import { CheckResult, FileChange, TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
 import { countTodos, doneText } from "../domain/progress";
 import { canRetry, canSkip } from "../domain/transitions";
 
@@ -33,6 +33,10 @@ export const TodoModel = z.object({
   changes: z.array(FileChange),
   /** Its changes can be put back now (recorded, not reverted yet, the mission not running). */
   canRevert: z.boolean(),
+  /** The acceptance check the plan gave it (a shell command the Commander runs). */
+  checkCommand: z.string().optional(),
+  /** That check's latest run: ✓/✗, the exit code, the output's end. */
+  check: CheckResult.optional(),
 });
 export type TodoModel = z.infer<typeof TodoModel>;
 
@@ -83,6 +87,8 @@ export const MissionModel = z.object({
   error: z.string().optional(),
   tokens: z.object({ input: z.number(), output: z.number() }),
   cost: z.number(),
+  /** The project's whole check: its latest run before the review of the whole. */
+  check: CheckResult.optional(),
 });
 export type MissionModel = z.infer<typeof MissionModel>;
 
@@ -131,6 +137,8 @@ export function todoModel(todo: TodoState, missionResumable: boolean, roleOf: (s
     canSkip: missionResumable && canSkip(todo),
     changes: todo.changes?.files ?? [],
     canRevert: idle && todo.status !== "reverted" && !!todo.changes?.head && todo.changes.files.length > 0,
+    checkCommand: todo.check,
+    check: todo.checkResult,
   };
 }
 
@@ -218,6 +226,7 @@ export class MissionModelBuilder {
       error: run.error,
       tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
       cost: state.usage.cost,
+      check: state.checkResult,
     };
   }
 }

@@ -28,6 +28,8 @@ export interface SessionRecord {
   transcript: TranscriptEntry[];
   /** Where the session works (its assistant messages say): its transcript names files relative to it. */
   directory?: string;
+  /** The pool member (1-based) the session runs on; absent with a single server. */
+  server?: number;
 }
 
 export const TRANSCRIPT_LIMIT = 300;
@@ -134,11 +136,18 @@ export class SessionRegistry {
     return undefined;
   }
 
-  /** Returns the id of the session that changed, if it is one of ours. */
-  applyOpencode(event: OpencodeEvent): string | undefined {
+  /** Returns the id of the session that changed, if it is one of ours. `server`: the pool member the event came from. */
+  applyOpencode(event: OpencodeEvent, server?: number): string | undefined {
     const id = sessionIdOf(event);
     const s = id ? this.sessions.get(id) : undefined;
     if (!s) return undefined;
+    // A session lives on one member, and only that member's stream carries its events.
+    const placed = server !== undefined && s.server === undefined;
+    if (placed) s.server = server;
+    return this.applyToSession(s, event) ?? (placed ? s.id : undefined);
+  }
+
+  private applyToSession(s: SessionRecord, event: OpencodeEvent): string | undefined {
     switch (event.type) {
       case "session.status": {
         const status = event.properties.status;

@@ -29,6 +29,12 @@ export function timelineText(event: OrchestratorEvent): string | undefined {
       return `Parallel limit now ${event.limit}`;
     case "job.started":
       return `${event.todoIds.length ? event.todoIds.join(", ") : event.role} started background ${event.jobId}`;
+    case "check.started":
+      return `${event.todoId ?? "Mission"}: check \`${event.command}\` started`;
+    case "check.finished":
+      return `${event.todoId ?? "Mission"}: check ${event.status}${event.exitCode !== undefined && event.exitCode !== null && event.status !== "passed" ? ` (exit ${event.exitCode})` : ""}`;
+    case "scope.decided":
+      return `${event.todoId}: write to ${event.files.join(", ")} ${event.answer}${event.holder ? ` (held by ${event.holder})` : ""}`;
     default:
       return undefined;
   }

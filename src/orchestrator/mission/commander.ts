@@ -40,10 +40,18 @@ import { ChangeRecorder, type Checkpoints } from "./changeRecorder";
 import { retryOrGiveUp, ReviewPolicy } from "./reviewPolicy";
 import { budgetExceeded, deadDependencies, haltFor, iterationLimit, MissionHalt, noProgress, replanLimit, revertedTodos, userStop } from "./stopRules";
 import { TurnRecovery, type TurnAsk } from "./turnRecovery";
+import type { CheckJobs } from "./acceptanceChecks";
+import { MissionChecks } from "./missionChecks";
+import { LoadMonitor } from "../schedule/loadMonitor";
+import { FileScopes, type ScopeAnswer } from "./fileScopes";
+import { BackgroundJobManager } from "../background/jobManager";
 
 export interface CommanderOptions {
   engine: TurnRunner;
-  jobs?: JobsView;
+  /** The workspace's background jobs: the agents' (they hold the seal) and the acceptance checks. */
+  jobs?: JobsView & CheckJobs;
+  /** The project's whole check (orchestrator.checkCommand), over the plan's. */
+  checkCommand?: string;
   /** The orchestrator's checkpoints of the workspace; without them TODOs record no changes. */
   checkpoints?: Checkpoints;
   store: MissionStore;
@@ -72,6 +80,12 @@ export class Commander {
   private readonly jobs: MissionJobs;
   private readonly changes: ChangeRecorder;
   private readonly todoById = new Map<string, TodoState>();
+  private readonly scopes: FileScopes;
+  private readonly checks: MissionChecks;
+  /** Tells one stalled turn from an overloaded server (many silent turns at once). */
+  private readonly load: LoadMonitor;
+  /** The running Worker sessions and their TODO: whose file scope an edit ask is about. */
+  private readonly workerSessions = new Map<string, string>();
   private halt?: MissionHalt;
   private wake?: () => void;
   private replans = 0;
@@ -83,6 +97,23 @@ export class Commander {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.locks = new FileLocks(options.store.workspace);
+    this.scopes = new FileScopes(this.locks, options.store.workspace, (id) => this.todoById.get(id)?.title ?? id);
+    this.load = new LoadMonitor((silentTurns) => {
+      this.limit.onOverload();
+      options.logger.warn(`${silentTurns} turns silent at once: the server is overloaded; parallel limit lowered to ${this.limit.current} instead of aborting them`);
+      this.persist({ type: "limit.changed", missionId: state.id, limit: this.limit.current });
+    });
+    this.checks = new MissionChecks({
+      state,
+      // Checks run as the workspace's background jobs, or as jobs of the Commander's own.
+      jobs: options.jobs ?? new BackgroundJobManager({ workspace: options.store.workspace }),
+      claim: (jobId, owner) => options.jobs?.claim(jobId, owner),
+      timeoutMs: this.limits.checkTimeoutMs,
+      signal: this.abort.signal,
+      command: options.checkCommand,
+      persist: (event, todos) => this.persist(event, todos),
+      save: () => options.store.save(state),
+    });
     this.limit = new AdaptiveLimit(this.limits.maxParallelSessions);
     for (const t of state.todos) this.todoById.set(t.id, t);
     this.queue = new ReadyQueue(state.todos);
@@ -152,8 +183,8 @@ export class Commander {
       await this.changes.missionStart(s);
       if (liveTodos(s).length === 0) {
         this.setStatus("planning");
-        const todos = await askPlanner(this.planning, planPrompt(s.mission, join(this.options.store.dir(s.id), "docs")), new Set(), false);
-        this.addTodos(todos, false);
+        const plan = await askPlanner(this.planning, planPrompt(s.mission, join(this.options.store.dir(s.id), "docs")), new Set(), false);
+        this.addTodos(plan.todos, false, plan.check);
       }
       this.setStatus("running");
       await this.loop();
@@ -219,7 +250,7 @@ export class Commander {
         this.workerRuns.add(run);
         void run.finally(() => this.workerRuns.delete(run)).catch(() => undefined);
         const work = guarded(run).finally(() => {
-          this.locks.release(todo.id);
+          this.scopes.release(todo.id);
           workers.delete(work);
         });
         workers.add(work);
@@ -263,6 +294,10 @@ export class Commander {
         });
         return "continue";
       }
+      const checkFails = openIssues.length === 0 && (await this.checks.wholeFails());
+      // A stop during the check: no seal on a check that did not finish.
+      if (this.halt) throw this.halt;
+      if (checkFails) return "continue";
       if (openIssues.length === 0 && s.integrationChecked) {
         await this.changes.missionEnd(s);
         s.report = missionReport(s, "sealed");
@@ -306,10 +341,12 @@ export class Commander {
         model: this.options.models?.[role] ?? this.options.model,
         signal: this.abort.signal,
         livenessMs: request.livenessMs ?? this.limits.livenessMs,
+        watch: this.load,
         ttlMs: request.ttlMs ?? this.limits.sessionTtlMs,
         onSession: (id) => {
           sessionId = id;
           this.runningSessions.add(id);
+          if (role === "worker" && todoIds[0]) this.workerSessions.set(id, todoIds[0]);
           for (const todoId of todoIds) this.todoById.get(todoId)?.sessions.push(id);
           this.persist({ type: "turn.started", missionId: s.id, role, sessionId: id, todoIds });
         },
@@ -332,11 +369,13 @@ export class Commander {
       throw error;
     } finally {
       this.runningSessions.delete(sessionId);
+      this.workerSessions.delete(sessionId);
     }
   }
 
-  private addTodos(planned: PlannedTodo[], replan: boolean): void {
+  private addTodos(planned: PlannedTodo[], replan: boolean, check?: string): void {
     const now = Date.now();
+    if (check?.trim()) this.state.check = check.trim();
     const added: TodoState[] = planned.map((p) => ({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: now, status: "pending", note: replan ? "added by a replan" : "planned" }] }));
     this.state.todos.push(...added);
     for (const t of added) this.todoById.set(t.id, t);
@@ -356,9 +395,9 @@ export class Commander {
     const affected = [...blocked, ...graph.stuck()];
     const openIssues = s.syncIssues.filter((i) => i.open);
     const existing = new Set(s.todos.map((t) => t.id));
-    const todos = await askPlanner(this.planning, replanPrompt(s.mission, { todos: liveTodos(s), blocked: affected, syncIssues: openIssues }), existing, true);
+    const plan = await askPlanner(this.planning, replanPrompt(s.mission, { todos: liveTodos(s), blocked: affected, syncIssues: openIssues }), existing, true);
     for (const todo of affected) this.transition(todo, "replaced", "replanned");
-    this.addTodos(todos, true);
+    this.addTodos(plan.todos, true, plan.check);
   }
 
   private async runWorker(todo: TodoState): Promise<void> {
@@ -368,7 +407,9 @@ export class Commander {
     await this.changes.beforeAttempt(todo);
     try {
       const todoMd = join(this.options.store.dir(this.state.id), "todo.md");
-      const result = await this.recovery.run("worker", [todo.id], { title: `Worker ${todo.id}: ${todo.title}`.slice(0, 80), prompt: workerPrompt(this.state.mission, todo, todoMd), schema: WorkerReport });
+      // Its declared files are its to write; any other write asks, and answerScope decides.
+      const permission = this.scopes.rulesFor(todo.files);
+      const result = await this.recovery.run("worker", [todo.id], { title: `Worker ${todo.id}: ${todo.title}`.slice(0, 80), prompt: workerPrompt(this.state.mission, todo, todoMd), schema: WorkerReport, permission });
       await this.changes.afterAttempt(todo, result.work);
       const report = result.structured as WorkerReport;
       // The report's file list is what really changed, never the Worker's say-so.
@@ -378,8 +419,18 @@ export class Commander {
         // No review request is spent on a claim the workspace contradicts: the TODO goes back, told why.
         todo.reviewIssues = [unfounded];
         retryOrGiveUp(todo, unfounded, this.limits.maxAttemptsPerTodo, this.transition);
-      } else if (report.status === "done") this.transition(todo, "review", report.summary);
-      else if (report.status === "blocked") this.transition(todo, "blocked", report.notes || report.summary);
+      } else if (report.status === "done") {
+        // The check's exit status, not the report, decides whether a review is worth a request.
+        const failed = await this.checks.ofTodo(todo);
+        if (this.halt) {
+          if (todo.status === "running") this.transition(todo, "pending", "stopped");
+          return;
+        }
+        if (failed) {
+          todo.reviewIssues = [failed];
+          retryOrGiveUp(todo, `acceptance check ${todo.checkResult?.status ?? "failed"}`, this.limits.maxAttemptsPerTodo, this.transition);
+        } else this.transition(todo, "review", report.summary);
+      } else if (report.status === "blocked") this.transition(todo, "blocked", report.notes || report.summary);
       else retryOrGiveUp(todo, `the Worker reported failure: ${report.summary}`, this.limits.maxAttemptsPerTodo, this.transition);
     } catch (error) {
       if (error instanceof TurnAbortedError || this.halt) {
@@ -394,6 +445,27 @@ export class Commander {
     }
   }
 
+  /**
+   * An edit ask from one of this mission's Worker sessions, outside its TODO's files: the Commander
+   * answers it (undefined: not a scope question, the user's to answer).
+   */
+  answerScope(sessionId: string, permission: string, paths: readonly string[]): Promise<ScopeAnswer> | undefined {
+    const todoId = this.workerSessions.get(sessionId);
+    if (!todoId || permission !== "edit" || this.halt) return undefined;
+    const files = [...paths];
+    const before = this.scopes.waiting;
+    const answer = this.scopes.decide(todoId, files, this.abort.signal);
+    if (this.scopes.waiting > before) {
+      const holder = files.map((f) => this.locks.holderOf(f)).find((h) => h && h !== todoId);
+      this.persist({ type: "scope.decided", missionId: this.state.id, todoId, files, answer: "waiting", holder });
+    }
+    // A granted write is made by a tool, whose part names the file: the TODO's diff covers it without more.
+    void answer.then((a) => {
+      if (!this.halt) this.persist({ type: "scope.decided", missionId: this.state.id, todoId, files, answer: a.reply === "once" ? "granted" : "refused" });
+    });
+    return answer;
+  }
+
   /** One review round; the policy decides what it covers and what its verdicts do. */
   private async reviewRound(batch: TodoState[], workersRunning: number): Promise<void> {
     const s = this.state;
@@ -401,7 +473,7 @@ export class Commander {
     try {
       const checkpoint = await this.changes.beforeReview(round.iteration);
       const diffs = await this.changes.diffsFor(batch);
-      const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, { ...round, diffs }), schema: Review });
+      const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, { ...round, diffs, missionCheck: batch.length === 0 ? s.checkResult : undefined }), schema: Review });
       const review = result.structured as Review;
       const { passed, failed } = this.reviews.apply(round, review);
       this.persist({ type: "review.round", missionId: s.id, iteration: round.iteration, passed, failed, syncIssues: review.syncIssues.length, checkpoint }, batch);

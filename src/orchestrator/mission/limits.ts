@@ -15,6 +15,10 @@ export interface CommanderLimits {
   livenessMs: number;
   /** A session older than this is aborted and its turn recovered (sessionTtlMinutes). */
   sessionTtlMs: number;
+  /** A permission or question shown to the user and not answered within this is declined, the agent told (permissionTimeoutMinutes). */
+  permissionTimeoutMs: number;
+  /** An acceptance check running longer is stopped and counts as failed (checkTimeoutSeconds). */
+  checkTimeoutMs: number;
   /** Attempts per turn before its TODO fails (recoveryAttempts). */
   recoveryAttempts: number;
   /** First backoff delay of the recovery policy; doubles per attempt, with jitter. */
@@ -24,7 +28,7 @@ export interface CommanderLimits {
 }
 
 /** The limits a setting feeds (settingsTable's `feeds`). */
-export type SettingLimits = Pick<CommanderLimits, "maxParallelSessions" | "maxIterations" | "recoveryAttempts" | "maxTasksInMemory" | "livenessMs" | "sessionTtlMs" | "budget">;
+export type SettingLimits = Pick<CommanderLimits, "maxParallelSessions" | "maxIterations" | "recoveryAttempts" | "maxTasksInMemory" | "livenessMs" | "sessionTtlMs" | "checkTimeoutMs" | "permissionTimeoutMs" | "budget">;
 
 /** Setting values (already validated) converted to the limits they feed, in the Commander's units. */
 export function limitsFromSettings(values: NumberSettingValues): SettingLimits {
@@ -38,6 +42,8 @@ export function limitsFromSettings(values: NumberSettingValues): SettingLimits {
     maxTasksInMemory: fed("maxTasksInMemory"),
     livenessMs: fed("turnLivenessSeconds"),
     sessionTtlMs: fed("sessionTtlMinutes"),
+    checkTimeoutMs: fed("checkTimeoutSeconds"),
+    permissionTimeoutMs: fed("permissionTimeoutMinutes"),
     // 0 means no budget.
     budget: maxTokens || maxCostUsd ? { maxTokens: maxTokens || undefined, maxCostUsd: maxCostUsd || undefined } : undefined,
   };

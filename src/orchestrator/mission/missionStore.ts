@@ -8,33 +8,32 @@
  * loading replays the journal records newer than the snapshot. A corrupt or unknown-version file is
  * moved aside, never overwritten; a corrupt one is then rebuilt from the journal, which holds every
  * TODO's full record and the mission's header at each transition.
+ *
+ * What is read back is checked before it is used: a mission id has one format and names its folder
+ * (no id can lead a path out of the state folder), every journal record is validated (a line that
+ * is JSON but no record makes the mission unreadable, with the line and the reason), and so is the
+ * state after replay. Whatever goes wrong reading one mission is a StateFileError naming it: the
+ * host reports it and the user can set the folder aside; it never escapes to the caller.
  */
 import { randomBytes } from "node:crypto";
-import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { renderTodoMd } from "../todo/renderTodoMd";
+import { isMissionId, TodoId } from "../domain/ids";
 import { emptyUsageTotals, MissionState, STATE_VERSION, TERMINAL_STATUSES, TodoState } from "../domain/state";
+import { applyRecords, describeIssues, headerOf, journalTail, readJournal, type HistoryEntry, type JournalRecord } from "./missionJournal";
+import { StateFileError, StateWriteError } from "./stateErrors";
+import { appendNoFollow, containedDir, makeContainedDir, replaceFile } from "../containedFiles";
 
-export class StateFileError extends Error {
-  override readonly name = "StateFileError";
-  /** `recovered`: the mission was rebuilt from its journal; this reports the bad file, not a loss. */
-  constructor(message: string, readonly movedTo?: string, readonly recovered = false) {
-    super(message);
-  }
-}
-
-export class StateWriteError extends Error {
-  override readonly name = "StateWriteError";
-  /** `what`: the write that failed; the message adds why the mission stops and how to go on. */
-  constructor(what: string, cause: unknown) {
-    super(`${what}: ${(cause as Error).message}. The mission stops rather than run on state it cannot keep; make the folder writable (or free disk space) and Resume.`, { cause });
-  }
-}
+export { StateFileError, StateWriteError };
 
 export const ORCHESTRATOR_DIR = join(".opencode", "orchestrator");
 
 /** How a mission.json from a newer version is renamed aside. */
 const NEWER_VERSION_SUFFIX = ".newer-version-";
+
+/** How a mission folder the user set aside is renamed: no longer a mission id, so never listed again. */
+export const SET_ASIDE_SUFFIX = ".broken-";
 
 /** A mission as it is before its first transition: what create() saves, and what a rebuild replays onto. */
 function newMissionState(id: string, mission: string, at: number): MissionState {
@@ -63,35 +62,27 @@ function newMissionId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
-/** The mission fields every journal record carries (everything but the TODOs and the report). */
-type MissionHeader = Pick<MissionState, "status" | "stopReason" | "iteration" | "roundsWithoutProgress" | "integrationChecked" | "usage" | "usageByRole" | "syncIssues" | "checkpoints" | "reverts">;
-
-interface JournalRecord {
-  seq: number;
-  at: number;
-  event: object;
-  mission: MissionHeader;
-  todos?: TodoState[];
+/** The state as a mission can use it: the schema, an id that names its folder, TODO ids of one format, each once. */
+function stateProblem(state: unknown, folderId: string): string | undefined {
+  const parsed = MissionState.safeParse(state);
+  if (!parsed.success) return describeIssues(parsed.error);
+  if (parsed.data.id !== folderId) return `it names mission ${JSON.stringify(parsed.data.id)}, not the folder it is in (${folderId})`;
+  const seen = new Set<string>();
+  for (const todo of parsed.data.todos) {
+    if (!TodoId.safeParse(todo.id).success) return `TODO id ${JSON.stringify(todo.id)} is not an id (letters, digits, . _ -)`;
+    if (seen.has(todo.id)) return `TODO ${todo.id} is there twice`;
+    seen.add(todo.id);
+  }
+  return undefined;
 }
-
-const header = (s: MissionState): MissionHeader => ({
-  status: s.status,
-  stopReason: s.stopReason,
-  iteration: s.iteration,
-  roundsWithoutProgress: s.roundsWithoutProgress,
-  integrationChecked: s.integrationChecked,
-  usage: s.usage,
-  usageByRole: s.usageByRole,
-  syncIssues: s.syncIssues,
-  checkpoints: s.checkpoints,
-  reverts: s.reverts,
-});
 
 export class MissionStore {
   readonly root: string;
   private readonly pending = new Map<string, { state: MissionState; timer: NodeJS.Timeout }>();
   /** A snapshot write that failed in the background; the next record() reports it. */
   private failure?: StateWriteError;
+  /** Mission folders checked to be real folders inside the workspace (checked once each). */
+  private readonly contained = new Set<string>();
 
   constructor(
     readonly workspace: string,
@@ -100,8 +91,20 @@ export class MissionStore {
     this.root = join(workspace, ORCHESTRATOR_DIR, "missions");
   }
 
+  /** A mission's folder. Only a mission id names one: anything else (a path, `..`) is refused. */
   dir(id: string): string {
+    if (!isMissionId(id)) throw new StateFileError(`${JSON.stringify(id)} is not a mission id; no folder is read or written for it.`);
     return join(this.root, id);
+  }
+
+  /** The folder, created if asked, once no step to it from the workspace is a link (checked once per mission). */
+  private folder(id: string, create: boolean): string {
+    const dir = this.dir(id);
+    if (this.contained.has(id) && (!create || existsSync(dir))) return dir;
+    const problem = containedDir(this.workspace, dir, create);
+    if (problem) throw new StateFileError(`The folder of mission ${id} cannot be used: ${problem}.`, undefined, false, id);
+    if (existsSync(dir)) this.contained.add(id);
+    return dir;
   }
 
   /**
@@ -110,10 +113,11 @@ export class MissionStore {
    * with fifty sessions, docs/benchmarks.md).
    */
   private ignoreInGit(): void {
-    const file = join(this.workspace, ORCHESTRATOR_DIR, ".gitignore");
+    const dir = join(this.workspace, ORCHESTRATOR_DIR);
+    const file = join(dir, ".gitignore");
     if (existsSync(file)) return;
-    mkdirSync(join(this.workspace, ORCHESTRATOR_DIR), { recursive: true });
-    writeFileSync(file, "# OpenCode Orchestrator's mission state: journals and snapshots, not source.\n*\n");
+    makeContainedDir(dir, this.workspace);
+    replaceFile(file, "# OpenCode Orchestrator's mission state: journals and snapshots, not source.\n*\n");
   }
 
   create(mission: string, now = Date.now()): MissionState {
@@ -130,9 +134,9 @@ export class MissionStore {
   record(state: MissionState, event: object, todos: readonly TodoState[] = []): void {
     if (this.failure) throw this.failure;
     state.journalSeq += 1;
-    const entry: JournalRecord = { seq: state.journalSeq, at: Date.now(), event, mission: header(state), ...(todos.length ? { todos: [...todos] } : {}) };
+    const entry = { seq: state.journalSeq, at: Date.now(), event, mission: headerOf(state), ...(todos.length ? { todos: [...todos] } : {}) };
     try {
-      appendFileSync(join(this.dir(state.id), "events.jsonl"), `${JSON.stringify(entry)}\n`);
+      appendNoFollow(join(this.folder(state.id, false), "events.jsonl"), `${JSON.stringify(entry)}\n`);
     } catch (error) {
       throw new StateWriteError(`Could not append to the mission journal of ${state.id}`, error);
     }
@@ -155,8 +159,9 @@ export class MissionStore {
     if (todos.length === 0) return;
     const dir = join(this.workspace, ORCHESTRATOR_DIR, "archive");
     try {
-      mkdirSync(dir, { recursive: true });
-      appendFileSync(join(dir, `${state.id}.jsonl`), todos.map((t) => JSON.stringify(t)).join("\n") + "\n");
+      this.dir(state.id);
+      makeContainedDir(dir, this.workspace);
+      appendNoFollow(join(dir, `${state.id}.jsonl`), todos.map((t) => JSON.stringify(t)).join("\n") + "\n");
     } catch (error) {
       throw new StateWriteError(`Could not archive finished TODOs of ${state.id}`, error);
     }
@@ -164,13 +169,18 @@ export class MissionStore {
 
   /** The archived full record of a TODO, if it was archived. */
   archived(missionId: string, todoId: string): TodoState | undefined {
+    if (!isMissionId(missionId)) return undefined;
     const file = join(this.workspace, ORCHESTRATOR_DIR, "archive", `${missionId}.jsonl`);
     if (!existsSync(file)) return undefined;
     let found: TodoState | undefined;
     for (const line of readFileSync(file, "utf8").split("\n")) {
       if (!line.includes(`"id":${JSON.stringify(todoId)}`)) continue;
-      const parsed = TodoState.safeParse(JSON.parse(line));
-      if (parsed.success && parsed.data.id === todoId) found = parsed.data;
+      try {
+        const parsed = TodoState.safeParse(JSON.parse(line));
+        if (parsed.success && parsed.data.id === todoId) found = parsed.data;
+      } catch {
+        // a torn record
+      }
     }
     return found;
   }
@@ -191,15 +201,12 @@ export class MissionStore {
       clearTimeout(queued.timer);
       this.pending.delete(state.id);
     }
-    const dir = this.dir(state.id);
-    const file = join(dir, "mission.json");
-    const temp = `${file}.${process.pid}.tmp`;
+    const file = join(this.dir(state.id), "mission.json");
     try {
-      mkdirSync(dir, { recursive: true });
+      const dir = this.folder(state.id, true);
       state.updatedAt = Date.now();
-      writeFileSync(temp, JSON.stringify(state, null, 1));
-      renameSync(temp, file);
-      writeFileSync(join(dir, "todo.md"), renderTodoMd(state));
+      replaceFile(file, JSON.stringify(state, null, 1));
+      replaceFile(join(dir, "todo.md"), renderTodoMd(state));
     } catch (error) {
       throw new StateWriteError(`Could not save the mission state to ${file}`, error);
     }
@@ -208,9 +215,20 @@ export class MissionStore {
   /**
    * Reads and validates a mission. A bad mission.json is moved aside (never overwritten); if it is
    * corrupt rather than from a newer version, the mission is rebuilt from its journal and
-   * `onRecovered` is told what happened. Throws a StateFileError when nothing could be read.
+   * `onRecovered` is told what happened. Throws a StateFileError when the mission cannot be read,
+   * and only that: whatever else fails is reported as one, naming the mission.
    */
   load(id: string, onRecovered?: (problem: StateFileError) => void): MissionState {
+    try {
+      this.folder(id, false);
+      return this.read(id, onRecovered);
+    } catch (error) {
+      if (error instanceof StateFileError) throw error;
+      throw new StateFileError(`Mission ${id} could not be read: ${(error as Error).message}.`, undefined, false, id);
+    }
+  }
+
+  private read(id: string, onRecovered?: (problem: StateFileError) => void): MissionState {
     const file = join(this.dir(id), "mission.json");
     if (!existsSync(file)) return this.recover(id, `${file} is missing`, undefined, onRecovered);
     let raw: unknown;
@@ -227,12 +245,16 @@ export class MissionStore {
       const problem = `${file} was written by a newer version of the Orchestrator (state version ${version}; this one reads ${STATE_VERSION})`;
       throw new StateFileError(aside ? `${problem}. It was moved to ${aside} and left untouched; open it with the newer version.` : `${problem}. It was left untouched.`, aside);
     }
-    const parsed = MissionState.safeParse(raw);
-    if (!parsed.success) {
-      const problem = `${file} does not match the mission schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
-      return this.recover(id, problem, this.moveAside(file), onRecovered);
-    }
-    return this.replay(parsed.data);
+    const wrong = stateProblem(raw, id);
+    if (wrong) return this.recover(id, `${file} does not match the mission schema: ${wrong}`, this.moveAside(file), onRecovered);
+    return this.checked(this.replay(MissionState.parse(raw)), id);
+  }
+
+  /** The state after replay, if it is one a mission can run on; else a StateFileError saying why. */
+  private checked(state: MissionState, id: string): MissionState {
+    const wrong = stateProblem(state, id);
+    if (wrong) throw new StateFileError(`Mission ${id} replayed from its journal is not a valid state: ${wrong}. Nothing was changed; set the mission aside to keep it for inspection.`, undefined, false, id);
+    return state;
   }
 
   /** Rebuilds a mission whose snapshot is unusable from its journal, or throws saying what was kept. */
@@ -241,7 +263,7 @@ export class MissionStore {
     const stuck = !aside && existsSync(join(this.dir(id), "mission.json"));
     const kept = aside ? ` It was moved to ${aside} and left untouched.` : stuck ? " It could not be moved aside and was left untouched." : "";
     const rebuilt = this.rebuild(id);
-    if (!rebuilt) throw new StateFileError(`${problem}.${kept} Its journal cannot rebuild the mission either; start a new mission or restore the file.`, aside);
+    if (!rebuilt) throw new StateFileError(`${problem}.${kept} Its journal cannot rebuild the mission either; start a new mission or restore the file.`, aside, false, id);
     const { state, unreadable } = rebuilt;
     const loss = unreadable ? `${unreadable} journal record(s) could not be read, so the latest transitions may be missing` : "nothing was lost";
     onRecovered?.(new StateFileError(`${problem}.${kept} The mission was rebuilt from its journal (${state.journalSeq} records); ${loss}.`, aside, true));
@@ -261,99 +283,28 @@ export class MissionStore {
     return readdirSync(this.dir(id)).some((f) => f.startsWith(`mission.json${NEWER_VERSION_SUFFIX}`));
   }
 
+  private journal(id: string): { records: JournalRecord[]; torn: number } | undefined {
+    return readJournal(join(this.dir(id), "events.jsonl"), id);
+  }
+
   /** The mission as its journal tells it: started (with its text), then every transition in order. */
   private rebuild(id: string): { state: MissionState; unreadable: number } | undefined {
-    const journal = join(this.dir(id), "events.jsonl");
-    if (!existsSync(journal)) return undefined;
-    let started: JournalRecord | undefined;
-    for (const line of readFileSync(journal, "utf8").split("\n")) {
-      try {
-        const entry = JSON.parse(line) as JournalRecord;
-        const event = entry.event as { type?: unknown; mission?: unknown };
-        if (event?.type === "mission.started" && typeof event.mission === "string") {
-          started = entry;
-          break;
-        }
-      } catch {
-        // a torn record
-      }
-    }
-    if (!started) return undefined;
-    const unreadable = { count: 0 };
-    const parsed = MissionState.safeParse(this.replay(newMissionState(id, (started.event as { mission: string }).mission, started.at), unreadable));
-    return parsed.success ? { state: parsed.data, unreadable: unreadable.count } : undefined;
+    const journal = this.journal(id);
+    const started = journal?.records.find((r) => r.event.type === "mission.started" && typeof r.event.mission === "string");
+    if (!journal || !started) return undefined;
+    const state = applyRecords(newMissionState(id, started.event.mission as string, started.at), journal.records);
+    return { state: this.checked(state, id), unreadable: journal.torn };
   }
 
   /** Applies the journal records the snapshot does not have yet (a crash between snapshots). */
-  private replay(state: MissionState, unreadable = { count: 0 }): MissionState {
-    const journal = join(this.dir(state.id), "events.jsonl");
-    if (!existsSync(journal)) return state;
-    const index = new Map(state.todos.map((t, i) => [t.id, i]));
-    for (const line of readFileSync(journal, "utf8").split("\n")) {
-      if (!line) continue;
-      let entry: JournalRecord;
-      try {
-        entry = JSON.parse(line) as JournalRecord;
-      } catch {
-        unreadable.count++;
-        continue; // a record torn by a crash mid-write: everything before it stands
-      }
-      if (typeof entry.seq !== "number" || entry.seq <= state.journalSeq) continue;
-      Object.assign(state, entry.mission);
-      if (typeof entry.at === "number") state.updatedAt = Math.max(state.updatedAt, entry.at);
-      for (const raw of entry.todos ?? []) {
-        const todo = TodoState.safeParse(raw);
-        if (!todo.success) {
-          unreadable.count++;
-          continue;
-        }
-        const at = index.get(todo.data.id);
-        if (at === undefined) {
-          index.set(todo.data.id, state.todos.length);
-          state.todos.push(todo.data);
-        } else state.todos[at] = todo.data;
-      }
-      state.journalSeq = entry.seq;
-    }
-    return state;
+  private replay(state: MissionState): MissionState {
+    const journal = this.journal(state.id);
+    return journal ? applyRecords(state, journal.records) : state;
   }
 
-  /**
-   * The newest events of a mission's journal, oldest first, with when each happened: what the views
-   * show of a mission they did not watch (after a reload, or before a resume). Only the journal's
-   * last `maxBytes` are read — the views keep a bounded history anyway — and a record that does not
-   * look like an event is skipped, never thrown.
-   */
-  history(id: string, maxBytes = 4 * 1024 * 1024): Array<{ at: number; event: { type: string } & Record<string, unknown> }> {
-    const journal = join(this.dir(id), "events.jsonl");
-    let text: string;
-    try {
-      const fd = openSync(journal, "r");
-      try {
-        const size = fstatSync(fd).size;
-        const length = Math.min(size, maxBytes);
-        const buffer = Buffer.alloc(length);
-        readSync(fd, buffer, 0, length, size - length);
-        text = buffer.toString("utf8");
-        // Reading from the middle of the file: the first line is a fragment.
-        if (length < size) text = text.slice(text.indexOf("\n") + 1);
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      return [];
-    }
-    const out: Array<{ at: number; event: { type: string } & Record<string, unknown> }> = [];
-    for (const line of text.split("\n")) {
-      if (!line) continue;
-      try {
-        const entry = JSON.parse(line) as { at?: unknown; event?: { type?: unknown } };
-        if (typeof entry?.at === "number" && entry.event && typeof entry.event.type === "string") out.push({ at: entry.at, event: entry.event as { type: string } & Record<string, unknown> });
-      } catch {
-        // a torn record
-      }
-    }
-    return out;
+  /** The newest events of a mission's journal, oldest first, with when each happened (journalTail). */
+  history(id: string, maxBytes?: number): HistoryEntry[] {
+    return isMissionId(id) ? journalTail(join(this.dir(id), "events.jsonl"), maxBytes) : [];
   }
 
   /** Renames a bad file aside; returns where, or undefined if it could not be moved. */
@@ -368,6 +319,30 @@ export class MissionStore {
   }
 
   /**
+   * Moves a mission's whole folder aside (`<id>.broken-<time>`, beside the others), untouched: the
+   * way out of a mission that cannot be read, losing nothing. Returns where it went.
+   */
+  setAside(id: string, now = Date.now()): string {
+    const dir = this.dir(id);
+    const queued = this.pending.get(id);
+    if (queued) {
+      clearTimeout(queued.timer);
+      this.pending.delete(id);
+    }
+    const aside = `${dir}${SET_ASIDE_SUFFIX}${new Date(now).toISOString().replace(/[-:.]/g, "")}`;
+    try {
+      // A link is renamed itself, never what it points to.
+      const stat = lstatSync(dir);
+      if (!stat.isDirectory() && !stat.isSymbolicLink()) throw new Error(`${dir} is not a folder`);
+      renameSync(dir, aside);
+    } catch (error) {
+      throw new StateWriteError(`Could not set mission ${id} aside`, error);
+    }
+    this.contained.delete(id);
+    return aside;
+  }
+
+  /**
    * The most recently updated mission that is not finished for good, if any. `onProblem` hears of
    * every bad state file: unreadable ones, and recovered ones (`recovered`).
    */
@@ -375,19 +350,24 @@ export class MissionStore {
     return this.latest((state) => !TERMINAL_STATUSES.includes(state.status), onProblem);
   }
 
-  /** The most recently updated readable mission that passes `filter`. */
+  /** The most recently updated readable mission that passes `filter`; a mission that cannot be read is reported, never thrown. */
   latest(filter: (state: MissionState) => boolean = () => true, onProblem?: (error: StateFileError) => void): MissionState | undefined {
-    if (!existsSync(this.root)) return undefined;
+    let ids: string[];
+    try {
+      // Only mission ids: a folder set aside (`<id>.broken-…`) or anything else is not a mission.
+      ids = readdirSync(this.root).filter(isMissionId);
+    } catch {
+      return undefined;
+    }
     let best: MissionState | undefined;
-    for (const id of readdirSync(this.root)) {
-      // A folder with only a journal is rebuilt, unless a newer version's file was set aside there (reported when it was).
-      if (!existsSync(join(this.dir(id), "mission.json")) && (!existsSync(join(this.dir(id), "events.jsonl")) || this.isNewerVersion(id))) continue;
+    for (const id of ids) {
       try {
+        // A folder with only a journal is rebuilt, unless a newer version's file was set aside there (reported when it was).
+        if (!existsSync(join(this.dir(id), "mission.json")) && (!existsSync(join(this.dir(id), "events.jsonl")) || this.isNewerVersion(id))) continue;
         const state = this.load(id, onProblem);
         if (filter(state) && (!best || state.updatedAt > best.updatedAt)) best = state;
       } catch (error) {
-        if (error instanceof StateFileError) onProblem?.(error);
-        else throw error;
+        onProblem?.(error instanceof StateFileError ? error : new StateFileError(`Mission ${id} could not be read: ${(error as Error).message}.`, undefined, false, id));
       }
     }
     return best;

@@ -5,7 +5,7 @@
  */
 import { invalidPlanPrompt } from "../agents/turnPrompts";
 import type { OrchestratorEvent } from "../domain/events";
-import { Plan, type PlannedTodo } from "../domain/schemas";
+import { Plan } from "../domain/schemas";
 import type { MissionState } from "../domain/state";
 import { StructuredResultError } from "../engine/errors";
 import type { Logger } from "../logger";
@@ -21,8 +21,8 @@ export interface PlanningDeps {
   logger: Logger;
 }
 
-/** A valid plan (new TODOs whose ids are not in `existingIds`), or a MissionHalt. */
-export async function askPlanner(deps: PlanningDeps, prompt: string, existingIds: ReadonlySet<string>, replan: boolean): Promise<PlannedTodo[]> {
+/** A valid plan (new TODOs whose ids are not in `existingIds`, and the project's check if it names one), or a MissionHalt. */
+export async function askPlanner(deps: PlanningDeps, prompt: string, existingIds: ReadonlySet<string>, replan: boolean): Promise<Plan> {
   const { state } = deps;
   let sessionId: string | undefined;
   let message = prompt;
@@ -32,7 +32,7 @@ export async function askPlanner(deps: PlanningDeps, prompt: string, existingIds
       const result = await deps.recovery.run("planner", [], { sessionId, title: `Planner: ${state.mission.slice(0, 50)}`, prompt: message, schema: Plan }, { recoverStructured: false });
       sessionId = result.sessionId;
       problems = planProblems((result.structured as Plan).todos, existingIds);
-      if (problems.length === 0) return (result.structured as Plan).todos;
+      if (problems.length === 0) return result.structured as Plan;
     } catch (error) {
       if (!(error instanceof StructuredResultError)) throw error;
       sessionId = error.sessionId;

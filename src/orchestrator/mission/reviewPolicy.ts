@@ -12,6 +12,7 @@ import type { Review } from "../domain/schemas";
 import type { MissionState, TodoState, TodoStatus } from "../domain/state";
 import { doneCount, liveTodos } from "../domain/transitions";
 import { isFinished } from "../todo/todoGraph";
+import { checkIssue } from "./acceptanceChecks";
 import type { CommanderLimits } from "./limits";
 
 export interface ReviewRound {
@@ -125,7 +126,13 @@ export class ReviewPolicy {
     for (const verdict of review.verdicts) {
       const todo = byId.get(verdict.todoId);
       if (!todo || todo.status !== "review") continue;
-      if (verdict.verdict === "pass") {
+      // A check the orchestrator ran outweighs any verdict: a pass over a failing check is a fail.
+      const check = todo.checkResult;
+      if (verdict.verdict === "pass" && check && check.status !== "passed") {
+        todo.reviewIssues = [checkIssue(check)];
+        failed.push(todo.id);
+        retryOrGiveUp(todo, `its check ${check.status}`, this.limits.maxAttemptsPerTodo, this.transition);
+      } else if (verdict.verdict === "pass") {
         todo.reviewIssues = [];
         this.transition(todo, "done", "passed review");
         passed.push(todo.id);

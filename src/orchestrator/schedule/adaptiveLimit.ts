@@ -20,6 +20,11 @@ export class AdaptiveLimit {
     this.value = Math.max(1, Math.floor(this.value / 2));
   }
 
+  /** The server cannot keep up: fewer sessions at once (never below one). */
+  onOverload(): void {
+    this.onRateLimit();
+  }
+
   onSuccess(): void {
     this.value = Math.min(this.max, this.value + 1);
   }

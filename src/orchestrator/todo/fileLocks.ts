@@ -22,6 +22,13 @@ export class FileLocks {
     return true;
   }
 
+  /** Adds files to a running TODO's scope: all of them or none, where any is held by another TODO. */
+  tryAcquireMore(todoId: string, files: readonly string[]): boolean {
+    if (files.some((f) => (this.holders.get(this.key(f)) ?? todoId) !== todoId)) return false;
+    for (const f of files) this.holders.set(this.key(f), todoId);
+    return true;
+  }
+
   release(todoId: string): void {
     for (const [file, holder] of this.holders) if (holder === todoId) this.holders.delete(file);
   }

@@ -1,0 +1,110 @@
+/**
+ * OpenCode's permission rules, applied to commands the orchestrator runs itself (background jobs,
+ * plan-given acceptance checks), so they are decided as the bash tool's commands are: the same
+ * configuration, the last matching rule wins, each part of a compound command is judged and the
+ * strictest answer counts. A guard, not a sandbox: a command is judged by its text, so what a
+ * script or a `$(…)` does inside is not seen; text this parser cannot split is asked about
+ * whenever the rules do not allow every command.
+ */
+
+export type PermissionAction = "allow" | "ask" | "deny";
+
+export interface PermissionRule {
+  permission: string;
+  pattern: string;
+  action: PermissionAction;
+}
+
+const ACTIONS = new Set<string>(["allow", "ask", "deny"]);
+const isAction = (value: unknown): value is PermissionAction => typeof value === "string" && ACTIONS.has(value);
+
+/** OpenCode's `permission` configuration (a string, or per-permission strings or pattern maps) as ordered rules. */
+export function permissionRules(config: unknown): PermissionRule[] {
+  if (isAction(config)) return [{ permission: "*", pattern: "*", action: config }];
+  if (!config || typeof config !== "object") return [];
+  const rules: PermissionRule[] = [];
+  for (const [permission, value] of Object.entries(config as Record<string, unknown>)) {
+    if (isAction(value)) rules.push({ permission, pattern: "*", action: value });
+    else if (value && typeof value === "object") {
+      for (const [pattern, action] of Object.entries(value as Record<string, unknown>)) if (isAction(action)) rules.push({ permission, pattern, action });
+    }
+  }
+  return rules;
+}
+
+/** OpenCode's wildcard: `*` any text, `?` one character; "cmd *" also matches "cmd" alone. */
+export function wildcardMatch(text: string, pattern: string): boolean {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = escaped.endsWith(" .*") ? `${escaped.slice(0, -3)}( .*)?` : escaped;
+  return new RegExp(`^${body}$`, "s").test(text);
+}
+
+/**
+ * The simple commands of a shell command line: split at `;`, `&&`, `||`, `|`, `&` and newlines
+ * outside quotes. Undefined when the line holds what only a shell can resolve (command or process
+ * substitution, an unterminated quote): then nobody can say from its text what it runs.
+ */
+export function splitCommand(command: string): string[] | undefined {
+  const parts: string[] = [];
+  let current = "";
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i] as string;
+    const next = command[i + 1];
+    if (quote) {
+      current += c;
+      if (c === quote) quote = undefined;
+      else if (quote === '"') {
+        if (c === "`" || (c === "$" && next === "(")) return undefined;
+        if (c === "\\" && next !== undefined) {
+          current += next;
+          i++;
+        }
+      }
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      quote = c;
+      current += c;
+    } else if (c === "\\") current += c + (command[++i] ?? "");
+    else if (c === "`" || (c === "$" && next === "(") || ((c === "<" || c === ">") && next === "(")) return undefined;
+    else if (c === ";" || c === "\n" || c === "&" || c === "|") {
+      if ((c === "&" || c === "|") && next === c) i++;
+      parts.push(current);
+      current = "";
+    } else current += c;
+  }
+  if (quote) return undefined;
+  parts.push(current);
+  return parts.map((p) => p.trim().replace(/^\(+|\)+$/g, "").trim()).filter(Boolean);
+}
+
+const STRICTNESS: Record<PermissionAction, number> = { allow: 0, ask: 1, deny: 2 };
+
+/** The last rule for `permission` that matches `pattern`; OpenCode asks when none does. */
+export function evaluate(rules: readonly PermissionRule[], permission: string, pattern: string): { action: PermissionAction; rule?: PermissionRule } {
+  for (let i = rules.length - 1; i >= 0; i--) {
+    const rule = rules[i] as PermissionRule;
+    if (wildcardMatch(permission, rule.permission) && wildcardMatch(pattern, rule.pattern)) return { action: rule.action, rule };
+  }
+  return { action: "ask" };
+}
+
+/** How the bash rules decide a command line: the strictest answer among its parts, and the part that decided. */
+export function decideCommand(rules: readonly PermissionRule[], command: string): { action: PermissionAction; part?: string; rule?: PermissionRule } {
+  const parts = splitCommand(command);
+  if (!parts) {
+    // Unreadable text: allowed only where every command would be (a blanket allow, nothing stricter after it).
+    const forBash = rules.filter((r) => wildcardMatch("bash", r.permission));
+    const blanket = forBash.map((r) => r.pattern).lastIndexOf("*");
+    const everything = blanket >= 0 && forBash.slice(blanket).every((r) => r.action === "allow");
+    if (everything) return { action: "allow", rule: forBash[blanket] };
+    return { action: forBash[blanket]?.action === "deny" ? "deny" : "ask", part: command };
+  }
+  let worst: { action: PermissionAction; part?: string; rule?: PermissionRule } = { action: "allow" };
+  for (const part of parts.length ? parts : [command]) {
+    const decided = evaluate(rules, "bash", part);
+    if (STRICTNESS[decided.action] > STRICTNESS[worst.action]) worst = { ...decided, part };
+  }
+  return worst;
+}

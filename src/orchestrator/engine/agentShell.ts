@@ -1,0 +1,88 @@
+/**
+ * The shell every agent command runs in. OpenCode's bash tool runs `$SHELL -c <command>`, and so
+ * do the background jobs: pointing SHELL at this small script gives one place where
+ *  - the orchestrator's secrets (the server password, the config that carries the MCP token) are
+ *    taken out of the command's environment, so `env` or a prompt-injected "print your environment"
+ *    shows neither;
+ *  - optionally (orchestrator.sandbox = "bubblewrap"), the command runs in a bubblewrap sandbox:
+ *    the file system read-only except the workspace and a private /tmp, its own PID namespace (it
+ *    cannot read the server's /proc/<pid>/environ), no new privileges. A guard, not a jail: the
+ *    network stays open, and files outside the workspace stay readable.
+ * The script is written once per host, into a private (0700) folder.
+ */
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+
+/** Variables no agent command may see: with the password an agent could answer its own permission requests. */
+export const SECRET_VARIABLES = ["OPENCODE_SERVER_PASSWORD", "OPENCODE_SERVER_USERNAME", "OPENCODE_CONFIG_CONTENT", "OPENCODE_ORCHESTRATOR_TOKEN"] as const;
+
+export type SandboxMode = "off" | "bubblewrap";
+
+export interface AgentShellOptions {
+  workspace: string;
+  sandbox: SandboxMode;
+  /** The user's shell (`$SHELL`), used when OpenCode would accept it (not fish or nu); else /bin/sh. */
+  userShell?: string;
+  /** Where bwrap is (found on PATH when absent). */
+  bwrap?: string;
+}
+
+export interface AgentShell {
+  /** The script: SHELL for the servers, the interpreter of background jobs. */
+  path: string;
+  sandbox: SandboxMode;
+  dispose(): void;
+}
+
+/** The environment minus the orchestrator's secrets: what a command we spawn ourselves gets. */
+export function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of SECRET_VARIABLES) delete copy[name];
+  return copy;
+}
+
+/** Single-quotes a value for /bin/sh. */
+const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** The shell the command itself runs in: the user's where OpenCode itself would use it. */
+export function innerShell(userShell: string | undefined): string {
+  const name = userShell ? basename(userShell) : "";
+  return userShell && name && !["fish", "nu"].includes(name) && !userShell.includes("'") ? userShell : "/bin/sh";
+}
+
+/** bwrap's path, or undefined when it is not installed. */
+export function findBubblewrap(): string | undefined {
+  try {
+    return execFileSync("/bin/sh", ["-c", "command -v bwrap"], { encoding: "utf8" }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function agentShellScript(options: AgentShellOptions & { bwrap?: string }): string {
+  const shell = innerShell(options.userShell);
+  const lines = ["#!/bin/sh", "# Written by OpenCode Orchestrator: the shell of agent commands (see agentShell.ts).", `unset ${SECRET_VARIABLES.join(" ")}`];
+  if (options.sandbox === "bubblewrap" && options.bwrap) {
+    const ws = sh(options.workspace);
+    // Read-only root; the workspace writable; a private /tmp and /proc; the device nodes a build needs.
+    lines.push(`exec ${sh(options.bwrap)} --die-with-parent --new-session --unshare-pid --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --bind ${ws} ${ws} --chdir "$PWD" ${sh(shell)} "$@"`);
+  } else {
+    lines.push(`exec ${sh(shell)} "$@"`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Writes the script; the sandbox needs bwrap, and a clear error says how to get it. */
+export function createAgentShell(options: AgentShellOptions): AgentShell {
+  const bwrap = options.sandbox === "bubblewrap" ? (options.bwrap ?? findBubblewrap()) : undefined;
+  if (options.sandbox === "bubblewrap" && !bwrap) {
+    throw new Error("orchestrator.sandbox is \"bubblewrap\" but bwrap is not installed: install bubblewrap (e.g. `sudo apt install bubblewrap`) or set orchestrator.sandbox to \"off\".");
+  }
+  const dir = mkdtempSync(join(tmpdir(), "orchestrator-shell-"));
+  chmodSync(dir, 0o700);
+  const path = join(dir, "agent-shell");
+  writeFileSync(path, agentShellScript({ ...options, bwrap }), { mode: 0o700 });
+  return { path, sandbox: options.sandbox, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,125 @@
+/**
+ * File scopes enforced through OpenCode's own permission mechanism, against the real server and
+ * Workers that write outside their TODO's files on purpose: the write waits for the TODO holding
+ * the file, a cycle of waits is broken by refusing one write (naming the holder), and one file
+ * spelled two ways is one file. The scripted Workers are ordered by what the test awaits, not by delays.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
+import { MissionHost } from "../../src/orchestrator/host/missionHost";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { missionScenario, todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { call, tools, type Reply } from "../../src/orchestrator/scriptedModel/scenario";
+import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
+import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "../support/engineHarness";
+import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../support/isolation";
+
+const settings: HostSettings = { opencodePath: BUNDLED_OPENCODE, serverUrl: "", model: SCRIPTED_MODEL, demoMode: "never", models: {}, limits: {} };
+
+async function withMission(script: (workspace: string) => Omit<MissionScript, "workspace">, body: (run: { sandbox: Sandbox; model: ScriptedModel; host: MissionHost }) => Promise<void>): Promise<void> {
+  const sandbox = createSandbox("orch-scopes-");
+  const model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, ...script(sandbox.workspace) }));
+  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
+  const host = new MissionHost({ workspace: sandbox.workspace, logger: new RedactingLogger(memoryLogger()), engineEnv: sandbox.env });
+  try {
+    await body({ sandbox, model, host });
+  } finally {
+    await host.dispose();
+    await model.close();
+    sandbox.remove();
+  }
+}
+
+/** Resolves once the shown mission's timeline has a line matching `pattern`. */
+function timelineLine(host: MissionHost, pattern: RegExp): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!host.view.timeline.some((e) => pattern.test(e.text))) return;
+      sub.dispose();
+      resolve();
+    };
+    const sub = host.view.updates.on(check);
+  });
+}
+
+const write = (workspace: string, file: string, content: string) => call("write", { filePath: join(workspace, file), content });
+
+test("a Worker's write into a file another running TODO holds waits until that TODO lets go: never interleaved", async () => {
+  let waiting: Promise<void> = Promise.resolve();
+  await withMission(
+    (ws) => ({
+      plans: [{ todos: [todo("H", [], ["shared.txt"]), todo("W", [], ["w.txt"])] }],
+      workerOverride: (id, attempt, ctx): Reply | undefined => {
+        if (ctx.step !== 0 || attempt !== 1) return undefined;
+        // H writes its own file only once W has asked for it: W's ask meets a held file for sure.
+        if (id === "H") return { ...tools(write(ws, "shared.txt", "H's version\n")), after: waiting };
+        if (id === "W") return tools(write(ws, "w.txt", "W\n"), write(ws, "shared.txt", "W's version\n"));
+        return undefined;
+      },
+    }),
+    async ({ host, sandbox, model }) => {
+      waiting = timelineLine(host, /^W: write to shared\.txt waiting \(held by H\)$/);
+      const asked: string[] = [];
+      host.requests.on((u) => u.type === "asked" && asked.push(u.request.id));
+      const final = await host.run("Two TODOs, one shared file", settings);
+      assert.equal(final.status, "sealed", final.report);
+      const lines = host.view.timeline.map((e) => e.text);
+      const waited = lines.indexOf("W: write to shared.txt waiting (held by H)");
+      const hDone = lines.findIndex((l) => /^H: running → review/.test(l));
+      const granted = lines.indexOf("W: write to shared.txt granted");
+      assert.ok(waited >= 0 && hDone > waited && granted > hDone, `W waited for H to finish: ${lines.join(" | ")}`);
+      assert.equal(readFileSync(join(sandbox.workspace, "shared.txt"), "utf8"), "W's version\n", "W wrote after H, not between H's writes");
+      // W's TODO now owns what it wrote: its real changes name the file outside its declared ones.
+      assert.deepEqual(final.todos.find((t) => t.id === "W")?.changes.map((c) => c.path).sort(), ["shared.txt", "w.txt"]);
+      assert.deepEqual(asked, [], "the Commander answered: the user was never asked");
+      assert.equal(model.requests.filter((r) => r.role === "worker" && r.step === 0 && r.attempt === 0).length, 2, "one attempt each");
+    },
+  );
+});
+
+test("two Workers each waiting for the other's file: one write is refused, naming the holder; both finish", async () => {
+  let aWaits: Promise<void> = Promise.resolve();
+  await withMission(
+    (ws) => ({
+      plans: [{ todos: [todo("A", [], ["a.txt"]), todo("B", [], ["b.txt"])] }],
+      workerOverride: (id, attempt, ctx): Reply | undefined => {
+        if (attempt !== 1) return undefined;
+        if (ctx.step === 0 && id === "A") return tools(write(ws, "a.txt", "A\n"), write(ws, "b.txt", "A was here\n"));
+        // B asks for a.txt only once A waits on b.txt: a cycle for sure.
+        if (ctx.step === 0 && id === "B") return { ...tools(write(ws, "b.txt", "B\n"), write(ws, "a.txt", "B was here\n")), after: aWaits };
+        return undefined;
+      },
+    }),
+    async ({ host, sandbox, model }) => {
+      aWaits = timelineLine(host, /^A: write to b\.txt waiting \(held by B\)$/);
+      const final = await host.run("A cycle of waits", settings);
+      assert.equal(final.status, "sealed", final.report);
+      // What B's model was told about its write to a.txt (the last tool result of its turn's first step).
+      const told = model.requests.find((r) => r.role === "worker" && r.step === 1 && r.prompt.includes('<todo id="B"'))?.lastToolResult;
+      assert.match(told ?? "", /a\.txt is being changed by TODO A \(Make A\), which waits for a file your TODO holds\. Leave a\.txt alone/);
+      assert.equal(readFileSync(join(sandbox.workspace, "a.txt"), "utf8"), "A\n", "B's refused write never happened");
+      assert.equal(readFileSync(join(sandbox.workspace, "b.txt"), "utf8"), "A was here\n", "A's write went ahead once B let go");
+      assert.ok(host.view.timeline.some((e) => e.text === "B: write to a.txt refused"));
+    },
+  );
+});
+
+test("one file spelled two ways in two TODOs is never worked on at once", async () => {
+  await withMission(
+    () => ({ plans: [{ todos: [todo("S1", [], ["src/./x.txt"]), todo("S2", [], ["src//x.txt"])] }], workerLatencyMs: () => 200 }),
+    async ({ host, model }) => {
+      const final = await host.run("One file, two spellings", settings);
+      assert.equal(final.status, "sealed", final.report);
+      const workers = model.requests.filter((r) => r.role === "worker");
+      const spans = ["S1", "S2"].map((id) => {
+        const mine = workers.filter((r) => r.prompt.includes(`<todo id="${id}"`));
+        return [Math.min(...mine.map((r) => r.receivedAt)), Math.max(...mine.map((r) => r.finishedAt ?? r.receivedAt))] as const;
+      });
+      const [first, second] = spans.sort((x, y) => x[0] - y[0]);
+      assert.ok(first && second && second[0] >= first[1], `the second began after the first ended: ${JSON.stringify(spans)}`);
+    },
+  );
+});

@@ -1,0 +1,73 @@
+/**
+ * In an untrusted workspace (Restricted Mode) no command starts an agent: Retry, Skip and Resume —
+ * here bound to keys with a mission's TODO as their argument, as a tree item would pass it — each
+ * say why they refuse, no OpenCode server starts, no model is asked, and the mission is untouched.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { TodoState } from "../../src/orchestrator/domain/state";
+import { MissionStore } from "../../src/orchestrator/mission/missionStore";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
+import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import { writeScriptedOpencodeJson } from "../support/engineHarness";
+import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import { describeProcess, processesWithCwd } from "../support/processes";
+import { toast } from "../support/workbench";
+
+let sandbox: Sandbox;
+let model: ScriptedModel;
+let vscode: VsCodeSession;
+let missionFile: string;
+let missionBefore: string;
+const KEYS = { retry: "Shift+Alt+F9", skip: "Shift+Alt+F10", resume: "Shift+Alt+F11" } as const;
+
+before(async () => {
+  sandbox = createSandbox("orch-untrusted-actions-");
+  model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, plans: [{ todos: [todo("T1")] }] }));
+  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
+  // A stopped mission with a failed TODO: Retry, Skip and Resume would each resume it.
+  const store = new MissionStore(sandbox.workspace);
+  const state = store.create("Write t1.txt");
+  const failed: TodoState = { ...todo("T1"), status: "failed", attempts: 3, sessions: [], reviewIssues: [], history: [{ at: 1, status: "failed" }] };
+  Object.assign(state, { status: "stopped", todos: [failed] });
+  store.save(state);
+  missionFile = join(store.dir(state.id), "mission.json");
+  missionBefore = readFileSync(missionFile, "utf8");
+  const keybindings = [
+    { key: KEYS.retry.toLowerCase(), command: "orchestrator.retryTodo", args: `todo:${state.id}:T1` },
+    { key: KEYS.skip.toLowerCase(), command: "orchestrator.skipTodo", args: `todo:${state.id}:T1` },
+    { key: KEYS.resume.toLowerCase(), command: "orchestrator.resume", args: state.id },
+  ];
+  mkdirSync(join(sandbox.root, "vscode-user", "User"), { recursive: true });
+  writeFileSync(join(sandbox.root, "vscode-user", "User", "keybindings.json"), JSON.stringify(keybindings));
+  vscode = await openVsCode({ sandbox, artifacts: join(REPO_ROOT, "test-results", "ui"), untrusted: true, settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE } });
+});
+
+after(async () => {
+  await vscode?.close();
+  await model?.close();
+  sandbox?.remove();
+});
+
+test("Retry, Skip and Resume refuse in Restricted Mode: nothing starts, the mission is untouched", () =>
+  vscode.screenshotOnFailure("untrusted-actions", async () => {
+    const { page } = vscode;
+    const refusal = toast(page, /runs no agents in an untrusted workspace/);
+    for (const [action, key] of Object.entries(KEYS)) {
+      await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
+      await page.keyboard.press(key);
+      await refusal.first().waitFor({ timeout: 60_000 });
+      assert.equal(await refusal.count(), 1, `${action}: refused, once`);
+      await refusal.first().hover();
+      await refusal.first().locator(".codicon-notifications-clear, .codicon-close").first().click();
+      await refusal.first().waitFor({ state: "detached", timeout: 10_000 });
+    }
+    await vscode.screenshot("untrusted-actions");
+    assert.equal(model.requests.length, 0, "no model request");
+    const opencode = processesWithCwd(sandbox.workspace).map(describeProcess).filter((cmd) => /\bopencode serve\b/.test(cmd));
+    assert.deepEqual(opencode, [], "no OpenCode server was started");
+    assert.equal(readFileSync(missionFile, "utf8"), missionBefore, "the mission was not touched");
+  }));

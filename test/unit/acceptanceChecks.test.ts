@@ -1,0 +1,40 @@
+/** Acceptance checks as real background jobs: exit status, output tail, timeout, and a halt that kills them. */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
+import { CHECK_TAIL_CHARS, checkIssue, runCheck } from "../../src/orchestrator/mission/acceptanceChecks";
+
+const workspace = mkdtempSync(join(tmpdir(), "orch-check-"));
+const jobs = new BackgroundJobManager({ workspace });
+after(async () => {
+  await jobs.dispose();
+  rmSync(workspace, { recursive: true, force: true });
+});
+const never = new AbortController().signal;
+
+test("exit 0 passes; any other exit fails with the output's end, bounded", async () => {
+  const started: string[] = [];
+  const ok = await runCheck(jobs, "echo fine", 10_000, never, (r) => started.push(r.status));
+  assert.deepEqual(started, ["running"]);
+  assert.equal(ok.status, "passed");
+  assert.equal(ok.tail.trim(), "fine");
+  const bad = await runCheck(jobs, "seq 1 20000; echo 'assertion failed' >&2; exit 4", 10_000, never);
+  assert.equal(bad.status, "failed");
+  assert.equal(bad.exitCode, 4);
+  assert.ok(bad.tail.length <= CHECK_TAIL_CHARS);
+  assert.match(bad.tail, /assertion failed\n$/);
+  assert.match(checkIssue(bad), /^The check `seq 1 20000; echo 'assertion failed' >&2; exit 4` failed \(exit 4\)\. Its output ends with:\n[\s\S]*assertion failed$/);
+});
+
+test("a check past its time limit is stopped and counts as timed out; a halt kills a running check", async () => {
+  const slow = await runCheck(jobs, "echo started; exec sleep 30", 1_000, never);
+  assert.equal(slow.status, "timed-out");
+  const halt = new AbortController();
+  const running = runCheck(jobs, "exec sleep 30", 60_000, halt.signal, () => halt.abort());
+  const stopped = await running;
+  assert.equal(stopped.status, "failed");
+  assert.equal(jobs.running().length, 0, "nothing of either is left running");
+});

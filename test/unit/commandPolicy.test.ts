@@ -1,0 +1,35 @@
+/** OpenCode's permission rules applied to the commands the orchestrator runs itself. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { decideCommand, permissionRules, splitCommand, wildcardMatch } from "../../src/orchestrator/agents/commandPolicy";
+import { headlessPermissionPolicy } from "../../src/orchestrator/agents/permissions";
+
+test("OpenCode's wildcard: * and ?, and 'cmd *' matches the bare command too", () => {
+  assert.ok(wildcardMatch("git status", "git *"));
+  assert.ok(wildcardMatch("git", "git *"));
+  assert.ok(!wildcardMatch("gitk", "git *"));
+  assert.ok(wildcardMatch("rm -rf a.b", "rm ?rf *"));
+  assert.ok(!wildcardMatch("xrm", "rm*"));
+});
+
+test("a compound command is split into its simple commands; what only a shell can resolve is not", () => {
+  assert.deepEqual(splitCommand("npm ci && npm test | tee log; echo 'a && b' & wait"), ["npm ci", "npm test", "tee log", "echo 'a && b'", "wait"]);
+  assert.deepEqual(splitCommand('echo "x; y" \\; z'), ['echo "x; y" \\; z']);
+  assert.equal(splitCommand("echo $(cat /etc/hostname)"), undefined);
+  assert.equal(splitCommand('echo "`id`"'), undefined);
+  assert.equal(splitCommand("diff <(ls a) <(ls b)"), undefined);
+  assert.equal(splitCommand("echo 'unterminated"), undefined);
+});
+
+test("the configuration's rules, last match wins, the strictest part decides", () => {
+  const rules = permissionRules({ ...headlessPermissionPolicy(), bash: { "*": "allow", "rm *": "deny", "git push*": "ask" } });
+  assert.equal(decideCommand(rules, "npm test").action, "allow");
+  assert.deepEqual(decideCommand(rules, "npm test && rm -rf build"), { action: "deny", part: "rm -rf build", rule: { permission: "bash", pattern: "rm *", action: "deny" } });
+  assert.equal(decideCommand(rules, "git commit -am x; git push origin main").action, "ask");
+  // Unreadable text is asked about unless every command is allowed.
+  assert.equal(decideCommand(rules, "echo $(rm -rf /)").action, "ask");
+  assert.equal(decideCommand(permissionRules(headlessPermissionPolicy()), "echo $(date)").action, "allow", "the default policy allows every command");
+  assert.equal(decideCommand(permissionRules({ bash: "deny" }), "ls").action, "deny");
+  assert.equal(decideCommand(permissionRules("ask"), "ls").action, "ask");
+  assert.equal(decideCommand([], "ls").action, "ask", "no rule at all: OpenCode asks");
+});
