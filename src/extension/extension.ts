@@ -229,7 +229,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A different binary or server applies to the next mission; never restart under a running one.
-      if (event.affectsConfiguration("orchestrator.opencode") || event.affectsConfiguration("orchestrator.servers")) void h.releaseEngine();
+      if (event.affectsConfiguration("orchestrator.opencode") || event.affectsConfiguration("orchestrator.servers") || event.affectsConfiguration("orchestrator.sandbox")) void h.releaseEngine();
     }),
   );
   // The latest mission comes back on screen; an unfinished one (stopped, or cut off by a reload or a crash) is offered.

@@ -30,6 +30,10 @@ export const DEMO_MODES = ["auto", "always", "never"] as const;
 export type DemoMode = (typeof DEMO_MODES)[number];
 const DEFAULT_DEMO_MODE: DemoMode = "auto";
 
+/** orchestrator.sandbox: agents' commands as they are, or confined by bubblewrap (engine/agentShell.ts). */
+export const SANDBOX_MODES = ["off", "bubblewrap"] as const;
+export type SandboxSetting = (typeof SANDBOX_MODES)[number];
+
 /** orchestrator.servers: how many OpenCode servers the pool may run; "auto" sizes it (engine/poolSize.ts). */
 export const MAX_SERVERS = 16;
 export const SERVER_COUNTS = ["auto", ...Array.from({ length: MAX_SERVERS }, (_, i) => String(i + 1))] as const;
@@ -46,6 +50,7 @@ const stringSettings = {
   demoMode: { type: "string", default: DEFAULT_DEMO_MODE, enum: DEMO_MODES },
   // A string enum: the settings UI offers "auto" and each count; checkServers also takes a number.
   servers: { type: "string", default: "auto", enum: SERVER_COUNTS },
+  sandbox: { type: "string", default: "off", enum: SANDBOX_MODES },
   // The project's whole check, run before the review of the whole; empty: the plan's, if it gives one.
   checkCommand: { type: "string", default: "" },
 } satisfies Record<string, StringSetting>;
@@ -94,6 +99,11 @@ export function checkNumber(key: NumberSettingKey, value: unknown): Checked<numb
 export function checkDemoMode(value: unknown): Checked<DemoMode> {
   if ((DEMO_MODES as readonly unknown[]).includes(value)) return { value: value as DemoMode };
   return { value: DEFAULT_DEMO_MODE, problem: `orchestrator.demoMode "${String(value)}" is not ${orList(DEMO_MODES)}; using ${DEFAULT_DEMO_MODE}.` };
+}
+
+export function checkSandbox(value: unknown): Checked<SandboxSetting> {
+  if ((SANDBOX_MODES as readonly unknown[]).includes(value)) return { value: value as SandboxSetting };
+  return { value: "off", problem: `orchestrator.sandbox "${String(value)}" is not ${orList(SANDBOX_MODES)}; using off.` };
 }
 
 /** "auto", or a whole number of servers in 1–16 (as a number or as its digits). */

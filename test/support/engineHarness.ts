@@ -20,10 +20,11 @@ export function scriptedProvider(baseURL: string) {
 }
 
 /** A workspace's own opencode.json that points OpenCode at the scripted model, as a user's would at a provider. */
-export function writeScriptedOpencodeJson(workspace: string, baseURL: string): void {
+/** `extra`: more of the user's OpenCode configuration (e.g. their own permission rules). */
+export function writeScriptedOpencodeJson(workspace: string, baseURL: string, extra: Record<string, unknown> = {}): void {
   const p = scriptedProvider(baseURL);
   const provider = { [p.id]: { npm: "@ai-sdk/openai-compatible", name: p.name, options: { baseURL, apiKey: "unused" }, models: p.models } };
-  writeFileSync(join(workspace, "opencode.json"), JSON.stringify({ provider, model: `${SCRIPTED_MODEL.providerID}/${SCRIPTED_MODEL.modelID}` }));
+  writeFileSync(join(workspace, "opencode.json"), JSON.stringify({ provider, model: `${SCRIPTED_MODEL.providerID}/${SCRIPTED_MODEL.modelID}`, ...extra }));
 }
 
 export interface EngineHarness {

@@ -38,3 +38,17 @@ test("a check past its time limit is stopped and counts as timed out; a halt kil
   assert.equal(stopped.status, "failed");
   assert.equal(jobs.running().length, 0, "nothing of either is left running");
 });
+
+test("a job's environment has none of the orchestrator's secrets", async () => {
+  const before = process.env.OPENCODE_SERVER_PASSWORD;
+  process.env.OPENCODE_SERVER_PASSWORD = "not-for-agents-123456";
+  try {
+    const seen = await runCheck(jobs, "env", 10_000, never);
+    assert.equal(seen.status, "passed");
+    assert.match(seen.tail, /^PATH=/m);
+    assert.doesNotMatch(seen.tail, /OPENCODE_SERVER_PASSWORD|not-for-agents/);
+  } finally {
+    if (before === undefined) delete process.env.OPENCODE_SERVER_PASSWORD;
+    else process.env.OPENCODE_SERVER_PASSWORD = before;
+  }
+});

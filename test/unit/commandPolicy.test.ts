@@ -32,4 +32,5 @@ test("the configuration's rules, last match wins, the strictest part decides", (
   assert.equal(decideCommand(permissionRules({ bash: "deny" }), "ls").action, "deny");
   assert.equal(decideCommand(permissionRules("ask"), "ls").action, "ask");
   assert.equal(decideCommand([], "ls").action, "ask", "no rule at all: OpenCode asks");
+  assert.equal(decideCommand(permissionRules(undefined), "ls").action, "allow", "no configuration: OpenCode's defaults allow commands");
 });

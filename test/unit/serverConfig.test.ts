@@ -11,7 +11,7 @@ test("registers the four agents and the headless permission policy", () => {
     assert.match(agent.prompt, new RegExp(`^You are the ${role}`, "i"), "the role is named first: the scripted model and people rely on it");
     assert.ok(agent.prompt.length < 800, `${name}'s prompt stays short (it is paid for on every turn)`);
   }
-  assert.equal(config.permission["*"], "allow");
+  assert.equal(config.permission["*"], undefined, "no catch-all of ours: it would come after the user's rules and override them");
   assert.equal(config.permission.question, "allow", "questions are routed to the user");
   assert.equal(config.permission.doom_loop, "ask");
   assert.equal(config.permission.external_directory, "ask");

@@ -18,11 +18,18 @@ export interface PermissionRule {
 const ACTIONS = new Set<string>(["allow", "ask", "deny"]);
 const isAction = (value: unknown): value is PermissionAction => typeof value === "string" && ACTIONS.has(value);
 
-/** OpenCode's `permission` configuration (a string, or per-permission strings or pattern maps) as ordered rules. */
+/** What OpenCode allows and asks when no configuration says otherwise (its agents' defaults). */
+export const OPENCODE_DEFAULT_RULES: readonly PermissionRule[] = [
+  { permission: "*", pattern: "*", action: "allow" },
+  { permission: "external_directory", pattern: "*", action: "ask" },
+  { permission: "doom_loop", pattern: "*", action: "ask" },
+];
+
+/** OpenCode's `permission` configuration (a string, or per-permission strings or pattern maps) as ordered rules, after its defaults. */
 export function permissionRules(config: unknown): PermissionRule[] {
-  if (isAction(config)) return [{ permission: "*", pattern: "*", action: config }];
-  if (!config || typeof config !== "object") return [];
-  const rules: PermissionRule[] = [];
+  const rules: PermissionRule[] = [...OPENCODE_DEFAULT_RULES];
+  if (isAction(config)) return [...rules, { permission: "*", pattern: "*", action: config }];
+  if (!config || typeof config !== "object") return rules;
   for (const [permission, value] of Object.entries(config as Record<string, unknown>)) {
     if (isAction(value)) rules.push({ permission, pattern: "*", action: value });
     else if (value && typeof value === "object") {

@@ -20,6 +20,7 @@ import { NUMBER_DEFAULTS } from "../settingsTable";
 import { DEMO_MODEL, demoProvider, startDemoModel } from "./demoModel";
 import type { BackgroundJobManager } from "../background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../background/mcpServer";
+import { createAgentShell, type AgentShell } from "../engine/agentShell";
 import type { EngineSettings } from "./hostSettings";
 
 export interface EngineSession {
@@ -51,6 +52,8 @@ export class EngineProvider {
   private mcp?: RunningMcpServer;
   /** The data directories of members 2 and up (member 1 uses the user's), removed with the pool. */
   private poolDir?: string;
+  /** The shell of every agent command (SHELL of the servers we start, the jobs' interpreter). */
+  private shell?: AgentShell;
 
   private readonly logger: RedactingLogger;
   private readonly jobs?: BackgroundJobManager;
@@ -94,6 +97,10 @@ export class EngineProvider {
       if (settings.servers !== undefined && settings.servers !== "auto" && settings.servers !== 1) this.logger.info("orchestrator.servers does not apply to an attached server: its sessions all run there");
       return { pool: new EnginePool({ size: 1, first: engine, start: attach, logger: this.logger }), model: settings.model, demo: false, stepSnapshots: await takesStepSnapshots(engine.client) };
     }
+    // Secrets out of the commands' environment, and the sandbox when asked for (agentShell.ts).
+    this.shell ??= createAgentShell({ workspace: directory, sandbox: settings.sandbox ?? "off", userShell: (this.options.env ?? process.env).SHELL });
+    this.jobs?.setShell(this.shell.path);
+    if (this.shell.sandbox !== "off") this.logger.info(`Agents' commands run in a ${this.shell.sandbox} sandbox: only the workspace is writable`);
     const binary = {
       configuredPath: settings.opencodePath,
       pathEnv: process.env.PATH,
@@ -133,7 +140,7 @@ export class EngineProvider {
 
   /** Member 1 runs in the given environment; the others get data directories of their own. */
   private memberEnv(index: number): NodeJS.ProcessEnv {
-    const base = this.options.env ?? process.env;
+    const base = { ...(this.options.env ?? process.env), ...(this.shell ? { SHELL: this.shell.path } : {}) };
     if (index === 0) return base;
     this.poolDir ??= mkdtempSync(join(tmpdir(), "orchestrator-pool-"));
     return memberEnvironment(base, this.poolDir, index);
@@ -154,5 +161,8 @@ export class EngineProvider {
     this.mcp = undefined;
     if (this.poolDir) rmSync(this.poolDir, { recursive: true, force: true });
     this.poolDir = undefined;
+    this.jobs?.setShell("/bin/sh");
+    this.shell?.dispose();
+    this.shell = undefined;
   }
 }

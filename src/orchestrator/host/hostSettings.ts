@@ -7,7 +7,7 @@
 import { ROLES, type Role } from "../domain/roles";
 import { parseModelRef, type ModelRef } from "../domain/modelRef";
 import { limitsFromSettings, type CommanderLimits } from "../mission/limits";
-import { checkDemoMode, checkNumber, checkServers, NUMBER_KEYS, NUMBER_SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingValues, type ServerCount, type StringSettingKey } from "../settingsTable";
+import { checkDemoMode, checkNumber, checkSandbox, checkServers, type SandboxSetting, NUMBER_KEYS, NUMBER_SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingValues, type ServerCount, type StringSettingKey } from "../settingsTable";
 
 export type { DemoMode };
 
@@ -19,6 +19,8 @@ export interface EngineSettings {
   demoMode: DemoMode;
   /** orchestrator.servers: how many OpenCode servers the pool may run (absent: auto). */
   servers?: ServerCount;
+  /** orchestrator.sandbox: agents' commands confined by bubblewrap, or not (absent: off). */
+  sandbox?: SandboxSetting;
 }
 
 export interface HostSettings extends EngineSettings {
@@ -87,6 +89,7 @@ export function readHostSettings(get: (key: string) => unknown): { settings: Hos
     models,
     demoMode: use(checkDemoMode(strings.demoMode)),
     servers: use(checkServers(strings.servers)),
+    sandbox: use(checkSandbox(strings.sandbox)),
     limits: limitsFromSettings(numbers),
     checkCommand: strings.checkCommand,
   };

@@ -20,6 +20,8 @@ import { Commander, type CommanderOptions } from "../mission/commander";
 import { MissionStore, StateFileError } from "../mission/missionStore";
 import { CheckpointStore } from "../changes/checkpointStore";
 import { DEFAULT_LIMITS } from "../mission/limits";
+import { JobPermission } from "./jobPermission";
+import { permissionRules, type PermissionRule } from "../agents/commandPolicy";
 import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
@@ -231,6 +233,8 @@ export class MissionHost {
       // Workers' writes outside their files are the Commander's to decide, not the user's.
       this.agentRequests.decideWith((ask) => commander.answerScope(ask.sessionId, ask.permission, ask.patterns));
       this.agentRequests.setTimeout(settings.limits.permissionTimeoutMs ?? DEFAULT_LIMITS.permissionTimeoutMs);
+      // Background jobs and plan-given checks pass the rules the bash tool's commands pass (the user where they ask).
+      this.jobs.setGate(new JobPermission(once(() => configuredRules(pool.members()[0]?.member)), (command) => this.agentRequests.askUser("An agent's background job", "bash", [command]), this.logger).gate);
       this.starting = false;
       if (this.view.missionId !== commander.state.id) this.view.show(commander.state, { phase: "running", demo: session.demo, startedAt: Date.now() });
       this.view.setFacts({ phase: "running", demo: session.demo });
@@ -362,4 +366,20 @@ export class MissionHost {
     this.notices.dispose();
     this.requests.dispose();
   }
+}
+
+/** The permission rules a server runs with (its merged configuration); none (so: ask) when it cannot say. */
+async function configuredRules(engine: Engine | undefined): Promise<PermissionRule[]> {
+  try {
+    const config = await engine?.client.config.get({}, { throwOnError: true });
+    return permissionRules((config?.data as { permission?: unknown } | undefined)?.permission);
+  } catch {
+    return [];
+  }
+}
+
+/** Computes once, on first use. */
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= compute());
 }
