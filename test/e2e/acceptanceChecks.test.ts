@@ -4,50 +4,15 @@
  * any review request is spent, and a lenient Reviewer cannot seal over a failing check.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
-import type { MissionState } from "../../src/orchestrator/domain/state";
-import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
-import { MissionHost } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
-import { missionScenario, todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
-import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
-import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "../support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../support/isolation";
-
-const settings: HostSettings = { opencodePath: BUNDLED_OPENCODE, serverUrl: "", model: SCRIPTED_MODEL, demoMode: "never", models: {}, limits: {} };
-
-interface Run {
-  sandbox: Sandbox;
-  model: ScriptedModel;
-  host: MissionHost;
-  state(missionId: string): MissionState;
-  /** Requests of a role that are a turn's first (its prompt), for one TODO. */
-  firstRequests(role: string, todoId: string): Array<{ prompt: string }>;
-}
+import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { SCRIPTED_SETTINGS as settings, withScriptedHost, type ScriptedHost } from "../support/scriptedHost";
 
 /** One sandbox, one scripted model, one host per test: the Planner's answers are the test's own. */
-async function withMission(script: Omit<MissionScript, "workspace">, body: (run: Run) => Promise<void>): Promise<void> {
-  const sandbox = createSandbox("orch-checks-");
-  const model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, ...script }));
-  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
-  const host = new MissionHost({ workspace: sandbox.workspace, logger: new RedactingLogger(memoryLogger()), engineEnv: sandbox.env });
-  try {
-    await body({
-      sandbox,
-      model,
-      host,
-      state: (id) => JSON.parse(readFileSync(join(sandbox.workspace, ".opencode", "orchestrator", "missions", id, "mission.json"), "utf8")) as MissionState,
-      firstRequests: (role, id) => model.requests.filter((r) => r.role === role && r.step === 0 && r.attempt === 0 && r.prompt.includes(`<todo id="${id}"`)),
-    });
-  } finally {
-    await host.dispose();
-    await model.close();
-    sandbox.remove();
-  }
-}
+const withMission = (script: Omit<MissionScript, "workspace">, body: (run: ScriptedHost) => Promise<void>) => withScriptedHost(() => script, body, { prefix: "orch-checks-" });
 
 const checked = (id: string, check: string, files?: string[]): PlannedTodo => ({ ...todo(id, [], files), check });
 

@@ -9,33 +9,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { test } from "node:test";
 import type { AgentRequestUpdate } from "../../src/orchestrator/host/agentRequests";
-import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
-import { MissionHost } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
-import { missionScenario, todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { call, tools } from "../../src/orchestrator/scriptedModel/scenario";
-import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { findBubblewrap } from "../../src/orchestrator/engine/agentShell";
-import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "../support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import { REPO_ROOT } from "../support/isolation";
+import { SCRIPTED_SETTINGS as base, withScriptedHost, type ScriptedHost } from "../support/scriptedHost";
 
-const base: HostSettings = { opencodePath: BUNDLED_OPENCODE, serverUrl: "", model: SCRIPTED_MODEL, demoMode: "never", models: {}, limits: {} };
-
-async function withHost(script: (ws: string) => Omit<MissionScript, "workspace">, userConfig: Record<string, unknown>, body: (run: { sandbox: Sandbox; model: ScriptedModel; host: MissionHost; told: (id: string, step: number) => string }) => Promise<void>): Promise<void> {
-  const sandbox = createSandbox("orch-boundary-");
-  const model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, ...script(sandbox.workspace) }));
-  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL, userConfig);
-  const host = new MissionHost({ workspace: sandbox.workspace, logger: new RedactingLogger(memoryLogger()), engineEnv: sandbox.env });
-  // What a Worker's model read back from its tool calls of step `step - 1`.
-  const told = (id: string, step: number) => model.requests.find((r) => r.role === "worker" && r.step === step && r.prompt.includes(`<todo id="${id}"`))?.lastToolResult ?? "";
-  try {
-    await body({ sandbox, model, host, told });
-  } finally {
-    await host.dispose();
-    await model.close();
-    sandbox.remove();
-  }
-}
+const withHost = (script: (ws: string) => Omit<MissionScript, "workspace">, userConfig: Record<string, unknown>, body: (run: ScriptedHost) => Promise<void>) => withScriptedHost(script, body, { prefix: "orch-boundary-", userConfig });
 
 test("a Worker that runs env sees neither the server's password nor the MCP token", async () => {
   await withHost(

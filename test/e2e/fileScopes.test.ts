@@ -8,30 +8,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
-import { MissionHost } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
-import { missionScenario, todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
+import type { MissionHost } from "../../src/orchestrator/host/missionHost";
+import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { call, tools, type Reply } from "../../src/orchestrator/scriptedModel/scenario";
-import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
-import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "../support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../support/isolation";
+import { SCRIPTED_SETTINGS as settings, withScriptedHost, type ScriptedHost } from "../support/scriptedHost";
 
-const settings: HostSettings = { opencodePath: BUNDLED_OPENCODE, serverUrl: "", model: SCRIPTED_MODEL, demoMode: "never", models: {}, limits: {} };
-
-async function withMission(script: (workspace: string) => Omit<MissionScript, "workspace">, body: (run: { sandbox: Sandbox; model: ScriptedModel; host: MissionHost }) => Promise<void>): Promise<void> {
-  const sandbox = createSandbox("orch-scopes-");
-  const model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, ...script(sandbox.workspace) }));
-  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
-  const host = new MissionHost({ workspace: sandbox.workspace, logger: new RedactingLogger(memoryLogger()), engineEnv: sandbox.env });
-  try {
-    await body({ sandbox, model, host });
-  } finally {
-    await host.dispose();
-    await model.close();
-    sandbox.remove();
-  }
-}
+const withMission = (script: (workspace: string) => Omit<MissionScript, "workspace">, body: (run: ScriptedHost) => Promise<void>) => withScriptedHost(script, body, { prefix: "orch-scopes-" });
 
 /** Resolves once the shown mission's timeline has a line matching `pattern`. */
 function timelineLine(host: MissionHost, pattern: RegExp): Promise<void> {
