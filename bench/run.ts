@@ -6,7 +6,9 @@
  * `BENCH_ONLY=wide npm run bench` (or `node --import tsx bench/run.ts wide`) runs only the wide
  * mission and the checkpoint timings (8 and 9), keeps the other figures of bench/results/latest.json,
  * and rewrites the report from both; `BENCH_ONLY=pool` likewise runs only the engine pool (10),
- * whose figures on more cores come from bench/results/pool-remote.json (bench/poolRemote.mjs).
+ * whose figures on more cores come from bench/results/pool-remote.json (bench/poolRemote.mjs);
+ * `BENCH_ONLY=evidence` only what the evidence steps cost on the wide mission (11), and
+ * `BENCH_ONLY=sandbox` only what the bubblewrap sandbox costs per command (12).
  * `BENCH_ONLY=report` measures nothing: it rewrites
  * docs/benchmarks.md from bench/results/latest.json (after a change to the report's wording).
  */
@@ -20,15 +22,20 @@ import { REPO_ROOT } from "../test/support/isolation";
 import { checkpointTimes } from "./checkpoints";
 import { coreScale, eventThroughput, memorySoak } from "./core";
 import { concurrency, diamondCost, dispatchLatency, overhead } from "./opencode";
+import { evidenceCost } from "./evidence";
 import { poolBenchmark } from "./pool";
 import type { PoolBench, PoolRemote } from "./poolReport";
-import { renderReport, type BenchResults, type WideBench } from "./report";
+import { renderReport, type BenchResults, type EvidenceBench, type SandboxBench, type WideBench } from "./report";
+import { sandboxCost } from "./sandbox";
 import { round } from "./stats";
 import { wideMission } from "./wide";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 300);
 const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map(Number);
+// A 5 % overhead is a small difference between two noisy makespans: more pairs than the ratios elsewhere.
+const EVIDENCE_RUNS = Number(process.env.BENCH_EVIDENCE_RUNS ?? Math.max(RUNS, 5));
+const SANDBOX_COMMANDS = Number(process.env.BENCH_SANDBOX_COMMANDS ?? 200);
 const CHECKPOINT_SIZES = (process.env.BENCH_CHECKPOINT_SIZES ?? "3000,30000").split(",").map(Number);
 const ONLY = process.argv[2] ?? process.env.BENCH_ONLY;
 const RESULTS = join(REPO_ROOT, "bench", "results", "latest.json");
@@ -62,6 +69,28 @@ async function poolBench(): Promise<PoolBench> {
   } finally {
     await model.close();
   }
+}
+
+/** 11: the wide mission with every evidence step on against none, paired. */
+async function evidenceBench(): Promise<EvidenceBench> {
+  const started = Date.now();
+  const model = await startScriptedModel({ roles: {} });
+  try {
+    log(`evidence steps: the wide mission with checkpoints and checks vs without, ${EVIDENCE_RUNS} pairs, model latency ${LATENCY_MS} ms`);
+    const result = await evidenceCost(model, { runs: EVIDENCE_RUNS, latencyMs: LATENCY_MS, log });
+    return { date: new Date().toISOString(), machine: machine(), result, durationS: Math.round((Date.now() - started) / 1000) };
+  } finally {
+    await model.close();
+  }
+}
+
+/** 12: short commands through the agent shell, sandbox off vs bubblewrap. */
+async function sandboxBench(): Promise<SandboxBench> {
+  const started = Date.now();
+  log(`sandbox: ${SANDBOX_COMMANDS} short commands of each kind through the agent shell, off vs bubblewrap`);
+  const result = await sandboxCost({ n: SANDBOX_COMMANDS, log });
+  if (!result.measured) log(`  not measured (${result.reason})`);
+  return { date: new Date().toISOString(), machine: machine(), result, durationS: Math.round((Date.now() - started) / 1000) };
 }
 
 /** The pool's figures from a machine with more cores, if they were measured (bench/poolRemote.mjs). */
@@ -99,6 +128,8 @@ async function everything(): Promise<BenchResults> {
   // After the shared server is gone: each side of the wide mission starts servers of its own.
   const wide = await wideBench();
   const pool = await poolBench();
+  const evidence = await evidenceBench();
+  const sandbox = await sandboxBench();
   return {
     date: new Date().toISOString(),
     machine: machine(),
@@ -106,6 +137,8 @@ async function everything(): Promise<BenchResults> {
     ...partial,
     wide,
     pool,
+    evidence,
+    sandbox,
     durationS: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -120,8 +153,14 @@ async function main(): Promise<void> {
   } else if (ONLY === "pool") {
     if (!existsSync(RESULTS)) throw new Error("`pool` alone needs the other figures: run the whole `npm run bench` once first.");
     results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), pool: await poolBench() };
+  } else if (ONLY === "evidence") {
+    if (!existsSync(RESULTS)) throw new Error("`evidence` alone needs the other figures: run the whole `npm run bench` once first.");
+    results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), evidence: await evidenceBench() };
+  } else if (ONLY === "sandbox") {
+    if (!existsSync(RESULTS)) throw new Error("`sandbox` alone needs the other figures: run the whole `npm run bench` once first.");
+    results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), sandbox: await sandboxBench() };
   } else if (ONLY) {
-    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool" or "report")`);
+    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool", "evidence", "sandbox" or "report")`);
   } else {
     results = await everything();
   }

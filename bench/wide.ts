@@ -14,11 +14,13 @@ import { dirname, join } from "node:path";
 import { Engine } from "../src/orchestrator/engine/engine";
 import { buildServerConfig } from "../src/orchestrator/engine/serverConfig";
 import { silentLogger } from "../src/orchestrator/logger";
+import type { CheckpointStore } from "../src/orchestrator/changes/checkpointStore";
+import type { PlannedTodo } from "../src/orchestrator/domain/schemas";
 import type { Checkpoints } from "../src/orchestrator/mission/changeRecorder";
 import { todo } from "../src/orchestrator/scriptedModel/missionScenario";
 import type { RecordedRequest, ScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import { scriptedProvider } from "../test/support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox } from "../test/support/isolation";
+import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../test/support/isolation";
 import { checkpointsOf, orchestratorMission, rawMission, type MissionTarget } from "./opencode";
 import { median } from "./stats";
 
@@ -119,8 +121,29 @@ export interface WideResult {
 
 type Side = "product" | "raw";
 
-async function oneRun(side: Side, template: string, model: ScriptedModel, run: number, todos: number, latencyMs: number, maxParallelSessions: number): Promise<WideSample> {
-  const sandbox = createSandbox(`bench-wide-${side}-`);
+/** The wide mission's plan: `todos` independent TODOs, each one new file (src/todo00.ts …). */
+export const widePlan = (todos: number): PlannedTodo[] => Array.from({ length: todos }, (_, i) => todo(`W${i}`, [], [`src/todo${String(i).padStart(2, "0")}.ts`]));
+
+/** A server of one run: its sandbox (a fresh copy of the repository as the workspace), the server, and the product's checkpoint store when asked for. */
+export interface WideServer {
+  sandbox: Sandbox;
+  engine: Engine;
+  store?: CheckpointStore;
+  /** Stops the server and removes the sandbox. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One run's server, warmed up and not yet measured: a sandbox of its own (HOME/XDG dirs), a fresh
+ * copy of `template` as its workspace, a server with our config (OpenCode's per-step snapshots off,
+ * or on with `snapshot`), and the same warm-up on every side: a planner and a reviewer turn.
+ * OpenCode's first prompt loads its providers (over a second), and with snapshots on its first step
+ * indexes the whole worktree into its snapshot repository, which a user's long-lived data dir has
+ * done before. The product's counterpart is the first checkpoint of its own store (kept in the
+ * workspace across missions): taken here too when `checkpoints`, and timed on its own in benchmark 9.
+ */
+export async function startWideServer(template: string, model: ScriptedModel, options: { prefix: string; snapshot: boolean; checkpoints: boolean; latencyMs: number }): Promise<WideServer> {
+  const sandbox = createSandbox(options.prefix);
   let engine: Engine | undefined;
   try {
     copyRepo(template, sandbox.workspace);
@@ -128,22 +151,58 @@ async function oneRun(side: Side, template: string, model: ScriptedModel, run: n
       directory: sandbox.workspace,
       binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
       // Raw OpenCode's default is snapshots on; over our config so that the same agents exist.
-      config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", extra: side === "raw" ? { snapshot: true } : undefined }),
+      config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", extra: options.snapshot ? { snapshot: true } : undefined }),
       env: sandbox.env,
       logger: silentLogger,
     });
-    const store = side === "product" ? checkpointsOf(sandbox.workspace) : undefined;
+    const store = options.checkpoints ? checkpointsOf(sandbox.workspace) : undefined;
+    await rawMission({ engine, model, workspace: sandbox.workspace }, "warm-up", [], options.latencyMs);
+    await store?.checkpoint("warm-up");
+    const started = engine;
+    return {
+      sandbox,
+      engine,
+      store,
+      stop: async () => {
+        await started.stop();
+        sandbox.remove();
+      },
+    };
+  } catch (error) {
+    await engine?.stop();
+    sandbox.remove();
+    throw error;
+  }
+}
+
+/**
+ * A committed repository of `files` modules in a temp folder, for `body` to copy from, with port
+ * 4096 held meanwhile; removed afterwards. `opencode serve --port 0` listens on 4096 when it is
+ * free, so server after server would share one origin, and a keep-alive socket that Node's fetch
+ * pooled for the last one was seen to be reset on the next one's first request. Holding 4096 here
+ * gives each server a port of its own.
+ */
+export async function withRepoTemplate<T>(files: number, prefix: string, body: (template: string) => Promise<T>): Promise<T> {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const holder = await holdPort(4096);
+  try {
+    const template = join(root, "repo");
+    generateRepo(template, files);
+    return await body(template);
+  } finally {
+    await new Promise((resolve) => (holder ? holder.close(resolve) : resolve(undefined)));
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function oneRun(side: Side, template: string, model: ScriptedModel, run: number, todos: number, latencyMs: number, maxParallelSessions: number): Promise<WideSample> {
+  const server = await startWideServer(template, model, { prefix: `bench-wide-${side}-`, snapshot: side === "raw", checkpoints: side === "product", latencyMs });
+  try {
+    const { engine, store, sandbox } = server;
     let asked = 0;
     const counted: Checkpoints | undefined = store && { checkpoint: (label) => (asked++, store.checkpoint(label)), diff: (from, to, paths) => store.diff(from, to, paths) };
     const t: MissionTarget = { engine, model, workspace: sandbox.workspace, checkpoints: counted };
-    // Warm-up, not measured, the same turns on both sides: a planner and a reviewer turn. OpenCode's
-    // first prompt loads its providers (over a second), and with snapshots on its first step indexes
-    // the whole worktree into its snapshot repository, which a user's long-lived data dir has done
-    // before. The product's counterpart is the first checkpoint of its own store (kept in the
-    // workspace across missions): taken here too, and timed on its own in benchmark 9.
-    await rawMission(t, "warm-up", [], latencyMs);
-    await store?.checkpoint("warm-up");
-    const plan = Array.from({ length: todos }, (_, i) => todo(`W${i}`, [], [`src/todo${String(i).padStart(2, "0")}.ts`]));
+    const plan = widePlan(todos);
     const pid = engine.server?.pid;
     const cpuBefore = pid ? groupCpuSeconds(pid) : undefined;
     const firstRequest = model.requests.length;
@@ -163,8 +222,7 @@ async function oneRun(side: Side, template: string, model: ScriptedModel, run: n
     if (store) sample.checkpoints = asked;
     return sample;
   } finally {
-    await engine?.stop();
-    sandbox.remove();
+    await server.stop();
   }
 }
 
@@ -178,14 +236,7 @@ export async function wideMission(model: ScriptedModel, options: { files?: numbe
   const files = options.files ?? 3_000;
   const todos = options.todos ?? 30;
   const maxParallelSessions = options.maxParallelSessions ?? 50;
-  const root = mkdtempSync(join(tmpdir(), "bench-wide-repo-"));
-  // \`opencode serve --port 0\` listens on 4096 when it is free, so server after server would share one
-  // origin, and a keep-alive socket that Node's fetch pooled for the last one was seen to be reset on
-  // the next one's first request. Holding 4096 here gives each server a port of its own.
-  const holder = await holdPort(4096);
-  try {
-    const template = join(root, "repo");
-    generateRepo(template, files);
+  return withRepoTemplate(files, "bench-wide-repo-", async (template) => {
     const samples: Record<Side, WideSample[]> = { product: [], raw: [] };
     for (let r = 0; r < options.runs; r++) {
       // Alternate which goes first, so neither always meets the machine in the same state.
@@ -199,10 +250,7 @@ export async function wideMission(model: ScriptedModel, options: { files?: numbe
     const product = summarize(samples.product);
     const raw = summarize(samples.raw);
     return { files, todos, latencyMs: options.latencyMs, maxParallelSessions, runs: options.runs, product, raw, ratio: product.makespanMs / raw.makespanMs };
-  } finally {
-    await new Promise((resolve) => (holder ? holder.close(resolve) : resolve(undefined)));
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Listens on 127.0.0.1:`port` if it is free (undefined when it is not: then it is not OpenCode's anyway). */

@@ -33,6 +33,12 @@ if (!existsSync(join(workspace, ".git"))) {
   writeFileSync(join(workspace, "README.md"), "# Sample workspace\n\nRun **Orchestrator: Run Task** (F1) and give it a mission.\n");
   run("git", ["init", "-q"], { cwd: workspace });
 }
+// An initial commit, so the diffs of the first mission have something to compare with (also for
+// sample workspaces made by an earlier version without one). Its own identity: none may be configured.
+if (spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: workspace }).status !== 0) {
+  run("git", ["add", "-A"], { cwd: workspace });
+  run("git", ["-c", "user.name=OpenCode Orchestrator", "-c", "user.email=orchestrator@localhost", "commit", "-q", "--allow-empty", "-m", "Sample workspace"], { cwd: workspace });
+}
 
 if (onPath("code") && !process.env.ORCHESTRATOR_USE_CODE_SERVER) {
   console.log(`Opening VS Code with the extension on ${workspace}`);

@@ -9,6 +9,7 @@ import { DisposableStore } from "../disposable";
 import type { Logger } from "../logger";
 import { NUMBER_SETTINGS } from "../settingsTable";
 import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, TurnAbortedError, TurnStalledError } from "./errors";
+import type { OpencodeEvent } from "./eventRouter";
 import type { EventStream } from "./eventStream";
 import { parseStructured } from "./structuredResult";
 import { attachWork, type WorkDone } from "./turnProgress";
@@ -41,6 +42,8 @@ export interface TurnRequest<T = unknown> {
   onSession?: (sessionId: string) => void;
   /** Told the id of each background job the turn starts (to attribute it to the turn's TODO). */
   onJobStarted?: (jobId: string) => void;
+  /** Told each event of the turn's session as it arrives (a chat streams its answer's text from them). */
+  onEvent?: (event: OpencodeEvent) => void;
 }
 
 export interface TurnResult<T = unknown> {
@@ -144,7 +147,10 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
           else fail(error);
         }
       };
-      store.add(events.onSession(sessionId, (event) => onVerdict(tracker.feed(event))));
+      store.add(events.onSession(sessionId, (event) => {
+        request.onEvent?.(event);
+        onVerdict(tracker.feed(event));
+      }));
 
       // After a reconnect, events of this turn may be lost: ask the server where the session stands.
       store.add(events.onReconnect(() => {

@@ -1,9 +1,9 @@
 /**
  * The front door of the core. The extension talks to this one object: it runs, resumes, stops a
  * mission, retries or skips a TODO of the mission the user is looking at, answers the agents'
- * requests — and renders the one read model it publishes (`view`). It owns the wiring: the engine
- * pool (started lazily, a member restarted when its server dies), the store, the Commander, the
- * background jobs.
+ * requests and the user's questions (chat mode: `ask`) — and renders the one read model it
+ * publishes (`view`). It owns the wiring: the engine pool (started lazily, a member restarted when
+ * its server dies), the store, the Commander, the background jobs.
  */
 import type { BackgroundJob } from "../background/jobManager";
 import { BackgroundJobManager } from "../background/jobManager";
@@ -28,6 +28,7 @@ import type { HostSettings } from "./hostSettings";
 import { MissionChanges, type ChangeSet } from "./missionChanges";
 import { MissionView } from "./missionView";
 import { isResumable, phaseOf, type MissionModel } from "./readModel";
+import { askWorkspace, type Answer, type AskOptions } from "./workspaceQuestions";
 
 /** What the editor should tell the user; the host never decides how it is shown. */
 export type HostNotice =
@@ -321,6 +322,17 @@ export class MissionHost {
     }
     this.showState(loaded);
     return { ok: true };
+  }
+
+  /**
+   * Chat mode: answers a question about the workspace in one read-only OpenCode session, beside
+   * any mission, with the missions' model; its text streams through `onText`. Pass the answer's
+   * `sessionId` back to ask a follow-up in the same conversation (workspaceQuestions.ts).
+   */
+  async ask(question: string, settings: HostSettings, options: AskOptions = {}): Promise<Answer & { demo: boolean }> {
+    const session = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
+    const limits = { model: session.model, livenessMs: settings.limits.livenessMs, ttlMs: settings.limits.sessionTtlMs };
+    return { ...(await askWorkspace(session.pool, question, limits, options)), demo: session.demo };
   }
 
   /** Stops the running mission: every session is aborted; the mission stays resumable. */
