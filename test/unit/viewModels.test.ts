@@ -150,3 +150,9 @@ test("a turn that continues in its session (the Planner correcting its plan) mak
   assert.equal(r.get("p")?.status, "idle");
   assert.equal(r.runningCount(), 0);
 });
+
+test("a notification shows code spans as quoted text, not raw backticks", async () => {
+  const { plainText } = await import("../../src/extension/viewModels/plainText");
+  assert.equal(plainText("OpenCode not found: set `orchestrator.opencode.path` or run `npm i -g opencode-ai`."), "OpenCode not found: set “orchestrator.opencode.path” or run “npm i -g opencode-ai”.");
+  assert.equal(plainText("a lone ` stays"), "a lone ` stays");
+});
