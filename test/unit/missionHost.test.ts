@@ -69,3 +69,21 @@ test("Skip of a TODO the mission no longer has, or of a done one, says why", asy
     await host.dispose();
   }
 });
+
+test("a mission whose OpenCode does not start is kept, stopped with the reason, and resumable: nothing to type again", async () => {
+  const host = new MissionHost({ workspace, logger: new RedactingLogger(memoryLogger()) });
+  try {
+    const model = await host.run("Build the thing", settings);
+    assert.equal(model.phase, "failed");
+    assert.match(model.error ?? "", /nonexistent\/opencode/, "the cause is shown");
+    assert.equal(model.mission, "Build the thing");
+    assert.equal(model.status, "stopped");
+    assert.equal(model.resumable, true, "Resume is offered");
+    assert.match(model.stopReason ?? "", /^OpenCode did not start: .*Fix that, then Resume the mission\.$/s);
+    const kept = new MissionStore(workspace).findUnfinished(() => undefined);
+    assert.equal(kept?.mission, "Build the thing", "it is on disk");
+    assert.equal(host.latestUnfinished()?.missionId, model.missionId);
+  } finally {
+    await host.dispose();
+  }
+});

@@ -151,7 +151,7 @@ export class MissionHost {
   run(mission: string, settings: HostSettings): Promise<MissionModel> {
     if (this.isRunning) return Promise.reject(new Error("A mission is already running."));
     this.view.starting(mission, Date.now());
-    return this.execute(settings, mission, (options) => Commander.create(mission, options));
+    return this.execute(settings, mission, (options) => Commander.create(mission, options), true);
   }
 
   /**
@@ -207,7 +207,8 @@ export class MissionHost {
     return { ok: true };
   }
 
-  private async execute(settings: HostSettings, mission: string, make: (options: CommanderOptions) => Commander): Promise<MissionModel> {
+  /** `fresh`: a new mission, which is kept (stopped, resumable) if OpenCode cannot be started for it. */
+  private async execute(settings: HostSettings, mission: string, make: (options: CommanderOptions) => Commander, fresh = false): Promise<MissionModel> {
     this.starting = true;
     this.stopRequested = false;
     const label = missionLabel(mission);
@@ -251,6 +252,7 @@ export class MissionHost {
       this.notices.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (fresh && !this.commander) this.keepUnstarted(mission, message);
       this.view.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
       this.logger.error(`Mission failed: ${message}`);
       this.notices.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError });
@@ -262,6 +264,22 @@ export class MissionHost {
       this.agentRequests.clear();
     }
     return this.model;
+  }
+
+  /**
+   * OpenCode did not start for a new mission: the mission is kept, stopped with the reason, so that
+   * Resume runs it once the cause is fixed (the user does not have to type it again).
+   */
+  private keepUnstarted(mission: string, reason: string): void {
+    try {
+      const state = this.store.create(mission);
+      state.status = "stopped";
+      state.stopReason = `OpenCode did not start: ${reason} Fix that, then Resume the mission.`;
+      this.store.save(state);
+      this.view.show(state, { phase: "stopped", demo: false, startedAt: state.createdAt });
+    } catch (error) {
+      this.logger.error(`Could not keep the mission that did not start: ${(error as Error).message}`);
+    }
   }
 
   /**
