@@ -34,7 +34,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 300);
 const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map(Number);
 // A 5 % overhead is a small difference between two noisy makespans: more pairs than the ratios elsewhere.
-const EVIDENCE_RUNS = Number(process.env.BENCH_EVIDENCE_RUNS ?? Math.max(RUNS, 5));
+const EVIDENCE_RUNS = Number(process.env.BENCH_EVIDENCE_RUNS ?? Math.max(RUNS, 8));
 const SANDBOX_COMMANDS = Number(process.env.BENCH_SANDBOX_COMMANDS ?? 200);
 const CHECKPOINT_SIZES = (process.env.BENCH_CHECKPOINT_SIZES ?? "3000,30000").split(",").map(Number);
 const ONLY = process.argv[2] ?? process.env.BENCH_ONLY;
@@ -87,8 +87,8 @@ async function evidenceBench(): Promise<EvidenceBench> {
 /** 12: short commands through the agent shell, sandbox off vs bubblewrap. */
 async function sandboxBench(): Promise<SandboxBench> {
   const started = Date.now();
-  log(`sandbox: ${SANDBOX_COMMANDS} short commands of each kind through the agent shell, off vs bubblewrap`);
-  const result = await sandboxCost({ n: SANDBOX_COMMANDS, log });
+  log(`sandbox: ${RUNS} rounds of ${SANDBOX_COMMANDS} short commands of each kind through the agent shell, off vs bubblewrap`);
+  const result = await sandboxCost({ n: SANDBOX_COMMANDS, rounds: RUNS, log });
   if (!result.measured) log(`  not measured (${result.reason})`);
   return { date: new Date().toISOString(), machine: machine(), result, durationS: Math.round((Date.now() - started) / 1000) };
 }
