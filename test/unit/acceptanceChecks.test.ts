@@ -52,3 +52,15 @@ test("a job's environment has none of the orchestrator's secrets", async () => {
     else process.env.OPENCODE_SERVER_PASSWORD = before;
   }
 });
+
+test("every job slot taken: a check waits for one to end instead of failing its TODO", async () => {
+  const small = new BackgroundJobManager({ workspace, maxRunningJobs: 1 });
+  try {
+    const blocker = small.start("sleep 0.5");
+    const result = await runCheck(small, "echo after", 10_000, never);
+    assert.equal(result.status, "passed");
+    assert.ok((small.get(blocker.id)?.endedAt ?? Infinity) <= result.startedAt + (result.durationMs ?? 0), "it ran once the slot was free");
+  } finally {
+    await small.dispose();
+  }
+});

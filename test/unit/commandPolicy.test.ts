@@ -15,6 +15,7 @@ test("OpenCode's wildcard: * and ?, and 'cmd *' matches the bare command too", (
 test("a compound command is split into its simple commands; what only a shell can resolve is not", () => {
   assert.deepEqual(splitCommand("npm ci && npm test | tee log; echo 'a && b' & wait"), ["npm ci", "npm test", "tee log", "echo 'a && b'", "wait"]);
   assert.deepEqual(splitCommand('echo "x; y" \\; z'), ['echo "x; y" \\; z']);
+  assert.deepEqual(splitCommand("npm test 2>&1 | tee log &> all.log |& cat"), ["npm test 2>&1", "tee log &> all.log", "cat"], "redirections are not separators");
   assert.equal(splitCommand("echo $(cat /etc/hostname)"), undefined);
   assert.equal(splitCommand('echo "`id`"'), undefined);
   assert.equal(splitCommand("diff <(ls a) <(ls b)"), undefined);
@@ -33,4 +34,13 @@ test("the configuration's rules, last match wins, the strictest part decides", (
   assert.equal(decideCommand(permissionRules("ask"), "ls").action, "ask");
   assert.equal(decideCommand([], "ls").action, "ask", "no rule at all: OpenCode asks");
   assert.equal(decideCommand(permissionRules(undefined), "ls").action, "allow", "no configuration: OpenCode's defaults allow commands");
+});
+
+test("the command behind assignments, blocks and wrappers is what the rules judge", () => {
+  const rules = permissionRules({ bash: { "*": "allow", "rm *": "deny", "git push*": "ask" } });
+  for (const line of ["FOO=1 rm -rf x", "{ rm -rf x; }", "if true; then rm -rf x; fi", "for f in a b; do rm $f; done", "command rm x", "nohup rm x", "env A=1 rm x", "xargs -0 rm", "\\rm x", "'rm' x", "/bin/rm x", "timeout 10 rm x", "true && (rm x)"]) {
+    assert.equal(decideCommand(rules, line).action, "deny", line);
+  }
+  assert.equal(decideCommand(rules, "$CMD x").action, "ask", "a command from a variable is unknowable");
+  assert.equal(decideCommand(rules, "npm test 2>&1 | tee out.log").action, "allow");
 });

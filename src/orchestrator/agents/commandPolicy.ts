@@ -75,16 +75,57 @@ export function splitCommand(command: string): string[] | undefined {
       current += c;
     } else if (c === "\\") current += c + (command[++i] ?? "");
     else if (c === "`" || (c === "$" && next === "(") || ((c === "<" || c === ">") && next === "(")) return undefined;
+    else if (c === "&" && (next === ">" || command[i - 1] === ">" || command[i - 1] === "<")) current += c; // 2>&1, &>, >&: a redirection
     else if (c === ";" || c === "\n" || c === "&" || c === "|") {
       if ((c === "&" || c === "|") && next === c) i++;
+      else if (c === "|" && next === "&") i++; // |& is a pipe
       parts.push(current);
       current = "";
     } else current += c;
   }
   if (quote) return undefined;
   parts.push(current);
-  return parts.map((p) => p.trim().replace(/^\(+|\)+$/g, "").trim()).filter(Boolean);
+  const commands: string[] = [];
+  for (const part of parts) {
+    const command = commandOf(part);
+    if (command === undefined) return undefined;
+    if (command) commands.push(command);
+  }
+  return commands;
 }
+
+/** Shell words that open or close a block: what follows them is the command. */
+const RESERVED = new Set(["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "(", ")", "time"]);
+/** Commands that run the command after them (their own options first). */
+const WRAPPERS = new Set(["command", "builtin", "exec", "nohup", "sudo", "env", "xargs", "nice", "timeout", "stdbuf", "setsid"]);
+
+/**
+ * The command a simple command runs, as OpenCode's rules see it ("rm -rf x"): leading variable
+ * assignments, block words and wrappers (`command rm`, `env X=1 rm`, `nohup rm`) skipped, the name
+ * unquoted (`'rm'`, `\rm`) and without its folder (`/bin/rm`). "" for nothing to run, undefined when
+ * only a shell can tell (a name from a variable). Loops' headers (`for x in …`) run nothing.
+ */
+export function commandOf(part: string): string | undefined {
+  const words = part.trim().replace(/^\(+|\)+$/g, "").trim().split(/\s+/).filter(Boolean);
+  let i = 0;
+  for (;;) {
+    const word = words[i];
+    if (word === undefined) return "";
+    if (RESERVED.has(word) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) i++;
+    else if (word === "for" || word === "case" || word === "select") return "";
+    else if (WRAPPERS.has(unquote(word))) {
+      i++;
+      // The wrapper's own options (and timeout's duration) come before the command.
+      while (words[i] !== undefined && (words[i]?.startsWith("-") || (unquote(word) === "timeout" && /^\d/.test(words[i] ?? "")))) i++;
+    } else break;
+  }
+  const name = unquote(words[i] as string);
+  if (name.includes("$")) return undefined;
+  return [name.slice(name.lastIndexOf("/") + 1), ...words.slice(i + 1)].join(" ");
+}
+
+/** A word without its quotes and backslashes (`'rm'`, `"rm"`, `\rm`, `r\m` are all rm). */
+const unquote = (word: string) => word.replace(/\\(.)/g, "$1").replace(/^'(.*)'$/, "$1").replace(/^"(.*)"$/, "$1");
 
 const STRICTNESS: Record<PermissionAction, number> = { allow: 0, ask: 1, deny: 2 };
 

@@ -14,6 +14,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { PROTECTED_IN_WORKSPACE } from "../agents/permissions";
 
 /** Variables no agent command may see: with the password an agent could answer its own permission requests. */
 export const SECRET_VARIABLES = ["OPENCODE_SERVER_PASSWORD", "OPENCODE_SERVER_USERNAME", "OPENCODE_CONFIG_CONTENT", "OPENCODE_ORCHESTRATOR_TOKEN"] as const;
@@ -66,8 +67,12 @@ export function agentShellScript(options: AgentShellOptions & { bwrap?: string }
   const lines = ["#!/bin/sh", "# Written by OpenCode Orchestrator: the shell of agent commands (see agentShell.ts).", `unset ${SECRET_VARIABLES.join(" ")}`];
   if (options.sandbox === "bubblewrap" && options.bwrap) {
     const ws = sh(options.workspace);
-    // Read-only root; the workspace writable; a private /tmp and /proc; the device nodes a build needs.
-    lines.push(`exec ${sh(options.bwrap)} --die-with-parent --new-session --unshare-pid --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --bind ${ws} ${ws} --chdir "$PWD" ${sh(shell)} "$@"`);
+    // What configures git, OpenCode and the editor stays read-only: code an agent put there would run outside the sandbox.
+    const guarded = PROTECTED_IN_WORKSPACE.map((p) => sh(join(options.workspace, p))).map((p) => `--ro-bind-try ${p} ${p}`).join(" ");
+    // Read-only root; the workspace writable but for those; a private /tmp and /proc; the device nodes a build needs.
+    // The sandbox's /tmp is its own: a working folder under the real /tmp (outside the workspace) is not there.
+    lines.push(`case "$PWD" in ${ws}|${ws}/*) dir="$PWD" ;; /tmp|/tmp/*) dir=${ws} ;; *) dir="$PWD" ;; esac`);
+    lines.push(`exec ${sh(options.bwrap)} --die-with-parent --new-session --unshare-pid --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --bind ${ws} ${ws} ${guarded} --setenv SHELL ${sh(shell)} --chdir "$dir" ${sh(shell)} "$@"`);
   } else {
     lines.push(`exec ${sh(shell)} "$@"`);
   }

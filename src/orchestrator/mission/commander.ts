@@ -44,6 +44,7 @@ import type { CheckJobs } from "./acceptanceChecks";
 import { MissionChecks } from "./missionChecks";
 import { LoadMonitor } from "../schedule/loadMonitor";
 import { FileScopes, type ScopeAnswer } from "./fileScopes";
+import type { PermissionRule } from "../agents/commandPolicy";
 import { BackgroundJobManager } from "../background/jobManager";
 
 export interface CommanderOptions {
@@ -52,6 +53,8 @@ export interface CommanderOptions {
   jobs?: JobsView & CheckJobs;
   /** The project's whole check (orchestrator.checkCommand), over the plan's. */
   checkCommand?: string;
+  /** What file scopes need to know of the server: its worktree (asks name files relative to it) and the user's rules. */
+  scopes?: { worktree?: string; rules?: readonly PermissionRule[] };
   /** The orchestrator's checkpoints of the workspace; without them TODOs record no changes. */
   checkpoints?: Checkpoints;
   store: MissionStore;
@@ -97,7 +100,14 @@ export class Commander {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.locks = new FileLocks(options.store.workspace);
-    this.scopes = new FileScopes(this.locks, options.store.workspace, (id) => this.todoById.get(id)?.title ?? id);
+    this.scopes = new FileScopes(this.locks, {
+      workspace: options.store.workspace,
+      worktree: options.scopes?.worktree,
+      rules: options.scopes?.rules,
+      // A write waits for its holder as long as a request waits for the user, then goes on without the file.
+      maxWaitMs: this.limits.permissionTimeoutMs,
+      titleOf: (id) => this.todoById.get(id)?.title ?? id,
+    });
     this.load = new LoadMonitor((silentTurns) => {
       this.limit.onOverload();
       options.logger.warn(`${silentTurns} turns silent at once: the server is overloaded; parallel limit lowered to ${this.limit.current} instead of aborting them`);
@@ -370,6 +380,8 @@ export class Commander {
     } finally {
       this.runningSessions.delete(sessionId);
       this.workerSessions.delete(sessionId);
+      // A write this attempt was waiting for is not the next attempt's (it asks again in its own session).
+      this.scopes.sessionEnded(sessionId);
     }
   }
 
@@ -451,17 +463,28 @@ export class Commander {
    */
   answerScope(sessionId: string, permission: string, paths: readonly string[]): Promise<ScopeAnswer> | undefined {
     const todoId = this.workerSessions.get(sessionId);
-    if (!todoId || permission !== "edit" || this.halt) return undefined;
+    if (!todoId || permission !== "edit") return undefined;
+    // A stopping mission writes nothing more; the ask must not reach the user, who could allow it "always".
+    if (this.halt) return Promise.resolve({ reply: "reject", message: "The mission stopped." });
     const files = [...paths];
     const before = this.scopes.waiting;
-    const answer = this.scopes.decide(todoId, files, this.abort.signal);
+    const answer = this.scopes.decide(todoId, files, this.abort.signal, sessionId);
+    if (!answer) return undefined; // the user's own rules ask, or the file configures the tools: the user decides
+    const journal = (event: OrchestratorEvent) => {
+      // Inside the event dispatch: a failure to save must halt the mission, and the ask still gets its answer.
+      try {
+        this.persist(event);
+      } catch (error) {
+        this.haltWith(haltFor(error));
+      }
+    };
     if (this.scopes.waiting > before) {
       const holder = files.map((f) => this.locks.holderOf(f)).find((h) => h && h !== todoId);
-      this.persist({ type: "scope.decided", missionId: this.state.id, todoId, files, answer: "waiting", holder });
+      journal({ type: "scope.decided", missionId: this.state.id, todoId, files, answer: "waiting", holder });
     }
     // A granted write is made by a tool, whose part names the file: the TODO's diff covers it without more.
     void answer.then((a) => {
-      if (!this.halt) this.persist({ type: "scope.decided", missionId: this.state.id, todoId, files, answer: a.reply === "once" ? "granted" : "refused" });
+      if (!this.halt) journal({ type: "scope.decided", missionId: this.state.id, todoId, files, answer: a.reply === "once" ? "granted" : "refused" });
     });
     return answer;
   }

@@ -6,66 +6,132 @@
  * message naming the holder, so no two Workers ever wait on each other forever. Paths are compared
  * normalised (FileLocks), so `src/./x.js` and `src/x.js` are one file. What shell commands change
  * is not asked about: the diff catches it afterwards and names it to the Reviewer.
+ *
+ * Two things stay the user's: a write the user's own OpenCode rules deny or ask about (session
+ * rules come last in OpenCode and would otherwise override them), and a write to what configures
+ * the tools themselves (.git, .opencode, .vscode, opencode.json): files an agent could use to run
+ * code outside its sandbox or its permission rules.
  */
+import { isAbsolute, relative, resolve } from "node:path";
+import { evaluate, type PermissionRule } from "../agents/commandPolicy";
+import { PROTECTED_IN_WORKSPACE } from "../agents/permissions";
 import type { SessionPermissionRule } from "../engine/turn";
 import type { FileLocks } from "../todo/fileLocks";
 import { workspacePath } from "../todo/workspacePath";
 
 /** The orchestrator's own state: no agent writes there, whatever its scope. */
-const STATE_DIR_PATTERN = ".opencode/orchestrator/*";
+const STATE_DIR = ".opencode/orchestrator";
 
+/** The Commander's answer; undefined from `decide` means: not ours, the user answers. */
 export type ScopeAnswer = { reply: "once" } | { reply: "reject"; message: string };
+
+export interface ScopeOptions {
+  workspace: string;
+  /**
+   * OpenCode's worktree (the enclosing git repository's root, or "/" outside git): edit asks name
+   * files relative to it, and session rules match against that spelling. Default: the workspace.
+   */
+  worktree?: string;
+  /** The user's configured rules (OpenCode's merged configuration): an edit they deny or ask about is theirs. */
+  rules?: readonly PermissionRule[];
+  /** How long a write may wait for its holder before it is refused (the holder may run long). */
+  maxWaitMs?: number;
+  /** A TODO's title, to name a holder to the Worker that waited on it. */
+  titleOf(todoId: string): string;
+}
 
 interface Waiter {
   todoId: string;
+  sessionId?: string;
   files: string[];
   resolve(answer: ScopeAnswer): void;
+  cleanup(): void;
 }
 
 /** OpenCode's permission patterns are wildcards (`*`, `?`): a file name holding one must match only itself. */
 const literal = (path: string) => path.replace(/[*?]/g, "?");
 
+const isOutside = (f: string) => f === ".." || f.startsWith("../") || isAbsolute(f);
+const isProtected = (f: string) => PROTECTED_IN_WORKSPACE.some((p) => f === p || f.startsWith(`${p}/`));
+
 export class FileScopes {
   private readonly waiters: Waiter[] = [];
+  private readonly worktree: string;
 
   constructor(
     private readonly locks: FileLocks,
-    private readonly workspace: string,
-    /** A TODO's title, to name a holder to the Worker that waited on it. */
-    private readonly titleOf: (todoId: string) => string,
-  ) {}
+    private readonly options: ScopeOptions,
+  ) {
+    this.worktree = options.worktree ?? options.workspace;
+  }
 
-  /** The session rules of a Worker for `files`: those are allowed, every other edit asks, the state folder is denied. */
+  /** A workspace file as OpenCode names it in asks and rules (relative to its worktree). */
+  private asOpencodeNames(file: string): string {
+    return relative(this.worktree, resolve(this.options.workspace, file)).replace(/\\/g, "/");
+  }
+
+  /** A path from an ask (relative to the worktree), as the locks name it (relative to the workspace). */
+  private fromAsk(path: string): string {
+    return workspacePath(resolve(this.worktree, path), this.options.workspace);
+  }
+
+  /** What the user's own rules say about writing a workspace file. */
+  private userSays(file: string): "allow" | "ask" | "deny" {
+    if (!this.options.rules) return "allow";
+    return evaluate(this.options.rules, "edit", this.asOpencodeNames(file)).action;
+  }
+
+  /**
+   * The session rules of a Worker for `files`: those are allowed (unless the user's rules say
+   * otherwise, or they configure the tools), every other edit asks, the state folder is denied.
+   */
   rulesFor(files: readonly string[]): SessionPermissionRule[] {
-    const own = [...new Set(files.map((f) => workspacePath(f, this.workspace)))].filter((f) => !f.startsWith(".."));
+    const own = [...new Set(files.map((f) => workspacePath(f, this.options.workspace)))].filter((f) => f && !isOutside(f) && !isProtected(f) && this.userSays(f) === "allow");
     return [
       { permission: "edit", pattern: "*", action: "ask" },
-      ...own.map((f) => ({ permission: "edit", pattern: literal(f), action: "allow" as const })),
-      { permission: "edit", pattern: STATE_DIR_PATTERN, action: "deny" },
+      ...own.map((f) => ({ permission: "edit", pattern: literal(this.asOpencodeNames(f)), action: "allow" as const })),
+      { permission: "edit", pattern: `${literal(this.asOpencodeNames(STATE_DIR))}/*`, action: "deny" },
     ];
   }
 
   /**
-   * A Worker of `todoId` asks to write `paths` (as OpenCode names them: relative to the workspace).
-   * Resolves when the answer is known: at once, or when the holder lets go.
+   * A Worker of `todoId` asks to write `paths` (as OpenCode names them). Resolves when the answer is
+   * known: at once, or when the holder lets go. Undefined: the user's to answer (their rules ask, or
+   * the file configures the tools).
    */
-  decide(todoId: string, paths: readonly string[], signal?: AbortSignal): Promise<ScopeAnswer> {
-    const files = [...new Set(paths.map((p) => workspacePath(p, this.workspace)))];
-    const outside = files.find((f) => f === ".." || f.startsWith("../"));
+  decide(todoId: string, paths: readonly string[], signal?: AbortSignal, sessionId?: string): Promise<ScopeAnswer> | undefined {
+    const files = [...new Set(paths.map((p) => this.fromAsk(p)))];
+    const outside = files.find(isOutside);
     // Outside the workspace is OpenCode's external_directory ask, the user's to answer; an edit ask for it is refused here.
     if (outside) return Promise.resolve({ reply: "reject", message: `${outside} is outside the workspace; work only inside it.` });
-    if (this.locks.tryAcquireMore(todoId, files)) return Promise.resolve({ reply: "once" });
-    const holder = this.holderCycle(todoId, files);
-    if (holder) {
-      return Promise.resolve({
-        reply: "reject",
-        message: `${holder.file} is being changed by TODO ${holder.todoId} (${this.titleOf(holder.todoId)}), which waits for a file your TODO holds. Leave ${holder.file} alone: finish within your own files, or report blocked and say what ${holder.file} needs.`,
-      });
+    const state = files.find((f) => f === STATE_DIR || f.startsWith(`${STATE_DIR}/`));
+    if (state) return Promise.resolve({ reply: "reject", message: `${state} is the orchestrator's own state; never write there.` });
+    const denied = files.find((f) => this.userSays(f) === "deny");
+    if (denied) return Promise.resolve({ reply: "reject", message: `The user's permission rules forbid writing ${denied}. Do without it, or report blocked.` });
+    if (files.some((f) => isProtected(f) || this.userSays(f) === "ask")) return undefined;
+    if (this.locks.tryAcquireMore(todoId, files)) {
+      // A grant to a TODO that also waits elsewhere can close a cycle: break it now.
+      this.breakCycles();
+      return Promise.resolve({ reply: "once" });
     }
-    return new Promise<ScopeAnswer>((resolve) => {
-      const waiter: Waiter = { todoId, files, resolve };
+    const cycle = this.holderCycle(todoId, files);
+    if (cycle) return Promise.resolve(this.refusal(cycle));
+    return new Promise<ScopeAnswer>((resolveAnswer) => {
+      const onAbort = () => this.drop(waiter, { reply: "reject", message: "The mission stopped." });
+      const timer = this.options.maxWaitMs ? setTimeout(() => this.drop(waiter, this.timedOut(waiter)), this.options.maxWaitMs) : undefined;
+      timer?.unref?.();
+      const waiter: Waiter = {
+        todoId,
+        sessionId,
+        files,
+        resolve: resolveAnswer,
+        cleanup: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+        },
+      };
       this.waiters.push(waiter);
-      signal?.addEventListener("abort", () => this.drop(waiter, { reply: "reject", message: "The mission stopped." }), { once: true });
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 
@@ -77,6 +143,13 @@ export class FileScopes {
     for (const w of [...this.waiters]) {
       if (this.locks.tryAcquireMore(w.todoId, w.files)) this.drop(w, { reply: "once" });
     }
+    // A hand-over to a TODO that waits elsewhere too can close a cycle.
+    this.breakCycles();
+  }
+
+  /** A session's turn ended (done, aborted, retried in a new session): its waits end with it. */
+  sessionEnded(sessionId: string): void {
+    for (const w of this.waiters.filter((x) => x.sessionId === sessionId)) this.drop(w, { reply: "reject", message: "Your turn ended." });
   }
 
   /** How many writes wait on another TODO's files. */
@@ -88,7 +161,30 @@ export class FileScopes {
     const i = this.waiters.indexOf(waiter);
     if (i < 0) return;
     this.waiters.splice(i, 1);
+    waiter.cleanup();
     waiter.resolve(answer);
+  }
+
+  private refusal(cycle: { file: string; todoId: string }): ScopeAnswer {
+    return {
+      reply: "reject",
+      message: `${cycle.file} is being changed by TODO ${cycle.todoId} (${this.options.titleOf(cycle.todoId)}), which waits for a file your TODO holds. Leave ${cycle.file} alone: finish within your own files, or report blocked and say what ${cycle.file} needs.`,
+    };
+  }
+
+  private timedOut(waiter: Waiter): ScopeAnswer {
+    const file = waiter.files.find((f) => (this.locks.holderOf(f) ?? waiter.todoId) !== waiter.todoId) ?? waiter.files[0] ?? "the file";
+    const holder = this.locks.holderOf(file);
+    return { reply: "reject", message: `${file} is still being changed by TODO ${holder ?? "?"}${holder ? ` (${this.options.titleOf(holder)})` : ""}. Finish within your own files, or report blocked and say what ${file} needs.` };
+  }
+
+  /** Refuses the newest waiter of every cycle of waits (a grant or a hand-over may close one without a new wait). */
+  private breakCycles(): void {
+    for (const w of [...this.waiters].reverse()) {
+      if (!this.waiters.includes(w)) continue;
+      const cycle = this.holderCycle(w.todoId, w.files);
+      if (cycle) this.drop(w, this.refusal(cycle));
+    }
   }
 
   /** The held file whose holder, directly or through other waits, waits on `todoId`: waiting for it would never end. */

@@ -4,6 +4,7 @@
  * Each run is journaled (started, finished) on its TODO or on the mission, so the views show ✓/✗
  * with the output, and a reload shows the last result.
  */
+import { availableParallelism } from "node:os";
 import type { OrchestratorEvent } from "../domain/events";
 import type { CheckResult, MissionState, TodoState } from "../domain/state";
 import type { JobOwner } from "../background/jobManager";
@@ -23,8 +24,24 @@ export interface MissionChecksDeps {
   save(): void;
 }
 
+/** Checks at once: a wave of Workers ending together must not start thirty test runs on two cores. */
+const CHECKS_AT_ONCE = Math.min(8, Math.max(2, availableParallelism()));
+
 export class MissionChecks {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
   constructor(private readonly deps: MissionChecksDeps) {}
+
+  /** Waits for a free check slot; the returned function gives it back. */
+  private async slot(): Promise<() => void> {
+    if (this.running >= CHECKS_AT_ONCE) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    return () => {
+      this.running--;
+      this.waiting.shift()?.();
+    };
+  }
 
   /** Runs the TODO's check, if it has one: what its Worker is told when it fails, or undefined. */
   async ofTodo(todo: TodoState): Promise<string | undefined> {
@@ -63,11 +80,12 @@ export class MissionChecks {
       else state.checkResult = result;
     };
     const todos = todo ? [todo] : [];
+    const release = await this.slot();
     const result = await runCheck(this.deps.jobs, command, this.deps.timeoutMs, this.deps.signal, (running) => {
       record(running);
       if (running.jobId) this.deps.claim(running.jobId, { missionId: state.id, role: "check", todoIds: todo ? [todo.id] : [] });
       persist({ type: "check.started", missionId: state.id, todoId: todo?.id, command, jobId: running.jobId }, todos);
-    }, gated);
+    }, gated).finally(release);
     record(result);
     persist({ type: "check.finished", missionId: state.id, todoId: todo?.id, command, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs }, todos);
     return result;

@@ -128,7 +128,7 @@ export class ReviewPolicy {
       if (!todo || todo.status !== "review") continue;
       // A check the orchestrator ran outweighs any verdict: a pass over a failing check is a fail.
       const check = todo.checkResult;
-      if (verdict.verdict === "pass" && check && check.status !== "passed") {
+      if (verdict.verdict === "pass" && check && (check.status === "failed" || check.status === "timed-out" || check.status === "error")) {
         todo.reviewIssues = [checkIssue(check)];
         failed.push(todo.id);
         retryOrGiveUp(todo, `its check ${check.status}`, this.limits.maxAttemptsPerTodo, this.transition);
