@@ -1,5 +1,6 @@
 // Bundles the extension (Node, CommonJS, `vscode` external; the ESM-only OpenCode SDK is bundled in)
-// and the dashboard webview (browser). `--production` minifies and drops source maps; `--watch` rebuilds.
+// and the webviews (browser): the dashboard and the Ask panel. `--production` minifies and drops
+// source maps; `--watch` rebuilds.
 import * as esbuild from "esbuild";
 
 const production = process.argv.includes("--production");
@@ -10,6 +11,7 @@ const common = { bundle: true, minify: production, sourcemap: production ? false
 const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node20", external: ["vscode"], mainFields: ["module", "main"], conditions: ["import"] },
   { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2022" },
+  { ...common, entryPoints: ["webview/ask.ts"], outfile: "dist/ask.js", platform: "browser", format: "iife", target: "es2022" },
 ];
 
 if (watch) {

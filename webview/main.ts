@@ -122,6 +122,7 @@ function render(s: MissionModel): void {
   );
   const rows: Array<[string, string]> = [];
   if (s.mission) rows.push(["Mission", s.mission]);
+  if (s.demo || s.model) rows.push(["Model", s.demo ? "scripted demo model" : (s.model ?? "")]);
   if (s.todos.length) rows.push(["Progress", `${s.progress} · round ${s.iteration}`]);
   if (s.startedAt) rows.push(["Elapsed", `${Math.round(((s.finishedAt ?? Date.now()) - s.startedAt) / 1000)} s`]);
   if (s.tokens.input || s.tokens.output) rows.push(["Tokens", `${s.tokens.input.toLocaleString()} in · ${s.tokens.output.toLocaleString()} out`]);

@@ -7,15 +7,19 @@ import * as vscode from "vscode";
 import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
 import { MissionHost } from "../orchestrator/host/missionHost";
 import { idleModel, type MissionModel } from "../orchestrator/host/readModel";
+import { AskPanel } from "./askPanel";
 import { CHECKPOINT_SCHEME, CheckpointContentProvider, confirmRevert, openChanges } from "./changeCommands";
+import { registerChatParticipant, type ChatDeps } from "./chatParticipant";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE } from "./dashboardPanel";
 import { createLogChannel } from "./logChannel";
 import { showMissionProgress } from "./missionProgress";
 import { showNotice } from "./missionNotices";
 import { PermissionRouter } from "./permissionRouter";
+import { pickModel } from "./modelPick";
 import { readSettings } from "./settings";
 import { MissionStatusBar } from "./statusBar";
 import { JobsProvider, showJobTerminal } from "./views/jobsView";
+import { MissionsProvider } from "./views/missionsView";
 import { SessionsProvider } from "./views/sessionsView";
 import { TodoTreeProvider } from "./views/todoTreeView";
 import { todoRef } from "./viewModels/treeModels";
@@ -29,11 +33,18 @@ let host: MissionHost | undefined;
 /** What activate() returns: read-only state for other extensions and for the extension-host tests. */
 export interface OrchestratorApi {
   readonly snapshot: MissionModel;
+  /** The `@orchestrator` chat participant's handler (the extension-host tests drive it without a chat view). */
+  readonly chat?: vscode.ChatRequestHandler;
 }
 
 type Command = [string, (...args: never[]) => unknown];
 
-const MISSION_COMMANDS = ["orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob", "orchestrator.setMissionAside"];
+const MISSION_COMMANDS = ["orchestrator.ask", "orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob", "orchestrator.setMissionAside", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission"];
+
+/** The mission id of a history item (the Missions view hands commands its element). */
+function pastMissionOf(arg: unknown): string | undefined {
+  return arg && typeof arg === "object" && "missionId" in arg && typeof (arg as { missionId: unknown }).missionId === "string" ? (arg as { missionId: string }).missionId : undefined;
+}
 
 export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const { channel, logger } = createLogChannel();
@@ -51,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const todoTree = new TodoTreeProvider(h.view);
   const sessionsView = new SessionsProvider(h.view);
   const jobsView = new JobsProvider(h);
+  const missionsView = new MissionsProvider(h, () => vscode.workspace.isTrusted);
   const todosView = vscode.window.createTreeView("orchestrator.todos", { treeDataProvider: todoTree, showCollapseAll: true });
   /** Missions that cannot be read (their folder may be set aside), by id: the TODO view says so until they are. */
   const unreadable = new Map<string, string>();
@@ -74,6 +86,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     todosView,
     vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
     vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
+    missionsView,
+    vscode.window.createTreeView("orchestrator.missions", { treeDataProvider: missionsView }),
     h.notices.on(showNotice),
     h.notices.on((notice) => {
       if (notice.kind !== "stateProblem" || !notice.missionId) return;
@@ -93,6 +107,9 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
     });
   const refuse = (reason: string) => void vscode.window.showInformationMessage(`Orchestrator: ${reason.charAt(0).toUpperCase()}${reason.slice(1)}`);
+  // Chat mode: @orchestrator where the editor has a chat view, the Ask panel everywhere.
+  const chatDeps: ChatDeps = { host: h, settings, workspace: folder.uri, isTrusted: () => vscode.workspace.isTrusted };
+  const chat = registerChatParticipant(context, chatDeps);
 
   /** Resumes the mission named, else the one shown; never silently another one. */
   const resume = async (missionId?: string): Promise<void> => {
@@ -127,7 +144,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     return ref?.missionId === h.view.missionId ? h.model.todos.find((t) => t.id === ref?.todoId) : undefined;
   };
   /** The mission a command is about: the one of its tree node, else the one shown. */
-  const missionOf = (arg: unknown): string | undefined => (typeof arg === "string" && arg.startsWith("mission:") ? arg.slice("mission:".length) : h.view.missionId);
+  /** The mission a command names: "mission:<id>" (the TODO tree), a history item, or else the one shown. */
+  const missionOf = (arg: unknown): string | undefined => (typeof arg === "string" && arg.startsWith("mission:") ? arg.slice("mission:".length) : (pastMissionOf(arg) ?? h.view.missionId));
   const showChanges = async (missionId: string | undefined, todoId?: string, focus?: string): Promise<void> => {
     if (!missionId) return refuse("no mission is shown.");
     const set = await h.changesOf(missionId, todoId);
@@ -155,9 +173,39 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       if (mission === undefined) return; // cancelled
       const problem = missionProblem(mission);
       if (problem) return void vscode.window.showWarningMessage(`Orchestrator: ${problem}`);
-      await withProgress(mission, h.run(mission.trim(), settings()));
+      const chosen = settings();
+      if (chosen.pickModel !== "never" && typeof missionArg !== "string") {
+        const model = await pickModel(context, chosen.model, () => h.models(chosen));
+        if (model === "cancelled") return;
+        chosen.model = model;
+      }
+      await withProgress(mission, h.run(mission.trim(), chosen));
     }],
-    ["orchestrator.resume", (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : undefined)],
+    ["orchestrator.ask", (question?: unknown) => AskPanel.show(context, chatDeps, logger, typeof question === "string" ? question : undefined)],
+    ["orchestrator.resume", (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : pastMissionOf(missionId))],
+    ["orchestrator.openMission", (arg: unknown) => {
+      const id = pastMissionOf(arg);
+      if (!id) return;
+      const opened = h.openMission(id);
+      if (!opened.ok) return refuse(opened.reason);
+      void vscode.commands.executeCommand("orchestrator.todos.focus");
+    }],
+    ["orchestrator.showMissionReport", async (arg: unknown) => {
+      const id = pastMissionOf(arg);
+      const report = id ? h.reportOf(id) : undefined;
+      if (!report) return refuse("that mission has no report yet.");
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: report, language: "markdown" }), { preview: true });
+    }],
+    ["orchestrator.deleteMission", async (arg: unknown) => {
+      const id = pastMissionOf(arg);
+      if (!id) return;
+      const label = typeof arg === "object" && arg && "mission" in arg ? String((arg as { mission: unknown }).mission).slice(0, 80) : id;
+      const ok = await vscode.window.showWarningMessage(`Delete the mission "${label}"? Its state, journal and report are removed; the files it changed in the workspace stay as they are.`, { modal: true }, "Delete");
+      if (ok !== "Delete") return;
+      const deleted = h.deleteMission(id);
+      if (!deleted.ok) return refuse(deleted.reason);
+      missionsView.reload();
+    }],
     ["orchestrator.stop", () => h.stop()],
     ["orchestrator.retryTodo", (arg: unknown) => editTodo(arg, "retry")],
     ["orchestrator.skipTodo", (arg: unknown) => editTodo(arg, "skip")],
@@ -254,6 +302,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     get snapshot() {
       return h.model;
     },
+    chat,
   };
 }
 

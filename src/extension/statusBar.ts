@@ -28,10 +28,12 @@ export class MissionStatusBar implements vscode.Disposable {
     const label = missionLabel(m.mission ?? "");
     if (m.phase === "starting" || m.phase === "running") {
       const detail = m.progress || "planning";
-      this.show(`running:${detail}:${m.demo}`, () => {
+      // The model in use, by its short name (the part after the provider): what the mission is spending on.
+      const model = m.demo ? "demo model" : (m.model?.split("/").slice(1).join("/") ?? "");
+      this.show(`running:${detail}:${m.demo}:${model}`, () => {
         this.status.command = "orchestrator.openDashboard";
-        this.status.text = `$(sync~spin) Orchestrator ${detail}${m.demo ? " (demo model)" : ""}`;
-        this.status.tooltip = `Mission: ${label}\nClick to open the dashboard.`;
+        this.status.text = `$(sync~spin) Orchestrator ${detail}${model ? ` · ${model}` : ""}`;
+        this.status.tooltip = `Mission: ${label}\nModel: ${m.demo ? "the scripted demo model" : (m.model ?? "OpenCode's default")}\nClick to open the dashboard.`;
         this.status.accessibilityInformation = { label: `Orchestrator ${detail}: ${label}` };
         this.status.show();
         this.stop.show();

@@ -1,13 +1,14 @@
 /**
  * Which commands need a trusted workspace. Agents edit files and run commands as the user, so in
- * Restricted Mode nothing may start one — not Run Task, and not Resume, Retry or Skip either, which
- * resume a mission — nor write the workspace (reverts). Every command is classified here, and a
+ * Restricted Mode nothing may start one — not Run Task, not Ask (a read-only agent still reads the
+ * workspace into a model), and not Resume, Retry or Skip either, which resume a mission — nor write
+ * the workspace (reverts). Every command is classified here, and a
  * unit test holds package.json to this list, so a new command cannot slip through unclassified.
  * No `vscode` import: the classification is tested without an editor.
  */
 
 /** Start agents (directly or by resuming a mission) or write workspace files. */
-export const TRUSTED_ONLY = ["orchestrator.runTask", "orchestrator.resume", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert"] as const;
+export const TRUSTED_ONLY = ["orchestrator.ask", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission", "orchestrator.runTask", "orchestrator.resume", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert"] as const;
 
 /** Show, stop or kill what runs, or touch only the Orchestrator's own state: safe in Restricted Mode. */
 export const ALLOWED_UNTRUSTED = [

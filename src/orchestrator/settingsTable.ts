@@ -51,6 +51,8 @@ const stringSettings = {
   // A string enum: the settings UI offers "auto" and each count; checkServers also takes a number.
   servers: { type: "string", default: "auto", enum: SERVER_COUNTS },
   sandbox: { type: "string", default: "off", enum: SANDBOX_MODES },
+  // Run Task asks which model runs the mission ("ask"), or uses orchestrator.model / OpenCode's default ("never").
+  pickModel: { type: "string", default: "ask", enum: ["ask", "never"] },
   // The project's whole check, run before the review of the whole; empty: the plan's, if it gives one.
   checkCommand: { type: "string", default: "" },
 } satisfies Record<string, StringSetting>;

@@ -98,6 +98,8 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
     // Untrusted without a dialog: the folder opens in Restricted Mode.
     "security.workspace.trust.startupPrompt": "never",
     "remote.autoForwardPorts": false,
+    // Run Task's model pick has a test of its own (aroundMission.test.ts); elsewhere it would stand in the way.
+    "orchestrator.pickModel": "never",
     ...options.settings,
   }, null, 2);
   // Machine-scoped settings (like orchestrator.opencode.path) are read from Machine/ in a remote window.

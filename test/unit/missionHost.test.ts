@@ -87,3 +87,22 @@ test("a mission whose OpenCode does not start is kept, stopped with the reason, 
     await host.dispose();
   }
 });
+
+test("the history lists every mission newest first; a past one opens in the views; one is deleted for good, never the shown one left dangling", async () => {
+  const store = new MissionStore(workspace);
+  const older = stored(store, "The older mission", "sealed", [todo("A", "done")], Date.now() - 60_000);
+  const newer = stored(store, "The newer mission", "stopped", [todo("A", "done"), todo("B", "pending")], Date.now());
+  const host = new MissionHost({ workspace, logger: new RedactingLogger(memoryLogger()) });
+  try {
+    const listed = host.missions();
+    assert.deepEqual(listed.map((m) => [m.mission, m.status, m.done, m.resumable]), [["The newer mission", "stopped", "1/2 TODOs done", true], ["The older mission", "sealed", "1/1 TODOs done", false]]);
+    assert.deepEqual(host.openMission(older.id), { ok: true });
+    assert.equal(host.model.missionId, older.id, "the past mission is shown");
+    assert.deepEqual(host.deleteMission(older.id), { ok: true });
+    assert.equal(host.model.missionId, newer.id, "the views moved to the latest mission left");
+    assert.deepEqual(host.missions().map((m) => m.missionId), [newer.id]);
+    assert.equal(host.openMission(older.id).ok, false, "gone for good");
+  } finally {
+    await host.dispose();
+  }
+});

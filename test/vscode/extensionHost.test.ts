@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import * as esbuild from "esbuild";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { text } from "../../src/orchestrator/scriptedModel/scenario";
 import { startScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { openVsCode } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
@@ -20,7 +21,7 @@ const OUT = join(REPO_ROOT, "out", "vscode-suite");
 
 async function buildSuite(): Promise<string> {
   await esbuild.build({
-    entryPoints: [join(__dirname, "suite", "index.ts"), join(__dirname, "suite", "extension.test.ts")],
+    entryPoints: [join(__dirname, "suite", "index.ts"), join(__dirname, "suite", "extension.test.ts"), join(__dirname, "suite", "chat.test.ts")],
     outdir: OUT,
     bundle: true,
     platform: "node",
@@ -43,13 +44,14 @@ function desktopVsCode(): string | undefined {
 test("extension-host suite", async (t) => {
   const entry = await buildSuite();
   const sandbox = createSandbox("orch-exthost-");
-  const model = await startScriptedModel(
-    missionScenario({
-      workspace: sandbox.workspace,
-      plans: [{ todos: [todo("H1", [], ["hello.md"]), todo("H2", ["H1"], ["world.md"])] }],
-      workerOverride: (_id, _attempt, ctx) => (ctx.prompt.includes("stall") ? { kind: "stall" } : undefined),
-    }),
-  );
+  const scenario = missionScenario({
+    workspace: sandbox.workspace,
+    plans: [{ todos: [todo("H1", [], ["hello.md"]), todo("H2", ["H1"], ["world.md"])] }],
+    workerOverride: (_id, _attempt, ctx) => (ctx.prompt.includes("stall") ? { kind: "stall" } : undefined),
+  });
+  // Chat mode's questions (OpenCode's read-only explore agent: role "other" to the scripted model).
+  scenario.roles.other = () => text("The Workers write the greeting into hello.md and world.md.");
+  const model = await startScriptedModel(scenario);
   writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
   try {
     const desktop = desktopVsCode();

@@ -55,8 +55,8 @@ export function missionNode(s: MissionModel): NodeModel {
   return {
     id: missionNodeId(s.missionId ?? "current"),
     label: s.mission ?? "Mission",
-    description: [s.status ?? s.phase, s.progress].filter(Boolean).join(" · "),
-    tooltip: s.report ?? s.mission,
+    description: [s.status ?? s.phase, s.progress, s.demo ? "demo model" : s.model].filter(Boolean).join(" · "),
+    tooltip: [s.report ?? s.mission, s.model ? `Model: ${s.model}` : ""].filter(Boolean).join("\n"),
     icon: s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
     contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.hasChanges ? "+changes" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
     collapsible: "expanded",

@@ -139,6 +139,8 @@ export const MissionState = z.object({
   /** The orchestrator's checkpoints of the workspace: at the mission's start, and at its latest halt or seal. */
   checkpoints: z.object({ start: z.string().optional(), end: z.string().optional() }).default({}),
   reverts: z.array(Revert).default([]),
+  /** The model its agents use ("provider/model"), as of its latest run; absent: OpenCode's default. */
+  model: z.string().optional(),
   /** The project's whole check, from the plan (orchestrator.checkCommand wins when set). */
   check: z.string().optional(),
   /** Its latest run, before the review of the whole. */

@@ -18,3 +18,39 @@ export async function takesStepSnapshots(client: OpencodeClient): Promise<boolea
   const config = await client.config.get({}, { throwOnError: true }).catch(() => undefined);
   return config?.data.snapshot !== false;
 }
+
+/** A model a user can pick for a mission: from a provider OpenCode can reach, with its price where known. */
+export interface ModelChoice {
+  providerID: string;
+  modelID: string;
+  name: string;
+  providerName: string;
+  /** USD per million tokens, from OpenCode's model data; absent when unknown (or free). */
+  cost?: { input: number; output: number };
+  /** OpenCode's default model. */
+  isDefault: boolean;
+}
+
+/** The models of the providers OpenCode has connected (the keyless built-in one only when nothing else is). */
+export async function listModels(client: OpencodeClient): Promise<ModelChoice[]> {
+  const [providers, config] = await Promise.all([client.provider.list({}, { throwOnError: true }), client.config.get({}, { throwOnError: true }).catch(() => undefined)]);
+  const connected = new Set(providers.data.connected);
+  const real = [...connected].some((id) => !KEYLESS_BUILTIN_PROVIDERS.has(id));
+  const defaultModel = typeof config?.data.model === "string" ? config.data.model : undefined;
+  const choices: ModelChoice[] = [];
+  for (const provider of providers.data.all) {
+    if (!connected.has(provider.id) || (real && KEYLESS_BUILTIN_PROVIDERS.has(provider.id))) continue;
+    for (const model of Object.values(provider.models)) {
+      const priced = model.cost && (model.cost.input > 0 || model.cost.output > 0);
+      choices.push({
+        providerID: provider.id,
+        modelID: model.id,
+        name: model.name || model.id,
+        providerName: provider.name || provider.id,
+        cost: priced ? { input: model.cost.input, output: model.cost.output } : undefined,
+        isDefault: defaultModel ? defaultModel === `${provider.id}/${model.id}` : providers.data.default[provider.id] === model.id,
+      });
+    }
+  }
+  return choices;
+}

@@ -181,9 +181,27 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
         store.add({ dispose: () => request.signal?.removeEventListener("abort", onAbort) });
       }
 
+      let probing = false;
+      let probedAt = started;
       const watchdog = setInterval(() => {
         if (failing) return;
         const age = Date.now() - started;
+        // Not begun yet: a queued prompt is no stall, but a lost one (or a dead event stream) must not
+        // wait for the TTL. Ask the server once a liveness period; three periods never begun is a stall.
+        if (!tracker.sawActivity && Date.now() - probedAt > livenessMs && !probing) {
+          probing = true;
+          probedAt = Date.now();
+          void client.session
+            .status({}, { throwOnError: true })
+            .then((status) => {
+              if (status.data[sessionId]) {
+                tracker.sawActivity = true;
+                tracker.lastActivityAt = Date.now();
+              } else if (Date.now() - started > 3 * livenessMs) fail(new TurnStalledError(sessionId, Date.now() - started));
+            })
+            .catch(() => undefined)
+            .finally(() => (probing = false));
+        }
         if (request.ttlMs !== undefined && age > request.ttlMs) {
           logger.warn(`Turn in ${sessionId} ran ${age} ms, past its time limit; aborting it`);
           fail(new SessionExpiredError(sessionId, age));

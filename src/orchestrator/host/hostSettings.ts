@@ -29,6 +29,8 @@ export interface HostSettings extends EngineSettings {
   limits: Partial<CommanderLimits>;
   /** The project's whole check (orchestrator.checkCommand); empty: the plan's, if any. */
   checkCommand?: string;
+  /** orchestrator.pickModel: Run Task asks which model runs the mission, or not. */
+  pickModel?: "ask" | "never";
 }
 
 const STRING_KEYS = Object.keys(STRING_SETTINGS) as StringSettingKey[];
@@ -92,6 +94,7 @@ export function readHostSettings(get: (key: string) => unknown): { settings: Hos
     sandbox: use(checkSandbox(strings.sandbox)),
     limits: limitsFromSettings(numbers),
     checkCommand: strings.checkCommand,
+    pickModel: strings.pickModel === "never" ? "never" : "ask",
   };
   return { settings, problems };
 }

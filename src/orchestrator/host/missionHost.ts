@@ -21,7 +21,9 @@ import { MissionStore, StateFileError } from "../mission/missionStore";
 import { CheckpointStore } from "../changes/checkpointStore";
 import { DEFAULT_LIMITS } from "../mission/limits";
 import { JobPermission } from "./jobPermission";
-import { permissionRules, type PermissionRule } from "../agents/commandPolicy";
+import { listModels, type ModelChoice } from "../engine/modelSetup";
+import { missionSummary, type MissionSummary } from "./missionHistory";
+import { OPENCODE_DEFAULT_RULES, permissionRules, type PermissionRule } from "../agents/commandPolicy";
 import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
@@ -40,6 +42,8 @@ export type HostNotice =
   | { kind: "stateProblem"; message: string; recovered: boolean; missionId?: string };
 
 /** An action refused says why, in words the user can act on; a revert also names the files in the way. */
+export type { ModelChoice, MissionSummary };
+
 export type ActionResult = { ok: true } | { ok: false; reason: string; conflicts?: string[] };
 
 export interface MissionHostOptions {
@@ -75,6 +79,8 @@ export class MissionHost {
   /** Said once per window: the attached server's per-step snapshots. */
   private warnedSlowServer = false;
   private readonly jobSubscription: { dispose(): void };
+  /** The user's permission rules as the running (or last) mission's server has them; OpenCode's defaults before any. */
+  private rules: PermissionRule[] = [...OPENCODE_DEFAULT_RULES];
 
   constructor(private readonly options: MissionHostOptions) {
     this.logger = options.logger;
@@ -85,6 +91,9 @@ export class MissionHost {
     this.jobSubscription = this.jobs.changed.on((job) => this.view.jobChanged(job.id));
     this.engines = new EngineProvider({ logger: options.logger, serverPassword: options.serverPassword ?? (async () => undefined), extensionPath: options.extensionPath ?? options.workspace, jobs: this.jobs, env: options.engineEnv });
     this.agentRequests = new AgentRequests((id) => this.view.sessions.describe(id), (update) => this.requests.fire(update), options.logger);
+    // Background jobs and plan-given checks pass the rules the bash tool's commands pass (the user where they ask);
+    // one gate for the window, so an "Always" lasts as long as the window.
+    this.jobs.setGate(new JobPermission(async () => this.rules, (command) => this.agentRequests.askUser("An agent's background job", "bash", [command]), options.logger).gate);
   }
 
   get model(): MissionModel {
@@ -145,6 +154,55 @@ export class MissionHost {
     if (problem.recovered) this.logger.warn(problem.message);
     else this.logger.error(problem.message);
     this.notices.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered, missionId: problem.recovered ? undefined : problem.missionId });
+  }
+
+  /** Every mission of the workspace, newest first, for the history view. */
+  missions(): MissionSummary[] {
+    return this.store.list((problem) => this.logger.warn(problem.message)).map(missionSummary);
+  }
+
+  /** Shows a past mission in the views (its TODOs, changes, sessions and timeline); not while another runs. */
+  openMission(missionId: string): ActionResult {
+    if (this.view.missionId === missionId) return { ok: true };
+    if (this.isRunning) return { ok: false, reason: "a mission is running; stop it first, or wait for it to end." };
+    const loaded = this.load(missionId);
+    if ("reason" in loaded) return { ok: false, reason: loaded.reason };
+    this.showState(loaded);
+    return { ok: true };
+  }
+
+  /** The final report of a mission, if it has one. */
+  reportOf(missionId: string): string | undefined {
+    const loaded = this.load(missionId);
+    return "reason" in loaded ? undefined : loaded.report;
+  }
+
+  /** Deletes a mission (its state, journal and report; the workspace's files stay as they are). Never the running one. */
+  deleteMission(missionId: string): ActionResult {
+    if (this.commander?.state.id === missionId || (this.isRunning && this.view.missionId === missionId)) return { ok: false, reason: "that mission is running; stop it first." };
+    try {
+      this.store.delete(missionId);
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
+    this.logger.info(`Mission ${missionId} deleted`);
+    // The views no longer show a mission that is gone: the latest one, or nothing.
+    if (this.view.missionId === missionId && !this.isRunning) {
+      this.view.showNone();
+      this.showLatest();
+    }
+    return { ok: true };
+  }
+
+  /**
+   * The models OpenCode can use now, for the user to pick one for a mission (starts OpenCode if it
+   * is not running; the mission reuses it). Empty in demo mode: there is nothing to choose.
+   */
+  async models(settings: HostSettings): Promise<{ models: ModelChoice[]; demo: boolean }> {
+    const session = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
+    const first = session.pool.members()[0]?.member;
+    if (session.demo || !first) return { models: [], demo: session.demo };
+    return { models: await listModels(first.client), demo: false };
   }
 
   /** Runs a new mission to its end; resolves with the final model. */
@@ -230,13 +288,20 @@ export class MissionHost {
       const pool = session.pool;
       pool.renewRestarts();
       this.pool = pool;
-      const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model: session.model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand });
+      // The model picked for this mission (Run Task's quick pick or orchestrator.model); the demo model in demo mode.
+      const model = session.demo ? session.model : (settings.model ?? session.model);
+      // What file scopes and the job gate need of the server: its worktree (asks name files from it) and the user's rules.
+      const first = pool.members()[0]?.member;
+      const [worktree, rules] = await Promise.all([worktreeOf(first), configuredRules(first)]);
+      // Unknown rules: jobs are asked about (none would allow them), Workers keep to their scopes alone.
+      this.rules = rules ?? [];
+      const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand, scopes: { worktree, rules } });
       this.commander = commander;
+      commander.state.model = model ? `${model.providerID}/${model.modelID}` : undefined;
+      this.store.save(commander.state);
       // Workers' writes outside their files are the Commander's to decide, not the user's.
       this.agentRequests.decideWith((ask) => commander.answerScope(ask.sessionId, ask.permission, ask.patterns));
       this.agentRequests.setTimeout(settings.limits.permissionTimeoutMs ?? DEFAULT_LIMITS.permissionTimeoutMs);
-      // Background jobs and plan-given checks pass the rules the bash tool's commands pass (the user where they ask).
-      this.jobs.setGate(new JobPermission(once(() => configuredRules(pool.members()[0]?.member)), (command) => this.agentRequests.askUser("An agent's background job", "bash", [command]), this.logger).gate);
       this.starting = false;
       if (this.view.missionId !== commander.state.id) this.view.show(commander.state, { phase: "running", demo: session.demo, startedAt: Date.now() });
       this.view.setFacts({ phase: "running", demo: session.demo });
@@ -398,18 +463,21 @@ export class MissionHost {
   }
 }
 
-/** The permission rules a server runs with (its merged configuration); none (so: ask) when it cannot say. */
-async function configuredRules(engine: Engine | undefined): Promise<PermissionRule[]> {
+/** The permission rules a server runs with (its merged configuration); undefined when it cannot say. */
+async function configuredRules(engine: Engine | undefined): Promise<PermissionRule[] | undefined> {
   try {
     const config = await engine?.client.config.get({}, { throwOnError: true });
-    return permissionRules((config?.data as { permission?: unknown } | undefined)?.permission);
+    return config ? permissionRules((config.data as { permission?: unknown }).permission) : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }
 
-/** Computes once, on first use. */
-function once<T>(compute: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => (value ??= compute());
+/** OpenCode's worktree for the workspace (the enclosing repository's root, "/" outside git): edit asks name files from it. */
+async function worktreeOf(engine: Engine | undefined): Promise<string | undefined> {
+  try {
+    return (await engine?.client.path.get({}, { throwOnError: true }))?.data.worktree || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -89,6 +89,14 @@ export class MissionView {
     this.updates.fire({ ...NOTHING, ...update });
   }
 
+  /** No mission is shown (the one shown was deleted). */
+  showNone(): void {
+    this.clear();
+    this.pendingMission = undefined;
+    this.facts = { phase: "idle", demo: false, runningSessions: 0 };
+    this.fire({ missionChanged: true, shapeChanged: true });
+  }
+
   /** A mission about to start: nothing of an earlier one stays on screen. */
   starting(mission: string, at: number): void {
     this.clear();

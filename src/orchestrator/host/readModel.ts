@@ -89,6 +89,8 @@ export const MissionModel = z.object({
   cost: z.number(),
   /** The project's whole check: its latest run before the review of the whole. */
   check: CheckResult.optional(),
+  /** The model its agents use ("provider/model"); absent: OpenCode's default. */
+  model: z.string().optional(),
 });
 export type MissionModel = z.infer<typeof MissionModel>;
 
@@ -227,6 +229,7 @@ export class MissionModelBuilder {
       tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
       cost: state.usage.cost,
       check: state.checkResult,
+      model: state.model,
     };
   }
 }

@@ -16,7 +16,7 @@
  * host reports it and the user can set the folder aside; it never escapes to the caller.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { renderTodoMd } from "../todo/renderTodoMd";
 import { isMissionId, TodoId } from "../domain/ids";
@@ -352,24 +352,49 @@ export class MissionStore {
 
   /** The most recently updated readable mission that passes `filter`; a mission that cannot be read is reported, never thrown. */
   latest(filter: (state: MissionState) => boolean = () => true, onProblem?: (error: StateFileError) => void): MissionState | undefined {
+    let best: MissionState | undefined;
+    for (const state of this.list(onProblem)) if (filter(state) && (!best || state.updatedAt > best.updatedAt)) best = state;
+    return best;
+  }
+
+  /** Every readable mission of the workspace, newest first; a mission that cannot be read is reported, never thrown. */
+  list(onProblem?: (error: StateFileError) => void): MissionState[] {
     let ids: string[];
     try {
       // Only mission ids: a folder set aside (`<id>.broken-…`) or anything else is not a mission.
       ids = readdirSync(this.root).filter(isMissionId);
     } catch {
-      return undefined;
+      return [];
     }
-    let best: MissionState | undefined;
+    const states: MissionState[] = [];
     for (const id of ids) {
       try {
         // A folder with only a journal is rebuilt, unless a newer version's file was set aside there (reported when it was).
         if (!existsSync(join(this.dir(id), "mission.json")) && (!existsSync(join(this.dir(id), "events.jsonl")) || this.isNewerVersion(id))) continue;
-        const state = this.load(id, onProblem);
-        if (filter(state) && (!best || state.updatedAt > best.updatedAt)) best = state;
+        states.push(this.load(id, onProblem));
       } catch (error) {
         onProblem?.(error instanceof StateFileError ? error : new StateFileError(`Mission ${id} could not be read: ${(error as Error).message}.`, undefined, false, id));
       }
     }
-    return best;
+    return states.sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** Deletes a mission's folder for good (the user asked, and confirmed). A link is removed itself, never what it points to. */
+  delete(id: string): void {
+    const dir = this.dir(id);
+    const queued = this.pending.get(id);
+    if (queued) {
+      clearTimeout(queued.timer);
+      this.pending.delete(id);
+    }
+    try {
+      const stat = lstatSync(dir);
+      if (stat.isSymbolicLink()) unlinkSync(dir);
+      else if (stat.isDirectory()) rmSync(dir, { recursive: true, force: true });
+      else throw new Error(`${dir} is not a folder`);
+    } catch (error) {
+      throw new StateWriteError(`Could not delete mission ${id}`, error);
+    }
+    this.contained.delete(id);
   }
 }

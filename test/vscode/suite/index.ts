@@ -14,6 +14,7 @@ export interface SuiteOutcome {
 export function run(resultFile?: string): Promise<void> {
   const mocha = new Mocha({ ui: "tdd", color: false, timeout: 120_000 });
   mocha.addFile(join(__dirname, "extension.test.js"));
+  mocha.addFile(join(__dirname, "chat.test.js"));
   const outcome: SuiteOutcome = { passed: [], failed: [] };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

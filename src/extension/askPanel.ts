@@ -1,0 +1,168 @@
+/**
+ * Orchestrator: Ask — chat mode in a webview panel, for editors without a chat view (code-server
+ * has no chat provider): a question about the workspace is answered by one read-only OpenCode
+ * session, streamed as it is written, and the next question continues the conversation. One panel
+ * per window, nonce CSP with default-src 'none', messages parsed with zod both ways.
+ */
+import { randomBytes } from "node:crypto";
+import { isAbsolute, relative, sep } from "node:path";
+import * as vscode from "vscode";
+import type { Logger } from "../orchestrator/logger";
+import { questionProblem } from "../orchestrator/host/workspaceQuestions";
+import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/protocol";
+import { fileUri, type ChatDeps } from "./chatParticipant";
+import { UNTRUSTED_MESSAGE } from "./trust";
+
+export const ASK_VIEW_TYPE = "orchestrator.ask";
+
+export class AskPanel implements vscode.Disposable {
+  private static current?: AskPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly exchanges: AskExchange[] = [];
+  /** The files each answer read, as the read tool got them: what openFile may open, and nothing else. */
+  private readonly read: string[][] = [];
+  /** The conversation's OpenCode session, once the first answer made one. */
+  private sessionId?: string;
+  private answering?: AbortController;
+
+  static show(context: vscode.ExtensionContext, deps: ChatDeps, logger: Logger, question?: string): void {
+    if (!AskPanel.current) {
+      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, "Orchestrator: Ask", vscode.ViewColumn.Active, {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, "dist"), vscode.Uri.joinPath(context.extensionUri, "media")],
+      });
+      AskPanel.current = new AskPanel(panel, context, deps, logger);
+    } else {
+      AskPanel.current.panel.reveal();
+    }
+    if (question !== undefined) void AskPanel.current.ask(question);
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    private readonly deps: ChatDeps,
+    private readonly logger: Logger,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
+    panel.webview.html = this.html(context);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+    );
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = AskWebviewToHost.safeParse(raw);
+    if (!parsed.success) {
+      this.logger.warn(`The Ask panel sent an invalid message; ignored: ${parsed.error.message}`);
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case "ready":
+        this.sendConversation();
+        break;
+      case "ask":
+        void this.ask(message.question);
+        break;
+      case "stop":
+        this.answering?.abort();
+        break;
+      case "newConversation":
+        this.answering?.abort();
+        this.sessionId = undefined;
+        this.exchanges.length = 0;
+        this.read.length = 0;
+        this.sendConversation();
+        break;
+      case "openFile": {
+        const file = this.read[message.exchange]?.[message.file];
+        if (file) void vscode.window.showTextDocument(fileUri(this.deps.workspace, file), { preview: true, viewColumn: vscode.ViewColumn.Beside }).then(undefined, (error: Error) => this.sendConversation(`${file} could not be opened: ${error.message}`));
+        break;
+      }
+    }
+  }
+
+  private async ask(question: string): Promise<void> {
+    if (this.answering) return this.sendConversation("An answer is being written: wait for it, or stop it.");
+    if (!this.deps.isTrusted()) return this.sendConversation(UNTRUSTED_MESSAGE);
+    const problem = questionProblem(question);
+    if (problem) return this.sendConversation(problem);
+    const exchange: AskExchange = { question: question.trim(), answer: "", files: [], state: "answering" };
+    const index = this.exchanges.push(exchange) - 1;
+    this.read[index] = [];
+    const controller = new AbortController();
+    this.answering = controller;
+    this.sendConversation();
+    let notice: string | undefined;
+    try {
+      const answer = await this.deps.host.ask(question, this.deps.settings(), {
+        sessionId: this.sessionId,
+        signal: controller.signal,
+        onText: (text) => {
+          exchange.answer += text;
+          this.post({ type: "answerPiece", index, text });
+        },
+      });
+      this.sessionId = answer.sessionId;
+      exchange.answer = answer.text;
+      exchange.files = answer.filesRead.map((file) => this.shown(file));
+      this.read[index] = answer.filesRead;
+      exchange.state = "done";
+      if (answer.restarted) notice = "The earlier conversation could not be continued (its OpenCode session is gone); this answer began a new one.";
+      else if (answer.demo) notice = "Answered by the scripted demo model: no model provider is configured in OpenCode.";
+    } catch (error) {
+      exchange.state = controller.signal.aborted ? "stopped" : "failed";
+      if (!controller.signal.aborted) exchange.error = (error as Error).message;
+    } finally {
+      if (this.answering === controller) this.answering = undefined;
+    }
+    // A new conversation begun meanwhile has its own exchanges: this one's end is not shown there.
+    if (this.exchanges[index] === exchange) this.sendConversation(notice);
+  }
+
+  /** A file as the user knows it: relative to the workspace when inside it. */
+  private shown(file: string): string {
+    const root = this.deps.workspace.fsPath;
+    if (!isAbsolute(file)) return file;
+    const rel = relative(root, file);
+    return rel && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel) ? rel.split(sep).join("/") : file;
+  }
+
+  private sendConversation(notice?: string): void {
+    this.post({ type: "conversation", exchanges: this.exchanges, busy: this.answering !== undefined, notice });
+  }
+
+  private post(message: AskHostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private html(context: vscode.ExtensionContext): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString("base64");
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "dist", "ask.js"));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "media", "ask.css"));
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Orchestrator: Ask</title>
+</head>
+<body>
+<main id="app"></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (AskPanel.current === this) AskPanel.current = undefined;
+    this.answering?.abort();
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The Missions view: the workspace's history, newest first — each mission with its status, date,
+ * progress, tokens and cost. Open shows it in the other views; its report, changes, Resume and
+ * Delete are in the context menu.
+ */
+import * as vscode from "vscode";
+import type { MissionHost, MissionSummary } from "../../orchestrator/host/missionHost";
+import { missionLabel } from "../../orchestrator/domain/missionText";
+import { Coalescer } from "../viewModels/coalescer";
+
+const ICON: Record<string, vscode.ThemeIcon> = {
+  sealed: new vscode.ThemeIcon("verified-filled", new vscode.ThemeColor("testing.iconPassed")),
+  failed: new vscode.ThemeIcon("error", new vscode.ThemeColor("testing.iconFailed")),
+  stopped: new vscode.ThemeIcon("debug-pause"),
+  incomplete: new vscode.ThemeIcon("warning", new vscode.ThemeColor("charts.yellow")),
+  "budget-exhausted": new vscode.ThemeIcon("credit-card"),
+};
+
+/** The tree item of one mission: what a person scanning the history needs. */
+export function missionItem(m: MissionSummary, shown: boolean, now = Date.now()): vscode.TreeItem {
+  const item = new vscode.TreeItem(missionLabel(m.mission));
+  item.id = `history:${m.missionId}`;
+  const when = new Date(m.createdAt).toLocaleString();
+  const cost = m.cost ? ` · $${m.cost.toFixed(4)}` : "";
+  item.description = `${m.status} · ${m.done} · ${ago(now - m.updatedAt)}${cost}${shown ? " · shown" : ""}`;
+  item.tooltip = [m.mission, `Started ${when}`, `${m.status}: ${m.done}`, `${m.tokens.toLocaleString("en")} tokens · $${m.cost.toFixed(4)}`, m.model ? `Model: ${m.model}` : ""].filter(Boolean).join("\n");
+  item.iconPath = ICON[m.status] ?? new vscode.ThemeIcon("target");
+  item.contextValue = `orchestrator:pastMission${m.resumable ? "+resumable" : ""}${m.hasReport ? "+report" : ""}`;
+  item.command = { command: "orchestrator.openMission", title: "Open Mission", arguments: [m.missionId] };
+  return item;
+}
+
+function ago(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
+}
+
+export class MissionsProvider implements vscode.TreeDataProvider<MissionSummary>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  // A mission's own progress changes many times a second; the list is re-read at most once a second.
+  private readonly refresh = new Coalescer<string>(() => this.changed.fire(undefined), 1_000);
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    private readonly host: MissionHost,
+    /** In Restricted Mode the workspace's mission state is not read: the history stays empty. */
+    private readonly trusted: () => boolean,
+  ) {
+    this.subscription = host.view.updates.on((update) => {
+      if (update.missionChanged || update.shapeChanged || update.todoIds.length) this.refresh.markAll();
+    });
+  }
+
+  /** After an action that changed the list (a deletion). */
+  reload(): void {
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(m: MissionSummary): vscode.TreeItem {
+    return missionItem(m, m.missionId === this.host.view.missionId);
+  }
+
+  getChildren(parent?: MissionSummary): MissionSummary[] {
+    return parent || !this.trusted() ? [] : this.host.missions();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.refresh.dispose();
+    this.changed.dispose();
+  }
+}
