@@ -4,9 +4,9 @@
  * session, streamed as it is written, and the next question continues the conversation. One panel
  * per window, nonce CSP with default-src 'none', messages parsed with zod both ways.
  */
-import { randomBytes } from "node:crypto";
 import { isAbsolute, relative, sep } from "node:path";
 import * as vscode from "vscode";
+import { webviewHtml } from "./webviewHtml";
 import type { Logger } from "../orchestrator/logger";
 import { questionProblem } from "../orchestrator/host/workspaceQuestions";
 import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/protocol";
@@ -139,24 +139,7 @@ export class AskPanel implements vscode.Disposable {
   }
 
   private html(context: vscode.ExtensionContext): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString("base64");
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "dist", "ask.js"));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "media", "ask.css"));
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Orchestrator: Ask</title>
-</head>
-<body>
-<main id="app"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, context.extensionUri, { script: "ask.js", style: "ask.css", title: "Orchestrator: Ask" });
   }
 
   dispose(): void {

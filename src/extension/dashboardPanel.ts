@@ -2,8 +2,8 @@
  * The dashboard webview: one panel per window, nonce CSP with default-src 'none', messages parsed
  * with zod both ways, restored after a reload by a WebviewPanelSerializer.
  */
-import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
+import { webviewHtml } from "./webviewHtml";
 import type { MissionHost } from "../orchestrator/host/missionHost";
 import type { Logger } from "../orchestrator/logger";
 import { WebviewToHost, type HostToWebview } from "../shared/protocol";
@@ -85,24 +85,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private html(context: vscode.ExtensionContext): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString("base64");
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "dist", "webview.js"));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, "media", "dashboard.css"));
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Orchestrator</title>
-</head>
-<body>
-<main id="app" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, context.extensionUri, { script: "webview.js", style: "dashboard.css", title: "Orchestrator", nonceStyles: true, live: true });
   }
 
   dispose(): void {

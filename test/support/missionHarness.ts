@@ -17,6 +17,15 @@ export function commanderFor(h: EngineHarness, mission: string, limits: Partial<
   const commander = Commander.create(mission, { engine: h.engine, store, logger: memoryLogger(), model: SCRIPTED_MODEL, limits, ...more });
   const events: TimedEvent[] = [];
   commander.events.on((event) => events.push({ at: Date.now(), event }));
+  // As the host does: a Worker's write outside its files is the Commander's to answer (unanswered, it would wait forever).
+  const asks = h.engine.events.onAny((event) => {
+    if (event.type !== "permission.asked") return;
+    const p = event.properties;
+    void commander.answerScope(p.sessionID, p.permission, p.patterns)?.then((a) => h.engine.client.permission.reply({ requestID: p.id, reply: a.reply, ...(a.reply === "reject" ? { message: a.message } : {}) }).catch(() => undefined));
+  });
+  commander.events.on((event) => {
+    if (event.type === "mission.status" && ["sealed", "stopped", "failed", "incomplete", "budget-exhausted"].includes(event.status)) asks.dispose();
+  });
   return { commander, events, store };
 }
 

@@ -4,23 +4,8 @@
  */
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
-import type { OrchestratorApi } from "../../../src/extension/extension";
+import { api, EXTENSION_ID, until } from "./support";
 
-const EXTENSION_ID = "opencode-orchestrator.opencode-orchestrator";
-
-function api(): OrchestratorApi {
-  const extension = vscode.extensions.getExtension<OrchestratorApi>(EXTENSION_ID);
-  assert.ok(extension, "the extension is installed");
-  return extension.exports;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 suite("Orchestrator in the extension host", () => {
   const folder = () => vscode.workspace.workspaceFolders?.[0]?.uri as vscode.Uri;

@@ -1,0 +1,39 @@
+/**
+ * The page of one of our webviews: a strict CSP (nothing but our own script, by nonce, and our own
+ * styles), one stylesheet, one script bundle, and a <main id="app"> the script renders into.
+ */
+import { randomBytes } from "node:crypto";
+import * as vscode from "vscode";
+
+export interface WebviewPage {
+  /** The bundle under dist/ ("webview.js", "ask.js"). */
+  script: string;
+  /** The stylesheet under media/. */
+  style: string;
+  title: string;
+  /** Styles the page sets by nonce (the dashboard's component library injects some). */
+  nonceStyles?: boolean;
+  /** aria-live for pages whose content changes by itself. */
+  live?: boolean;
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
+  const nonce = randomBytes(16).toString("base64");
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", page.script));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", page.style));
+  const styleSrc = `${webview.cspSource}${page.nonceStyles ? ` 'nonce-${nonce}'` : ""}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${styleSrc}; font-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>${page.title}</title>
+</head>
+<body>
+<main id="app"${page.live ? ' aria-live="polite"' : ""}></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
