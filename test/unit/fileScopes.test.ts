@@ -37,7 +37,8 @@ test("a workspace inside a bigger git repository (or outside git): asks name fil
   assert.deepEqual(scopes.rulesFor(["x.txt"]).map((r) => r.pattern), ["*", "ws/x.txt", "ws/.opencode/orchestrator/*"]);
   // B asks for x.txt as OpenCode names it from the worktree: the same file A holds, so it waits.
   assert.equal(await settled(scopes.decide("B", ["ws/x.txt"])), "pending");
-  assert.equal(message(await settled(scopes.decide("B", ["etc/passwd"]))), "../etc/passwd is outside the workspace; work only inside it.");
+  assert.deepEqual(await settled(scopes.decide("B", ["etc/passwd"])), { reply: "once" }, "outside the workspace: the user's external_directory answer stands, and /etc/passwd is not taken for a workspace file");
+  assert.equal(locks.holderOf("../etc/passwd"), undefined, "no lock outside the workspace");
   assert.match(message(await settled(scopes.decide("B", ["ws/.opencode/orchestrator/m/mission.json"]))), /orchestrator's own state/);
   assert.equal(locks.holderOf("x.txt"), "A");
 });
@@ -51,12 +52,12 @@ test("the user's own rules win: a file they deny is refused, one they ask about 
   for (const f of [".git/hooks/pre-commit", ".opencode/plugin/x.ts", ".vscode/settings.json", "opencode.json"]) assert.equal(scopes.decide("A", [f]), undefined, `${f} is the user's to allow`);
 });
 
-test("a free file joins the asking TODO's scope at once; a file outside the workspace is refused", async () => {
+test("a free file joins the asking TODO's scope at once; outside the workspace the user's own answer (external_directory) stands", async () => {
   const { scopes, locks } = scopesWith({ A: ["a.ts"] });
   assert.deepEqual(await ours(scopes.decide("A", ["./lib/../b.ts"])), { reply: "once" });
   assert.equal(locks.holderOf("b.ts"), "A");
   assert.deepEqual(await ours(scopes.decide("A", ["a.ts"])), { reply: "once" }, "its own file");
-  assert.equal((await ours(scopes.decide("A", ["../../etc/passwd"]))).reply, "reject");
+  assert.equal((await ours(scopes.decide("A", ["../../etc/passwd"]))).reply, "once");
 });
 
 test("a held file waits for its holder; waiters go ahead in the order they asked, all of their files or none", async () => {

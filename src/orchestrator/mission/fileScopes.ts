@@ -101,13 +101,13 @@ export class FileScopes {
    */
   decide(todoId: string, paths: readonly string[], signal?: AbortSignal, sessionId?: string): Promise<ScopeAnswer> | undefined {
     const files = [...new Set(paths.map((p) => this.fromAsk(p)))];
-    const outside = files.find(isOutside);
-    // Outside the workspace is OpenCode's external_directory ask, the user's to answer; an edit ask for it is refused here.
-    if (outside) return Promise.resolve({ reply: "reject", message: `${outside} is outside the workspace; work only inside it.` });
-    const state = files.find((f) => f === STATE_DIR || f.startsWith(`${STATE_DIR}/`));
-    if (state) return Promise.resolve({ reply: "reject", message: `${state} is the orchestrator's own state; never write there.` });
     const denied = files.find((f) => this.userSays(f) === "deny");
     if (denied) return Promise.resolve({ reply: "reject", message: `The user's permission rules forbid writing ${denied}. Do without it, or report blocked.` });
+    // Outside the workspace, OpenCode asked the user first (external_directory): their answer stands, no lock applies.
+    if (files.every(isOutside)) return Promise.resolve({ reply: "once" });
+    if (files.some(isOutside)) return undefined;
+    const state = files.find((f) => f === STATE_DIR || f.startsWith(`${STATE_DIR}/`));
+    if (state) return Promise.resolve({ reply: "reject", message: `${state} is the orchestrator's own state; never write there.` });
     if (files.some((f) => isProtected(f) || this.userSays(f) === "ask")) return undefined;
     if (this.locks.tryAcquireMore(todoId, files)) {
       // A grant to a TODO that also waits elsewhere can close a cycle: break it now.
