@@ -34,6 +34,13 @@ after(async () => {
   assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
 });
 
+/** The Orchestrator container in the sidebar, opened if it is not. */
+async function openOrchestrator(vs: VsCodeSession): Promise<void> {
+  if (await pane(vs.page, "TODOs").isVisible()) return;
+  await vs.page.locator('.activitybar .action-item a[aria-label^="Orchestrator"]').click();
+  await pane(vs.page, "TODOs").waitFor();
+}
+
 const pickWidget = (vs: VsCodeSession) => vs.page.locator(".quick-input-widget", { hasText: "which model runs the mission" });
 
 test("Escape in the model pick starts no mission", () =>
@@ -63,7 +70,9 @@ test("the models OpenCode has are offered; the one picked runs the mission and s
     await vscode.screenshot("model-pick");
     await row.click();
     await page.locator(".statusbar-item", { hasText: /Orchestrator .*· scripted-model/ }).waitFor({ timeout: 60_000 });
-    await page.locator(".monaco-list-row", { hasText: "scripted/scripted-model" }).first().waitFor({ timeout: 30_000 });
+    // The mission's root in the TODO tree names its model.
+    await openOrchestrator(vscode);
+    await rows(page, "TODOs", /Write m1.*scripted\/scripted-model/).waitFor({ timeout: 30_000 });
     await toast(page, /mission sealed/).waitFor({ timeout: 90_000 });
     const missions = join(sandbox.workspace, ".opencode", "orchestrator", "missions");
     const [id] = readdirSync(missions);
@@ -74,8 +83,7 @@ test("the models OpenCode has are offered; the one picked runs the mission and s
 test("the Missions view lists the workspace's missions; one reopens from there, and is deleted for good", () =>
   vscode.screenshotOnFailure("mission-history", async () => {
     const { page } = vscode;
-    const container = page.locator('.activitybar .action-item a[aria-label^="Orchestrator"]');
-    if ((await container.getAttribute("aria-expanded")) !== "true") await container.click();
+    await openOrchestrator(vscode);
     const header = pane(page, "Missions").locator(".pane-header");
     if ((await header.getAttribute("aria-expanded")) !== "true") await header.click();
     const row = rows(page, "Missions", /Write m1.*sealed · 1\/1 TODOs done/);
