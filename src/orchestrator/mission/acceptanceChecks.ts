@@ -34,27 +34,36 @@ export async function runCheck(jobs: CheckJobs, command: string, timeoutMs: numb
   let id: string;
   const seconds = Math.ceil(timeoutMs / 1000);
   try {
+    const stopError = () => Object.assign(new Error("the mission stopped before the check could run"), { name: "JobRefusedError" });
     // The gate may wait for the user's answer: a stop must not wait for it.
     const stopped = new Promise<never>((_, reject) => {
-      const stop = () => reject(Object.assign(new Error("the mission stopped before the check could run"), { name: "JobRefusedError" }));
-      if (signal.aborted) stop();
-      else signal.addEventListener("abort", stop, { once: true });
+      if (signal.aborted) reject(stopError());
+      else signal.addEventListener("abort", () => reject(stopError()), { once: true });
     });
     stopped.catch(() => undefined);
     const start = async () => (gated && jobs.startGated ? await Promise.race([jobs.startGated(command, seconds), stopped]) : jobs.start(command, seconds)).id;
-    id = await start().catch(async (error: Error) => {
-      // Every job slot is taken (agents' jobs, other checks): wait for one to end, never fail the TODO for it.
-      for (let e = error; e.name === "TooManyJobsError"; ) {
-        await Promise.race([new Promise<void>((resolve) => { const sub = jobs.changed.on((job) => { if (job.endedAt !== undefined) { sub.dispose(); resolve(); } }); }), stopped]);
-        try {
-          return await start();
-        } catch (next) {
-          e = next as Error;
-          if (e.name !== "TooManyJobsError") throw e;
-        }
+    /** Resolves when some job ends (a slot is free) or the mission stops; lets go of its listeners either way. */
+    const slotFreed = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          sub.dispose();
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        const sub = jobs.changed.on((job) => job.endedAt !== undefined && done());
+        signal.addEventListener("abort", done, { once: true });
+      });
+    // Every job slot is taken (agents' jobs, other checks): wait for one to end, never fail the TODO for it.
+    for (;;) {
+      try {
+        id = await start();
+        break;
+      } catch (error) {
+        if ((error as Error).name !== "TooManyJobsError") throw error;
+        if (!signal.aborted) await slotFreed();
+        if (signal.aborted) throw stopError();
       }
-      throw error;
-    });
+    }
   } catch (error) {
     const refused = (error as Error).name === "JobRefusedError";
     return { command, status: refused ? "refused" : "error", exitCode: null, tail: refused ? (error as Error).message : `The check could not be started: ${(error as Error).message}`, startedAt, durationMs: Date.now() - startedAt };
