@@ -6,6 +6,8 @@ import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-ring/index.js";
 import { HostToWebview, idleModel, type MissionModel, type SessionSummary, type TimelineEntry, type TranscriptBodyLine, type TranscriptLine, type WebviewToHost } from "../src/shared/protocol";
+import { SessionTimeline } from "./sessionTimeline";
+import { TodoGraph } from "./todoGraph";
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -44,7 +46,20 @@ const STATUS_ICON: Record<string, string> = { pending: "○", running: "◐", re
 let sessions: SessionSummary[] = [];
 let timeline: TimelineEntry[] = [];
 let focused: string | undefined;
+/** The TODO picked in the graph or the table: highlighted in both. */
+let selectedTodo: string | undefined;
 let transcript: TranscriptLine[] = [];
+
+// The pictures stay on the page across snapshots (only their colours and bars change), so their
+// scroll position, zoom and keyboard focus survive; the rest is rendered anew into its slots.
+const graph = new TodoGraph();
+const sessionLanes = new SessionTimeline();
+const top = el("div");
+const tableSlot = el("div", { class: "board-table" });
+// aria-live off: the timeline redraws every second while sessions run, which is no news to announce.
+const board = el("div", { class: "board" }, tableSlot, el("div", { class: "pictures", "aria-live": "off" }, graph.element, sessionLanes.element));
+const bottom = el("div");
+app.replaceChildren(top, board, bottom);
 
 function sessionsSection(): HTMLElement {
   if (!sessions.length) return el("span");
@@ -134,7 +149,7 @@ function render(s: MissionModel): void {
   const todos = s.todos.length
     ? el("table", { class: "todos", "data-testid": "todos" },
         el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, "TODO"), el("th", {}, "Status"), el("th", {}, "Check"), el("th", {}, "Files"))),
-        el("tbody", {}, ...s.todos.map((t) => el("tr", { class: `todo-${t.status}` },
+        el("tbody", {}, ...s.todos.map((t) => el("tr", { class: `todo-${t.status}${t.id === selectedTodo ? " selected" : ""}`, "data-todo": t.id, tabindex: "0" },
           el("td", { "aria-hidden": "true" }, STATUS_ICON[t.status] ?? "·"),
           el("td", {}, `${t.id} · ${t.title}`),
           el("td", {}, t.attempts > 1 ? `${t.status} (attempt ${t.attempts})` : t.status),
@@ -145,21 +160,57 @@ function render(s: MissionModel): void {
   const actions = el("div", { class: "actions" },
     active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, "Stop") : custom("vscode-button", { "data-action": "runTask" }, "Run Task…"),
     ...(s.resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, "Resume")] : []));
-  app.replaceChildren(header, facts, actions, todos, report, sessionsSection(), transcriptSection(), timelineSection());
+  top.replaceChildren(header, facts, actions);
+  tableSlot.replaceChildren(todos);
+  bottom.replaceChildren(report, sessionsSection(), transcriptSection(), timelineSection());
+  if (selectedTodo && !s.todos.some((t) => t.id === selectedTodo)) selectedTodo = undefined;
+  graph.update(s.todos, selectedTodo);
+  sessionLanes.update(sessions, { live: active, startedAt: s.startedAt, finishedAt: s.finishedAt }, focused);
+  board.classList.toggle("with-pictures", s.todos.length > 0 || sessions.length > 0);
 }
 
-app.addEventListener("click", (event) => {
-  const row = (event.target as HTMLElement).closest("[data-session]");
+/** A TODO picked in the graph or the table: both highlight it, and its latest session's transcript shows. */
+function selectTodo(todoId: string): void {
+  const todo = last?.todos.find((t) => t.id === todoId);
+  if (!todo || !last) return;
+  selectedTodo = todoId;
+  const sessionId = todo.sessions.at(-1);
+  if (sessionId) {
+    focused = sessionId;
+    vscode.postMessage({ type: "focusSession", sessionId });
+  }
+  render(last);
+  const selector = `[data-todo="${CSS.escape(todoId)}"]`;
+  for (const node of app.querySelectorAll(selector)) node.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
+
+function activate(target: Element): void {
+  const todoId = target.closest("[data-todo]")?.getAttribute("data-todo");
+  if (todoId) selectTodo(todoId);
+  const row = target.closest("[data-session]");
   const sessionId = row?.getAttribute("data-session");
   if (sessionId) {
     focused = sessionId;
     vscode.postMessage({ type: "focusSession", sessionId });
   }
+}
+
+app.addEventListener("click", (event) => {
+  activate(event.target as Element);
   const target = (event.target as HTMLElement).closest("[data-action]");
   const action = target?.getAttribute("data-action");
   if (action === "stop") vscode.postMessage({ type: "stop" });
   if (action === "runTask") vscode.postMessage({ type: "runTask" });
   if (action === "resume") vscode.postMessage({ type: "resume", missionId: last?.missionId });
+});
+
+// The graph's boxes, the timeline's bars and the tables' rows are focusable: Enter or Space picks them.
+app.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" && event.key !== " ") return;
+  const target = event.target as Element;
+  if (!target.matches("[data-todo], [data-session]")) return;
+  event.preventDefault();
+  activate(target);
 });
 
 window.addEventListener("message", (event: MessageEvent) => {
@@ -173,6 +224,7 @@ window.addEventListener("message", (event: MessageEvent) => {
     // Another mission: nothing of the last one's transcript stays on screen.
     if (last && parsed.data.snapshot.missionId !== last.missionId) {
       focused = undefined;
+      selectedTodo = undefined;
       transcript = [];
     }
     sessions = parsed.data.sessions;

@@ -1,5 +1,5 @@
 /** Locators for VS Code's workbench in the browser, shared by the UI tests. */
-import type { Locator, Page } from "playwright-core";
+import type { Frame, Locator, Page } from "playwright-core";
 
 /** A view pane of the sidebar, by its title ("TODOs", "Sessions", "Background Jobs"). */
 export const pane = (page: Page, title: string): Locator => page.locator(".pane", { has: page.locator(".pane-header", { hasText: title }) });
@@ -9,3 +9,14 @@ export const rows = (page: Page, title: string, text: string | RegExp): Locator 
 
 /** A notification toast whose text matches. */
 export const toast = (page: Page, text: RegExp): Locator => page.locator(".notifications-toasts .notification-toast", { hasText: text });
+
+/** The dashboard's webview frame, once its page has rendered (it is a frame of its own, found by its content). */
+export async function dashboardFrame(page: Page): Promise<Frame> {
+  for (let i = 0; i < 300; i++) {
+    for (const frame of page.frames()) {
+      if (await frame.locator("[data-testid=phase]").count().catch(() => 0)) return frame;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error("the dashboard webview did not appear");
+}

@@ -8,14 +8,14 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Frame, Locator, Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { call, tools } from "../../src/orchestrator/scriptedModel/scenario";
 import { missionScenario, todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
-import { pane, rows, toast } from "../support/workbench";
+import { dashboardFrame, pane, rows, toast } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
 
 const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
@@ -27,15 +27,6 @@ let stall = true;
 
 const titleAction = (page: Page, label: string): Locator => pane(page, "TODOs").locator(`.pane-header .action-label[aria-label="${label}"]`);
 
-async function dashboardFrame(page: Page): Promise<Frame> {
-  for (let i = 0; i < 200; i++) {
-    for (const frame of page.frames()) {
-      if (await frame.locator("[data-testid=phase]").count().catch(() => 0)) return frame;
-    }
-    await page.waitForTimeout(100);
-  }
-  throw new Error("the dashboard webview did not appear");
-}
 
 before(async () => {
   sandbox = createSandbox("orch-surfaces-");
