@@ -5,7 +5,7 @@
 import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-ring/index.js";
-import { HostToWebview, idleModel, type MissionModel, type SessionSummary, type TimelineEntry, type TranscriptBodyLine, type TranscriptLine, type WebviewToHost } from "../src/shared/protocol";
+import { estimateLine, HostToWebview, idleModel, type MissionModel, type SessionSummary, type TimelineEntry, type TranscriptBodyLine, type TranscriptLine, type WebviewToHost } from "../src/shared/protocol";
 import { SessionTimeline } from "./sessionTimeline";
 import { TodoGraph } from "./todoGraph";
 
@@ -141,6 +141,7 @@ function render(s: MissionModel): void {
   if (s.todos.length) rows.push(["Progress", `${s.progress} · round ${s.iteration}`]);
   if (s.startedAt) rows.push(["Elapsed", `${Math.round(((s.finishedAt ?? Date.now()) - s.startedAt) / 1000)} s`]);
   if (s.tokens.input || s.tokens.output) rows.push(["Tokens", `${s.tokens.input.toLocaleString()} in · ${s.tokens.output.toLocaleString()} out`]);
+  if (s.estimate) rows.push(["Estimate", s.awaitingApproval ? `${estimateLine(s.estimate)} — waiting for your approval` : estimateLine(s.estimate)]);
   if (s.phase !== "idle") rows.push(["Cost", `$${s.cost.toFixed(4)}`]);
   if (s.check) rows.push(["Project check", `${s.check.command} → ${s.check.status}${s.check.exitCode !== undefined && s.check.exitCode !== null && s.check.status !== "passed" ? ` (exit ${s.check.exitCode})` : ""}`]);
   if (s.error) rows.push(["Error", s.error]);
@@ -158,6 +159,9 @@ function render(s: MissionModel): void {
     : el("p", { class: "empty" }, s.phase === "idle" ? "No mission yet." : "Planning…");
   const report = s.report ? el("pre", { class: "report" }, s.report) : el("span");
   const actions = el("div", { class: "actions" },
+    ...(s.awaitingApproval
+      ? [custom("vscode-button", { "data-action": "approvePlan" }, "Approve Plan"), custom("vscode-button", { "data-action": "replanPlan", secondary: "" }, "Replan…"), custom("vscode-button", { "data-action": "cancelPlan", secondary: "" }, "Cancel Plan")]
+      : []),
     active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, "Stop") : custom("vscode-button", { "data-action": "runTask" }, "Run Task…"),
     ...(s.resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, "Resume")] : []));
   top.replaceChildren(header, facts, actions);
@@ -202,6 +206,9 @@ app.addEventListener("click", (event) => {
   if (action === "stop") vscode.postMessage({ type: "stop" });
   if (action === "runTask") vscode.postMessage({ type: "runTask" });
   if (action === "resume") vscode.postMessage({ type: "resume", missionId: last?.missionId });
+  if (action === "approvePlan") vscode.postMessage({ type: "decidePlan", decision: "approve" });
+  if (action === "replanPlan") vscode.postMessage({ type: "decidePlan", decision: "replan" });
+  if (action === "cancelPlan") vscode.postMessage({ type: "decidePlan", decision: "cancel" });
 });
 
 // The graph's boxes, the timeline's bars and the tables' rows are focusable: Enter or Space picks them.

@@ -78,6 +78,9 @@ export class DashboardPanel implements vscode.Disposable {
       case "resume":
         void vscode.commands.executeCommand("orchestrator.resume", parsed.data.missionId);
         break;
+      case "decidePlan":
+        void vscode.commands.executeCommand(`orchestrator.${parsed.data.decision}Plan`);
+        break;
     }
   }
   private post(message: HostToWebview): void {

@@ -15,6 +15,7 @@ import { createLogChannel } from "./logChannel";
 import { showMissionProgress } from "./missionProgress";
 import { showNotice } from "./missionNotices";
 import { PermissionRouter } from "./permissionRouter";
+import { PlanApprovalPrompt } from "./planApprovalPrompt";
 import { pickModel } from "./modelPick";
 import { readSettings } from "./settings";
 import { MissionStatusBar } from "./statusBar";
@@ -39,7 +40,7 @@ export interface OrchestratorApi {
 
 type Command = [string, (...args: never[]) => unknown];
 
-const MISSION_COMMANDS = ["orchestrator.ask", "orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob", "orchestrator.setMissionAside", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission"];
+const MISSION_COMMANDS = ["orchestrator.ask", "orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.approvePlan", "orchestrator.replanPlan", "orchestrator.cancelPlan", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob", "orchestrator.setMissionAside", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission"];
 
 /** The mission id of a history item (the Missions view hands commands its element). */
 function pastMissionOf(arg: unknown): string | undefined {
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const sessionsView = new SessionsProvider(h.view);
   const jobsView = new JobsProvider(h);
   const missionsView = new MissionsProvider(h, () => vscode.workspace.isTrusted);
+  const approvalPrompt = new PlanApprovalPrompt(h, logger);
   const todosView = vscode.window.createTreeView("orchestrator.todos", { treeDataProvider: todoTree, showCollapseAll: true });
   /** Missions that cannot be read (their folder may be set aside), by id: the TODO view says so until they are. */
   const unreadable = new Map<string, string>();
@@ -83,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     sessionsView,
     jobsView,
     new PermissionRouter(h, logger),
+    approvalPrompt,
     todosView,
     vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
     vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
@@ -207,6 +210,9 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       missionsView.reload();
     }],
     ["orchestrator.stop", () => h.stop()],
+    ["orchestrator.approvePlan", () => approvalPrompt.decide("approve")],
+    ["orchestrator.replanPlan", () => approvalPrompt.decide("replan")],
+    ["orchestrator.cancelPlan", () => approvalPrompt.decide("cancel")],
     ["orchestrator.retryTodo", (arg: unknown) => editTodo(arg, "retry")],
     ["orchestrator.skipTodo", (arg: unknown) => editTodo(arg, "skip")],
     ["orchestrator.openTodoSession", (arg: unknown) => {

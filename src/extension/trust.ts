@@ -8,11 +8,12 @@
  */
 
 /** Start agents (directly or by resuming a mission) or write workspace files. */
-export const TRUSTED_ONLY = ["orchestrator.ask", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission", "orchestrator.runTask", "orchestrator.resume", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert"] as const;
+export const TRUSTED_ONLY = ["orchestrator.ask", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission", "orchestrator.runTask", "orchestrator.resume", "orchestrator.approvePlan", "orchestrator.replanPlan", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert"] as const;
 
 /** Show, stop or kill what runs, or touch only the Orchestrator's own state: safe in Restricted Mode. */
 export const ALLOWED_UNTRUSTED = [
   "orchestrator.stop",
+  "orchestrator.cancelPlan",
   "orchestrator.abortSession",
   "orchestrator.killJob",
   "orchestrator.openDashboard",

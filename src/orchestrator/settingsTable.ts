@@ -4,6 +4,7 @@
  * test/unit/settingsTable.test.ts holds package.json's contributes.configuration to it.
  */
 import { ROLES, type Role } from "./domain/roles";
+import { APPROVE_PLAN_MODES } from "./mission/planApproval";
 import { MAX_PARALLEL_SESSIONS } from "./schedule/adaptiveLimit";
 
 export interface StringSetting {
@@ -52,7 +53,9 @@ const stringSettings = {
   servers: { type: "string", default: "auto", enum: SERVER_COUNTS },
   sandbox: { type: "string", default: "off", enum: SANDBOX_MODES },
   // Run Task asks which model runs the mission ("ask"), or uses orchestrator.model / OpenCode's default ("never").
-  pickModel: { type: "string", default: "ask", enum: ["ask", "never"] },
+  pickModel: { type: "string", default: "ask", enum: ["ask", "never"] as const },
+  // A plan waits for the user's Approve: always, when its estimate passes approveAboveUsd, or never.
+  approvePlan: { type: "string", default: "aboveCost", enum: APPROVE_PLAN_MODES },
   // The project's whole check, run before the review of the whole; empty: the plan's, if it gives one.
   checkCommand: { type: "string", default: "" },
 } satisfies Record<string, StringSetting>;
@@ -69,6 +72,7 @@ const numberSettings = {
   // 0: no budget.
   "budget.maxTokens": { type: "integer", default: 0, minimum: 0, feeds: "budget.maxTokens" },
   "budget.maxCostUsd": { type: "number", default: 0, minimum: 0, maximum: 1_000_000, feeds: "budget.maxCostUsd" },
+  approveAboveUsd: { type: "number", default: 1, minimum: 0, maximum: 1_000_000, feeds: "approveAboveUsd" },
 } satisfies Record<string, NumberSetting>;
 
 export type StringSettingKey = keyof typeof stringSettings;
@@ -98,14 +102,15 @@ export function checkNumber(key: NumberSettingKey, value: unknown): Checked<numb
   return { value: s.default, problem: `orchestrator.${key} ${JSON.stringify(value)} is not ${integer ? "a whole number" : "a number"} in ${s.minimum}–${max}; using ${s.default}.` };
 }
 
-export function checkDemoMode(value: unknown): Checked<DemoMode> {
-  if ((DEMO_MODES as readonly unknown[]).includes(value)) return { value: value as DemoMode };
-  return { value: DEFAULT_DEMO_MODE, problem: `orchestrator.demoMode "${String(value)}" is not ${orList(DEMO_MODES)}; using ${DEFAULT_DEMO_MODE}.` };
-}
+/** The text settings that offer a fixed list of choices. */
+type ChoiceKey = { [K in StringSettingKey]: (typeof stringSettings)[K] extends { enum: readonly string[] } ? K : never }[StringSettingKey];
+type ChoiceOf<K extends ChoiceKey> = (typeof stringSettings)[K]["enum"][number];
 
-export function checkSandbox(value: unknown): Checked<SandboxSetting> {
-  if ((SANDBOX_MODES as readonly unknown[]).includes(value)) return { value: value as SandboxSetting };
-  return { value: "off", problem: `orchestrator.sandbox "${String(value)}" is not ${orList(SANDBOX_MODES)}; using off.` };
+/** One of the setting's choices, or its default with the problem named. */
+export function checkChoice<K extends ChoiceKey>(key: K, value: unknown): Checked<ChoiceOf<K>> {
+  const { enum: choices, default: fallback } = stringSettings[key];
+  if ((choices as readonly unknown[]).includes(value)) return { value: value as ChoiceOf<K> };
+  return { value: fallback as ChoiceOf<K>, problem: `orchestrator.${key} "${String(value)}" is not ${orList(choices)}; using ${fallback}.` };
 }
 
 /** "auto", or a whole number of servers in 1–16 (as a number or as its digits). */

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { MissionModel, idleModel } from "../orchestrator/host/readModel";
 
 export { idleModel, MissionModel };
+export { estimateLine } from "../orchestrator/mission/planEstimate";
 
 export const SessionSummary = z.object({
   id: z.string(),
@@ -60,6 +61,8 @@ export const WebviewToHost = z.discriminatedUnion("type", [
   z.object({ type: z.literal("stop") }),
   z.object({ type: z.literal("resume"), missionId: z.string().max(200).optional() }),
   z.object({ type: z.literal("focusSession"), sessionId: z.string().max(200) }),
+  /** The user's answer to the plan that waits (Replan asks for the feedback in the editor, not in the page). */
+  z.object({ type: z.literal("decidePlan"), decision: z.enum(["approve", "replan", "cancel"]) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;
 

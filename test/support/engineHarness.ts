@@ -20,10 +20,14 @@ export function scriptedProvider(baseURL: string) {
 }
 
 /** A workspace's own opencode.json that points OpenCode at the scripted model, as a user's would at a provider. */
-/** `extra`: more of the user's OpenCode configuration (e.g. their own permission rules). */
-export function writeScriptedOpencodeJson(workspace: string, baseURL: string, extra: Record<string, unknown> = {}): void {
+/**
+ * `extra`: more of the user's OpenCode configuration (e.g. their own permission rules); `cost`: the
+ * model's price per million tokens, as a user's provider config gives it (OpenCode prices turns by it).
+ */
+export function writeScriptedOpencodeJson(workspace: string, baseURL: string, extra: Record<string, unknown> = {}, cost?: { input: number; output: number }): void {
   const p = scriptedProvider(baseURL);
-  const provider = { [p.id]: { npm: "@ai-sdk/openai-compatible", name: p.name, options: { baseURL, apiKey: "unused" }, models: p.models } };
+  const models = cost ? { "scripted-model": { ...p.models["scripted-model"], cost } } : p.models;
+  const provider = { [p.id]: { npm: "@ai-sdk/openai-compatible", name: p.name, options: { baseURL, apiKey: "unused" }, models } };
   writeFileSync(join(workspace, "opencode.json"), JSON.stringify({ provider, model: `${SCRIPTED_MODEL.providerID}/${SCRIPTED_MODEL.modelID}`, ...extra }));
 }
 

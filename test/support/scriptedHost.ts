@@ -31,14 +31,14 @@ export interface ScriptedHost {
 export async function withScriptedHost(
   script: (workspace: string) => Omit<MissionScript, "workspace">,
   body: (run: ScriptedHost) => Promise<void>,
-  options: { prefix?: string; userConfig?: Record<string, unknown> } = {},
+  options: { prefix?: string; userConfig?: Record<string, unknown>; modelCost?: { input: number; output: number } } = {},
 ): Promise<void> {
   const sandbox = createSandbox(options.prefix ?? "orch-host-");
   let model: ScriptedModel | undefined;
   let host: MissionHost | undefined;
   try {
     model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, ...script(sandbox.workspace) }));
-    writeScriptedOpencodeJson(sandbox.workspace, model.baseURL, options.userConfig);
+    writeScriptedOpencodeJson(sandbox.workspace, model.baseURL, options.userConfig, options.modelCost);
     host = new MissionHost({ workspace: sandbox.workspace, logger: new RedactingLogger(memoryLogger()), engineEnv: sandbox.env });
     const requests = model.requests;
     await body({

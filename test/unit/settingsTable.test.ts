@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { DEFAULT_LIMITS, limitsFromSettings } from "../../src/orchestrator/mission/limits";
-import { checkDemoMode, checkNumber, NUMBER_DEFAULTS, NUMBER_KEYS, NUMBER_SETTINGS, SETTINGS, type Setting } from "../../src/orchestrator/settingsTable";
+import { checkChoice, checkNumber, NUMBER_DEFAULTS, NUMBER_KEYS, NUMBER_SETTINGS, SETTINGS, type Setting } from "../../src/orchestrator/settingsTable";
 
 type Contributed = Record<string, unknown>;
 
@@ -43,7 +43,7 @@ test("every contributed orchestrator.* setting is in the table", () => {
 
 test("each default is within its own bounds", () => {
   for (const key of NUMBER_KEYS) assert.equal(checkNumber(key, NUMBER_SETTINGS[key].default).problem, undefined, key);
-  assert.equal(checkDemoMode(SETTINGS.demoMode.default).problem, undefined);
+  assert.equal(checkChoice("demoMode", SETTINGS.demoMode.default).problem, undefined);
 });
 
 test("each number setting feeds exactly the Commander limit it names, in the limit's units", () => {
@@ -80,9 +80,12 @@ test("a value out of bounds, not whole, or not a number falls back to the defaul
   assert.equal(checkNumber("budget.maxTokens", -1).problem, `orchestrator.budget.maxTokens -1 is not a whole number in 0–${Number.MAX_SAFE_INTEGER}; using 0.`);
 });
 
-test("an unknown demo mode falls back to auto and says so", () => {
-  assert.deepEqual(checkDemoMode("never"), { value: "never" });
-  assert.deepEqual(checkDemoMode("sometimes"), { value: "auto", problem: 'orchestrator.demoMode "sometimes" is not auto, always or never; using auto.' });
+test("a choice not on a setting's list falls back to its default and says so", () => {
+  assert.deepEqual(checkChoice("demoMode", "never"), { value: "never" });
+  assert.deepEqual(checkChoice("demoMode", "sometimes"), { value: "auto", problem: 'orchestrator.demoMode "sometimes" is not auto, always or never; using auto.' });
+  assert.deepEqual(checkChoice("approvePlan", "always"), { value: "always" });
+  assert.deepEqual(checkChoice("approvePlan", true), { value: "aboveCost", problem: 'orchestrator.approvePlan "true" is not always, aboveCost or never; using aboveCost.' });
+  assert.equal(checkChoice("pickModel", "sometimes").value, "ask");
 });
 
 test("settings with a Commander limit give it in the Commander's units; a budget of 0 is none", () => {

@@ -4,6 +4,7 @@
  * or skipped, what counts as done: the read model says). No VS Code import, so the shapes are
  * unit-tested; the tree providers only turn these into TreeItems.
  */
+import { estimateBasis, estimateLine } from "../../orchestrator/host/planApprovals";
 import type { MissionModel, TodoModel } from "../../orchestrator/host/readModel";
 import type { SessionRecord } from "../../orchestrator/host/sessionRegistry";
 
@@ -55,9 +56,9 @@ export function missionNode(s: MissionModel): NodeModel {
   return {
     id: missionNodeId(s.missionId ?? "current"),
     label: s.mission ?? "Mission",
-    description: [s.status ?? s.phase, s.progress, s.demo ? "demo model" : s.model].filter(Boolean).join(" · "),
-    tooltip: [s.report ?? s.mission, s.model ? `Model: ${s.model}` : ""].filter(Boolean).join("\n"),
-    icon: s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
+    description: s.awaitingApproval && s.estimate ? `waiting for your approval · ${estimateLine(s.estimate)}` : [s.status ?? s.phase, s.progress, s.demo ? "demo model" : s.model].filter(Boolean).join(" · "),
+    tooltip: [s.report ?? s.mission, s.model ? `Model: ${s.model}` : "", s.estimate ? `Estimate: ${estimateLine(s.estimate)}\n${estimateBasis(s.estimate)}` : ""].filter(Boolean).join("\n"),
+    icon: s.awaitingApproval ? { id: "question", color: "charts.yellow" } : s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
     contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.hasChanges ? "+changes" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
     collapsible: "expanded",
   };

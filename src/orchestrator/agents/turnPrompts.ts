@@ -8,6 +8,7 @@
  * `</mission>` included, and still cannot end its block or pose as the orchestrator. One-line
  * fields (titles, file names, commands) are kept to one line, so they cannot pose as other fields.
  */
+import type { PlannedTodo } from "../domain/schemas";
 import type { CheckResult, SyncIssue, TodoState } from "../domain/state";
 import { fenceFor, oneLine, type Fence } from "./promptFence";
 
@@ -23,6 +24,23 @@ const missionBlock = (fence: Fence, mission: string) => fence.block("mission", m
 export function planPrompt(mission: string, docsDir: string): string {
   const fence = fenceFor([untrusted(mission, docsDir)]);
   return `${missionBlock(fence, mission)}\nPlan this mission as a TODO graph. Cache fetched docs under ${oneLine(docsDir)}.`;
+}
+
+/**
+ * The user read the plan and asked for another: a new Planner session (the plan is not theirs to
+ * patch) gets the mission, the plan they turned down and what they said about it.
+ */
+export function userReplanPrompt(mission: string, docsDir: string, declined: readonly PlannedTodo[], feedback: string): string {
+  const titles = declined.map((t) => `- ${t.id}: ${oneLine(t.title)}${t.files.length ? ` (files: ${list(t.files)})` : ""}`).join("\n");
+  const fence = fenceFor([untrusted(mission, docsDir, titles, feedback)]);
+  return [
+    missionBlock(fence, mission),
+    "The user did not approve this plan:",
+    fence.block("declined-plan", titles),
+    "The user's feedback on it:",
+    fence.block("feedback", feedback),
+    `Plan this mission again as a TODO graph that answers the feedback. Cache fetched docs under ${oneLine(docsDir)}.`,
+  ].join("\n");
 }
 
 export interface ReplanContext {

@@ -20,6 +20,8 @@ const EVENT_SCHEMAS: EventSchemas = {
   "mission.status": event("mission.status", { status: MissionStatus, reason: z.string().optional() }),
   "plan.accepted": event("plan.accepted", { todoIds: ids, replan: z.boolean() }),
   "plan.rejected": event("plan.rejected", { problems: z.array(z.string()) }),
+  "plan.proposed": event("plan.proposed", { todoIds: ids, round: z.number(), costUsd: z.number().optional() }),
+  "plan.decided": event("plan.decided", { decision: z.enum(["approve", "replan", "cancel"]), feedback: z.string().optional() }),
   "todo.status": event("todo.status", { todoId: z.string(), from: TodoStatus, to: TodoStatus, note: z.string().optional() }),
   "turn.started": event("turn.started", { role: Role, sessionId: z.string(), todoIds: ids }),
   "turn.finished": event("turn.finished", { role: Role, sessionId: z.string(), todoIds: ids, ok: z.boolean(), error: z.string().optional(), inputTokens: z.number(), outputTokens: z.number(), cost: z.number(), durationMs: z.number() }),

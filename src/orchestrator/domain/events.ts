@@ -10,6 +10,9 @@ export type OrchestratorEvent =
   | { type: "mission.status"; missionId: string; status: MissionStatus; reason?: string }
   | { type: "plan.accepted"; missionId: string; todoIds: string[]; replan: boolean }
   | { type: "plan.rejected"; missionId: string; problems: string[] }
+  /** A plan put to the user (orchestrator.approvePlan); its TODOs are in the mission's proposal until decided. */
+  | { type: "plan.proposed"; missionId: string; todoIds: string[]; round: number; costUsd?: number }
+  | { type: "plan.decided"; missionId: string; decision: "approve" | "replan" | "cancel"; feedback?: string }
   | { type: "todo.status"; missionId: string; todoId: string; from: TodoStatus; to: TodoStatus; note?: string }
   | { type: "turn.started"; missionId: string; role: Role; sessionId: string; todoIds: string[] }
   | { type: "turn.finished"; missionId: string; role: Role; sessionId: string; todoIds: string[]; ok: boolean; error?: string; inputTokens: number; outputTokens: number; cost: number; durationMs: number }

@@ -3,7 +3,7 @@
  * from a future version or a corrupt one is recognised instead of silently misread.
  */
 import { z } from "zod";
-import { TodoKind, WorkerReport } from "./schemas";
+import { PlannedTodo, TodoKind, WorkerReport } from "./schemas";
 
 export const STATE_VERSION = 1;
 
@@ -19,9 +19,11 @@ export const Usage = z.object({
   outputTokens: z.number(),
   cost: z.number(),
   turns: z.number(),
+  /** Model requests (one per step of a turn); absent in records from before it was counted. */
+  requests: z.number().optional(),
 });
 export type Usage = z.infer<typeof Usage>;
-export const emptyUsageTotals = (): Usage => ({ inputTokens: 0, outputTokens: 0, cost: 0, turns: 0 });
+export const emptyUsageTotals = (): Usage => ({ inputTokens: 0, outputTokens: 0, cost: 0, turns: 0, requests: 0 });
 
 /** One file a TODO changed, between the checkpoint before its first attempt and the one after its last. */
 export const FileChange = z.object({
@@ -93,7 +95,37 @@ export const SyncIssue = z.object({
 });
 export type SyncIssue = z.infer<typeof SyncIssue>;
 
-export const MissionStatus = z.enum(["planning", "running", "sealed", "stopped", "incomplete", "budget-exhausted", "failed"]);
+/**
+ * What the rest of a mission will take, estimated when its plan is proposed (mission/planEstimate.ts):
+ * the user approves a plan knowing what it will cost.
+ */
+export const PlanEstimate = z.object({
+  todos: z.number(),
+  /** Agent turns (Worker and Reviewer sessions' prompts), retries included at the rate seen before. */
+  turns: z.number(),
+  /** Model requests: a turn takes one per step. */
+  requests: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  /** US dollars at the model's prices; absent when OpenCode has no price for the model. */
+  /** US dollars at the model's prices; absent when OpenCode has none for it (a local or free model). */
+  costUsd: z.number().optional(),
+  /** Per-turn figures from this workspace's past missions (how many), or the documented defaults. */
+  basis: z.enum(["history", "default"]),
+  missions: z.number(),
+});
+export type PlanEstimate = z.infer<typeof PlanEstimate>;
+
+/** A plan waiting for the user's approval (orchestrator.approvePlan): not TODOs yet, so a Replan replaces it whole. */
+export const PlanProposal = z.object({
+  todos: z.array(PlannedTodo),
+  check: z.string().optional(),
+  /** 1 for the first plan, +1 per Replan the user asked for. */
+  round: z.number(),
+});
+export type PlanProposal = z.infer<typeof PlanProposal>;
+
+export const MissionStatus = z.enum(["planning", "awaiting-approval", "running", "sealed", "stopped", "incomplete", "budget-exhausted", "failed"]);
 export type MissionStatus = z.infer<typeof MissionStatus>;
 
 /** A mission in one of these states is finished for good; any other can be resumed. */
@@ -145,6 +177,10 @@ export const MissionState = z.object({
   check: z.string().optional(),
   /** Its latest run, before the review of the whole. */
   checkResult: CheckResult.optional(),
+  /** What the plan was estimated to take when it was proposed (kept, to compare with what it took). */
+  estimate: PlanEstimate.optional(),
+  /** The plan waiting for the user's approval; null once decided (null, not absent: replay keeps an absent field's old value). */
+  proposal: PlanProposal.nullable().optional(),
   /** Journal records (events.jsonl) already reflected in this snapshot; newer ones are replayed on load. */
   journalSeq: z.number().default(0),
 });

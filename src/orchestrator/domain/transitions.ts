@@ -5,6 +5,8 @@ import { emptyUsageTotals, type MissionState, type TodoState, type TodoStatus, t
 export interface TurnCost {
   tokens: { input: number; output: number };
   cost: number;
+  /** Model requests; absent where the runner does not count them. */
+  requests?: number;
 }
 
 export function setTodoStatus(todo: TodoState, to: TodoStatus, note?: string, now = Date.now()): TodoStatus {
@@ -19,6 +21,7 @@ function add(usage: Usage, result: TurnCost): void {
   usage.outputTokens += result.tokens.output;
   usage.cost += result.cost;
   usage.turns += 1;
+  usage.requests = (usage.requests ?? 0) + (result.requests ?? 0);
 }
 
 /** Rolls a turn's tokens and cost up into the mission, in total and per role. */

@@ -54,6 +54,8 @@ export interface TurnResult<T = unknown> {
   structured: T | undefined;
   tokens: TokenUsage;
   cost: number;
+  /** Model requests the turn took (its assistant messages: one per step). */
+  requests?: number;
   durationMs: number;
   /** What the turn did, from its parts: files written (absolute paths as the tools got them), commands, jobs. */
   work?: WorkDone;
@@ -237,7 +239,7 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
     if (structured === undefined && message.data.info.role === "assistant") structured = message.data.info.structured;
   }
   const parsed = request.schema ? parseStructured(request.schema, structured, sessionId) : undefined;
-  return { sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, durationMs: Date.now() - started, work: tracker.progress.work };
+  return { sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, requests: tracker.requests, durationMs: Date.now() - started, work: tracker.progress.work };
 }
 
 /** Brings a tracker up to date from the server after events may have been missed. */

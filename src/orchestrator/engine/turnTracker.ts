@@ -124,6 +124,11 @@ export class TurnTracker {
     return total;
   }
 
+  /** One assistant message per step, each one model request. */
+  get requests(): number {
+    return this.assistants.size;
+  }
+
   get cost(): number {
     let total = 0;
     for (const a of this.assistants.values()) total += a.cost;

@@ -7,7 +7,8 @@
 import { ROLES, type Role } from "../domain/roles";
 import { parseModelRef, type ModelRef } from "../domain/modelRef";
 import { limitsFromSettings, type CommanderLimits } from "../mission/limits";
-import { checkDemoMode, checkNumber, checkSandbox, checkServers, type SandboxSetting, NUMBER_KEYS, NUMBER_SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingValues, type ServerCount, type StringSettingKey } from "../settingsTable";
+import type { ApprovePlanMode } from "../mission/planApproval";
+import { checkChoice, checkNumber, checkServers, type SandboxSetting, NUMBER_KEYS, NUMBER_SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingValues, type ServerCount, type StringSettingKey } from "../settingsTable";
 
 export type { DemoMode };
 
@@ -31,6 +32,8 @@ export interface HostSettings extends EngineSettings {
   checkCommand?: string;
   /** orchestrator.pickModel: Run Task asks which model runs the mission, or not. */
   pickModel?: "ask" | "never";
+  /** orchestrator.approvePlan: when a plan waits for the user's Approve (absent: never, as for tests and the API). */
+  approvePlan?: ApprovePlanMode;
 }
 
 const STRING_KEYS = Object.keys(STRING_SETTINGS) as StringSettingKey[];
@@ -89,12 +92,13 @@ export function readHostSettings(get: (key: string) => unknown): { settings: Hos
     serverUrl: use(checkServerUrl(strings["opencode.serverUrl"])),
     model: modelOf("model"),
     models,
-    demoMode: use(checkDemoMode(strings.demoMode)),
+    demoMode: use(checkChoice("demoMode", strings.demoMode)),
     servers: use(checkServers(strings.servers)),
-    sandbox: use(checkSandbox(strings.sandbox)),
+    sandbox: use(checkChoice("sandbox", strings.sandbox)),
     limits: limitsFromSettings(numbers),
     checkCommand: strings.checkCommand,
-    pickModel: strings.pickModel === "never" ? "never" : "ask",
+    pickModel: use(checkChoice("pickModel", strings.pickModel)),
+    approvePlan: use(checkChoice("approvePlan", strings.approvePlan)),
   };
   return { settings, problems };
 }

@@ -27,6 +27,11 @@ import { OPENCODE_DEFAULT_RULES, permissionRules, type PermissionRule } from "..
 import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
+import type { ModelRef } from "../domain/modelRef";
+import type { ApprovePlanMode, PlanApproval, PlanDecision } from "../mission/planApproval";
+import { estimatePlan, usageProfile } from "../mission/planEstimate";
+import { modelPrice, pastMissions } from "./estimateInputs";
+import { PlanApprovals } from "./planApprovals";
 import { MissionChanges, type ChangeSet } from "./missionChanges";
 import { MissionView } from "./missionView";
 import { isResumable, phaseOf, type MissionModel } from "./readModel";
@@ -62,6 +67,8 @@ export class MissionHost {
   readonly view = new MissionView();
   readonly notices = new Emitter<HostNotice>();
   readonly requests = new Emitter<AgentRequestUpdate>();
+  /** The plan waiting for the user's Approve, Replan or Cancel (orchestrator.approvePlan). */
+  readonly approvals = new PlanApprovals();
   readonly jobs: BackgroundJobManager;
   private readonly store: MissionStore;
   private readonly checkpoints: CheckpointStore;
@@ -295,7 +302,8 @@ export class MissionHost {
       const [worktree, rules] = await Promise.all([worktreeOf(first), configuredRules(first)]);
       // Unknown rules: jobs are asked about (none would allow them), Workers keep to their scopes alone.
       this.rules = rules ?? [];
-      const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand, scopes: { worktree, rules } });
+      const approval = settings.approvePlan ? await this.planApproval(settings.approvePlan, session.demo ? undefined : first, model, () => commander.state.id) : undefined;
+      const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand, scopes: { worktree, rules }, approval });
       this.commander = commander;
       commander.state.model = model ? `${model.providerID}/${model.modelID}` : undefined;
       this.store.save(commander.state);
@@ -345,6 +353,24 @@ export class MissionHost {
     } catch (error) {
       this.logger.error(`Could not keep the mission that did not start: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * How the mission's plan is estimated and put to the user: the price is looked up once, the past
+   * missions when the plan is there (a mission that just ended counts).
+   */
+  private async planApproval(mode: ApprovePlanMode, engine: Engine | undefined, model: ModelRef | undefined, missionId: () => string): Promise<PlanApproval> {
+    const price = await modelPrice(engine, model);
+    return {
+      mode,
+      estimate: (todos) => estimatePlan(todos, usageProfile(pastMissions(this.store, missionId())), price),
+      decide: (request, signal) => this.approvals.ask(request, signal),
+    };
+  }
+
+  /** The user's answer to the plan that waits (from whichever surface); false when none of `missionId` waits. */
+  decidePlan(missionId: string, decision: PlanDecision): boolean {
+    return this.approvals.decide(missionId, decision);
   }
 
   /**
@@ -460,6 +486,7 @@ export class MissionHost {
     this.view.dispose();
     this.notices.dispose();
     this.requests.dispose();
+    this.approvals.changed.dispose();
   }
 }
 

@@ -36,6 +36,8 @@ function todosOf(event: OrchestratorEvent): string[] | "all" {
     case "check.finished":
       return event.todoId ? [event.todoId] : "all";
     case "plan.accepted":
+    case "plan.proposed":
+    case "plan.decided":
     case "mission.status":
     case "mission.started":
       return "all"; // new TODOs; or the mission's status, which decides what the user may do with each
@@ -140,7 +142,7 @@ export class MissionView {
   setFacts(facts: Partial<RunFacts>): void {
     this.facts = { ...this.facts, ...facts };
     const shapeChanged = this.state ? this.builder.refresh(this.state, "all", this.idle) : false;
-    this.fire({ shapeChanged, todoIds: this.state ? this.state.todos.map((t) => t.id) : [] });
+    this.fire({ shapeChanged, todoIds: this.state ? [...this.builder.ids] : [] });
   }
 
   /** A Commander event of the shown mission (already journaled when it arrives). */
@@ -150,7 +152,7 @@ export class MissionView {
     this.timelineLog.add(event, at);
     const ids = todosOf(event);
     const shapeChanged = this.builder.refresh(this.state, ids, this.idle);
-    this.fire({ shapeChanged, todoIds: ids === "all" ? this.state.todos.map((t) => t.id) : ids, sessionIds: session ? [session] : [] });
+    this.fire({ shapeChanged, todoIds: ids === "all" ? [...this.builder.ids] : ids, sessionIds: session ? [session] : [] });
   }
 
   /** An OpenCode event; only those of the mission's sessions change anything. `server`: the pool member it came from (pools of more than one). */

@@ -5,7 +5,7 @@
  * A zod schema, because the dashboard receives it across the webview boundary and parses it.
  */
 import { z } from "zod";
-import { CheckResult, FileChange, TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
+import { CheckResult, FileChange, PlanEstimate, TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
 import { countTodos, doneText } from "../domain/progress";
 import { canRetry, canSkip } from "../domain/transitions";
 
@@ -91,6 +91,10 @@ export const MissionModel = z.object({
   check: CheckResult.optional(),
   /** The model its agents use ("provider/model"); absent: OpenCode's default. */
   model: z.string().optional(),
+  /** What its plan was estimated to take (turns, requests, tokens, dollars) when it was proposed. */
+  estimate: PlanEstimate.optional(),
+  /** Its plan waits for the user: Approve, Replan or Cancel (the TODOs shown are the proposal's). */
+  awaitingApproval: z.boolean().optional(),
 });
 export type MissionModel = z.infer<typeof MissionModel>;
 
@@ -103,8 +107,15 @@ export const isResumable = (status: MissionStatus | string | undefined): boolean
 /** The phase a mission in this status shows when no Commander runs it (running/planning: it was cut off, so stopped). */
 export function phaseOf(status: MissionStatus): RunPhase {
   if (status === "sealed") return "done";
-  if (status === "stopped" || status === "running" || status === "planning") return "stopped";
+  if (status === "stopped" || status === "running" || status === "planning" || status === "awaiting-approval") return "stopped";
   return "failed";
+}
+
+/** The TODOs a view lists: the plan's, or while the user has not approved it yet, the proposal's (as pending TODOs). */
+function liveOrProposed(state: MissionState): TodoState[] {
+  const live = state.todos.filter((t) => t.status !== "replaced");
+  if (live.length > 0 || !state.proposal) return live;
+  return state.proposal.todos.map((p) => ({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: state.updatedAt, status: "pending", note: "proposed: waiting for your approval" }] }));
 }
 
 /** The TODO counts and the agent sessions at work: the counts every surface shows. */
@@ -115,6 +126,7 @@ export function missionCounts(todos: readonly Pick<TodoModel, "status">[], runni
 /** The one progress line: "3/4 done · 2 running", or what the mission is doing before it has TODOs. */
 export function progressLine(counts: MissionCounts, status: string | undefined, phase?: RunPhase): string {
   if (phase === "starting") return "starting OpenCode";
+  if (status === "awaiting-approval") return phase === "running" ? "plan waiting for your approval" : "plan not approved yet";
   if (status === "planning" || counts.total === 0) return counts.runningSessions ? "planning" : "";
   return `${doneText(counts)} · ${counts.runningSessions} running`;
 }
@@ -167,6 +179,11 @@ export class MissionModelBuilder {
 
   constructor(private readonly roleOf: (sessionId: string) => string | undefined) {}
 
+  /** The TODOs listed, in order (a proposal's while the plan waits for the user). */
+  get ids(): readonly string[] {
+    return this.order;
+  }
+
   /** Forgets every cached TODO (another mission is shown). */
   reset(): void {
     this.todos.clear();
@@ -180,7 +197,8 @@ export class MissionModelBuilder {
    * only themselves: the list changes shape only by a plan ("all") or by a TODO turning "replaced".
    */
   refresh(state: MissionState, ids: Iterable<string> | "all", idle = true): boolean {
-    const resumable = isResumable(state.status);
+    // A proposed TODO is not the mission's yet: nothing to retry or skip.
+    const resumable = isResumable(state.status) && state.status !== "awaiting-approval";
     if (ids !== "all") {
       let replaced = false;
       for (const id of ids) {
@@ -190,7 +208,7 @@ export class MissionModelBuilder {
       }
       if (!replaced) return false;
     }
-    const live = state.todos.filter((t) => t.status !== "replaced");
+    const live = liveOrProposed(state);
     const order = live.map((t) => t.id);
     const shapeChanged = order.length !== this.order.length || order.some((id, i) => id !== this.order[i]);
     this.todos.clear();
@@ -230,6 +248,8 @@ export class MissionModelBuilder {
       cost: state.usage.cost,
       check: state.checkResult,
       model: state.model,
+      estimate: state.estimate,
+      awaitingApproval: run.phase === "running" && state.status === "awaiting-approval",
     };
   }
 }

@@ -1,5 +1,6 @@
 /** The dashboard's timeline: one line per event a person cares about, newest kept, bounded. */
 import type { OrchestratorEvent } from "../domain/events";
+import { aboutDollars } from "../mission/planEstimate";
 
 export interface TimelineEntry {
   at: number;
@@ -19,6 +20,10 @@ export function timelineText(event: OrchestratorEvent): string | undefined {
       return `${event.replan ? "Replan" : "Plan"} accepted: ${event.todoIds.join(", ")}`;
     case "plan.rejected":
       return `Plan sent back: ${event.problems.join(" ")}`;
+    case "plan.proposed":
+      return `Plan ${event.round > 1 ? `(round ${event.round}) ` : ""}waiting for your approval: ${event.todoIds.length} TODOs${event.costUsd !== undefined ? `, ${aboutDollars(event.costUsd)}` : ""}`;
+    case "plan.decided":
+      return event.decision === "approve" ? "Plan approved" : event.decision === "cancel" ? "Plan cancelled" : `Replan asked: ${event.feedback ?? ""}`;
     case "todo.status":
       return `${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`;
     case "review.round":

@@ -13,7 +13,7 @@
 import { agentName } from "../agents/roles";
 import type { Role } from "../domain/roles";
 import { Review, WorkerReport, type PlannedTodo } from "../domain/schemas";
-import { planPrompt, replanPrompt, reviewPrompt, workerPrompt } from "../agents/turnPrompts";
+import { planPrompt, replanPrompt, reviewPrompt, userReplanPrompt, workerPrompt } from "../agents/turnPrompts";
 import { TurnAbortedError } from "../engine/errors";
 import { workOf } from "../engine/turnProgress";
 import { RecoveryPolicy } from "../recovery/recoveryPolicy";
@@ -36,6 +36,8 @@ import { isClosed, MemoryBound } from "./memoryBound";
 import { MissionJobs, type JobsView } from "./missionJobs";
 import { missionReport } from "./missionReport";
 import { askPlanner, type PlanningDeps } from "./planning";
+import type { PlanApproval } from "./planApproval";
+import { settlePlan } from "./planProposal";
 import { ChangeRecorder, type Checkpoints } from "./changeRecorder";
 import { retryOrGiveUp, ReviewPolicy } from "./reviewPolicy";
 import { budgetExceeded, deadDependencies, haltFor, iterationLimit, MissionHalt, noProgress, replanLimit, revertedTodos, userStop } from "./stopRules";
@@ -62,6 +64,8 @@ export interface CommanderOptions {
   model?: ModelRef;
   models?: Partial<Record<Role, ModelRef>>;
   limits?: Partial<CommanderLimits>;
+  /** How a new plan is estimated and put to the user (orchestrator.approvePlan); absent: it runs at once. */
+  approval?: PlanApproval;
 }
 
 export class Commander {
@@ -192,8 +196,25 @@ export class Commander {
     try {
       await this.changes.missionStart(s);
       if (liveTodos(s).length === 0) {
-        this.setStatus("planning");
-        const plan = await askPlanner(this.planning, planPrompt(s.mission, join(this.options.store.dir(s.id), "docs")), new Set(), false);
+        // Resumed while the user had the plan: the same plan is put again, no Planner's turn spent.
+        let proposal = s.proposal;
+        if (!proposal) {
+          this.setStatus("planning");
+          const plan = await askPlanner(this.planning, planPrompt(s.mission, this.docsDir), new Set(), false);
+          proposal = { todos: plan.todos, check: plan.check, round: 1 };
+        }
+        const plan = await settlePlan(
+          {
+            state: s,
+            approval: this.options.approval,
+            aboveUsd: this.limits.approveAboveUsd,
+            signal: this.abort.signal,
+            setStatus: (status) => this.setStatus(status),
+            persist: (event) => this.persist(event),
+            replan: (declined, feedback) => askPlanner(this.planning, userReplanPrompt(s.mission, this.docsDir, declined.todos, feedback), new Set(), false),
+          },
+          proposal,
+        );
         this.addTodos(plan.todos, false, plan.check);
       }
       this.setStatus("running");
@@ -203,6 +224,11 @@ export class Commander {
       await this.settleAfterHalt(halt);
     }
     return s;
+  }
+
+  /** Where the Planner caches the docs it fetched. */
+  private get docsDir(): string {
+    return join(this.options.store.dir(this.state.id), "docs");
   }
 
   private async settleAfterHalt(halt: MissionHalt): Promise<void> {

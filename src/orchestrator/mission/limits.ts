@@ -25,10 +25,12 @@ export interface CommanderLimits {
   recoveryBaseDelayMs: number;
   /** Finished TODO records kept whole in memory; older ones are archived to disk as stubs stay. */
   maxTasksInMemory: number;
+  /** A plan estimated above this many US dollars waits for the user (orchestrator.approvePlan "aboveCost"). */
+  approveAboveUsd: number;
 }
 
 /** The limits a setting feeds (settingsTable's `feeds`). */
-export type SettingLimits = Pick<CommanderLimits, "maxParallelSessions" | "maxIterations" | "recoveryAttempts" | "maxTasksInMemory" | "livenessMs" | "sessionTtlMs" | "checkTimeoutMs" | "permissionTimeoutMs" | "budget">;
+export type SettingLimits = Pick<CommanderLimits, "maxParallelSessions" | "maxIterations" | "recoveryAttempts" | "maxTasksInMemory" | "livenessMs" | "sessionTtlMs" | "checkTimeoutMs" | "permissionTimeoutMs" | "budget" | "approveAboveUsd">;
 
 /** Setting values (already validated) converted to the limits they feed, in the Commander's units. */
 export function limitsFromSettings(values: NumberSettingValues): SettingLimits {
@@ -44,6 +46,7 @@ export function limitsFromSettings(values: NumberSettingValues): SettingLimits {
     sessionTtlMs: fed("sessionTtlMinutes"),
     checkTimeoutMs: fed("checkTimeoutSeconds"),
     permissionTimeoutMs: fed("permissionTimeoutMinutes"),
+    approveAboveUsd: fed("approveAboveUsd"),
     // 0 means no budget.
     budget: maxTokens || maxCostUsd ? { maxTokens: maxTokens || undefined, maxCostUsd: maxCostUsd || undefined } : undefined,
   };

@@ -1,0 +1,73 @@
+/**
+ * Between the Planner's plan and the first Worker: the plan is estimated and, where
+ * orchestrator.approvePlan says so, put to the user — Approve runs it, Replan asks a new Planner
+ * session with the user's feedback (and the new plan is put to the user again), Cancel stops the
+ * mission before anything is spent on Workers. While it waits, the plan is the mission's
+ * `proposal` (not TODOs yet: a Replan replaces it whole, with no ids left behind) and the mission
+ * is `awaiting-approval`, so a reload or a Stop loses nothing: Resume puts the same plan again.
+ */
+import type { OrchestratorEvent } from "../domain/events";
+import type { Plan } from "../domain/schemas";
+import type { MissionState, MissionStatus, PlanProposal } from "../domain/state";
+import { MAX_FEEDBACK_CHARS, needsApproval, type PlanApproval, type PlanDecision } from "./planApproval";
+import { userStop } from "./stopRules";
+
+export interface ProposalDeps {
+  state: MissionState;
+  approval?: PlanApproval;
+  /** The threshold of orchestrator.approvePlan "aboveCost", in US dollars. */
+  aboveUsd: number;
+  signal: AbortSignal;
+  setStatus(status: MissionStatus): void;
+  persist(event: OrchestratorEvent): void;
+  /** A new plan from a new Planner session, given the plan the user declined and their feedback. */
+  replan(declined: PlanProposal, feedback: string): Promise<Plan>;
+}
+
+/** The plan to run: approved, or not in need of approval. Throws the MissionHalt of a Cancel or a Stop. */
+export async function settlePlan(deps: ProposalDeps, first: PlanProposal): Promise<Plan> {
+  const { state, approval } = deps;
+  let proposal = first;
+  for (;;) {
+    if (!approval) return proposal;
+    const estimate = approval.estimate(proposal.todos.length);
+    state.estimate = estimate;
+    if (!needsApproval(approval.mode, deps.aboveUsd, estimate)) {
+      state.proposal = null;
+      return proposal;
+    }
+    state.proposal = proposal;
+    deps.setStatus("awaiting-approval");
+    deps.persist({ type: "plan.proposed", missionId: state.id, todoIds: proposal.todos.map((t) => t.id), round: proposal.round, costUsd: estimate.costUsd });
+    const decision = await untilDecided(approval, { missionId: state.id, mission: state.mission, proposal, estimate }, deps.signal);
+    deps.persist({ type: "plan.decided", missionId: state.id, decision: decision.kind, ...(decision.kind === "replan" ? { feedback: decision.feedback } : {}) });
+    if (decision.kind === "approve") {
+      state.proposal = null;
+      return proposal;
+    }
+    // The proposal stays: Resume puts the same plan to the user again, without a Planner's turn.
+    if (decision.kind === "cancel") throw userStop("the plan was cancelled before it ran");
+    deps.setStatus("planning");
+    const plan = await deps.replan(proposal, decision.feedback);
+    proposal = { todos: plan.todos, check: plan.check, round: proposal.round + 1 };
+  }
+}
+
+/** The user's decision, or the mission's halt when it is stopped while the user reads. */
+function untilDecided(approval: PlanApproval, request: Parameters<PlanApproval["decide"]>[0], signal: AbortSignal): Promise<PlanDecision> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<PlanDecision>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    approval.decide(request, signal).then(
+      (decision) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(decision.kind === "replan" ? { kind: "replan", feedback: decision.feedback.trim().slice(0, MAX_FEEDBACK_CHARS) } : decision);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * Plan approval with an estimate (orchestrator.approvePlan), through the front door against the
+ * real OpenCode server and the scripted model, priced through the user's provider config as
+ * OpenCode reads it. What is asserted is what happened: which Planner and Worker requests reached
+ * the model, which files exist, what the mission's state and journal hold.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { PlanApprovalRequest } from "../../src/orchestrator/mission/planApproval";
+import { todo } from "../../src/orchestrator/scriptedModel/missionScenario";
+import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
+import { SCRIPTED_SETTINGS, withScriptedHost } from "../support/scriptedHost";
+
+/** Sonnet-like prices: a two-TODO plan is estimated at about half a dollar with the default profile. */
+const PRICE = { input: 3, output: 15 };
+const settings = (approvePlan: HostSettings["approvePlan"], approveAboveUsd = 0.1): HostSettings => ({ ...SCRIPTED_SETTINGS, approvePlan, limits: { approveAboveUsd } });
+
+const journal = (workspace: string, missionId: string) =>
+  readFileSync(join(workspace, ".opencode", "orchestrator", "missions", missionId, "events.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { event: { type: string } & Record<string, unknown> }).event);
+
+test("a plan above the threshold waits for the user: Replan with feedback asks a new Planner, Approve runs the new plan only", async () => {
+  await withScriptedHost(
+    () => ({ plans: [{ todos: [todo("A1", [], ["a1.txt"]), todo("A2", [], ["a2.txt"])] }, { todos: [todo("B1", [], ["b1.txt"])] }] }),
+    async ({ sandbox, model, host, state, firstRequests }) => {
+      const asked: PlanApprovalRequest[] = [];
+      let withdrawn = 0;
+      host.approvals.changed.on((request) => {
+        if (!request) return void withdrawn++;
+        asked.push(request);
+        // What the user sees while deciding: the proposal's TODOs in the views, nothing run yet.
+        assert.equal(host.model.awaitingApproval, true);
+        assert.deepEqual(host.model.todos.map((t) => t.id), request.proposal.todos.map((t) => t.id));
+        assert.equal(model.requests.filter((r) => r.role === "worker").length, 0, "no Worker before the user decided");
+        const decision = asked.length === 1 ? { kind: "replan" as const, feedback: "One file is enough: write b1.txt only." } : { kind: "approve" as const };
+        setImmediate(() => assert.ok(host.decidePlan(request.missionId, decision)));
+      });
+      const final = await host.run("Write the files", settings("aboveCost"));
+      assert.equal(final.status, "sealed", final.report);
+
+      assert.equal(asked.length, 2, "the first plan and the replanned one were both put to the user");
+      assert.equal(withdrawn, 2, "each request closed with its answer");
+      const first = asked[0] as PlanApprovalRequest;
+      assert.equal(first.estimate.todos, 2);
+      assert.equal(first.estimate.basis, "default", "no past mission in this workspace");
+      assert.ok((first.estimate.costUsd ?? 0) > 0.1, `priced from the provider config: ${first.estimate.costUsd}`);
+      assert.ok(first.estimate.requests > first.estimate.turns, "requests count steps, several per turn");
+      assert.deepEqual(asked[1]?.proposal.todos.map((t) => t.id), ["B1"]);
+      assert.equal(asked[1]?.proposal.round, 2);
+
+      const planners = model.requests.filter((r) => r.role === "planner" && r.step === 0 && r.attempt === 0);
+      assert.equal(planners.length, 2, "one Planner turn per plan");
+      assert.match(planners[1]?.prompt ?? "", /The user did not approve this plan:[\s\S]*A1: [\s\S]*The user's feedback on it:[\s\S]*One file is enough: write b1\.txt only\./);
+      assert.equal(firstRequests("worker", "A1").length + firstRequests("worker", "A2").length, 0, "the declined plan never ran");
+      assert.equal(firstRequests("worker", "B1").length, 1);
+      assert.ok(existsSync(join(sandbox.workspace, "b1.txt")));
+      assert.ok(!existsSync(join(sandbox.workspace, "a1.txt")) && !existsSync(join(sandbox.workspace, "a2.txt")));
+
+      const saved = state(final.missionId as string);
+      assert.deepEqual(saved.todos.map((t) => t.id), ["B1"], "only the approved plan's TODOs are the mission's");
+      assert.equal(saved.proposal, null);
+      assert.equal(saved.estimate?.todos, 1, "the estimate kept is the approved plan's");
+      assert.ok(saved.usage.cost > 0, "OpenCode priced the turns too");
+      assert.ok((saved.usage.requests ?? 0) >= saved.usage.turns, "model requests are counted");
+      const events = journal(sandbox.workspace, saved.id).filter((e) => e.type.startsWith("plan."));
+      assert.deepEqual(
+        events.map((e) => [e.type, e.decision ?? e.round ?? ""]),
+        [["plan.proposed", 1], ["plan.decided", "replan"], ["plan.proposed", 2], ["plan.decided", "approve"], ["plan.accepted", ""]],
+      );
+    },
+    { prefix: "orch-approve-", modelCost: PRICE },
+  );
+});
+
+test("Cancel stops before any Worker and keeps the plan; Resume puts the same plan again without a Planner turn; a plan under the threshold runs at once, estimated from the past mission", async () => {
+  await withScriptedHost(
+    () => ({ plans: [{ todos: [todo("C1", [], ["c1.txt"])] }, { todos: [todo("D1", [], ["d1.txt"])] }] }),
+    async ({ sandbox, model, host, state }) => {
+      let answer: "cancel" | "approve" = "cancel";
+      const asked: PlanApprovalRequest[] = [];
+      host.approvals.changed.on((request) => {
+        if (!request) return;
+        asked.push(request);
+        setImmediate(() => host.decidePlan(request.missionId, { kind: answer }));
+      });
+      const cancelled = await host.run("Write c1", settings("always"));
+      assert.equal(cancelled.status, "stopped");
+      assert.match(cancelled.stopReason ?? "", /plan was cancelled/);
+      assert.equal(cancelled.resumable, true);
+      assert.deepEqual(cancelled.todos.map((t) => t.id), ["C1"], "the cancelled plan is still shown");
+      assert.equal(model.requests.filter((r) => r.role === "worker").length, 0, "no Worker ran");
+      assert.ok(!existsSync(join(sandbox.workspace, "c1.txt")));
+      const id = cancelled.missionId as string;
+      assert.deepEqual(state(id).proposal?.todos.map((t) => t.id), ["C1"]);
+
+      answer = "approve";
+      // Resume runs the mission to its end.
+      assert.deepEqual(await host.resume(settings("always")), { ok: true });
+      assert.equal(host.model.status, "sealed", host.model.report);
+      assert.equal(asked.length, 2, "the same plan was put again");
+      assert.deepEqual(asked[1]?.proposal.todos.map((t) => t.id), ["C1"]);
+      assert.equal(model.requests.filter((r) => r.role === "planner" && r.step === 0 && r.attempt === 0).length, 1, "Resume spent no Planner turn");
+      assert.ok(existsSync(join(sandbox.workspace, "c1.txt")));
+
+      // Far under a generous threshold: no question, and the estimate learns from the mission above.
+      const cheap = await host.run("Write d1", settings("aboveCost", 1_000));
+      assert.equal(cheap.status, "sealed", cheap.report);
+      assert.equal(asked.length, 2, "not asked");
+      const estimate = state(cheap.missionId as string).estimate;
+      assert.equal(estimate?.basis, "history");
+      assert.equal(estimate?.missions, 1);
+      const past = state(id);
+      const workerTurns = past.usageByRole.worker?.turns ?? 0;
+      assert.equal(estimate?.turns, Math.max(Math.ceil(workerTurns + (past.usageByRole.reviewer?.turns ?? 0)), 2), "a one-TODO plan takes what the one-TODO mission before it took");
+    },
+    { prefix: "orch-approve-", modelCost: PRICE },
+  );
+});
+
+test("Stop while the plan waits withdraws the question; the mission stays resumable with its plan", async () => {
+  await withScriptedHost(
+    () => ({ plans: [{ todos: [todo("S1", [], ["s1.txt"])] }] }),
+    async ({ model, host, state }) => {
+      const seen: Array<PlanApprovalRequest | undefined> = [];
+      host.approvals.changed.on((request) => {
+        seen.push(request);
+        if (request) setImmediate(() => host.stop());
+      });
+      const final = await host.run("Write s1", settings("always"));
+      assert.equal(final.status, "stopped");
+      assert.equal(seen.length, 2, "asked, then withdrawn");
+      assert.equal(seen[1], undefined);
+      assert.equal(host.approvals.pending, undefined);
+      assert.equal(host.decidePlan(final.missionId as string, { kind: "approve" }), false, "a late answer finds nothing to approve");
+      assert.equal(model.requests.filter((r) => r.role === "worker").length, 0);
+      assert.equal(state(final.missionId as string).proposal?.todos.length, 1);
+      assert.equal(final.resumable, true);
+    },
+    { prefix: "orch-approve-" },
+  );
+});

@@ -1,0 +1,109 @@
+/**
+ * Plan approval in real VS Code (code-server) with the packaged VSIX, the real OpenCode server and
+ * the scripted model priced through the workspace's provider config: the plan's estimate is shown
+ * before any Worker starts, its TODOs are listed, and each answer does what it says — Replan (with
+ * the user's sentence) plans again, Approve runs the plan, Cancel (from the dashboard, the
+ * notification closed) stops the mission with nothing run.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
+import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import { dashboardFrame, pane, rows, toast } from "../support/workbench";
+import { runCommand, runTask } from "../support/palette";
+import { writeScriptedOpencodeJson } from "../support/engineHarness";
+import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+
+let sandbox: Sandbox;
+let model: ScriptedModel;
+let vscode: VsCodeSession;
+
+before(async () => {
+  sandbox = createSandbox("orch-ui-approve-");
+  const plans = [{ todos: [todo("P1", [], ["p1.md"]), todo("P2", ["P1"], ["p2.md"])] }, { todos: [todo("Q1", [], ["q1.md"])] }, { todos: [todo("R1", [], ["r1.md"])] }];
+  model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, latencyMs: 300, plans }));
+  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL, {}, { input: 3, output: 15 });
+  vscode = await openVsCode({ sandbox, artifacts: join(REPO_ROOT, "test-results", "ui"), settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE, "orchestrator.approvePlan": "always" } });
+});
+
+after(async () => {
+  const left = await vscode?.close();
+  await model?.close();
+  sandbox?.remove();
+  assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
+});
+
+const planReady = (vs: VsCodeSession, todos: string) => toast(vs.page, new RegExp(`the plan is ready — ${todos} · ~\\d+ turns, ~\\d+ model requests · ~[\\d.]+[kM]? tokens · (~\\$\\d+\\.\\d\\d|<\\$0\\.01)`));
+const workerRequests = () => model.requests.filter((r) => r.role === "worker").length;
+const missionStates = () => {
+  const dir = join(sandbox.workspace, ".opencode", "orchestrator", "missions");
+  return readdirSync(dir).map((id) => JSON.parse(readFileSync(join(dir, id, "mission.json"), "utf8")) as { mission: string; status: string; todos: Array<{ id: string }>; stopReason?: string });
+};
+
+test("the plan waits with its estimate; Replan with a sentence plans again; Approve runs the new plan only", () =>
+  vscode.screenshotOnFailure("plan-approval", async () => {
+    const { page } = vscode;
+    await runTask(page, "Write the notes");
+    const first = planReady(vscode, "2 TODOs");
+    await first.waitFor({ timeout: 90_000 });
+    // The TODO view opens on the proposal; the mission's row says it waits.
+    await rows(page, "TODOs", /P2/).waitFor({ timeout: 30_000 });
+    await vscode.screenshot("plan-approval");
+    assert.equal(workerRequests(), 0, "nothing runs before the user answers");
+
+    await first.getByRole("button", { name: "Replan…" }).click();
+    const box = page.locator(".quick-input-widget", { hasText: "What should the new plan do differently?" });
+    await box.waitFor();
+    await box.locator("input").fill("One note is enough: q1.md.");
+    await page.keyboard.press("Enter");
+
+    const second = planReady(vscode, "1 TODO");
+    await second.waitFor({ timeout: 90_000 });
+    await second.getByRole("button", { name: "Approve" }).click();
+    await toast(page, /mission sealed/).waitFor({ timeout: 90_000 });
+    await rows(page, "TODOs", /Q1/).waitFor();
+    assert.equal(await rows(page, "TODOs", /P1|P2/).count(), 0, "the declined plan left the view");
+
+    assert.ok(existsSync(join(sandbox.workspace, "q1.md")));
+    assert.ok(!existsSync(join(sandbox.workspace, "p1.md")) && !existsSync(join(sandbox.workspace, "p2.md")), "the declined plan never ran");
+    const planners = model.requests.filter((r) => r.role === "planner" && r.step === 0 && r.attempt === 0);
+    assert.equal(planners.length, 2);
+    assert.match(planners[1]?.prompt ?? "", /One note is enough: q1\.md\./, "the Planner got the user's sentence");
+  }));
+
+test("a closed notification decides nothing: the mission's row and the dashboard still offer the answers; Cancel stops the mission before any Worker", () =>
+  vscode.screenshotOnFailure("plan-cancel", async () => {
+    const { page } = vscode;
+    const workersBefore = workerRequests();
+    await runTask(page, "Write r1");
+    const ready = planReady(vscode, "1 TODO");
+    await ready.waitFor({ timeout: 90_000 });
+    await ready.hover();
+    await ready.locator('.codicon-notifications-clear, .codicon-close, [aria-label^="Clear Notification"]').first().click();
+    await ready.waitFor({ state: "hidden" });
+    // The proposal is listed under the mission's row, which says it waits and carries the answers.
+    await rows(page, "TODOs", /R1/).waitFor();
+    const row = rows(page, "TODOs", /Write r1.*waiting for your approval/);
+    await row.hover();
+    await row.locator('.action-label[aria-label="Cancel Plan"]').waitFor();
+    await row.locator('.action-label[aria-label="Approve Plan"]').waitFor();
+
+    // The dashboard shows the estimate and answers too: Cancel from there.
+    await runCommand(page, "Orchestrator: Open Dashboard");
+    const frame = await dashboardFrame(page);
+    await frame.locator("dd", { hasText: /1 TODO · ~\d+ turns.* — waiting for your approval/ }).waitFor({ timeout: 30_000 });
+    await frame.locator("[data-action=approvePlan]").waitFor();
+    await frame.locator("[data-action=cancelPlan]").click();
+
+    await rows(page, "TODOs", /Write r1.*stopped/).waitFor({ timeout: 30_000 });
+    await frame.locator("[data-action=cancelPlan]").waitFor({ state: "detached" });
+    assert.equal(workerRequests(), workersBefore, "no Worker ran");
+    assert.ok(!existsSync(join(sandbox.workspace, "r1.md")));
+    const cancelled = missionStates().find((s) => s.mission === "Write r1");
+    assert.equal(cancelled?.status, "stopped");
+    assert.match(cancelled?.stopReason ?? "", /plan was cancelled/);
+    assert.equal(await pane(page, "TODOs").locator('.action-label[aria-label="Approve Plan"]').count(), 0, "no answer is offered once the plan is gone");
+  }));
