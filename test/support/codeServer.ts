@@ -77,6 +77,8 @@ export interface VsCodeOptions {
   artifacts: string;
   /** Open the workspace untrusted (Restricted Mode) instead of with workspace trust disabled. */
   untrusted?: boolean;
+  /** Leave the project's opencode off PATH: the extension finds no OpenCode, as on a fresh machine. */
+  withoutOpencode?: boolean;
 }
 
 export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession> {
@@ -111,7 +113,7 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
   const env: NodeJS.ProcessEnv = {
     ...sandbox.env,
     // Node 24 for code-server; the project's opencode on PATH for the extension (the VSIX has no node_modules).
-    PATH: `${tools.node24Bin}:${join(REPO_ROOT, "node_modules", ".bin")}:${sandbox.env.PATH ?? ""}`,
+    PATH: [tools.node24Bin, ...(options.withoutOpencode ? [] : [join(REPO_ROOT, "node_modules", ".bin")]), sandbox.env.PATH ?? ""].join(":"),
   };
   const install = spawnSync(tools.codeServer, ["--extensions-dir", extensions, "--user-data-dir", userData, "--install-extension", VSIX], { env, encoding: "utf8" });
   if (install.status !== 0) throw new Error(`installing the VSIX failed: ${install.stderr}${install.stdout}`);

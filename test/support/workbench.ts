@@ -20,3 +20,10 @@ export async function dashboardFrame(page: Page): Promise<Frame> {
   }
   throw new Error("the dashboard webview did not appear");
 }
+
+/** The Orchestrator container in the sidebar, opened if it is not. */
+export async function openOrchestrator(page: Page): Promise<void> {
+  if (await pane(page, "TODOs").isVisible()) return;
+  await page.locator('.activitybar .action-item a[aria-label^="Orchestrator"]').click();
+  await pane(page, "TODOs").waitFor();
+}

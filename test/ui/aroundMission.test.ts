@@ -11,7 +11,7 @@ import { after, before, test } from "node:test";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
-import { pane, rows, toast } from "../support/workbench";
+import { openOrchestrator, pane, rows, toast } from "../support/workbench";
 import { runTask } from "../support/palette";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
@@ -34,12 +34,6 @@ after(async () => {
   assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
 });
 
-/** The Orchestrator container in the sidebar, opened if it is not. */
-async function openOrchestrator(vs: VsCodeSession): Promise<void> {
-  if (await pane(vs.page, "TODOs").isVisible()) return;
-  await vs.page.locator('.activitybar .action-item a[aria-label^="Orchestrator"]').click();
-  await pane(vs.page, "TODOs").waitFor();
-}
 
 const pickWidget = (vs: VsCodeSession) => vs.page.locator(".quick-input-widget", { hasText: "which model runs the mission" });
 
@@ -71,7 +65,7 @@ test("the models OpenCode has are offered; the one picked runs the mission and s
     await row.click();
     await page.locator(".statusbar-item", { hasText: /Orchestrator .*· scripted-model/ }).waitFor({ timeout: 60_000 });
     // The mission's root in the TODO tree names its model.
-    await openOrchestrator(vscode);
+    await openOrchestrator(vscode.page);
     await rows(page, "TODOs", /Write m1.*scripted\/scripted-model/).waitFor({ timeout: 30_000 });
     await toast(page, /mission sealed/).waitFor({ timeout: 90_000 });
     const missions = join(sandbox.workspace, ".opencode", "orchestrator", "missions");
@@ -83,7 +77,7 @@ test("the models OpenCode has are offered; the one picked runs the mission and s
 test("the Missions view lists the workspace's missions; one reopens from there, and is deleted for good", () =>
   vscode.screenshotOnFailure("mission-history", async () => {
     const { page } = vscode;
-    await openOrchestrator(vscode);
+    await openOrchestrator(vscode.page);
     const header = pane(page, "Missions").locator(".pane-header");
     if ((await header.getAttribute("aria-expanded")) !== "true") await header.click();
     const row = rows(page, "Missions", /Write m1.*sealed · 1\/1 TODOs done/);
