@@ -5,7 +5,8 @@
 //   BUN_BE_BUN=1 node_modules/.bin/opencode run bench/poolRemote.mjs          (or: node bench/poolRemote.mjs)
 //
 // Settings (environment): OPENCODE_BIN (default node_modules/.bin/opencode beside this folder),
-// SIZES ("1,2,4,8,16", limited to the cores), TURNS (60), RUNS (3), FILES (3000), OUT (a JSON file).
+// SIZES ("1,2,4,8,16", limited to the cores), TURNS (60), RUNS (3), FILES (3000), OUT (a JSON file),
+// SERVER_CPUS (e.g. "0,1": the servers pinned to those cores, the driver and the model elsewhere).
 // What it does, per pool size and run: a fresh copy of a committed repository of FILES small modules;
 // that many servers (`opencode serve`, snapshots off, each its own port, password, HOME and XDG dirs)
 // against one scripted OpenAI-compatible model answering at once; a warm-up of two turns a server;
@@ -24,7 +25,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.OPENCODE_BIN || resolve(here, "..", "node_modules", ".bin", "opencode");
-const CORES = typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
+const SERVER_CPUS = process.env.SERVER_CPUS || "";
+const CORES = SERVER_CPUS ? SERVER_CPUS.split(",").length : typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
 const SIZES = (process.env.SIZES || "1,2,4,8,16").split(",").map(Number).filter((n) => n === 1 || n <= Math.max(2, CORES));
 const TURNS = Number(process.env.TURNS || 60);
 const RUNS = Number(process.env.RUNS || 3);
@@ -135,7 +137,11 @@ async function startServer(root, workspace, baseURL, index) {
     autoupdate: false,
     share: "disabled",
   });
-  const child = spawn(BIN, ["serve", "--hostname", "127.0.0.1", "--port", "0"], { cwd: workspace, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // SERVER_CPUS ("0,1"): the servers (and their git children) on those cores alone, the model and
+  // this driver elsewhere — a machine of that many cores for OpenCode, with the model remote as it is
+  // in use (the scripted model's own CPU is no part of a real mission's machine).
+  const [cmd, args] = SERVER_CPUS ? ["taskset", ["-c", SERVER_CPUS, BIN, "serve", "--hostname", "127.0.0.1", "--port", "0"]] : [BIN, ["serve", "--hostname", "127.0.0.1", "--port", "0"]];
+  const child = spawn(cmd, args, { cwd: workspace, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const url = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`server ${index + 1} did not start:\n${out}`)), 60_000);
@@ -294,7 +300,7 @@ async function main() {
     const ms = median(samples.get(n).map((s) => s.ms));
     return { servers: n, ms, speedup: base / ms, serverCpuS: median(samples.get(n).map((s) => s.serverCpuS ?? NaN)), samples: samples.get(n).map((s) => Math.round(s.ms)), load: median(samples.get(n).map((s) => s.load)) };
   });
-  const result = { date: new Date().toISOString(), machine: { cpus: CORES, cpuModel: cpus()[0]?.model ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30) }, runtime: process.versions.bun ? `bun ${process.versions.bun}` : `node ${process.version}`, opencode: version, files: FILES, committed, turns: TURNS, runs: RUNS, rows, durationS: Math.round((Date.now() - began) / 1000) };
+  const result = { date: new Date().toISOString(), machine: { cpus: CORES, serverCpus: SERVER_CPUS || undefined, cpuModel: cpus()[0]?.model ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30) }, runtime: process.versions.bun ? `bun ${process.versions.bun}` : `node ${process.version}`, opencode: version, files: FILES, committed, turns: TURNS, runs: RUNS, rows, durationS: Math.round((Date.now() - began) / 1000) };
   const json = `${JSON.stringify(result, null, 2)}\n`;
   if (process.env.OUT) writeFileSync(process.env.OUT, json);
   process.stdout.write(json);
