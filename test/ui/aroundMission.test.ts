@@ -7,33 +7,23 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
-import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
-import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import type { ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
+import type { VsCodeSession } from "../support/codeServer";
 import { openOrchestrator, pane, rows, toast } from "../support/workbench";
 import { runTask } from "../support/palette";
-import { writeScriptedOpencodeJson } from "../support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import type { Sandbox } from "../support/isolation";
+import { withScriptedVsCode } from "../support/scriptedVsCode";
 
 let sandbox: Sandbox;
 let model: ScriptedModel;
 let vscode: VsCodeSession;
 
-before(async () => {
-  sandbox = createSandbox("orch-ui-pick-");
-  model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, latencyMs: 600, plans: [{ todos: [todo("M1", [], ["m1.md"])] }] }));
-  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
-  vscode = await openVsCode({ sandbox, artifacts: join(REPO_ROOT, "test-results", "ui"), settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE, "orchestrator.pickModel": "ask" } });
-});
-
-after(async () => {
-  const left = await vscode?.close();
-  await model?.close();
-  sandbox?.remove();
-  assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
-});
-
+withScriptedVsCode(
+  { prefix: "orch-ui-pick-", scenario: (workspace) => missionScenario({ workspace, latencyMs: 600, plans: [{ todos: [todo("M1", [], ["m1.md"])] }] }), settings: { "orchestrator.pickModel": "ask" } },
+  (session) => ({ sandbox, model, vscode } = session),
+);
 
 const pickWidget = (vs: VsCodeSession) => vs.page.locator(".quick-input-widget", { hasText: "which model runs the mission" });
 

@@ -7,16 +7,15 @@
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Frame, Page } from "playwright-core";
 import { call, text, tools, type Reply, type RequestContext } from "../../src/orchestrator/scriptedModel/scenario";
-import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
-import { openVsCode, type VsCodeSession } from "../support/codeServer";
-import { writeScriptedOpencodeJson } from "../support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import type { ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
+import type { VsCodeSession } from "../support/codeServer";
+import type { Sandbox } from "../support/isolation";
+import { withScriptedVsCode } from "../support/scriptedVsCode";
 import { runCommand } from "../support/palette";
 
-const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
 const FIRST_ANSWER = "The greeting is in notes.md: it says hello to the whole world, and no other file mentions it.";
 const SECOND_ANSWER = "I cannot change files here; run that as a mission with /task.";
 let sandbox: Sandbox;
@@ -45,20 +44,10 @@ async function ask(frame: Frame, question: string): Promise<void> {
   await frame.locator("[data-testid=question]").press("Enter");
 }
 
-before(async () => {
-  sandbox = createSandbox("orch-ask-ui-");
-  writeFileSync(join(sandbox.workspace, "notes.md"), "hello, world\n");
-  model = await startScriptedModel({ latencyMs: 300, roles: { other: answer } });
-  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
-  vscode = await openVsCode({ sandbox, artifacts: ARTIFACTS, settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE } });
-});
-
-after(async () => {
-  const left = await vscode?.close();
-  await model?.close();
-  sandbox?.remove();
-  assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
-});
+withScriptedVsCode(
+  { prefix: "orch-ask-ui-", prepare: (box) => writeFileSync(join(box.workspace, "notes.md"), "hello, world\n"), scenario: () => ({ latencyMs: 300, roles: { other: answer } }) },
+  (session) => ({ sandbox, model, vscode } = session),
+);
 
 test("Orchestrator: Ask answers a question in a panel, names the files it read, and continues the conversation read-only", () =>
   vscode.screenshotOnFailure("ask", async () => {

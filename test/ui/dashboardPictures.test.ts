@@ -6,22 +6,15 @@
  * and nothing breaks the webview's strict CSP. Screenshots go to test-results/ui.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Frame } from "playwright-core";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
-import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
-import { openVsCode, type VsCodeSession } from "../support/codeServer";
-import { writeScriptedOpencodeJson } from "../support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import type { VsCodeSession } from "../support/codeServer";
+import { withScriptedVsCode } from "../support/scriptedVsCode";
 import { dashboardFrame } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
 
-const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
-let sandbox: Sandbox;
-let model: ScriptedModel;
 let vscode: VsCodeSession;
-
 
 /** The class of a TODO's box in the graph ("node status-running"). */
 const nodeClass = (frame: Frame, id: string) => frame.locator(`[data-testid=todo-graph] .node[data-todo="${id}"]`).getAttribute("class");
@@ -34,27 +27,20 @@ async function nodeStatus(frame: Frame, id: string, statuses: string[], timeout 
   }, [id, statuses] as const, { timeout, polling: 100 });
 }
 
-before(async () => {
-  sandbox = createSandbox("orch-ui-pictures-");
-  model = await startScriptedModel(
-    missionScenario({
-      workspace: sandbox.workspace,
-      latencyMs: 700,
-      // Slow Workers: T1 and T2 are seen running side by side before T3 may start.
-      workerLatencyMs: () => 1_500,
-      plans: [{ todos: [todo("T1", [], ["one.md"]), todo("T2", [], ["two.md"]), todo("T3", ["T1", "T2"], ["three.md"])] }],
-    }),
-  );
-  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
-  vscode = await openVsCode({ sandbox, artifacts: ARTIFACTS, settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE } });
-});
-
-after(async () => {
-  const left = await vscode?.close();
-  await model?.close();
-  sandbox?.remove();
-  assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
-});
+withScriptedVsCode(
+  {
+    prefix: "orch-ui-pictures-",
+    scenario: (workspace) =>
+      missionScenario({
+        workspace,
+        latencyMs: 700,
+        // Slow Workers: T1 and T2 are seen running side by side before T3 may start.
+        workerLatencyMs: () => 1_500,
+        plans: [{ todos: [todo("T1", [], ["one.md"]), todo("T2", [], ["two.md"]), todo("T3", ["T1", "T2"], ["three.md"])] }],
+      }),
+  },
+  (session) => ({ vscode } = session),
+);
 
 test("the TODO graph and the session timeline draw the mission and follow it live, within the CSP", () =>
   vscode.screenshotOnFailure("dashboard-pictures", async () => {

@@ -8,33 +8,24 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
-import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
-import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import type { ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
+import type { VsCodeSession } from "../support/codeServer";
 import { dashboardFrame, pane, rows, toast } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
-import { writeScriptedOpencodeJson } from "../support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import type { Sandbox } from "../support/isolation";
+import { withScriptedVsCode } from "../support/scriptedVsCode";
 
 let sandbox: Sandbox;
 let model: ScriptedModel;
 let vscode: VsCodeSession;
 
-before(async () => {
-  sandbox = createSandbox("orch-ui-approve-");
-  const plans = [{ todos: [todo("P1", [], ["p1.md"]), todo("P2", ["P1"], ["p2.md"])] }, { todos: [todo("Q1", [], ["q1.md"])] }, { todos: [todo("R1", [], ["r1.md"])] }];
-  model = await startScriptedModel(missionScenario({ workspace: sandbox.workspace, latencyMs: 300, plans }));
-  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL, {}, { input: 3, output: 15 });
-  vscode = await openVsCode({ sandbox, artifacts: join(REPO_ROOT, "test-results", "ui"), settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE, "orchestrator.approvePlan": "always" } });
-});
-
-after(async () => {
-  const left = await vscode?.close();
-  await model?.close();
-  sandbox?.remove();
-  assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
-});
+const PLANS = [{ todos: [todo("P1", [], ["p1.md"]), todo("P2", ["P1"], ["p2.md"])] }, { todos: [todo("Q1", [], ["q1.md"])] }, { todos: [todo("R1", [], ["r1.md"])] }];
+withScriptedVsCode(
+  { prefix: "orch-ui-approve-", scenario: (workspace) => missionScenario({ workspace, latencyMs: 300, plans: PLANS }), settings: { "orchestrator.approvePlan": "always" }, modelCost: { input: 3, output: 15 } },
+  (session) => ({ sandbox, model, vscode } = session),
+);
 
 const planReady = (vs: VsCodeSession, todos: string) => toast(vs.page, new RegExp(`the plan is ready — ${todos} · ~\\d+ turns, ~\\d+ model requests · ~[\\d.]+[kM]? tokens · (~\\$\\d+\\.\\d\\d|<\\$0\\.01)`));
 const workerRequests = () => model.requests.filter((r) => r.role === "worker").length;

@@ -5,43 +5,32 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
-import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
-import { openVsCode, type VsCodeSession } from "../support/codeServer";
+import type { ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
+import type { VsCodeSession } from "../support/codeServer";
 import { toast } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
-import { writeScriptedOpencodeJson } from "../support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
+import type { Sandbox } from "../support/isolation";
+import { withScriptedVsCode } from "../support/scriptedVsCode";
 
-const ARTIFACTS = join(REPO_ROOT, "test-results", "ui");
 let sandbox: Sandbox;
 let model: ScriptedModel;
 let vscode: VsCodeSession;
 
-
-before(async () => {
-  sandbox = createSandbox("orch-ui-");
-  model = await startScriptedModel(
-    missionScenario({
-      workspace: sandbox.workspace,
-      latencyMs: 700, // long enough to see the mission running in the status bar
-      plans: [{ todos: [todo("T1", [], ["hello.md"]), todo("T2", [], ["world.md"]), todo("T3", ["T1", "T2"], ["both.md"])] }],
-      content: (id, _file, mission) => `# ${id}\n\n${mission}\n`,
-    }),
-  );
-  // The workspace's own OpenCode config points at the scripted model, as a user's would at a provider.
-  writeScriptedOpencodeJson(sandbox.workspace, model.baseURL);
-  // code-server's extension host takes PATH from a login shell, not from us: name the binary.
-  vscode = await openVsCode({ sandbox, artifacts: ARTIFACTS, settings: { "orchestrator.opencode.path": BUNDLED_OPENCODE } });
-});
-
-after(async () => {
-  const left = await vscode?.close();
-  await model?.close();
-  sandbox?.remove();
-  assert.deepEqual(left ?? [], [], "closing VS Code leaves no OpenCode process behind");
-});
+withScriptedVsCode(
+  {
+    prefix: "orch-ui-",
+    scenario: (workspace) =>
+      missionScenario({
+        workspace,
+        latencyMs: 700, // long enough to see the mission running in the status bar
+        plans: [{ todos: [todo("T1", [], ["hello.md"]), todo("T2", [], ["world.md"]), todo("T3", ["T1", "T2"], ["both.md"])] }],
+        content: (id, _file, mission) => `# ${id}\n\n${mission}\n`,
+      }),
+  },
+  (session) => ({ sandbox, model, vscode } = session),
+);
 
 test("an empty mission is refused with a message", () =>
   vscode.screenshotOnFailure("empty-mission", async () => {
