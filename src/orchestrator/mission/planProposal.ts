@@ -29,7 +29,10 @@ export async function settlePlan(deps: ProposalDeps, first: PlanProposal): Promi
   const { state, approval } = deps;
   let proposal = first;
   for (;;) {
-    if (!approval) return proposal;
+    if (!approval) {
+      state.proposal = null;
+      return proposal;
+    }
     const estimate = approval.estimate(proposal.todos.length);
     state.estimate = estimate;
     if (!needsApproval(approval.mode, deps.aboveUsd, estimate)) {
