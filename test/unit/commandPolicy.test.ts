@@ -44,3 +44,21 @@ test("the command behind assignments, blocks and wrappers is what the rules judg
   assert.equal(decideCommand(rules, "$CMD x").action, "ask", "a command from a variable is unknowable");
   assert.equal(decideCommand(rules, "npm test 2>&1 | tee out.log").action, "allow");
 });
+
+test("git's global options and nested shells do not hide a command from its rule", () => {
+  const rules = permissionRules({ bash: { "*": "allow", "rm *": "deny", "git push*": "ask" } });
+  for (const line of ["git -C . push origin main", "git --no-pager -c user.name=x push", "git --git-dir=.git --work-tree . push"]) assert.equal(decideCommand(rules, line).action, "ask", line);
+  assert.equal(decideCommand(rules, "git -C sub commit -m x").action, "allow", "another subcommand stays allowed");
+  assert.deepEqual(decideCommand(rules, "sh -c 'rm -rf x'"), { action: "deny", part: "rm -rf x", rule: { permission: "bash", pattern: "rm *", action: "deny" } });
+  assert.equal(decideCommand(rules, 'bash -lc "npm test && git push"').action, "ask");
+  assert.equal(decideCommand(rules, "sh -c 'sh -c \"rm x\"'").action, "deny", "a shell inside a shell");
+  assert.equal(decideCommand(rules, "sh -c 'echo hi'").action, "allow");
+  assert.equal(decideCommand(rules, "sh script.sh").action, "allow", "a script file's contents are not seen (documented)");
+});
+
+test("a nested shell's script is read as the shell reads it: quoted pieces joined", () => {
+  const rules = permissionRules({ bash: { "*": "allow", "cat /etc/hostname": "deny" } });
+  assert.equal(decideCommand(rules, "sh -c 'cat /etc/host''name'").action, "deny");
+  assert.equal(decideCommand(rules, 'sh -c "cat /etc/host"name').action, "deny");
+  assert.equal(decideCommand(rules, "sh -c 'unterminated").action, "ask", "unreadable text is asked about");
+});

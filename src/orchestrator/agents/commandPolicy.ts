@@ -3,8 +3,9 @@
  * plan-given acceptance checks), so they are decided as the bash tool's commands are: the same
  * configuration, the last matching rule wins, each part of a compound command is judged and the
  * strictest answer counts. A guard, not a sandbox: a command is judged by its text, so what a
- * script or a `$(…)` does inside is not seen; text this parser cannot split is asked about
- * whenever the rules do not allow every command.
+ * script file or a `$(…)` does inside is not seen (a `sh -c '…'` script is, and git's global
+ * options are seen through); text this parser cannot split is asked about whenever the rules do
+ * not allow every command.
  */
 
 export type PermissionAction = "allow" | "ask" | "deny";
@@ -138,8 +139,55 @@ export function evaluate(rules: readonly PermissionRule[], permission: string, p
   return { action: "ask" };
 }
 
+/** git's global options, before its subcommand; these take a value as the next word (unless written `--opt=value`). */
+const GIT_OPTIONS_WITH_VALUE = new Set(["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path", "--list-cmds", "--attr-source"]);
+
+/**
+ * The command as rules are written for it, where its own options come before what it does:
+ * `git -C . push`, `git --no-pager -c x=y push` are `git push` to a rule "git push*".
+ * Undefined when there is no other spelling.
+ */
+export function canonicalCommand(command: string): string | undefined {
+  const words = command.split(" ");
+  if (words[0] !== "git") return undefined;
+  let i = 1;
+  while (words[i]?.startsWith("-")) {
+    const option = words[i] as string;
+    i += GIT_OPTIONS_WITH_VALUE.has(option) ? 2 : 1;
+  }
+  return i > 1 ? ["git", ...words.slice(i)].join(" ") : undefined;
+}
+
+/** The script of `sh -c '…'` (bash, dash, zsh, ksh too; `-lc`, `-ec` as well): a command line of its own to decide. */
+export function innerScript(command: string): string | undefined {
+  const match = /^(?:ba|da|z|k)?sh\s+(?:-[A-Za-z]+\s+)*-[A-Za-z]*c[A-Za-z]*\s+(.+)$/s.exec(command);
+  return match?.[1] === undefined ? undefined : shellWord(match[1].trim());
+}
+
+/** The first word of shell text as the shell reads it: quotes removed, quoted pieces joined (`'cat /etc/host''name'`). */
+function shellWord(text: string): string | undefined {
+  let word = "";
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (quote === '"' && c === "\\" && '"\\$`'.includes(text[i + 1] ?? "x")) word += text[++i];
+      else word += c;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "\\") word += text[++i] ?? "";
+    else if (/\s/.test(c)) break;
+    else word += c;
+  }
+  return quote ? undefined : word;
+}
+
+/** Nested shells deeper than this are asked about: no honest script needs `sh -c "sh -c '…'"` three times over. */
+const MAX_SHELL_DEPTH = 3;
+
 /** How the bash rules decide a command line: the strictest answer among its parts, and the part that decided. */
-export function decideCommand(rules: readonly PermissionRule[], command: string): { action: PermissionAction; part?: string; rule?: PermissionRule } {
+export function decideCommand(rules: readonly PermissionRule[], command: string, depth = 0): { action: PermissionAction; part?: string; rule?: PermissionRule } {
+  if (depth > MAX_SHELL_DEPTH) return { action: "ask", part: command };
   const parts = splitCommand(command);
   if (!parts) {
     // Unreadable text: allowed only where every command would be (a blanket allow, nothing stricter after it).
@@ -150,9 +198,17 @@ export function decideCommand(rules: readonly PermissionRule[], command: string)
     return { action: forBash[blanket]?.action === "deny" ? "deny" : "ask", part: command };
   }
   let worst: { action: PermissionAction; part?: string; rule?: PermissionRule } = { action: "allow" };
+  const consider = (decided: { action: PermissionAction; part?: string; rule?: PermissionRule }, part: string) => {
+    if (STRICTNESS[decided.action] > STRICTNESS[worst.action]) worst = { ...decided, part: decided.part ?? part };
+  };
   for (const part of parts.length ? parts : [command]) {
-    const decided = evaluate(rules, "bash", part);
-    if (STRICTNESS[decided.action] > STRICTNESS[worst.action]) worst = { ...decided, part };
+    consider(evaluate(rules, "bash", part), part);
+    // The same command spelled with its options first, and what a nested shell runs: a rule for
+    // "git push*" or "rm *" holds for `git -C . push` and `sh -c 'rm -rf x'` too.
+    const canonical = canonicalCommand(part);
+    if (canonical) consider(evaluate(rules, "bash", canonical), part);
+    const script = innerScript(part);
+    if (script !== undefined) consider(decideCommand(rules, script, depth + 1), part);
   }
   return worst;
 }
