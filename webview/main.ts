@@ -206,9 +206,10 @@ app.addEventListener("click", (event) => {
   if (action === "stop") vscode.postMessage({ type: "stop" });
   if (action === "runTask") vscode.postMessage({ type: "runTask" });
   if (action === "resume") vscode.postMessage({ type: "resume", missionId: last?.missionId });
-  if (action === "approvePlan") vscode.postMessage({ type: "decidePlan", decision: "approve" });
-  if (action === "replanPlan") vscode.postMessage({ type: "decidePlan", decision: "replan" });
-  if (action === "cancelPlan") vscode.postMessage({ type: "decidePlan", decision: "cancel" });
+  const round = last?.planRound;
+  if (action === "approvePlan") vscode.postMessage({ type: "decidePlan", decision: "approve", round });
+  if (action === "replanPlan") vscode.postMessage({ type: "decidePlan", decision: "replan", round });
+  if (action === "cancelPlan") vscode.postMessage({ type: "decidePlan", decision: "cancel", round });
 });
 
 // The graph's boxes, the timeline's bars and the tables' rows are focusable: Enter or Space picks them.

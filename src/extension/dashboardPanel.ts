@@ -43,7 +43,7 @@ export class DashboardPanel implements vscode.Disposable {
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     context: vscode.ExtensionContext,
-    host: MissionHost,
+    private readonly host: MissionHost,
     private readonly logger: Logger,
   ) {
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
@@ -79,7 +79,8 @@ export class DashboardPanel implements vscode.Disposable {
         void vscode.commands.executeCommand("orchestrator.resume", parsed.data.missionId);
         break;
       case "decidePlan":
-        void vscode.commands.executeCommand(`orchestrator.${parsed.data.decision}Plan`);
+        // The plan the page showed: an answer to an older round (a snapshot behind) is refused.
+        void vscode.commands.executeCommand(`orchestrator.${parsed.data.decision}Plan`, { missionId: this.host.model.missionId, round: parsed.data.round });
         break;
     }
   }

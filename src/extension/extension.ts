@@ -15,7 +15,7 @@ import { createLogChannel } from "./logChannel";
 import { showMissionProgress } from "./missionProgress";
 import { showNotice } from "./missionNotices";
 import { PermissionRouter } from "./permissionRouter";
-import { PlanApprovalPrompt } from "./planApprovalPrompt";
+import { PlanApprovalPrompt, planTarget } from "./planApprovalPrompt";
 import { pickModel } from "./modelPick";
 import { readSettings } from "./settings";
 import { MissionStatusBar } from "./statusBar";
@@ -210,9 +210,9 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       missionsView.reload();
     }],
     ["orchestrator.stop", () => h.stop()],
-    ["orchestrator.approvePlan", () => approvalPrompt.decide("approve")],
-    ["orchestrator.replanPlan", () => approvalPrompt.decide("replan")],
-    ["orchestrator.cancelPlan", () => approvalPrompt.decide("cancel")],
+    ["orchestrator.approvePlan", (arg?: unknown) => approvalPrompt.decide("approve", planTarget(arg))],
+    ["orchestrator.replanPlan", (arg?: unknown) => approvalPrompt.decide("replan", planTarget(arg))],
+    ["orchestrator.cancelPlan", (arg?: unknown) => approvalPrompt.decide("cancel", planTarget(arg))],
     ["orchestrator.retryTodo", (arg: unknown) => editTodo(arg, "retry")],
     ["orchestrator.skipTodo", (arg: unknown) => editTodo(arg, "skip")],
     ["orchestrator.openTodoSession", (arg: unknown) => {

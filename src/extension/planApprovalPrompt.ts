@@ -1,18 +1,35 @@
 /**
  * The plan waiting for the user (orchestrator.approvePlan), shown the VS Code way: one
- * notification with the estimate and Approve / Replan… / Cancel, and the same three as buttons on
- * the mission's row in the TODO view (where the proposed TODOs are listed) and in the palette, so
- * a notification closed by mistake loses nothing. The first answer from any of them counts.
+ * notification with the estimate and Approve / Replan… / Cancel Plan, and the same three as buttons
+ * on the mission's row in the TODO view (where the proposed TODOs are listed), in the dashboard and
+ * in the palette, so a notification closed by mistake loses nothing. Every answer goes through the
+ * commands (which check workspace trust); the first one counts, and an answer names the plan it was
+ * given for, so a stale button never approves a newer plan the user has not seen.
  */
 import * as vscode from "vscode";
 import type { MissionHost } from "../orchestrator/host/missionHost";
 import type { Logger } from "../orchestrator/logger";
 import { estimateBasis, estimateLine, MAX_FEEDBACK_CHARS, type PlanApprovalRequest, type PlanDecision } from "../orchestrator/host/planApprovals";
+import { plainText } from "./viewModels/plainText";
 
-export const PLAN_CHOICES = { approve: "Approve", replan: "Replan…", cancel: "Cancel Mission" } as const;
+export const PLAN_CHOICES = { approve: "Approve", replan: "Replan…", cancel: "Cancel Plan" } as const;
+const COMMANDS: Record<PlanDecision["kind"], string> = { approve: "orchestrator.approvePlan", replan: "orchestrator.replanPlan", cancel: "orchestrator.cancelPlan" };
 
 /** The context key of the menus: a plan waits for the user's answer now. */
 const AWAITING = "orchestrator.awaitingApproval";
+
+/** Which plan an answer is for: from the notification or the dashboard ({ missionId, round }), a tree row ("mission:<id>"), or the palette (the one waiting). */
+export interface PlanTarget {
+  missionId?: string;
+  round?: number;
+}
+
+export function planTarget(arg: unknown): PlanTarget {
+  if (typeof arg === "string" && arg.startsWith("mission:")) return { missionId: arg.slice("mission:".length) };
+  if (!arg || typeof arg !== "object") return {};
+  const { missionId, round } = arg as { missionId?: unknown; round?: unknown };
+  return { missionId: typeof missionId === "string" ? missionId : undefined, round: typeof round === "number" ? round : undefined };
+}
 
 export class PlanApprovalPrompt implements vscode.Disposable {
   private readonly subscription: { dispose(): void };
@@ -32,16 +49,22 @@ export class PlanApprovalPrompt implements vscode.Disposable {
     this.logger.info(`Plan ${proposal.round > 1 ? `(round ${proposal.round}) ` : ""}waits for approval: ${estimateLine(estimate)}`);
     // The plan itself is the TODO view's: shown beside the question (a toast hides after a while; the row's buttons stay).
     void vscode.commands.executeCommand("orchestrator.todos.focus");
-    const choice = await vscode.window.showInformationMessage(`Orchestrator: the plan is ready — ${estimateLine(estimate)}. ${estimateBasis(estimate)} Its TODOs are in the TODO view.`, PLAN_CHOICES.approve, PLAN_CHOICES.replan, PLAN_CHOICES.cancel);
+    const why = request.note ? `${plainText(request.note)} ` : "";
+    const choice = await vscode.window.showInformationMessage(`Orchestrator: ${why}the plan is ready — ${estimateLine(estimate)}. ${estimateBasis(estimate)} Its TODOs are in the TODO view.`, PLAN_CHOICES.approve, PLAN_CHOICES.replan, PLAN_CHOICES.cancel);
     // Closed without a choice: the plan still waits, with its buttons on the mission's row.
-    if (!choice || this.host.approvals.pending !== request) return;
-    await this.decide(choice === PLAN_CHOICES.approve ? "approve" : choice === PLAN_CHOICES.replan ? "replan" : "cancel");
+    if (!choice) return;
+    const kind = choice === PLAN_CHOICES.approve ? "approve" : choice === PLAN_CHOICES.replan ? "replan" : "cancel";
+    await vscode.commands.executeCommand(COMMANDS[kind], { missionId: request.missionId, round: proposal.round } satisfies PlanTarget);
   }
 
-  /** The user's answer from a notification, a button or the palette; Replan asks for the feedback first. */
-  async decide(kind: PlanDecision["kind"]): Promise<void> {
+  /** The user's answer, from any surface; Replan asks for the feedback first. */
+  async decide(kind: PlanDecision["kind"], target: PlanTarget = {}): Promise<void> {
     const request = this.host.approvals.pending;
-    if (!request) return void vscode.window.showInformationMessage("Orchestrator: no plan is waiting for approval.");
+    const stale = () => void vscode.window.showInformationMessage("Orchestrator: that plan is no longer waiting (answered, withdrawn by a Stop, or replaced by a newer one).");
+    if (!request) return stale();
+    const missionId = target.missionId ?? request.missionId;
+    const round = target.round ?? request.proposal.round;
+    if (missionId !== request.missionId || round !== request.proposal.round) return stale();
     let decision: PlanDecision;
     if (kind === "replan") {
       const feedback = await vscode.window.showInputBox({
@@ -57,7 +80,7 @@ export class PlanApprovalPrompt implements vscode.Disposable {
     } else {
       decision = { kind };
     }
-    if (!this.host.decidePlan(request.missionId, decision)) void vscode.window.showInformationMessage("Orchestrator: the plan was already answered.");
+    if (!this.host.decidePlan(missionId, decision, round)) stale();
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@
  * when it can be resumed, nothing otherwise. It renders the read model and decides nothing itself.
  */
 import * as vscode from "vscode";
+import { estimateLine } from "../orchestrator/host/planApprovals";
 import { missionLabel } from "../orchestrator/domain/missionText";
 import type { MissionView } from "../orchestrator/host/missionView";
 
@@ -26,7 +27,17 @@ export class MissionStatusBar implements vscode.Disposable {
   private render(): void {
     const m = this.view.model;
     const label = missionLabel(m.mission ?? "");
-    if (m.phase === "starting" || m.phase === "running") {
+    if (m.awaitingApproval) {
+      // Waiting for the user, not working: the click leads to the answers (the mission's row, with the plan).
+      this.show(`approval:${m.missionId}:${m.planRound}`, () => {
+        this.status.command = "orchestrator.todos.focus";
+        this.status.text = "$(question) Orchestrator: plan waiting for your approval";
+        this.status.tooltip = `Mission: ${label}${m.estimate ? `\nEstimate: ${estimateLine(m.estimate)}` : ""}\nClick to see the plan and answer it.`;
+        this.status.accessibilityInformation = { label: `Orchestrator plan waiting for your approval: ${label}`, role: "button" };
+        this.status.show();
+        this.stop.show();
+      });
+    } else if (m.phase === "starting" || m.phase === "running") {
       const detail = m.progress || "planning";
       // The model in use, by its short name (the part after the provider): what the mission is spending on.
       const model = m.demo ? "demo model" : (m.model?.split("/").slice(1).join("/") ?? "");

@@ -62,7 +62,7 @@ export const WebviewToHost = z.discriminatedUnion("type", [
   z.object({ type: z.literal("resume"), missionId: z.string().max(200).optional() }),
   z.object({ type: z.literal("focusSession"), sessionId: z.string().max(200) }),
   /** The user's answer to the plan that waits (Replan asks for the feedback in the editor, not in the page). */
-  z.object({ type: z.literal("decidePlan"), decision: z.enum(["approve", "replan", "cancel"]) }),
+  z.object({ type: z.literal("decidePlan"), decision: z.enum(["approve", "replan", "cancel"]), round: z.number().int().positive().optional() }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;
 

@@ -115,7 +115,7 @@ test("Cancel stops before any Worker and keeps the plan; Resume puts the same pl
       assert.equal(estimate?.missions, 1);
       const past = state(id);
       const workerTurns = past.usageByRole.worker?.turns ?? 0;
-      assert.equal(estimate?.turns, Math.max(Math.ceil(workerTurns + (past.usageByRole.reviewer?.turns ?? 0)), 2), "a one-TODO plan takes what the one-TODO mission before it took");
+      assert.equal(estimate?.turns, Math.ceil(workerTurns + (past.usageByRole.reviewer?.turns ?? 0)), "a one-TODO plan takes what the one-TODO mission before it took");
     },
     { prefix: "orch-approve-", modelCost: PRICE },
   );
@@ -139,6 +139,59 @@ test("Stop while the plan waits withdraws the question; the mission stays resuma
       assert.equal(model.requests.filter((r) => r.role === "worker").length, 0);
       assert.equal(state(final.missionId as string).proposal?.todos.length, 1);
       assert.equal(final.resumable, true);
+    },
+    { prefix: "orch-approve-" },
+  );
+});
+
+test("a Replan the Planner cannot answer puts the plan again with the reason; a Stop while it replans keeps the feedback for Resume", async () => {
+  await withScriptedHost(
+    // The Replan's Planner answers an invalid plan (an unknown dependency) on each of its 3 attempts.
+    () => {
+      const invalid = { todos: [todo("X1", ["nowhere"], ["x1.txt"])] };
+      return { plans: [{ todos: [todo("A1", [], ["a1.txt"])] }, invalid, invalid, invalid, { todos: [todo("B1", [], ["b1.txt"])] }, { todos: [todo("C1", [], ["c1.txt"])] }] };
+    },
+    async ({ model, host, state }) => {
+      const asked: PlanApprovalRequest[] = [];
+      const first = host.approvals.changed.on((request) => {
+        if (!request) return;
+        asked.push(request);
+        const answer = asked.length === 1 ? { kind: "replan" as const, feedback: "Split it." } : asked.length === 2 ? { kind: "replan" as const, feedback: "Then write b1 instead." } : { kind: "approve" as const };
+        setImmediate(() => host.decidePlan(request.missionId, answer, request.proposal.round));
+      });
+      const final = await host.run("Write a1", settings("always"));
+      assert.equal(final.status, "sealed", final.report);
+      assert.equal(asked.length, 3);
+      assert.deepEqual(asked[1]?.proposal.todos.map((t) => t.id), ["A1"], "the plan the user had, put again");
+      assert.equal(asked[1]?.proposal.round, 1);
+      assert.match(asked[1]?.note ?? "", /could not plan again from your feedback/);
+      assert.deepEqual(asked[2]?.proposal.todos.map((t) => t.id), ["B1"]);
+      assert.deepEqual(state(final.missionId as string).todos.map((t) => t.id), ["B1"]);
+      assert.equal(model.requests.filter((r) => r.role === "worker").length > 0, true);
+      first.dispose();
+
+      // A Stop while the Planner works on a Replan: the feedback is kept, and Resume asks for that Replan again.
+      const seen: PlanApprovalRequest[] = [];
+      const sub = host.approvals.changed.on((request) => {
+        if (!request) return;
+        seen.push(request);
+        if (seen.length === 1) setImmediate(() => host.decidePlan(request.missionId, { kind: "replan", feedback: "Write c1 please." }, request.proposal.round));
+        else setImmediate(() => host.decidePlan(request.missionId, { kind: "approve" }, request.proposal.round));
+      });
+      const stopWhilePlanning = host.view.updates.on(() => {
+        if (host.model.status === "planning" && seen.length === 1) host.stop();
+      });
+      const stopped = await host.run("Write c1", settings("always"));
+      stopWhilePlanning.dispose();
+      assert.equal(stopped.status, "stopped");
+      const kept = state(stopped.missionId as string).proposal;
+      assert.equal(kept?.feedback, "Write c1 please.", "the Replan asked for survives the Stop");
+      assert.equal(host.model.todos.length, 0, "the plan being replaced is not listed as if it waited");
+      assert.deepEqual(await host.resume(settings("always")), { ok: true });
+      assert.equal(host.model.status, "sealed", host.model.report);
+      const planners = model.requests.filter((r) => r.role === "planner" && r.step === 0 && r.attempt === 0);
+      assert.match(planners.at(-1)?.prompt ?? "", /Write c1 please\./, "Resume asked the Planner for the Replan");
+      sub.dispose();
     },
     { prefix: "orch-approve-" },
   );

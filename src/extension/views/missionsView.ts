@@ -14,6 +14,7 @@ const ICON: Record<string, vscode.ThemeIcon> = {
   stopped: new vscode.ThemeIcon("debug-pause"),
   incomplete: new vscode.ThemeIcon("warning", new vscode.ThemeColor("charts.yellow")),
   "budget-exhausted": new vscode.ThemeIcon("credit-card"),
+  "awaiting-approval": new vscode.ThemeIcon("question", new vscode.ThemeColor("charts.yellow")),
 };
 
 /** The tree item of one mission: what a person scanning the history needs. */

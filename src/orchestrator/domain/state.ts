@@ -21,9 +21,12 @@ export const Usage = z.object({
   turns: z.number(),
   /** Model requests (one per step of a turn); absent in records from before it was counted. */
   requests: z.number().optional(),
+  /** Prompt tokens the provider served from its cache, and wrote to it (billed at their own prices; not in inputTokens). */
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
 });
 export type Usage = z.infer<typeof Usage>;
-export const emptyUsageTotals = (): Usage => ({ inputTokens: 0, outputTokens: 0, cost: 0, turns: 0, requests: 0 });
+export const emptyUsageTotals = (): Usage => ({ inputTokens: 0, outputTokens: 0, cost: 0, turns: 0, requests: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
 /** One file a TODO changed, between the checkpoint before its first attempt and the one after its last. */
 export const FileChange = z.object({
@@ -105,11 +108,15 @@ export const PlanEstimate = z.object({
   turns: z.number(),
   /** Model requests: a turn takes one per step. */
   requests: z.number(),
+  /** Prompt tokens billed in full (OpenCode's "input": without cache reads and writes). */
   inputTokens: z.number(),
   outputTokens: z.number(),
-  /** US dollars at the model's prices; absent when OpenCode has no price for the model. */
-  /** US dollars at the model's prices; absent when OpenCode has none for it (a local or free model). */
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
+  /** US dollars at each role's model's prices; absent when OpenCode has a price for none of them. */
   costUsd: z.number().optional(),
+  /** Roles whose model OpenCode has no price for (a local or free model): not in costUsd. */
+  unpricedRoles: z.array(z.string()).optional(),
   /** Per-turn figures from this workspace's past missions (how many), or the documented defaults. */
   basis: z.enum(["history", "default"]),
   missions: z.number(),
@@ -122,6 +129,8 @@ export const PlanProposal = z.object({
   check: z.string().optional(),
   /** 1 for the first plan, +1 per Replan the user asked for. */
   round: z.number(),
+  /** The user asked for a Replan with this; kept until the new plan is there, so a Stop or a reload loses nothing. */
+  feedback: z.string().optional(),
 });
 export type PlanProposal = z.infer<typeof PlanProposal>;
 

@@ -3,7 +3,7 @@ import { emptyUsageTotals, type MissionState, type TodoState, type TodoStatus, t
 
 /** What a turn cost: what accounting needs of a turn's result. */
 export interface TurnCost {
-  tokens: { input: number; output: number };
+  tokens: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
   cost: number;
   /** Model requests; absent where the runner does not count them. */
   requests?: number;
@@ -22,6 +22,8 @@ function add(usage: Usage, result: TurnCost): void {
   usage.cost += result.cost;
   usage.turns += 1;
   usage.requests = (usage.requests ?? 0) + (result.requests ?? 0);
+  usage.cacheReadTokens = (usage.cacheReadTokens ?? 0) + (result.tokens.cacheRead ?? 0);
+  usage.cacheWriteTokens = (usage.cacheWriteTokens ?? 0) + (result.tokens.cacheWrite ?? 0);
 }
 
 /** Rolls a turn's tokens and cost up into the mission, in total and per role. */

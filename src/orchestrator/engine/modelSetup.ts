@@ -25,8 +25,8 @@ export interface ModelChoice {
   modelID: string;
   name: string;
   providerName: string;
-  /** USD per million tokens, from OpenCode's model data; absent when unknown (or free). */
-  cost?: { input: number; output: number };
+  /** USD per million tokens, from OpenCode's model data; absent when unknown (or free). Cache prices where the provider has them. */
+  cost?: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
   /** OpenCode's default model. */
   isDefault: boolean;
 }
@@ -47,7 +47,7 @@ export async function listModels(client: OpencodeClient): Promise<ModelChoice[]>
         modelID: model.id,
         name: model.name || model.id,
         providerName: provider.name || provider.id,
-        cost: priced ? { input: model.cost.input, output: model.cost.output } : undefined,
+        cost: priced ? { input: model.cost.input, output: model.cost.output, cacheRead: model.cost.cache?.read, cacheWrite: model.cost.cache?.write } : undefined,
         isDefault: defaultModel ? defaultModel === `${provider.id}/${model.id}` : providers.data.default[provider.id] === model.id,
       });
     }

@@ -7,17 +7,26 @@ import type { MissionState } from "../domain/state";
 import type { Engine } from "../engine/engine";
 import { listModels } from "../engine/modelSetup";
 import type { MissionStore } from "../mission/missionStore";
-import type { ModelPrice } from "../mission/planEstimate";
+import type { ModelPrice, RolePrices } from "../mission/planEstimate";
+import type { Role } from "../domain/roles";
 
-/** The mission's model's price per million tokens; undefined when OpenCode has none (or cannot say). */
-export async function modelPrice(engine: Engine | undefined, model: ModelRef | undefined): Promise<ModelPrice | undefined> {
-  if (!engine) return undefined;
+/**
+ * The price of each estimated role's model (its own orchestrator.models.<role>, else the mission's,
+ * else OpenCode's default), per million tokens; a role is absent where OpenCode has no price for it.
+ */
+export async function rolePrices(engine: Engine | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>): Promise<RolePrices> {
+  if (!engine) return {};
   try {
     const models = await listModels(engine.client);
-    const chosen = model ? models.find((m) => m.providerID === model.providerID && m.modelID === model.modelID) : models.find((m) => m.isDefault);
-    return chosen?.cost;
+    const priceOf = (ref: ModelRef | undefined): ModelPrice | undefined => (ref ? models.find((m) => m.providerID === ref.providerID && m.modelID === ref.modelID) : models.find((m) => m.isDefault))?.cost;
+    const prices: RolePrices = {};
+    for (const role of ["worker", "reviewer"] as const) {
+      const price = priceOf(roleModels[role] ?? model);
+      if (price) prices[role] = price;
+    }
+    return prices;
   } catch {
-    return undefined;
+    return {};
   }
 }
 

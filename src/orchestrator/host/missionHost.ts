@@ -30,7 +30,8 @@ import type { HostSettings } from "./hostSettings";
 import type { ModelRef } from "../domain/modelRef";
 import type { ApprovePlanMode, PlanApproval, PlanDecision } from "../mission/planApproval";
 import { estimatePlan, usageProfile } from "../mission/planEstimate";
-import { modelPrice, pastMissions } from "./estimateInputs";
+import { pastMissions, rolePrices } from "./estimateInputs";
+import type { Role } from "../domain/roles";
 import { PlanApprovals } from "./planApprovals";
 import { MissionChanges, type ChangeSet } from "./missionChanges";
 import { MissionView } from "./missionView";
@@ -302,9 +303,11 @@ export class MissionHost {
       const [worktree, rules] = await Promise.all([worktreeOf(first), configuredRules(first)]);
       // Unknown rules: jobs are asked about (none would allow them), Workers keep to their scopes alone.
       this.rules = rules ?? [];
-      const approval = settings.approvePlan ? await this.planApproval(settings.approvePlan, session.demo ? undefined : first, model, () => commander.state.id) : undefined;
+      const approval = settings.approvePlan ? await this.planApproval(settings.approvePlan, session.demo ? undefined : first, model, settings.models, () => commander.state.id) : undefined;
       const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand, scopes: { worktree, rules }, approval });
       this.commander = commander;
+      // A Stop pressed while OpenCode was starting (no Commander to stop yet) stops this one.
+      if (this.stopRequested) commander.stop();
       commander.state.model = model ? `${model.providerID}/${model.modelID}` : undefined;
       this.store.save(commander.state);
       // Workers' writes outside their files are the Commander's to decide, not the user's.
@@ -359,18 +362,21 @@ export class MissionHost {
    * How the mission's plan is estimated and put to the user: the price is looked up once, the past
    * missions when the plan is there (a mission that just ended counts).
    */
-  private async planApproval(mode: ApprovePlanMode, engine: Engine | undefined, model: ModelRef | undefined, missionId: () => string): Promise<PlanApproval> {
-    const price = await modelPrice(engine, model);
+  private async planApproval(mode: ApprovePlanMode, engine: Engine | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>, missionId: () => string): Promise<PlanApproval> {
+    const prices = await rolePrices(engine, model, roleModels);
     return {
       mode,
-      estimate: (todos) => estimatePlan(todos, usageProfile(pastMissions(this.store, missionId())), price),
+      estimate: (todos) => estimatePlan(todos, usageProfile(pastMissions(this.store, missionId())), prices),
       decide: (request, signal) => this.approvals.ask(request, signal),
     };
   }
 
-  /** The user's answer to the plan that waits (from whichever surface); false when none of `missionId` waits. */
-  decidePlan(missionId: string, decision: PlanDecision): boolean {
-    return this.approvals.decide(missionId, decision);
+  /** The user's answer to the plan that waits (from whichever surface); false when none of `missionId` (and `round`) waits. */
+  decidePlan(missionId: string, decision: PlanDecision, round?: number): boolean {
+    const decided = this.approvals.decide(missionId, decision, round);
+    // Cancel is the user's stop: the end is told as one, not as a problem to fix.
+    if (decided && decision.kind === "cancel") this.stopRequested = true;
+    return decided;
   }
 
   /**

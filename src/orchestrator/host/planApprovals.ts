@@ -36,10 +36,14 @@ export class PlanApprovals {
     });
   }
 
-  /** The user's answer to the plan of `missionId`; false when no such plan waits (answered already, or withdrawn). */
-  decide(missionId: string, decision: PlanDecision): boolean {
+  /**
+   * The user's answer to the plan of `missionId` (of its `round`, when the surface knows which plan it
+   * showed); false when no such plan waits: answered already, withdrawn, or replaced by a newer round.
+   */
+  decide(missionId: string, decision: PlanDecision, round?: number): boolean {
     const waiting = this.waiting;
     if (!waiting || waiting.request.missionId !== missionId) return false;
+    if (round !== undefined && round !== waiting.request.proposal.round) return false;
     this.settle(waiting.request);
     waiting.answer(decision);
     return true;

@@ -95,6 +95,8 @@ export const MissionModel = z.object({
   estimate: PlanEstimate.optional(),
   /** Its plan waits for the user: Approve, Replan or Cancel (the TODOs shown are the proposal's). */
   awaitingApproval: z.boolean().optional(),
+  /** Which plan waits (1, then +1 per Replan): an answer names the plan it was given for. */
+  planRound: z.number().optional(),
 });
 export type MissionModel = z.infer<typeof MissionModel>;
 
@@ -111,11 +113,16 @@ export function phaseOf(status: MissionStatus): RunPhase {
   return "failed";
 }
 
-/** The TODOs a view lists: the plan's, or while the user has not approved it yet, the proposal's (as pending TODOs). */
-function liveOrProposed(state: MissionState): TodoState[] {
+/**
+ * The TODOs a view lists: the plan's; before it has any, the proposal's (as pending TODOs) while it
+ * waits for the user or after a Cancel — not while a Replan is being planned (it is being replaced).
+ */
+function liveOrProposed(state: MissionState): { todos: TodoState[]; proposed: boolean } {
   const live = state.todos.filter((t) => t.status !== "replaced");
-  if (live.length > 0 || !state.proposal) return live;
-  return state.proposal.todos.map((p) => ({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: state.updatedAt, status: "pending", note: "proposed: waiting for your approval" }] }));
+  const proposal = state.proposal;
+  if (live.length > 0 || !proposal || proposal.feedback !== undefined) return { todos: live, proposed: false };
+  const note = state.status === "awaiting-approval" ? "proposed: waiting for your approval" : "proposed, not approved";
+  return { todos: proposal.todos.map((p) => ({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: state.updatedAt, status: "pending", note }] })), proposed: true };
 }
 
 /** The TODO counts and the agent sessions at work: the counts every surface shows. */
@@ -176,6 +183,8 @@ export class MissionModelBuilder {
   /** The live TODOs' state records by id, from the last full rebuild. */
   private readonly states = new Map<string, TodoState>();
   private order: string[] = [];
+  /** The TODOs listed are a proposal's, not the mission's. */
+  private proposed = false;
 
   constructor(private readonly roleOf: (sessionId: string) => string | undefined) {}
 
@@ -189,6 +198,7 @@ export class MissionModelBuilder {
     this.todos.clear();
     this.states.clear();
     this.order = [];
+    this.proposed = false;
   }
 
   /**
@@ -197,25 +207,26 @@ export class MissionModelBuilder {
    * only themselves: the list changes shape only by a plan ("all") or by a TODO turning "replaced".
    */
   refresh(state: MissionState, ids: Iterable<string> | "all", idle = true): boolean {
-    // A proposed TODO is not the mission's yet: nothing to retry or skip.
-    const resumable = isResumable(state.status) && state.status !== "awaiting-approval";
+    const resumable = isResumable(state.status);
     if (ids !== "all") {
       let replaced = false;
       for (const id of ids) {
         const t = this.states.get(id);
         if (t?.status === "replaced") replaced = true;
-        else if (t) this.todos.set(id, todoModel(t, resumable, this.roleOf, idle));
+        else if (t) this.todos.set(id, todoModel(t, resumable && !this.proposed, this.roleOf, idle));
       }
       if (!replaced) return false;
     }
-    const live = liveOrProposed(state);
+    const { todos: live, proposed } = liveOrProposed(state);
+    this.proposed = proposed;
     const order = live.map((t) => t.id);
     const shapeChanged = order.length !== this.order.length || order.some((id, i) => id !== this.order[i]);
     this.todos.clear();
     this.states.clear();
     for (const t of live) {
       this.states.set(t.id, t);
-      this.todos.set(t.id, todoModel(t, resumable, this.roleOf, idle));
+      // A proposed TODO is not the mission's yet: nothing to retry or skip.
+      this.todos.set(t.id, todoModel(t, resumable && !this.proposed, this.roleOf, idle));
     }
     this.order = order;
     return shapeChanged;
@@ -250,6 +261,7 @@ export class MissionModelBuilder {
       model: state.model,
       estimate: state.estimate,
       awaitingApproval: run.phase === "running" && state.status === "awaiting-approval",
+      planRound: state.proposal?.round,
     };
   }
 }

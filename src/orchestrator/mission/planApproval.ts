@@ -16,6 +16,8 @@ export interface PlanApprovalRequest {
   mission: string;
   proposal: PlanProposal;
   estimate: PlanEstimate;
+  /** Why this plan is put again (the Replan asked for could not be made). */
+  note?: string;
 }
 
 /** What the Commander needs to put its plan to the user. */
