@@ -11,10 +11,10 @@
  * The script is written once per host, into a private (0700) folder.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { PROTECTED_IN_WORKSPACE } from "../agents/permissions";
+import { ownedTempDir } from "./ownedTempDir";
 
 /** Variables no agent command may see: with the password an agent could answer its own permission requests. */
 export const SECRET_VARIABLES = ["OPENCODE_SERVER_PASSWORD", "OPENCODE_SERVER_USERNAME", "OPENCODE_CONFIG_CONTENT", "OPENCODE_ORCHESTRATOR_TOKEN"] as const;
@@ -85,7 +85,7 @@ export function createAgentShell(options: AgentShellOptions): AgentShell {
   if (options.sandbox === "bubblewrap" && !bwrap) {
     throw new Error("orchestrator.sandbox is \"bubblewrap\" but bwrap is not installed: install bubblewrap (e.g. `sudo apt install bubblewrap`) or set orchestrator.sandbox to \"off\".");
   }
-  const dir = mkdtempSync(join(tmpdir(), "orchestrator-shell-"));
+  const dir = ownedTempDir("shell");
   chmodSync(dir, 0o700);
   const path = join(dir, "agent-shell");
   writeFileSync(path, agentShellScript({ ...options, bwrap }), { mode: 0o700 });

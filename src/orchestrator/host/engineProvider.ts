@@ -4,12 +4,13 @@
  * after, restarted by the pool when one dies, stopped with the host. Editor-free: the extension
  * hands it the server password (from its secret storage) and the folder of the bundled binary.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, homedir, tmpdir } from "node:os";
+import { rmSync } from "node:fs";
+import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
 import { Engine } from "../engine/engine";
 import { EnginePool } from "../engine/enginePool";
 import { memberEnvironment } from "../engine/memberEnvironment";
+import { ownedTempDir } from "../engine/ownedTempDir";
 import { hasConfiguredModel, takesStepSnapshots } from "../engine/modelSetup";
 import { poolSize, turnsPerMember } from "../engine/poolSize";
 import { buildServerConfig } from "../engine/serverConfig";
@@ -142,7 +143,7 @@ export class EngineProvider {
   private memberEnv(index: number): NodeJS.ProcessEnv {
     const base = { ...(this.options.env ?? process.env), ...(this.shell ? { SHELL: this.shell.path } : {}) };
     if (index === 0) return base;
-    this.poolDir ??= mkdtempSync(join(tmpdir(), "orchestrator-pool-"));
+    this.poolDir ??= ownedTempDir("pool");
     return memberEnvironment(base, this.poolDir, index);
   }
 
