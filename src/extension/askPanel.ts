@@ -1,8 +1,9 @@
 /**
  * Orchestrator: Ask — chat mode in a webview panel, for editors without a chat view (code-server
  * has no chat provider): a question about the workspace is answered by one read-only OpenCode
- * session, streamed as it is written, and the next question continues the conversation. One panel
- * per window, nonce CSP with default-src 'none', messages parsed with zod both ways.
+ * session, streamed as it is written, and the next question continues the conversation — after a
+ * window reload too (askConversation.ts). One panel per window, nonce CSP with default-src 'none',
+ * messages parsed with zod both ways.
  */
 import { isAbsolute, relative, sep } from "node:path";
 import * as vscode from "vscode";
@@ -12,38 +13,55 @@ import { questionProblem } from "../orchestrator/host/workspaceQuestions";
 import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/protocol";
 import { fileUri, type ChatDeps } from "./chatParticipant";
 import { UNTRUSTED_MESSAGE } from "./trust";
+import { loadConversation, saveConversation, type AskConversation } from "./askConversation";
 
 export const ASK_VIEW_TYPE = "orchestrator.ask";
 
 export class AskPanel implements vscode.Disposable {
   private static current?: AskPanel;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly exchanges: AskExchange[] = [];
+  private readonly exchanges: AskExchange[];
   /** The files each answer read, as the read tool got them: what openFile may open, and nothing else. */
-  private readonly read: string[][] = [];
+  private readonly read: string[][];
   /** The conversation's OpenCode session, once the first answer made one. */
   private sessionId?: string;
   private answering?: AbortController;
 
   static show(context: vscode.ExtensionContext, deps: ChatDeps, logger: Logger, question?: string): void {
     if (!AskPanel.current) {
-      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, "Orchestrator: Ask", vscode.ViewColumn.Active, {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, "dist"), vscode.Uri.joinPath(context.extensionUri, "media")],
-      });
-      AskPanel.current = new AskPanel(panel, context, deps, logger);
+      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, "Orchestrator: Ask", vscode.ViewColumn.Active, AskPanel.options(context));
+      AskPanel.current = new AskPanel(panel, context, deps, logger, loadConversation(context.workspaceState));
     } else {
       AskPanel.current.panel.reveal();
     }
     if (question !== undefined) void AskPanel.current.ask(question);
   }
 
+  /** After a window reload: the panel comes back with its conversation, which the next question continues. */
+  static serializer(context: vscode.ExtensionContext, deps: ChatDeps, logger: Logger): vscode.WebviewPanelSerializer {
+    return {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        panel.webview.options = AskPanel.options(context);
+        AskPanel.current?.dispose();
+        AskPanel.current = new AskPanel(panel, context, deps, logger, loadConversation(context.workspaceState));
+      },
+    };
+  }
+
+  private static options(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, "dist"), vscode.Uri.joinPath(context.extensionUri, "media")] };
+  }
+
   private constructor(
     private readonly panel: vscode.WebviewPanel,
-    context: vscode.ExtensionContext,
+    private readonly context: vscode.ExtensionContext,
     private readonly deps: ChatDeps,
     private readonly logger: Logger,
+    saved: AskConversation,
   ) {
+    this.exchanges = saved.exchanges;
+    this.read = saved.read;
+    this.sessionId = saved.sessionId;
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
     panel.webview.html = this.html(context);
     this.disposables.push(
@@ -74,6 +92,7 @@ export class AskPanel implements vscode.Disposable {
         this.sessionId = undefined;
         this.exchanges.length = 0;
         this.read.length = 0;
+        this.save();
         this.sendConversation();
         break;
       case "openFile": {
@@ -94,6 +113,7 @@ export class AskPanel implements vscode.Disposable {
     this.read[index] = [];
     const controller = new AbortController();
     this.answering = controller;
+    this.save();
     this.sendConversation();
     let notice: string | undefined;
     try {
@@ -119,7 +139,15 @@ export class AskPanel implements vscode.Disposable {
       if (this.answering === controller) this.answering = undefined;
     }
     // A new conversation begun meanwhile has its own exchanges: this one's end is not shown there.
-    if (this.exchanges[index] === exchange) this.sendConversation(notice);
+    if (this.exchanges[index] === exchange) {
+      this.save();
+      this.sendConversation(notice);
+    }
+  }
+
+  /** Kept for a window reload (never while an answer streams: once at the question, once at its end). */
+  private save(): void {
+    void saveConversation(this.context.workspaceState, { sessionId: this.sessionId, exchanges: this.exchanges, read: this.read }).then(undefined, (error: Error) => this.logger.warn(`The Ask conversation could not be kept: ${error.message}`));
   }
 
   /** A file as the user knows it: relative to the workspace when inside it. */

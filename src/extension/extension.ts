@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
 import { MissionHost } from "../orchestrator/host/missionHost";
 import { idleModel, type MissionModel } from "../orchestrator/host/readModel";
-import { AskPanel } from "./askPanel";
+import { ASK_VIEW_TYPE, AskPanel } from "./askPanel";
 import { CHECKPOINT_SCHEME, CheckpointContentProvider, confirmRevert, openChanges } from "./changeCommands";
 import { registerChatParticipant, type ChatDeps } from "./chatParticipant";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE } from "./dashboardPanel";
@@ -280,6 +280,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     // Commands that start agents or write the workspace check its trust at every call (trust.ts).
     ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, requireTrust(id, fn, () => vscode.workspace.isTrusted, refuseUntrusted))),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
+    vscode.window.registerWebviewPanelSerializer(ASK_VIEW_TYPE, AskPanel.serializer(context, chatDeps, logger)),
     vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A different binary or server applies to the next mission; never restart under a running one.

@@ -75,3 +75,21 @@ test("Orchestrator: Ask answers a question in a panel, names the files it read, 
     await page.locator(".tab", { hasText: "notes.md" }).waitFor({ timeout: 30_000 });
     await vscode.screenshot("ask-follow-up");
   }));
+
+test("after a window reload the Ask panel comes back with its conversation, and the next question continues the same session", () =>
+  vscode.screenshotOnFailure("ask-reload", async () => {
+    await vscode.reload();
+    const frame = await askFrame(vscode.page);
+    const first = frame.locator("article.exchange").nth(0);
+    await first.locator("[data-testid=answer]", { hasText: FIRST_ANSWER }).waitFor({ timeout: 60_000 });
+    await frame.locator("article.exchange").nth(1).locator("[data-testid=answer]", { hasText: SECOND_ANSWER }).waitFor();
+    // The files an answer read still open: the list came back from the extension's own state.
+    await first.locator("[data-testid=file]", { hasText: /^notes\.md$/ }).click();
+    await vscode.page.locator(".tab", { hasText: "notes.md" }).waitFor({ timeout: 30_000 });
+    const before = model.requests.filter((r) => r.role === "other").length;
+    await ask(frame, "Where is the greeting?");
+    await frame.locator("article.exchange").nth(2).locator("[data-testid=answer]", { hasText: FIRST_ANSWER }).waitFor({ timeout: 90_000 });
+    const next = model.requests.filter((r) => r.role === "other").slice(before);
+    assert.ok(next[0]?.prompt.includes("Where is the greeting?"));
+    assert.ok((next[0]?.promptChars ?? 0) > (model.requests.filter((r) => r.role === "other")[2]?.promptChars ?? 0), "the question went to the conversation's session: it carries both earlier exchanges");
+  }));
