@@ -21,6 +21,8 @@ function countingStore(workspace: string) {
       return taken.size;
     },
     diff: 0,
+    patch: 0,
+    patches: 0,
   };
   return {
     calls,
@@ -30,6 +32,8 @@ function countingStore(workspace: string) {
       return id;
     },
     diff: (from: string, to: string | "worktree", paths?: readonly string[]) => (calls.diff++, store.diff(from, to, paths)),
+    patch: (from: string, to: string, paths: readonly string[], maxBytes?: number) => (calls.patch++, store.patch(from, to, paths, maxBytes)),
+    patches: (from: string, to: string, paths: readonly string[]) => (calls.patches++, store.patches(from, to, paths)),
   };
 }
 
@@ -77,6 +81,64 @@ test("on a chain, the next TODO starts from the checkpoint just taken; one that 
     const c = todo("C");
     await recorder.beforeAttempt(c);
     assert.ok(store.calls.checkpoint > taken + 1, "too old a checkpoint is not reused");
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
+test("a wave dispatched together after a quiet checkpoint starts from it; an attempt dispatched while others run does not", async () => {
+  const workspace = mkdtempSync(join(tmpdir(), "recorder-"));
+  try {
+    const store = countingStore(workspace);
+    const recorder = new ChangeRecorder(workspace, store, memoryLogger());
+    const state = new MissionStore(workspace).create("Wave");
+    await recorder.missionStart(state);
+    const taken = store.calls.checkpoint;
+    const wave = Array.from({ length: 10 }, (_, i) => todo(`T${i}`));
+    await Promise.all(wave.map((t) => recorder.beforeAttempt(t)));
+    assert.equal(store.calls.checkpoint, taken, "the wave starts from the mission's first checkpoint: nothing was written since");
+    assert.ok(wave.every((t) => t.changes?.base === state.checkpoints.start));
+    writeFileSync(join(workspace, "T0.txt"), "T0\n");
+    const late = todo("L");
+    await recorder.beforeAttempt(late);
+    assert.equal(store.calls.checkpoint, taken + 1, "one dispatched later gets a checkpoint of its own: the wave may have written");
+    assert.notEqual(late.changes?.base, state.checkpoints.start);
+    await Promise.all(wave.map((t) => recorder.afterAttempt(t, undefined)));
+    assert.deepEqual(wave[0]?.changes?.files.map((f) => f.path), ["T0.txt"]);
+    await recorder.afterAttempt(late, undefined);
+    assert.deepEqual(late.changes?.files, [], "what the wave wrote before the late attempt began is not its");
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
+test("the Reviewer's diffs of a wave cost one git run per pair of checkpoints, each TODO's as its own diff would read", async () => {
+  const workspace = mkdtempSync(join(tmpdir(), "recorder-"));
+  try {
+    const store = countingStore(workspace);
+    const recorder = new ChangeRecorder(workspace, store, memoryLogger());
+    const wave = Array.from({ length: 12 }, (_, i) => todo(`T${i}`));
+    await Promise.all(wave.map((t) => recorder.beforeAttempt(t)));
+    // Long enough that the batch's budget runs out: the last TODOs get less, then nothing.
+    for (const t of wave) writeFileSync(join(workspace, `${t.id}.txt`), `${t.id} line\n`.repeat(300));
+    await Promise.all(wave.map((t) => recorder.afterAttempt(t, undefined)));
+    const diffs = await recorder.diffsFor(wave);
+    const pairs = new Set(wave.map((t) => `${t.changes?.base}..${t.changes?.head}`)).size;
+    assert.equal(store.calls.patches, pairs, `${store.calls.patches} git runs for ${pairs} pair(s) of checkpoints`);
+    assert.equal(store.calls.patch, 0, "no TODO read its diff on its own");
+    // What one diff per TODO gave, with the same bounds: 6,000 bytes a TODO, 24,000 in all.
+    let budget = 24_000;
+    for (const t of wave) {
+      if (budget <= 0) {
+        assert.equal(diffs.has(t.id), false, `${t.id}: the batch's budget is spent`);
+        continue;
+      }
+      const c = t.changes as { base: string; head: string };
+      const alone = await store.patch(c.base, c.head, [`${t.id}.txt`], Math.min(6_000, budget));
+      assert.equal(diffs.get(t.id), alone, `${t.id}'s diff`);
+      assert.match(alone, new RegExp(`^\\+${t.id} line$`, "m"));
+      budget -= Buffer.byteLength(alone);
+    }
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }

@@ -150,6 +150,25 @@ test("paths with spaces, non-ASCII letters and glob characters are recorded, lis
   assert.equal(read("a1x.ts").toString(), "changed too\n", "a glob-looking name is only that file");
 });
 
+test("one diff of many files splits back into each file's own diff, whatever its name", async () => {
+  const names = ["plain.ts", "my notes/to do.md", "café/naïve.txt", 'quote"d.txt', "back\\slash.txt", "ctrl\u0001x.txt", "bin.dat", "gone.txt", "same.txt"];
+  if (process.platform !== "win32") names.push("tab\tname.txt", "new\nline.txt");
+  for (const name of names) write(name, `${name}\n`);
+  const store = new CheckpointStore(workspace);
+  const first = await store.checkpoint("start");
+  for (const name of names) write(name, `${name}\nchanged\n`);
+  write("bin.dat", randomBytes(64));
+  rmSync(join(workspace, "gone.txt"));
+  write("same.txt", "same.txt\n");
+  write("added.txt", "new\n");
+  const second = await store.checkpoint("after");
+  const asked = [...names, "added.txt"];
+  const parts = await store.patches(first, second, asked);
+  assert.deepEqual([...parts.keys()].sort(), asked.filter((n) => n !== "same.txt").sort(), "every changed file has its part; an unchanged one none");
+  for (const [name, part] of parts) assert.equal(part, await store.patch(first, second, [name], 1e9), `the part of ${JSON.stringify(name)} is its diff alone`);
+  assert.equal([...parts.values()].join(""), await store.patch(first, second, asked, 1e9), "the parts, in order, are the whole diff");
+});
+
 test("binary files and CRLF text restore byte-exact, whatever .gitattributes says", async () => {
   const binary = Buffer.concat([randomBytes(200_000), Buffer.from("\r\n\0\r\n")]);
   write("image.png", binary);

@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { silentLogger, type Logger } from "../logger";
 import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
 import { inheritedExcludes } from "./ignoreRules";
+import { cutPatch, splitPatch } from "./patchSections";
 import { argChunks, assertNoLinkedParent, putBack, readEntries, sameBytes } from "./restoreFiles";
 
 export { CheckpointError, GitNotFoundError } from "./git";
@@ -97,19 +98,30 @@ export class CheckpointStore {
    * note of how much was left out: what a Reviewer reads of a TODO's change.
    */
   async patch(from: string, to: string, paths: readonly string[], maxBytes = 8_000): Promise<string> {
+    return cutPatch(await this.unifiedDiff(from, to, paths.map((path) => this.relativePath(path))), maxBytes);
+  }
+
+  /**
+   * Each path's unified diff between two checkpoints, uncut and in git's order, from one git run for
+   * them all (keyed by the paths as given; one that did not change, or whose part could not be told
+   * apart, is absent).
+   */
+  async patches(from: string, to: string, paths: readonly string[]): Promise<Map<string, string>> {
+    const given = new Map(paths.map((path) => [this.relativePath(path), path]));
+    const parts = splitPatch(await this.unifiedDiff(from, to, [...given.keys()]), [...given.keys()]);
+    return new Map([...parts].map(([pathspec, part]) => [given.get(pathspec) as string, part]));
+  }
+
+  private async unifiedDiff(from: string, to: string, pathspecs: readonly string[]): Promise<string> {
     checkId(from);
     checkId(to);
-    const pathspecs = paths.map((path) => this.relativePath(path));
     if (pathspecs.length === 0) return "";
     await this.whenReady();
     let text = "";
     for (const chunk of argChunks(pathspecs)) {
       text += (await runGit(this.place, ["diff-tree", "-p", "--no-color", "--no-renames", "-U2", from, to, "--", ...chunk])).stdout.toString("utf8");
     }
-    if (Buffer.byteLength(text) <= maxBytes) return text;
-    const cut = text.slice(0, maxBytes);
-    const kept = cut.slice(0, Math.max(0, cut.lastIndexOf("\n") + 1));
-    return `${kept}[… ${Buffer.byteLength(text) - Buffer.byteLength(kept)} more bytes of diff: read the files themselves]\n`;
+    return text;
   }
 
   /** A file's bytes at a checkpoint, or undefined when it did not exist there. */

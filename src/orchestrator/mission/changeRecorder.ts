@@ -11,9 +11,10 @@
  * mission goes on without them, after one warning.
  */
 import { isAbsolute, sep } from "node:path";
-import type { FileChange, MissionState, TodoState } from "../domain/state";
+import type { FileChange, MissionState, TodoChanges, TodoState } from "../domain/state";
 import type { WorkDone } from "../engine/turnProgress";
 import type { Logger } from "../logger";
+import { cutPatch } from "../changes/patchSections";
 import { DiffBatch } from "./diffBatch";
 import { ORCHESTRATOR_DIR } from "./missionStore";
 import { workspacePath } from "../todo/workspacePath";
@@ -24,6 +25,8 @@ export interface Checkpoints {
   diff(from: string, to: string | "worktree", paths?: readonly string[]): Promise<FileChange[]>;
   /** The unified diff of `paths`, cut at `maxBytes`. */
   patch?(from: string, to: string, paths: readonly string[], maxBytes?: number): Promise<string>;
+  /** Each path's unified diff, uncut, from one run for them all; a path missing from it is read with `patch`. */
+  patches?(from: string, to: string, paths: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** The Reviewer reads this much of each TODO's diff, and this much in all; the files stay readable in the workspace. */
@@ -31,9 +34,10 @@ const DIFF_BYTES_PER_TODO = 6_000;
 const DIFF_BYTES_PER_REVIEW = 24_000;
 
 /**
- * A checkpoint this young, with no Worker attempt since, stands in for a new one before an attempt:
- * on a chain of TODOs the one taken before the last review is the workspace as the next TODO finds
- * it, and a fresh one would only add a git run to every dispatch.
+ * A checkpoint this young, with no Worker attempt running when it was taken nor begun since, stands
+ * in for a new one before an attempt: on a chain of TODOs the one taken before the last review is
+ * the workspace as the next TODO finds it, and the mission's first one is the workspace as its first
+ * wave finds it; a fresh one would only add a git run to every dispatch.
  */
 const REUSE_WITHIN_MS = 2_000;
 
@@ -41,8 +45,8 @@ export class ChangeRecorder {
   private broken = false;
   /** Attempts under way: their checkpoint before, and whether another attempt ran beside them. */
   private readonly attempts = new Map<TodoState, { before: string; shared: boolean }>();
-  /** The latest checkpoint, and whether a Worker attempt began since it was asked for. */
-  private latest?: { id: string; askedAt: number; attemptsSince: boolean };
+  /** The latest checkpoint: whether a Worker attempt was running when it was asked for, or began since. */
+  private latest?: { id: string; askedAt: number; busy: boolean; attemptsSince: boolean };
   private readonly diffs?: DiffBatch;
 
   constructor(
@@ -58,7 +62,7 @@ export class ChangeRecorder {
   private async take(label: string): Promise<string | undefined> {
     if (!this.checkpoints || this.broken) return undefined;
     const askedAt = this.now();
-    const marker = { id: "", askedAt, attemptsSince: false };
+    const marker = { id: "", askedAt, busy: this.attempts.size > 0, attemptsSince: false };
     this.latest = marker;
     try {
       marker.id = await this.checkpoints.checkpoint(label);
@@ -95,10 +99,11 @@ export class ChangeRecorder {
     for (const other of this.attempts.values()) other.shared = true;
     this.attempts.set(todo, attempt);
     const recent = this.latest;
-    const reusable = recent?.id && !recent.attemptsSince && this.attempts.size === 1 && this.now() - recent.askedAt <= REUSE_WITHIN_MS ? recent.id : undefined;
+    const reusable = recent?.id && !recent.busy && !recent.attemptsSince && this.now() - recent.askedAt <= REUSE_WITHIN_MS ? recent.id : undefined;
+    // Attempts dispatched in one turn of the event loop have written nothing yet (their prompts are
+    // not even sent): a wave shares the checkpoint; an attempt dispatched later does not.
+    if (recent) queueMicrotask(() => (recent.attemptsSince = true));
     const before = reusable ?? (await this.take(`before ${todo.id}`));
-    // The checkpoint this attempt starts from (reused or new) is no longer one nothing ran after.
-    if (this.latest) this.latest.attemptsSince = true;
     if (!before) return void this.attempts.delete(todo);
     attempt.before = before;
     todo.changes ??= { base: before, touched: this.workspacePaths(todo.files), files: [] };
@@ -141,12 +146,18 @@ export class ChangeRecorder {
     const diffs = new Map<string, string>();
     const patch = this.checkpoints?.patch?.bind(this.checkpoints);
     if (!patch || this.broken) return diffs;
+    const changed = batch.filter((t) => t.changes?.head && t.changes.files.length > 0);
+    const parts = await this.patchesOf(changed);
     let budget = DIFF_BYTES_PER_REVIEW;
-    for (const t of batch) {
-      const c = t.changes;
-      if (!c?.head || c.files.length === 0 || budget <= 0) continue;
+    for (const t of changed) {
+      const c = t.changes as TodoChanges & { head: string };
+      if (budget <= 0) break;
+      const maxBytes = Math.min(DIFF_BYTES_PER_TODO, budget);
       try {
-        const text = await patch(c.base, c.head, c.files.map((f) => f.path), Math.min(DIFF_BYTES_PER_TODO, budget));
+        const ofPair = parts.get(`${c.base}..${c.head}`);
+        const own = new Set(c.files.map((f) => f.path));
+        // In git's order, as one diff of the TODO's files would list them.
+        const text = ofPair && [...own].every((p) => ofPair.has(p)) ? cutPatch([...ofPair].filter(([p]) => own.has(p)).map(([, part]) => part).join(""), maxBytes) : await patch(c.base, c.head, [...own], maxBytes);
         budget -= Buffer.byteLength(text);
         diffs.set(t.id, text);
       } catch (error) {
@@ -154,6 +165,24 @@ export class ChangeRecorder {
       }
     }
     return diffs;
+  }
+
+  /**
+   * The files' diffs of a batch, one git run per pair of checkpoints (a wave's TODOs share theirs),
+   * the pairs at once. A pair that failed is absent: its TODOs read their diffs one by one.
+   */
+  private async patchesOf(batch: readonly TodoState[]): Promise<Map<string, Map<string, string>>> {
+    const patches = this.checkpoints?.patches?.bind(this.checkpoints);
+    const pairs = new Map<string, { from: string; to: string; paths: Set<string> }>();
+    for (const t of patches ? batch : []) {
+      const c = t.changes as TodoChanges & { head: string };
+      const key = `${c.base}..${c.head}`;
+      const pair = pairs.get(key) ?? { from: c.base, to: c.head, paths: new Set<string>() };
+      pairs.set(key, pair);
+      for (const f of c.files) pair.paths.add(f.path);
+    }
+    const read = await Promise.all([...pairs].map(async ([key, p]) => [key, await patches?.(p.from, p.to, [...p.paths]).catch(() => undefined)] as const));
+    return new Map(read.filter((r): r is readonly [string, Map<string, string>] => r[1] !== undefined));
   }
 
   /** Tool paths are absolute: keep the workspace's own files, relative, and never our state folder. */

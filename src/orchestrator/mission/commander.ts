@@ -520,8 +520,8 @@ export class Commander {
     const s = this.state;
     const round = this.reviews.begin(batch, workersRunning);
     try {
-      const checkpoint = await this.changes.beforeReview(round.iteration);
-      const diffs = await this.changes.diffsFor(batch);
+      // The diffs are between checkpoints already taken: read them while this one is taken.
+      const [checkpoint, diffs] = await Promise.all([this.changes.beforeReview(round.iteration), this.changes.diffsFor(batch)]);
       const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, { ...round, diffs, missionCheck: batch.length === 0 ? s.checkResult : undefined }), schema: Review });
       const review = result.structured as Review;
       const { passed, failed } = this.reviews.apply(round, review);
