@@ -28,7 +28,7 @@ import { missionScenario } from "../src/orchestrator/scriptedModel/missionScenar
 import type { ScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL } from "../test/support/engineHarness";
 import { median } from "./stats";
-import { groupCpuSeconds, startWideServer, widePlan, withRepoTemplate } from "./wide";
+import { groupCpuSeconds, startWideServer, untilServerQuiet, widePlan, withRepoTemplate } from "./wide";
 
 export type EvidenceSideName = "on" | "onDefaultLimit" | "off";
 
@@ -38,7 +38,7 @@ export interface EvidenceCounts {
   checkpoints: number;
   /** Diffs of the store: each TODO's changes after its attempt (shared by a wave), and an attempt's own. */
   diffs: number;
-  /** The Reviewer's real diffs: one unified diff read per reviewed TODO that changed files. */
+  /** Git runs that read the Reviewer's real diffs: one per pair of checkpoints in a review batch (a TODO whose part is not found reads its own). */
   patches: number;
   /** Acceptance checks of TODOs run as background jobs, and the project's whole check. */
   todoChecks: number;
@@ -53,6 +53,8 @@ export interface EvidenceCounts {
 
 export interface EvidenceSample extends EvidenceCounts {
   makespanMs: number;
+  /** How long the server's start-up burn was waited out before the mission (0 when not: see `settle`). */
+  settleMs: number;
   /**
    * CPU seconds the mission burnt: this process (the Commander, the scripted model) with its reaped
    * children (git, the checks' jobs), plus the server's process group. Less moved by other work on
@@ -66,7 +68,7 @@ export interface EvidenceSample extends EvidenceCounts {
    * and the Reviewer's diffs), and from there to the seal.
    */
   phases: EvidencePhases;
-  /** Wall time inside the store's `patch` (the Reviewer's diffs, read one after another), and the checks' own durations (medians of the TODOs'; the whole check's). */
+  /** Time inside the store's `patch` and `patches` (the Reviewer's diffs; summed where they overlap), and the checks' own durations (medians of the TODOs'; the whole check's). */
   patchMs: number;
   todoCheckMs?: number;
   wholeCheckMs?: number;
@@ -98,6 +100,11 @@ export interface EvidenceResult {
   runs: number;
   /** The machine's 1-minute load average when each run began (median): other work shares its cores. */
   load: number;
+  /**
+   * Each mission began once its server had been quiet for a second (its start-up burn over), waited
+   * for this long (median, ms); undefined in results from before it did.
+   */
+  serverSettleMs?: number;
   /** The checks the plan carried: a TODO's (for its file) and the plan's. */
   todoCheck: string;
   wholeCheck: string;
@@ -140,7 +147,7 @@ async function configuredRules(engine: Engine): Promise<PermissionRule[]> {
   }
 }
 
-async function oneRun(side: EvidenceSideName, template: string, model: ScriptedModel, run: number, o: { todos: number; latencyMs: number; maxParallelSessions: number; maxRunningJobs: number; todoCheck: (file: string) => string; wholeCheck: string }): Promise<EvidenceSample> {
+async function oneRun(side: EvidenceSideName, template: string, model: ScriptedModel, run: number, o: { todos: number; latencyMs: number; maxParallelSessions: number; maxRunningJobs: number; todoCheck: (file: string) => string; wholeCheck: string; settle: boolean }): Promise<EvidenceSample> {
   const on = side !== "off";
   const server = await startWideServer(template, model, { prefix: `bench-evidence-${side}-`, snapshot: false, checkpoints: on, latencyMs: o.latencyMs });
   let jobs: BackgroundJobManager | undefined;
@@ -148,6 +155,7 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
   try {
     const { engine, store, sandbox } = server;
     const workspace = sandbox.workspace;
+    const settleMs = o.settle && engine.server?.pid ? await untilServerQuiet(engine.server.pid) : 0;
     let patchMs = 0;
     const counts: EvidenceCounts = { checkpoints: 0, diffs: 0, patches: 0, todoChecks: 0, wholeChecks: 0, checksNotPassed: 0, checksAsked: 0, checksRefusedForLimit: 0 };
     const checkpoints: Checkpoints | undefined = store && {
@@ -162,16 +170,26 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
           patchMs += performance.now() - t0;
         }
       },
+      patches: async (from, to, paths) => {
+        counts.patches++;
+        const t0 = performance.now();
+        try {
+          return await store.patches(from, to, paths);
+        } finally {
+          patchMs += performance.now() - t0;
+        }
+      },
     };
     if (on) {
       // The workspace's jobs as the MissionHost gives them: the agent shell (sandbox off, the default) and the permission gate.
       jobs = new BackgroundJobManager({ workspace, maxRunningJobs: side === "on" ? o.maxRunningJobs : undefined });
       shell = createAgentShell({ workspace, sandbox: "off", userShell: process.env.SHELL });
       jobs.setShell(shell.path);
-      let rules: Promise<PermissionRule[]> | undefined;
+      // Read before the mission, as the MissionHost reads them before it makes the Commander: not on the first check's path.
+      const rules = await configuredRules(engine);
       jobs.setGate(
         new JobPermission(
-          () => (rules ??= configuredRules(engine)),
+          async () => rules,
           async () => {
             counts.checksAsked++;
             return "once";
@@ -227,7 +245,7 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
     if (side === "on" && counts.checksNotPassed) throw new Error(`evidence on, run ${run}: ${counts.checksNotPassed} checks did not pass`);
     const finalReview = at.reviewers.find((t) => t >= at.lastWorkerEnd) ?? Number.NaN;
     const phases: EvidencePhases = { planMs: at.firstWorker - started, waveMs: at.lastWorkerEnd - at.firstWorker, toReviewMs: finalReview - at.lastWorkerEnd, reviewMs: started + makespanMs - finalReview };
-    const sample: EvidenceSample = { makespanMs, phases, patchMs, todoCheckMs: todoCheckMs.length ? median(todoCheckMs) : undefined, wholeCheckMs, workerTurns, reviewRounds, ...counts };
+    const sample: EvidenceSample = { makespanMs, settleMs, phases, patchMs, todoCheckMs: todoCheckMs.length ? median(todoCheckMs) : undefined, wholeCheckMs, workerTurns, reviewRounds, ...counts };
     if (cpuBefore !== undefined && cpuAfter !== undefined) sample.cpuS = cpuAfter - cpuBefore;
     return sample;
   } finally {
@@ -247,7 +265,7 @@ const countsOf = (samples: EvidenceSample[]): EvidenceCounts => {
   return { checkpoints: m("checkpoints"), diffs: m("diffs"), patches: m("patches"), todoChecks: m("todoChecks"), wholeChecks: m("wholeChecks"), checksNotPassed: m("checksNotPassed"), checksAsked: m("checksAsked"), checksRefusedForLimit: m("checksRefusedForLimit") };
 };
 
-export async function evidenceCost(model: ScriptedModel, options: { files?: number; todos?: number; runs: number; latencyMs: number; maxParallelSessions?: number; defaultLimit?: boolean; log?: (line: string) => void }): Promise<EvidenceResult> {
+export async function evidenceCost(model: ScriptedModel, options: { files?: number; todos?: number; runs: number; latencyMs: number; maxParallelSessions?: number; defaultLimit?: boolean; settle?: boolean; log?: (line: string) => void }): Promise<EvidenceResult> {
   const files = options.files ?? 3_000;
   const todos = options.todos ?? 30;
   const maxParallelSessions = options.maxParallelSessions ?? 50;
@@ -265,7 +283,7 @@ export async function evidenceCost(model: ScriptedModel, options: { files?: numb
       loads.push(loadavg()[0] ?? 0);
       const pair: Partial<Record<EvidenceSideName, number>> = {};
       for (const side of order) {
-        const s = await oneRun(side, template, model, r, { todos, latencyMs: options.latencyMs, maxParallelSessions, maxRunningJobs, todoCheck, wholeCheck });
+        const s = await oneRun(side, template, model, r, { todos, latencyMs: options.latencyMs, maxParallelSessions, maxRunningJobs, todoCheck, wholeCheck, settle: options.settle !== false });
         const refused = s.checksRefusedForLimit ? ` (${s.checksRefusedForLimit} refused: too many jobs)` : "";
         const ran = side !== "off" ? `, ${s.checkpoints} checkpoints, ${s.diffs} diffs, ${s.patches} Reviewer diffs in ${s.patchMs.toFixed(0)} ms, ${s.todoChecks} + ${s.wholeChecks} checks (${s.todoCheckMs?.toFixed(0) ?? "?"} ms a TODO's, ${s.wholeCheckMs?.toFixed(0) ?? "?"} ms the whole)${refused}` : "";
         const p = s.phases;
@@ -292,6 +310,7 @@ export async function evidenceCost(model: ScriptedModel, options: { files?: numb
       maxParallelSessions,
       runs: options.runs,
       load: median(loads),
+      serverSettleMs: options.settle === false ? undefined : median([...samples.on, ...samples.off, ...samples.onDefaultLimit].map((s) => s.settleMs)),
       todoCheck: todoCheck("src/todoNN.ts"),
       wholeCheck,
       maxRunningJobs,

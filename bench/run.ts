@@ -24,7 +24,7 @@ import { coreScale, eventThroughput, memorySoak } from "./core";
 import { concurrency, diamondCost, dispatchLatency, overhead } from "./opencode";
 import { evidenceCost } from "./evidence";
 import { poolBenchmark } from "./pool";
-import type { PoolBench, PoolRemote } from "./poolReport";
+import type { PoolBench, PoolPinned, PoolRemote } from "./poolReport";
 import { renderReport, type BenchResults, type EvidenceBench, type SandboxBench, type WideBench } from "./report";
 import { sandboxCost } from "./sandbox";
 import { round } from "./stats";
@@ -99,6 +99,12 @@ function poolRemote(): PoolRemote | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PoolRemote) : undefined;
 }
 
+/** The pool's figures on a lent machine pinned to two cores, if they were measured (bench/poolRemote.mjs under taskset). */
+function poolPinned(): PoolPinned | undefined {
+  const file = join(REPO_ROOT, "bench", "results", "pool-2core.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PoolPinned) : undefined;
+}
+
 async function everything(): Promise<BenchResults> {
   const started = Date.now();
   const h = await startEngineHarness({ roles: {} });
@@ -166,7 +172,7 @@ async function main(): Promise<void> {
   }
   mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  const report = renderReport({ ...results, poolRemote: poolRemote() });
+  const report = renderReport({ ...results, poolRemote: poolRemote(), poolPinned: poolPinned() });
   writeFileSync(join(REPO_ROOT, "docs", "benchmarks.md"), report.markdown);
   process.stdout.write(`${report.table}\n`);
 }

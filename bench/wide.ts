@@ -76,6 +76,25 @@ export function groupCpuSeconds(pgid: number): number | undefined {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
+/**
+ * Waits until the server's process group has used under 5 % of a core for a whole second, at most
+ * `maxMs`; returns the milliseconds waited. OpenCode burns more than a core for several seconds after
+ * it starts (its own start-up: as much with 10 files as with 3,000), which a user's long-lived server
+ * did long ago; a mission timed during it shares the cores with it, and on 2 cores that weighs most
+ * on whatever else needs a core then.
+ */
+export async function untilServerQuiet(pgid: number, maxMs = 20_000): Promise<number> {
+  const started = performance.now();
+  let last = groupCpuSeconds(pgid);
+  while (last !== undefined && performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = groupCpuSeconds(pgid);
+    if (now === undefined || now - last < 0.05) break;
+    last = now;
+  }
+  return performance.now() - started;
+}
+
 /** The most requests of `role` the model was answering at the same moment: max overlap of [receivedAt, finishedAt]. */
 export function peakConcurrent(requests: readonly RecordedRequest[], role: string): number {
   const edges: Array<[number, number]> = [];
