@@ -37,11 +37,19 @@ function countingStore(workspace: string) {
   };
 }
 
-test("a wave of 20 Workers costs a few checkpoints and one diff, and each TODO still gets only its own file", async () => {
+/** A temp workspace with a counting store and a recorder on it (`now`: the recorder's clock), removed after `body`. */
+async function withRecorder(body: (r: { workspace: string; store: ReturnType<typeof countingStore>; recorder: ChangeRecorder }) => Promise<void>, now?: () => number): Promise<void> {
   const workspace = mkdtempSync(join(tmpdir(), "recorder-"));
   try {
     const store = countingStore(workspace);
-    const recorder = new ChangeRecorder(workspace, store, memoryLogger());
+    await body({ workspace, store, recorder: new ChangeRecorder(workspace, store, memoryLogger(), now) });
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+test("a wave of 20 Workers costs a few checkpoints and one diff, and each TODO still gets only its own file", () =>
+  withRecorder(async ({ workspace, store, recorder }) => {
     const state = new MissionStore(workspace).create("Wave");
     await recorder.missionStart(state);
     const wave = Array.from({ length: 20 }, (_, i) => todo(`T${i}`));
@@ -53,17 +61,11 @@ test("a wave of 20 Workers costs a few checkpoints and one diff, and each TODO s
     assert.ok(store.calls.checkpoint - before.checkpoint <= 2, "the 20 finishes share their checkpoints");
     assert.ok(store.calls.diff - before.diff <= 2, `${store.calls.diff - before.diff} diffs for the wave: one per pair of checkpoints, not one per TODO`);
     for (const t of wave) assert.deepEqual(t.changes?.files.map((f) => `${f.path}:${f.status}`), [`${t.id}.txt:added`]);
-  } finally {
-    rmSync(workspace, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("on a chain, the next TODO starts from the checkpoint just taken; one that ran alone owns what its commands wrote", async () => {
-  const workspace = mkdtempSync(join(tmpdir(), "recorder-"));
-  try {
-    const store = countingStore(workspace);
-    let now = 1_000;
-    const recorder = new ChangeRecorder(workspace, store, memoryLogger(), () => now);
+test("on a chain, the next TODO starts from the checkpoint just taken; one that ran alone owns what its commands wrote", () => {
+  let now = 1_000;
+  return withRecorder(async ({ workspace, store, recorder }) => {
     const a = todo("A");
     await recorder.beforeAttempt(a);
     writeFileSync(join(workspace, "A.txt"), "A\n");
@@ -81,16 +83,11 @@ test("on a chain, the next TODO starts from the checkpoint just taken; one that 
     const c = todo("C");
     await recorder.beforeAttempt(c);
     assert.ok(store.calls.checkpoint > taken + 1, "too old a checkpoint is not reused");
-  } finally {
-    rmSync(workspace, { recursive: true, force: true });
-  }
+  }, () => now);
 });
 
-test("a wave dispatched together after a quiet checkpoint starts from it; an attempt dispatched while others run does not", async () => {
-  const workspace = mkdtempSync(join(tmpdir(), "recorder-"));
-  try {
-    const store = countingStore(workspace);
-    const recorder = new ChangeRecorder(workspace, store, memoryLogger());
+test("a wave dispatched together after a quiet checkpoint starts from it; an attempt dispatched while others run does not", () =>
+  withRecorder(async ({ workspace, store, recorder }) => {
     const state = new MissionStore(workspace).create("Wave");
     await recorder.missionStart(state);
     const taken = store.calls.checkpoint;
@@ -107,16 +104,10 @@ test("a wave dispatched together after a quiet checkpoint starts from it; an att
     assert.deepEqual(wave[0]?.changes?.files.map((f) => f.path), ["T0.txt"]);
     await recorder.afterAttempt(late, undefined);
     assert.deepEqual(late.changes?.files, [], "what the wave wrote before the late attempt began is not its");
-  } finally {
-    rmSync(workspace, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("the Reviewer's diffs of a wave cost one git run per pair of checkpoints, each TODO's as its own diff would read", async () => {
-  const workspace = mkdtempSync(join(tmpdir(), "recorder-"));
-  try {
-    const store = countingStore(workspace);
-    const recorder = new ChangeRecorder(workspace, store, memoryLogger());
+test("the Reviewer's diffs of a wave cost one git run per pair of checkpoints, each TODO's as its own diff would read", () =>
+  withRecorder(async ({ workspace, store, recorder }) => {
     const wave = Array.from({ length: 12 }, (_, i) => todo(`T${i}`));
     await Promise.all(wave.map((t) => recorder.beforeAttempt(t)));
     // Long enough that the batch's budget runs out: the last TODOs get less, then nothing.
@@ -139,7 +130,4 @@ test("the Reviewer's diffs of a wave cost one git run per pair of checkpoints, e
       assert.match(alone, new RegExp(`^\\+${t.id} line$`, "m"));
       budget -= Buffer.byteLength(alone);
     }
-  } finally {
-    rmSync(workspace, { recursive: true, force: true });
-  }
-});
+  }));
