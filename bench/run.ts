@@ -93,16 +93,13 @@ async function sandboxBench(): Promise<SandboxBench> {
   return { date: new Date().toISOString(), machine: machine(), result, durationS: Math.round((Date.now() - started) / 1000) };
 }
 
-/** The pool's figures from a machine with more cores, if they were measured (bench/poolRemote.mjs). */
-function poolRemote(): PoolRemote | undefined {
-  const file = join(REPO_ROOT, "bench", "results", "pool-remote.json");
-  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PoolRemote) : undefined;
-}
-
-/** The pool's figures on a lent machine pinned to two cores, if they were measured (bench/poolRemote.mjs under taskset). */
-function poolPinned(): PoolPinned | undefined {
-  const file = join(REPO_ROOT, "bench", "results", "pool-2core.json");
-  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PoolPinned) : undefined;
+/**
+ * Figures measured elsewhere by bench/poolRemote.mjs, if they were: on a machine with more cores
+ * (pool-remote.json), on a lent machine pinned to two cores (pool-2core.json).
+ */
+function measuredElsewhere<T>(name: string): T | undefined {
+  const file = join(REPO_ROOT, "bench", "results", name);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T) : undefined;
 }
 
 async function everything(): Promise<BenchResults> {
@@ -172,7 +169,7 @@ async function main(): Promise<void> {
   }
   mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  const report = renderReport({ ...results, poolRemote: poolRemote(), poolPinned: poolPinned() });
+  const report = renderReport({ ...results, poolRemote: measuredElsewhere<PoolRemote>("pool-remote.json"), poolPinned: measuredElsewhere<PoolPinned>("pool-2core.json") });
   writeFileSync(join(REPO_ROOT, "docs", "benchmarks.md"), report.markdown);
   process.stdout.write(`${report.table}\n`);
 }

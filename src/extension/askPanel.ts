@@ -7,7 +7,7 @@
  */
 import { isAbsolute, relative, sep } from "node:path";
 import * as vscode from "vscode";
-import { webviewHtml } from "./webviewHtml";
+import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
 import type { Logger } from "../orchestrator/logger";
 import { questionProblem } from "../orchestrator/host/workspaceQuestions";
 import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/protocol";
@@ -29,7 +29,7 @@ export class AskPanel implements vscode.Disposable {
 
   static show(context: vscode.ExtensionContext, deps: ChatDeps, logger: Logger, question?: string): void {
     if (!AskPanel.current) {
-      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, "Orchestrator: Ask", vscode.ViewColumn.Active, AskPanel.options(context));
+      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, "Orchestrator: Ask", vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
       AskPanel.current = new AskPanel(panel, context, deps, logger, loadConversation(context.workspaceState));
     } else {
       AskPanel.current.panel.reveal();
@@ -41,16 +41,13 @@ export class AskPanel implements vscode.Disposable {
   static serializer(context: vscode.ExtensionContext, deps: ChatDeps, logger: Logger): vscode.WebviewPanelSerializer {
     return {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-        panel.webview.options = AskPanel.options(context);
+        panel.webview.options = webviewPanelOptions(context.extensionUri);
         AskPanel.current?.dispose();
         AskPanel.current = new AskPanel(panel, context, deps, logger, loadConversation(context.workspaceState));
       },
     };
   }
 
-  private static options(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, "dist"), vscode.Uri.joinPath(context.extensionUri, "media")] };
-  }
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,

@@ -3,7 +3,7 @@
  * with zod both ways, restored after a reload by a WebviewPanelSerializer.
  */
 import * as vscode from "vscode";
-import { webviewHtml } from "./webviewHtml";
+import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
 import type { MissionHost } from "../orchestrator/host/missionHost";
 import type { Logger } from "../orchestrator/logger";
 import { WebviewToHost, type HostToWebview } from "../shared/protocol";
@@ -18,7 +18,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   static show(context: vscode.ExtensionContext, host: MissionHost, logger: Logger, focusSession?: string): void {
     if (!DashboardPanel.current) {
-      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Orchestrator", vscode.ViewColumn.Active, DashboardPanel.options(context));
+      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Orchestrator", vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
       DashboardPanel.current = new DashboardPanel(panel, context, host, logger);
     } else {
       DashboardPanel.current.panel.reveal();
@@ -29,16 +29,13 @@ export class DashboardPanel implements vscode.Disposable {
   static serializer(context: vscode.ExtensionContext, host: MissionHost, logger: Logger): vscode.WebviewPanelSerializer {
     return {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-        panel.webview.options = DashboardPanel.options(context);
+        panel.webview.options = webviewPanelOptions(context.extensionUri);
         DashboardPanel.current?.dispose();
         DashboardPanel.current = new DashboardPanel(panel, context, host, logger);
       },
     };
   }
 
-  private static options(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, "dist"), vscode.Uri.joinPath(context.extensionUri, "media")] };
-  }
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,

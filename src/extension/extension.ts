@@ -23,7 +23,7 @@ import { JobsProvider, showJobTerminal } from "./views/jobsView";
 import { MissionsProvider } from "./views/missionsView";
 import { SessionsProvider } from "./views/sessionsView";
 import { TodoTreeProvider } from "./views/todoTreeView";
-import { todoRef } from "./viewModels/treeModels";
+import { missionOfNode, todoRef } from "./viewModels/treeModels";
 import { requireTrust, UNTRUSTED_MESSAGE } from "./trust";
 
 /** The password of an attached server (orchestrator.opencode.serverUrl), in VS Code's secret storage. */
@@ -148,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   };
   /** The mission a command is about: the one of its tree node, else the one shown. */
   /** The mission a command names: "mission:<id>" (the TODO tree), a history item, or else the one shown. */
-  const missionOf = (arg: unknown): string | undefined => (typeof arg === "string" && arg.startsWith("mission:") ? arg.slice("mission:".length) : (pastMissionOf(arg) ?? h.view.missionId));
+  const missionOf = (arg: unknown): string | undefined => missionOfNode(arg) ?? pastMissionOf(arg) ?? h.view.missionId;
   const showChanges = async (missionId: string | undefined, todoId?: string, focus?: string): Promise<void> => {
     if (!missionId) return refuse("no mission is shown.");
     const set = await h.changesOf(missionId, todoId);

@@ -11,8 +11,9 @@ import type { MissionHost } from "../orchestrator/host/missionHost";
 import type { Logger } from "../orchestrator/logger";
 import { estimateBasis, estimateLine, MAX_FEEDBACK_CHARS, type PlanApprovalRequest, type PlanDecision } from "../orchestrator/host/planApprovals";
 import { plainText } from "./viewModels/plainText";
+import { missionOfNode } from "./viewModels/treeModels";
 
-export const PLAN_CHOICES = { approve: "Approve", replan: "Replan…", cancel: "Cancel Plan" } as const;
+const PLAN_CHOICES = { approve: "Approve", replan: "Replan…", cancel: "Cancel Plan" } as const;
 const COMMANDS: Record<PlanDecision["kind"], string> = { approve: "orchestrator.approvePlan", replan: "orchestrator.replanPlan", cancel: "orchestrator.cancelPlan" };
 
 /** The context key of the menus: a plan waits for the user's answer now. */
@@ -25,7 +26,8 @@ export interface PlanTarget {
 }
 
 export function planTarget(arg: unknown): PlanTarget {
-  if (typeof arg === "string" && arg.startsWith("mission:")) return { missionId: arg.slice("mission:".length) };
+  const fromTree = missionOfNode(arg);
+  if (fromTree) return { missionId: fromTree };
   if (!arg || typeof arg !== "object") return {};
   const { missionId, round } = arg as { missionId?: unknown; round?: unknown };
   return { missionId: typeof missionId === "string" ? missionId : undefined, round: typeof round === "number" ? round : undefined };

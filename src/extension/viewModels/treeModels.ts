@@ -49,6 +49,8 @@ const SESSION_ICON: Record<string, NodeModel["icon"]> = {
 };
 
 export const missionNodeId = (missionId: string) => `mission:${missionId}`;
+/** The mission a command got from the TODO tree (its node id, "mission:<id>"); undefined for anything else. */
+export const missionOfNode = (arg: unknown): string | undefined => (typeof arg === "string" && arg.startsWith("mission:") ? arg.slice("mission:".length) : undefined);
 export const todoNodeId = (missionId: string, todoId: string) => `todo:${missionId}:${todoId}`;
 export const sessionNodeId = (sessionId: string) => `session:${sessionId}`;
 

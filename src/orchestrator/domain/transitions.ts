@@ -1,4 +1,5 @@
 /** Small, pure edits of mission state that the Commander applies and then persists. */
+import type { PlannedTodo } from "./schemas";
 import { emptyUsageTotals, type MissionState, type TodoState, type TodoStatus, type Usage } from "./state";
 
 /** What a turn cost: what accounting needs of a turn's result. */
@@ -31,6 +32,11 @@ export function accountTurn(state: MissionState, role: string, result: TurnCost)
   add(state.usage, result);
   const byRole = (state.usageByRole[role] ??= emptyUsageTotals());
   add(byRole, result);
+}
+
+/** A TODO the Planner gave, as the mission holds it before any work: pending, with why it is there. */
+export function pendingTodo(planned: PlannedTodo, note: string, at: number): TodoState {
+  return { ...planned, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at, status: "pending", note }] };
 }
 
 export const liveTodos = (state: MissionState): TodoState[] => state.todos.filter((t) => t.status !== "replaced");

@@ -7,7 +7,7 @@ import type { MissionState } from "../domain/state";
 import type { Engine } from "../engine/engine";
 import { listModels } from "../engine/modelSetup";
 import type { MissionStore } from "../mission/missionStore";
-import type { ModelPrice, RolePrices } from "../mission/planEstimate";
+import { ESTIMATED_ROLES, type ModelPrice, type RolePrices } from "../mission/planEstimate";
 import type { Role } from "../domain/roles";
 
 /**
@@ -20,7 +20,7 @@ export async function rolePrices(engine: Engine | undefined, model: ModelRef | u
     const models = await listModels(engine.client);
     const priceOf = (ref: ModelRef | undefined): ModelPrice | undefined => (ref ? models.find((m) => m.providerID === ref.providerID && m.modelID === ref.modelID) : models.find((m) => m.isDefault))?.cost;
     const prices: RolePrices = {};
-    for (const role of ["worker", "reviewer"] as const) {
+    for (const role of ESTIMATED_ROLES) {
       const price = priceOf(roleModels[role] ?? model);
       if (price) prices[role] = price;
     }

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { CheckResult, FileChange, PlanEstimate, TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
 import { countTodos, doneText } from "../domain/progress";
-import { canRetry, canSkip } from "../domain/transitions";
+import { canRetry, canSkip, pendingTodo } from "../domain/transitions";
 
 /** Where the host stands with the mission: no mission, starting OpenCode, running, or ended. */
 export const RunPhase = z.enum(["idle", "starting", "running", "done", "failed", "stopped"]);
@@ -122,7 +122,7 @@ function liveOrProposed(state: MissionState): { todos: TodoState[]; proposed: bo
   const proposal = state.proposal;
   if (live.length > 0 || !proposal || proposal.feedback !== undefined) return { todos: live, proposed: false };
   const note = state.status === "awaiting-approval" ? "proposed: waiting for your approval" : "proposed, not approved";
-  return { todos: proposal.todos.map((p) => ({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: state.updatedAt, status: "pending", note }] })), proposed: true };
+  return { todos: proposal.todos.map((p) => pendingTodo(p, note, state.updatedAt)), proposed: true };
 }
 
 /** The TODO counts and the agent sessions at work: the counts every surface shows. */

@@ -31,7 +31,7 @@ import { TodoGraph } from "../todo/todoGraph";
 import { join } from "node:path";
 import type { MissionStore } from "./missionStore";
 import type { MissionState, MissionStatus, TodoState, TodoStatus } from "../domain/state";
-import { accountTurn, liveTodos, retryTodo, setTodoStatus, skipTodo } from "../domain/transitions";
+import { accountTurn, liveTodos, pendingTodo, retryTodo, setTodoStatus, skipTodo } from "../domain/transitions";
 import { isClosed, MemoryBound } from "./memoryBound";
 import { MissionJobs, type JobsView } from "./missionJobs";
 import { missionReport } from "./missionReport";
@@ -414,7 +414,7 @@ export class Commander {
   private addTodos(planned: PlannedTodo[], replan: boolean, check?: string): void {
     const now = Date.now();
     if (check?.trim()) this.state.check = check.trim();
-    const added: TodoState[] = planned.map((p) => ({ ...p, status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [{ at: now, status: "pending", note: replan ? "added by a replan" : "planned" }] }));
+    const added = planned.map((p) => pendingTodo(p, replan ? "added by a replan" : "planned", now));
     this.state.todos.push(...added);
     for (const t of added) this.todoById.set(t.id, t);
     this.queue.add(added);

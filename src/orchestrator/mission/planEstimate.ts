@@ -13,7 +13,7 @@ import type { MissionState, PlanEstimate, TodoState, Usage } from "../domain/sta
 import { liveTodos } from "../domain/transitions";
 
 /** The roles whose turns a plan still costs. */
-const ESTIMATED_ROLES = ["worker", "reviewer"] as const satisfies readonly Role[];
+export const ESTIMATED_ROLES = ["worker", "reviewer"] as const satisfies readonly Role[];
 type EstimatedRole = (typeof ESTIMATED_ROLES)[number];
 
 /** What one role takes, per TODO of a plan and per turn. */
