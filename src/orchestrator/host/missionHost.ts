@@ -29,7 +29,7 @@ import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
 import type { ModelRef } from "../domain/modelRef";
 import type { ApprovePlanMode, PlanApproval, PlanDecision } from "../mission/planApproval";
-import { estimatePlan, usageProfile } from "../mission/planEstimate";
+import { estimatePlan, usageProfile, type RolePrices } from "../mission/planEstimate";
 import { pastMissions, rolePrices } from "./estimateInputs";
 import type { Role } from "../domain/roles";
 import { PlanApprovals } from "./planApprovals";
@@ -303,7 +303,7 @@ export class MissionHost {
       const [worktree, rules] = await Promise.all([worktreeOf(first), configuredRules(first)]);
       // Unknown rules: jobs are asked about (none would allow them), Workers keep to their scopes alone.
       this.rules = rules ?? [];
-      const approval = settings.approvePlan ? await this.planApproval(settings.approvePlan, session.demo ? undefined : first, model, settings.models, () => commander.state.id) : undefined;
+      const approval = settings.approvePlan ? this.planApproval(settings.approvePlan, session.demo ? undefined : first, model, settings.models, () => commander.state.id) : undefined;
       const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand, scopes: { worktree, rules }, approval });
       this.commander = commander;
       // A Stop pressed while OpenCode was starting (no Commander to stop yet) stops this one.
@@ -359,14 +359,15 @@ export class MissionHost {
   }
 
   /**
-   * How the mission's plan is estimated and put to the user: the price is looked up once, the past
-   * missions when the plan is there (a mission that just ended counts).
+   * How the mission's plan is estimated and put to the user: the prices are looked up once, when the
+   * first plan is estimated (not on the mission's start path; a resumed mission that has its TODOs
+   * never asks), the past missions for each plan (a mission that just ended counts).
    */
-  private async planApproval(mode: ApprovePlanMode, engine: Engine | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>, missionId: () => string): Promise<PlanApproval> {
-    const prices = await rolePrices(engine, model, roleModels);
+  private planApproval(mode: ApprovePlanMode, engine: Engine | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>, missionId: () => string): PlanApproval {
+    let prices: Promise<RolePrices> | undefined;
     return {
       mode,
-      estimate: (todos) => estimatePlan(todos, usageProfile(pastMissions(this.store, missionId())), prices),
+      estimate: async (todos) => estimatePlan(todos, usageProfile(pastMissions(this.store, missionId())), await (prices ??= rolePrices(engine, model, roleModels))),
       decide: (request, signal) => this.approvals.ask(request, signal),
     };
   }

@@ -24,7 +24,7 @@ export interface PlanApprovalRequest {
 export interface PlanApproval {
   mode: ApprovePlanMode;
   /** The estimate of a plan of `todos` TODOs (the host knows the model's price and the past missions). */
-  estimate(todos: number): PlanEstimate;
+  estimate(todos: number): Promise<PlanEstimate>;
   /** The user's answer; the signal aborts when the mission is stopped meanwhile. */
   decide(request: PlanApprovalRequest, signal: AbortSignal): Promise<PlanDecision>;
 }

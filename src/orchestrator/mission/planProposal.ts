@@ -46,7 +46,7 @@ export async function settlePlan(deps: ProposalDeps, first: PlanProposal): Promi
       state.proposal = null;
       return proposal;
     }
-    const estimate = approval.estimate(proposal.todos.length);
+    const estimate = await approval.estimate(proposal.todos.length);
     state.estimate = estimate;
     if (!needsApproval(approval.mode, deps.aboveUsd, estimate) && note === undefined) {
       state.proposal = null;
