@@ -1,5 +1,6 @@
 /** Acceptance checks as real background jobs: exit status, output tail, timeout, and a halt that kills them. */
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,4 +64,11 @@ test("every job slot taken: a check waits for one to end instead of failing its 
   } finally {
     await small.dispose();
   }
+});
+
+test("a mission's checks leave no listener on its stop signal: each lets go once its job has started", async () => {
+  const mission = new AbortController();
+  const results = await Promise.all(Array.from({ length: 12 }, (_, i) => runCheck(jobs, `exit ${i % 2}`, 10_000, mission.signal)));
+  assert.deepEqual(results.map((r) => r.status), Array.from({ length: 12 }, (_, i) => (i % 2 ? "failed" : "passed")));
+  assert.equal(getEventListeners(mission.signal, "abort").length, 0);
 });

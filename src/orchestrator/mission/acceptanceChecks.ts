@@ -33,14 +33,17 @@ export async function runCheck(jobs: CheckJobs, command: string, timeoutMs: numb
   const startedAt = Date.now();
   let id: string;
   const seconds = Math.ceil(timeoutMs / 1000);
+  const stopError = () => Object.assign(new Error("the mission stopped before the check could run"), { name: "JobRefusedError" });
+  // The gate may wait for the user's answer: a stop must not wait for it. The listener goes once the
+  // check has started: a mission runs many checks on one signal, and each would leave one behind.
+  let onStop = (): void => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onStop = () => reject(stopError());
+    if (signal.aborted) onStop();
+    else signal.addEventListener("abort", onStop, { once: true });
+  });
+  stopped.catch(() => undefined);
   try {
-    const stopError = () => Object.assign(new Error("the mission stopped before the check could run"), { name: "JobRefusedError" });
-    // The gate may wait for the user's answer: a stop must not wait for it.
-    const stopped = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(stopError());
-      else signal.addEventListener("abort", () => reject(stopError()), { once: true });
-    });
-    stopped.catch(() => undefined);
     const start = async () => (gated && jobs.startGated ? await Promise.race([jobs.startGated(command, seconds), stopped]) : jobs.start(command, seconds)).id;
     /** Resolves when some job ends (a slot is free) or the mission stops; lets go of its listeners either way. */
     const slotFreed = () =>
@@ -65,9 +68,11 @@ export async function runCheck(jobs: CheckJobs, command: string, timeoutMs: numb
       }
     }
   } catch (error) {
+    signal.removeEventListener("abort", onStop);
     const refused = (error as Error).name === "JobRefusedError";
     return { command, status: refused ? "refused" : "error", exitCode: null, tail: refused ? (error as Error).message : `The check could not be started: ${(error as Error).message}`, startedAt, durationMs: Date.now() - startedAt };
   }
+  signal.removeEventListener("abort", onStop);
   onStarted?.({ command, status: "running", tail: "", startedAt, jobId: id });
   const ended = await new Promise<CheckJob | undefined>((resolve) => {
     const settle = () => {
