@@ -31,8 +31,14 @@ export interface AgentShellOptions {
 }
 
 export interface AgentShell {
-  /** The script: SHELL for the servers, the interpreter of background jobs. */
+  /** The script: SHELL for the servers. */
   path: string;
+  /**
+   * The interpreter of background jobs: the script when it sandboxes; else the inner shell itself,
+   * as the job manager already leaves the secrets out of a job's environment (withoutSecrets) and
+   * the script would only add a process to every job (a check of a wave is one of thirty).
+   */
+  jobShell: string;
   sandbox: SandboxMode;
   dispose(): void;
 }
@@ -89,5 +95,6 @@ export function createAgentShell(options: AgentShellOptions): AgentShell {
   chmodSync(dir, 0o700);
   const path = join(dir, "agent-shell");
   writeFileSync(path, agentShellScript({ ...options, bwrap }), { mode: 0o700 });
-  return { path, sandbox: options.sandbox, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  const jobShell = options.sandbox === "bubblewrap" ? path : innerShell(options.userShell);
+  return { path, jobShell, sandbox: options.sandbox, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

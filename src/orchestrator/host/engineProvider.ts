@@ -100,7 +100,7 @@ export class EngineProvider {
     }
     // Secrets out of the commands' environment, and the sandbox when asked for (agentShell.ts).
     this.shell ??= createAgentShell({ workspace: directory, sandbox: settings.sandbox ?? "off", userShell: (this.options.env ?? process.env).SHELL });
-    this.jobs?.setShell(this.shell.path);
+    this.jobs?.setShell(this.shell.jobShell);
     if (this.shell.sandbox !== "off") this.logger.info(`Agents' commands run in a ${this.shell.sandbox} sandbox: only the workspace is writable`);
     const binary = {
       configuredPath: settings.opencodePath,
