@@ -12,7 +12,7 @@ import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 
 const todo = (id: string): TodoState => ({ id, title: id, description: "", files: [`${id}.txt`], dependsOn: [], acceptance: "ok", kind: "code", status: "running", attempts: 1, sessions: [], reviewIssues: [], history: [] });
 
-/** A real store that counts the checkpoints it took (coalesced calls share one) and the diffs it ran. */
+/** A real store that counts the checkpoints it took (coalesced calls share one; an unchanged workspace gives the last again) and the diffs it ran. */
 function countingStore(workspace: string) {
   const store = new CheckpointStore(workspace);
   const taken = new Set<string>();
@@ -24,9 +24,13 @@ function countingStore(workspace: string) {
     patch: 0,
     patches: 0,
   };
+  /** Every checkpoint asked for, by label (the store takes one for those that coincide, and gives the last again when nothing changed). */
+  const asked: string[] = [];
   return {
     calls,
+    asked,
     checkpoint: async (label: string) => {
+      asked.push(label);
       const id = await store.checkpoint(label);
       taken.add(id);
       return id;
@@ -78,11 +82,12 @@ test("on a chain, the next TODO starts from the checkpoint just taken; one that 
     const b = todo("B");
     await recorder.beforeAttempt(b);
     assert.equal(store.calls.checkpoint, taken, "B reuses the checkpoint before the review: nothing ran since");
+    assert.ok(!store.asked.includes("before B"));
     await recorder.afterAttempt(b, undefined);
     now += 10_000;
     const c = todo("C");
     await recorder.beforeAttempt(c);
-    assert.ok(store.calls.checkpoint > taken + 1, "too old a checkpoint is not reused");
+    assert.equal(store.asked.at(-1), "before C", "too old a checkpoint is not reused");
   }, () => now);
 });
 
@@ -131,3 +136,25 @@ test("the Reviewer's diffs of a wave cost one git run per pair of checkpoints, e
       budget -= Buffer.byteLength(alone);
     }
   }));
+
+test("Workers that end one after another share the checkpoint asked for after their last writes; one that wrote since, or cannot tell, asks for its own", () => {
+  let now = 10_000;
+  return withRecorder(async ({ workspace, store, recorder }) => {
+    const state = new MissionStore(workspace).create("Wave");
+    await recorder.missionStart(state);
+    const [a, b, c, d] = ["A", "B", "C", "D"].map(todo) as [TodoState, TodoState, TodoState, TodoState];
+    await Promise.all([a, b, c, d].map((t) => recorder.beforeAttempt(t)));
+    for (const t of [a, b, d]) writeFileSync(join(workspace, `${t.id}.txt`), `${t.id}\n`);
+    const work = (settledAt?: number) => ({ filesChanged: [], commands: [], jobIds: [], lastText: "", settledAt });
+    now = 20_000;
+    // A asks first; B ends while A's checkpoint is being taken, its last write long before A asked.
+    await Promise.all([recorder.afterAttempt(a, work(19_000)), recorder.afterAttempt(b, work(19_900))]);
+    assert.equal(b.changes?.head, a.changes?.head, "B shares A's checkpoint");
+    // C's last write ended 10 ms before A asked: too close to tell, and here it did write after. D cannot tell.
+    writeFileSync(join(workspace, "C.txt"), "C\n");
+    await Promise.all([recorder.afterAttempt(c, work(19_990)), recorder.afterAttempt(d, work(undefined))]);
+    assert.deepEqual(store.asked.filter((label) => label.startsWith("after")), ["after A", "after C", "after D"], "B asked for none");
+    assert.notEqual(c.changes?.head, a.changes?.head);
+    for (const t of [a, b, c, d]) assert.deepEqual(t.changes?.files.map((f) => f.path), [`${t.id}.txt`], `${t.id}'s own file is in its diff`);
+  }, () => now);
+});

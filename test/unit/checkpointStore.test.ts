@@ -272,6 +272,21 @@ test("concurrent checkpoints are serialised and coalesced, and each one was take
   assert.ok(commits - 1 <= 6, `20 callers shared ${commits - 1} checkpoints`);
 });
 
+test("a checkpoint of a workspace unchanged since the last one is that one: no new commit", async () => {
+  write("same.txt", "same\n");
+  const store = new CheckpointStore(workspace);
+  const first = await store.checkpoint("first");
+  const commits = () => Number(execFileSync("git", ["--git-dir", store.gitDir, "rev-list", "--count", "refs/heads/checkpoints"], { encoding: "utf8" }));
+  const before = commits();
+  assert.equal(await store.checkpoint("unchanged"), first);
+  assert.equal(commits(), before);
+  write("same.txt", "changed\n");
+  const changed = await store.checkpoint("changed");
+  assert.notEqual(changed, first);
+  assert.equal(commits(), before + 1);
+  assert.deepEqual((await store.diff(first, changed)).map((c) => c.path), ["same.txt"]);
+});
+
 test("two stores on one workspace (two windows) wait for each other's index lock; a stale lock is removed", async () => {
   write("a.txt", "a\n");
   const one = new CheckpointStore(workspace);

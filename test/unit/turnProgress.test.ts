@@ -75,3 +75,30 @@ test("apply_patch's files count as changed: OpenCode's own list, else the patch'
   p.feed({ id: "b", sessionID: S, messageID: "m", type: "tool", tool: "apply_patch", callID: "c", state: { status: "completed", input: { patchText: "*** Begin Patch\n*** Add File: src/y.ts\n+hi\n*** Delete File: src/z.ts\n*** End Patch" }, output: "", title: "", metadata: {}, time: { start: 1, end: 2 } } }, () => true);
   assert.deepEqual(p.work.filesChanged, ["/w/x.ts", "/w/old.ts", "/w/new.ts", "src/y.ts", "src/z.ts"]);
 });
+
+test("a turn has settled once every tool call it began was seen to end, by this process's clock; unknown while one runs or after missed events", () => {
+  let now = 100;
+  const p = new TurnProgress(() => now);
+  const part = (id: string, status: string, extra: Record<string, unknown> = {}) => ({ id, sessionID: S, messageID: "m", type: "tool", tool: "write", callID: id, state: { status, input: { filePath: `/w/${id}.ts` }, output: "", title: "", metadata: {}, time: { start: 1, end: 2 }, ...extra } }) as never;
+  assert.equal(p.work.settledAt, 100, "no tool call yet: settled since the turn began");
+  now = 200;
+  p.feed(part("w1", "running"), () => true);
+  assert.equal(p.work.settledAt, undefined, "a write underway");
+  now = 300;
+  p.feed(part("w1", "completed"), () => true);
+  assert.equal(p.work.settledAt, 300);
+  now = 350;
+  p.feed(part("w2", "error", { error: "denied" }), () => true);
+  assert.equal(p.work.settledAt, 350, "a call that failed has ended too");
+  const done = (settledAt?: number, unfinished = false) => ({ ...noWork(), commands: unfinished ? [{ command: "npm run e2e", unfinished }] : [], settledAt });
+  assert.equal(mergeWork(done(300), done(500)).settledAt, 500, "the later attempt began after the earlier one was let go of");
+  assert.equal(mergeWork(done(300, true), done(500)).settledAt, undefined, "unless the earlier left a command running");
+  assert.equal(mergeWork(done(300), done(undefined)).settledAt, undefined);
+  now = 380;
+  p.feed({ ...(part("r1", "completed") as object), tool: "StructuredOutput" } as never, () => true);
+  assert.equal(p.work.settledAt, 350, "the report at the turn's end writes nothing: it does not move the time");
+  p.lost();
+  now = 400;
+  p.feed(part("w3", "completed"), () => true);
+  assert.equal(p.work.settledAt, undefined, "after missed events it stays unknown");
+});

@@ -244,6 +244,8 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
 
 /** Brings a tracker up to date from the server after events may have been missed. */
 async function resync(client: OpencodeClient, tracker: TurnTracker): Promise<string> {
+  // Whatever it missed, it can no longer tell when the turn's last tool call ended.
+  tracker.progress.lost();
   const status = await client.session.status({}, { throwOnError: true });
   if (status.data[tracker.sessionId]) return "continue"; // still busy or retrying; events will follow
   // Idle. Only the newest message is asked for: listing a json_schema session's history fails on 1.18 (ENVIRONMENT.md).

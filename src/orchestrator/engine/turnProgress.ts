@@ -23,6 +23,12 @@ export interface WorkDone {
   jobIds: string[];
   /** The last text the model wrote in the turn (often its plan or where it stood). */
   lastText: string;
+  /**
+   * When every tool call of the turn that may write had been seen to end (this process's clock; the
+   * turn's start if it made none): whatever its tools wrote was on disk by then. Undefined when
+   * unknown — such a call still underway at the end, events that may have been missed.
+   */
+  settledAt?: number;
 }
 
 /** Files remembered per turn: enough for a scaffolding TODO's whole diff (the retry's summary names fewer). */
@@ -31,19 +37,31 @@ const FILES_DESCRIBED = 40;
 const MAX_COMMANDS = 8;
 const MAX_TEXT = 600;
 const EDIT_TOOLS = new Set(["write", "edit", "multiedit", "patch", "apply_patch"]);
+/**
+ * OpenCode's tools that write nothing: when they end does not tell when the turn's writes did
+ * (StructuredOutput, the Worker's report, is its last call). Any other tool — bash, the edits, a
+ * subagent's task, an MCP tool — may write.
+ */
+const READ_ONLY_TOOLS = new Set(["StructuredOutput", "read", "glob", "grep", "list", "todoread", "todowrite", "webfetch", "websearch", "codesearch", "question", "skill"]);
 
 export const noWork = (): WorkDone => ({ filesChanged: [], commands: [], jobIds: [], lastText: "" });
 
 export const isEmptyWork = (w: WorkDone): boolean => w.filesChanged.length === 0 && w.commands.length === 0 && w.jobIds.length === 0 && !w.lastText;
 
-/** Two attempts' work as one: the later attempt's last words, every file and job, the latest commands. */
+/**
+ * Two attempts' work as one: the later attempt's last words, every file and job, the latest commands.
+ * Attempts run one after the other, each session let go of before the next begins, so the later one
+ * settles both — unless the earlier left a command running.
+ */
 export function mergeWork(a: WorkDone, b: WorkDone): WorkDone {
-  return {
+  const merged: WorkDone = {
     filesChanged: [...new Set([...a.filesChanged, ...b.filesChanged])].slice(-MAX_FILES),
     commands: [...a.commands, ...b.commands].slice(-MAX_COMMANDS),
     jobIds: [...new Set([...a.jobIds, ...b.jobIds])],
     lastText: b.lastText || a.lastText,
   };
+  if (b.settledAt !== undefined && !a.commands.some((c) => c.unfinished)) merged.settledAt = b.settledAt;
+  return merged;
 }
 
 /** What a failed turn had already done; kept beside its error rather than in every error class. */
@@ -72,6 +90,19 @@ export class TurnProgress {
   private readonly running = new Map<string, string>();
   /** Completed tool parts already counted: OpenCode may send a part's final state more than once. */
   private readonly counted = new Set<string>();
+  /** Tool calls that may write, begun and not yet seen to end, by part id: while one is, the turn may still write. */
+  private readonly underway = new Set<string>();
+  /** See WorkDone.settledAt; undefined for good once events may have been missed. */
+  private settledAt: number | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.settledAt = now();
+  }
+
+  /** Events of the turn may have been missed (the stream reconnected): when it settled is unknown. */
+  lost(): void {
+    this.settledAt = undefined;
+  }
 
   /**
    * Feeds one part of the session. `ofThisTurn` says whether its message is an assistant message of
@@ -88,6 +119,7 @@ export class TurnProgress {
       for (const file of part.files) this.addFile(file);
       return undefined;
     }
+    if (part.type === "tool" && !READ_ONLY_TOOLS.has(part.tool)) this.track(part.id, part.state.status);
     if (part.type === "tool" && part.tool === "bash" && part.state.status === "running") {
       const command = (part.state.input as { command?: unknown }).command;
       if (typeof command === "string") this.running.set(part.id, command.slice(0, 200));
@@ -116,7 +148,16 @@ export class TurnProgress {
 
   get work(): WorkDone {
     const unfinished = [...this.running.values()].map((command) => ({ command, unfinished: true }));
-    return { filesChanged: [...this.files], commands: [...this.commands, ...unfinished].slice(-MAX_COMMANDS), jobIds: [...this.jobs], lastText: this.lastText };
+    const work: WorkDone = { filesChanged: [...this.files], commands: [...this.commands, ...unfinished].slice(-MAX_COMMANDS), jobIds: [...this.jobs], lastText: this.lastText };
+    if (this.settledAt !== undefined && this.underway.size === 0) work.settledAt = this.settledAt;
+    return work;
+  }
+
+  private track(partId: string, status: string): void {
+    if (status === "pending" || status === "running") return void this.underway.add(partId);
+    this.underway.delete(partId);
+    // Seen now, so ended by now: a later sighting (a final state sent twice) only makes it later.
+    if (this.settledAt !== undefined) this.settledAt = this.now();
   }
 
   private addFile(file: string): void {

@@ -41,12 +41,20 @@ const DIFF_BYTES_PER_REVIEW = 24_000;
  */
 const REUSE_WITHIN_MS = 2_000;
 
+/**
+ * An attempt whose tool calls had all ended this long before a checkpoint was asked for (and so
+ * before its scan began) is whole in it: Workers of a wave that end one after another share the
+ * checkpoint the first of them asked for, instead of queueing one more scan each. The margin is
+ * for timers, not for clocks: both times are this process's.
+ */
+const SETTLED_BEFORE_MS = 50;
+
 export class ChangeRecorder {
   private broken = false;
   /** Attempts under way: their checkpoint before, and whether another attempt ran beside them. */
   private readonly attempts = new Map<TodoState, { before: string; shared: boolean }>();
-  /** The latest checkpoint: whether a Worker attempt was running when it was asked for, or began since. */
-  private latest?: { id: string; askedAt: number; busy: boolean; attemptsSince: boolean };
+  /** The latest checkpoint asked for: whether a Worker attempt was running then, or began since. */
+  private latest?: { id: string; taken: Promise<string | undefined>; askedAt: number; busy: boolean; attemptsSince: boolean };
   private readonly diffs?: DiffBatch;
 
   constructor(
@@ -58,20 +66,26 @@ export class ChangeRecorder {
     if (checkpoints) this.diffs = new DiffBatch((from, to, paths) => checkpoints.diff(from, to, paths));
   }
 
-  /** A checkpoint, or undefined when checkpoints are off or failed (warned once). */
-  private async take(label: string): Promise<string | undefined> {
-    if (!this.checkpoints || this.broken) return undefined;
-    const askedAt = this.now();
-    const marker = { id: "", askedAt, busy: this.attempts.size > 0, attemptsSince: false };
+  /**
+   * A checkpoint, or undefined when checkpoints are off or failed (warned once). With `settledAt`,
+   * the latest one asked for serves if it was asked for after that (see SETTLED_BEFORE_MS).
+   */
+  private take(label: string, settledAt?: number): Promise<string | undefined> {
+    const checkpoints = this.checkpoints;
+    if (!checkpoints || this.broken) return Promise.resolve(undefined);
+    const recent = this.latest;
+    if (settledAt !== undefined && recent && recent.askedAt - settledAt >= SETTLED_BEFORE_MS) return recent.taken;
+    const marker = { id: "", taken: Promise.resolve<string | undefined>(undefined), askedAt: this.now(), busy: this.attempts.size > 0, attemptsSince: false };
     this.latest = marker;
-    try {
-      marker.id = await this.checkpoints.checkpoint(label);
-      return marker.id;
-    } catch (error) {
-      this.broken = true;
-      this.logger.warn(`Checkpoints are off for this mission: ${(error as Error).message}. The mission goes on; its changes cannot be shown or reverted.`);
-      return undefined;
-    }
+    marker.taken = checkpoints.checkpoint(label).then(
+      (id) => (marker.id = id),
+      (error: unknown) => {
+        this.broken = true;
+        this.logger.warn(`Checkpoints are off for this mission: ${(error as Error).message}. The mission goes on; its changes cannot be shown or reverted.`);
+        return undefined;
+      },
+    );
+    return marker.taken;
   }
 
   /** The workspace before the mission's first change (kept across resumes). */
@@ -116,7 +130,7 @@ export class ChangeRecorder {
     const changes = todo.changes;
     if (!changes || !attempt?.before) return;
     const touched = new Set([...changes.touched, ...this.workspacePaths(work?.filesChanged ?? [])]);
-    const head = await this.take(`after ${todo.id}`);
+    const head = await this.take(`after ${todo.id}`, work?.settledAt);
     if (!head || !this.checkpoints) return;
     try {
       // Alone in the workspace, everything that changed during the attempt is its own.
