@@ -520,12 +520,17 @@ export class Commander {
     const s = this.state;
     const round = this.reviews.begin(batch, workersRunning);
     try {
-      // The diffs are between checkpoints already taken: read them while this one is taken.
-      const [checkpoint, diffs] = await Promise.all([this.changes.beforeReview(round.iteration), this.changes.diffsFor(batch)]);
+      // The whole as the Reviewer finds it: asked for before its prompt is sent, so the scan begins
+      // before the Reviewer can run anything (its first command waits for a model reply); the
+      // Reviewer does not wait for it. Its diffs are between checkpoints already taken.
+      const checkpoint = this.changes.beforeReview(round.iteration);
+      const diffs = await this.changes.diffsFor(batch);
       const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, { ...round, diffs, missionCheck: batch.length === 0 ? s.checkResult : undefined }), schema: Review });
       const review = result.structured as Review;
+      // Long taken by now; awaited first, so the verdicts are applied and journaled in one step.
+      const taken = await checkpoint;
       const { passed, failed } = this.reviews.apply(round, review);
-      this.persist({ type: "review.round", missionId: s.id, iteration: round.iteration, passed, failed, syncIssues: review.syncIssues.length, checkpoint }, batch);
+      this.persist({ type: "review.round", missionId: s.id, iteration: round.iteration, passed, failed, syncIssues: review.syncIssues.length, checkpoint: taken }, batch);
     } catch (error) {
       if (error instanceof TurnAbortedError || this.halt) return;
       this.reviews.noVerdict();
