@@ -78,3 +78,8 @@ export function followOutput(child: ChildProcess, name = "the child process"): F
       }),
   };
 }
+
+/** Polls `condition` every 25 ms until it holds, for at most `timeoutMs` (the caller asserts what it needs). */
+export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  for (let waited = 0; waited < timeoutMs && !condition(); waited += 25) await new Promise((resolve) => setTimeout(resolve, 25));
+}

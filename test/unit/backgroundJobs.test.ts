@@ -6,14 +6,11 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { RingBuffer } from "../../src/orchestrator/background/ringBuffer";
-import { followOutput, processesInGroup } from "../support/processes";
+import { followOutput, processesInGroup, until } from "../support/processes";
 
 const workspace = mkdtempSync(join(tmpdir(), "jobs-"));
 after(() => rmSync(workspace, { recursive: true, force: true }));
 
-const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
-};
 
 test("the ring buffer keeps the newest characters and counts everything written", () => {
   const ring = new RingBuffer(10);
@@ -63,8 +60,12 @@ test("kill and dispose end running jobs with their tree", async () => {
 test("a job dies with its whole tree when the process that started it is SIGKILLed (no handler runs)", { timeout: 60_000 }, async () => {
   // The owner is a separate node process running the job manager; it prints the job's group and waits.
   const script = `const { BackgroundJobManager } = require(${JSON.stringify(join(__dirname, "..", "..", "src", "orchestrator", "background", "jobManager.ts"))});
-const job = new BackgroundJobManager({ workspace: ${JSON.stringify(workspace)} }).start("sleep 600 & sleep 600");
-process.stdout.write("job-group " + job.pid + "\\n"); setInterval(() => undefined, 60000);`;
+const jobs = new BackgroundJobManager({ workspace: ${JSON.stringify(workspace)} });
+const job = jobs.start("sleep 600 & sleep 600");
+// Its pid is known once the process has started (the launcher tells it).
+const tell = () => job.pid > 0 && process.stdout.write("job-group " + job.pid + "\\n");
+if (!tell()) { const sub = jobs.changed.on(() => tell() && sub.dispose()); }
+setInterval(() => undefined, 60000);`;
   const owner = spawn(process.execPath, ["--import", "tsx", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   const pgid = Number((await followOutput(owner, "the owner").waitFor(/job-group (\d+)/))[1]);
   await until(() => processesInGroup(pgid).length >= 3);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager, type BackgroundJob } from "../../src/orchestrator/background/jobManager";
 import { guardKind, spawnGuarded, stopProcessGroup } from "../../src/orchestrator/engine/processGroup";
-import { followOutput } from "../support/processes";
+import { followOutput, until as untilHolds } from "../support/processes";
 
 const workspace = mkdtempSync(join(tmpdir(), "orphans-"));
 const escaped: number[] = [];
@@ -33,9 +33,8 @@ function alive(pid: number): boolean {
   }
 }
 
-const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
-};
+/** These wait on a guard's grace periods: longer than the default. */
+const until = (condition: () => boolean) => untilHolds(condition, 10_000);
 
 const escapedPid = async (job: BackgroundJob) => {
   await until(() => /escaped (\d+)/.test(job.output.read()));

@@ -5,12 +5,12 @@
  * log file written asynchronously (jobLog.ts). At most `maxRunningJobs` run at once: one more is
  * refused with a message that says what to do, so agents cannot fork-bomb the machine through us.
  */
-import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, relative, isAbsolute } from "node:path";
 import { makeContainedDir } from "../containedFiles";
 import { Emitter } from "../emitter";
-import { spawnGuarded, stopProcessGroup } from "../engine/processGroup";
+import { launcher, type StartedProcess } from "../engine/launcher";
+import { guardedCommand, stopProcessGroup, watchGuard } from "../engine/processGroup";
 import { JobLog } from "./jobLog";
 import { RingBuffer } from "./ringBuffer";
 import { withoutSecrets } from "../engine/agentShell";
@@ -73,7 +73,9 @@ export class TooManyJobsError extends Error {
 
 export class BackgroundJobManager {
   private readonly jobs = new Map<string, BackgroundJob>();
-  private readonly children = new Map<string, ChildProcess>();
+  private readonly children = new Map<string, StartedProcess>();
+  /** Resolves once a job's process has started (its pid known) or could not start. */
+  private readonly spawned = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly logs = new Map<string, JobLog>();
   /** Jobs whose command exited and whose tree and log are being wound up. */
@@ -117,12 +119,25 @@ export class BackgroundJobManager {
     const timeoutMs = Math.min(maxMs, Math.max(1_000, (timeoutSeconds ?? (this.options.defaultTimeoutMs ?? 30 * 60_000) / 1000) * 1000));
     this.prepareLogDir();
     const id = `job-${++this.next}`;
-    // Guarded like the server: its own group, ended with everything it started if the extension host dies.
-    const child = spawnGuarded(this.shell, ["-c", command], { cwd: this.options.workspace, env: withoutSecrets(process.env) });
+    // Guarded like the server: its own group, ended with everything it started if the extension host
+    // dies. Started by the launcher: a wave's checks must not each stall the extension host (launcher.ts).
+    const guard = guardedCommand(this.shell, ["-c", command]);
+    const child = launcher.start(guard.command, guard.args, { cwd: this.options.workspace, env: withoutSecrets(process.env), detached: true });
+    watchGuard(child);
     const job: BackgroundJob = { id, command, cwd: this.options.workspace, pid: child.pid ?? -1, status: "running", startedAt: Date.now(), timeoutMs, logFile: join(this.logDir, `${id}.log`), output: new RingBuffer(this.options.outputCapacity ?? 64 * 1024) };
     const log = new JobLog(job.logFile, { maxBytes: this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES, maxQueuedBytes: 4 * (this.options.outputCapacity ?? 64 * 1024) });
     this.jobs.set(id, job);
     this.children.set(id, child);
+    // The launcher tells the pid a moment later; a stop meanwhile waits for it (see stop).
+    this.spawned.set(id, new Promise<void>((resolve) => {
+      if (child.pid !== undefined) return resolve();
+      child.once("spawn", () => {
+        job.pid = child.pid ?? -1;
+        resolve();
+        this.changed.fire(job);
+      });
+      child.once("error", () => resolve());
+    }));
     this.logs.set(id, log);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString("utf8");
@@ -148,7 +163,7 @@ export class BackgroundJobManager {
     child.once("error", (error) => {
       onData(Buffer.from(`\n[failed to start: ${error.message}]\n`));
       // Never started, so no exit event will come: end the job here, or a mission would wait on it forever.
-      if (child.pid === undefined) {
+      if (job.pid < 0) {
         job.exitCode = null;
         void log.close().then(() => this.end(job));
       }
@@ -172,6 +187,7 @@ export class BackgroundJobManager {
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
     this.children.delete(id);
+    this.spawned.delete(id);
     this.logs.delete(id);
   }
 
@@ -213,6 +229,7 @@ export class BackgroundJobManager {
     const job = this.jobs.get(id);
     if (!job || job.endedAt !== undefined) return job;
     if (job.status === "running") job.status = status;
+    await this.spawned.get(id);
     await stopProcessGroup(job.pid, 1_000);
     return job;
   }
@@ -234,7 +251,7 @@ export class BackgroundJobManager {
 }
 
 /** Resolves once the child's pipes have closed (all its output read), or soon after if something still holds them. */
-function outputClosed(child: ChildProcess): Promise<void> {
+function outputClosed(child: StartedProcess): Promise<void> {
   if (child.stdout?.readableEnded !== false && child.stderr?.readableEnded !== false) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, 1_000);

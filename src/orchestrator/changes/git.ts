@@ -3,8 +3,8 @@
  * index) and none of the user's global or system config, so nothing of the user's repository or
  * settings can be touched or change what a checkpoint holds.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { launcher, type RunResult } from "../engine/launcher";
 
 export class GitNotFoundError extends Error {
   override readonly name = "GitNotFoundError";
@@ -94,35 +94,27 @@ export interface RunOptions {
   literalPaths?: boolean;
 }
 
-/** Runs one git command of the store; resolves with its output, rejects with a CheckpointError. */
-export function runGit(place: GitPlace, args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
+/**
+ * Runs one git command of the store; resolves with its output, rejects with a CheckpointError.
+ * Started by the launcher: a checkpoint is four git runs, and from this process each would stall
+ * the extension host's event loop for as long as fork() copies it (engine/launcher.ts).
+ */
+export async function runGit(place: GitPlace, args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
   const okCodes = options.okCodes ?? [0];
-  return new Promise((resolve, reject) => {
-    // Paths we pass are file names, never globs: `a[1].ts` means that file.
-    const literal = options.literalPaths === false ? [] : ["--literal-pathspecs"];
-    const config = (options.config ?? []).flatMap((setting) => ["-c", setting]);
-    const child = spawn("git", [...configArgs(place), ...config, ...literal, ...args], {
-      cwd: place.workspace,
-      env: gitEnv(place),
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true,
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      reject(error.code === "ENOENT" ? new GitNotFoundError() : new CheckpointError(`git ${args[0]} could not start: ${error.message}`));
-    });
+  // Paths we pass are file names, never globs: `a[1].ts` means that file.
+  const literal = options.literalPaths === false ? [] : ["--literal-pathspecs"];
+  const config = (options.config ?? []).flatMap((setting) => ["-c", setting]);
+  let ran: RunResult;
+  try {
     // git may exit before reading all of stdin (e.g. on a bad object); that is reported by its exit code.
-    child.stdin.on("error", () => {});
-    child.on("close", (code, signal) => {
-      const result = { code: code ?? -1, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString("utf8") };
-      if (okCodes.includes(result.code)) resolve(result);
-      else reject(new CheckpointError(`git ${args[0]} failed (${signal ? `killed by ${signal}` : `exit ${result.code}`}) in the checkpoint store ${place.gitDir}: ${result.stderr.trim() || "no output"}`));
-    });
-    child.stdin.end(options.input ?? "");
-  });
+    ran = await launcher.run("git", [...configArgs(place), ...config, ...literal, ...args], { cwd: place.workspace, env: gitEnv(place), input: options.input ?? "" });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw e.code === "ENOENT" ? new GitNotFoundError() : new CheckpointError(`git ${args[0]} could not start: ${e.message}`);
+  }
+  const result = { code: ran.code ?? -1, stdout: ran.stdout, stderr: ran.stderr.toString("utf8") };
+  if (okCodes.includes(result.code)) return result;
+  throw new CheckpointError(`git ${args[0]} failed (${ran.signal ? `killed by ${ran.signal}` : `exit ${result.code}`}) in the checkpoint store ${place.gitDir}: ${result.stderr.trim() || "no output"}`);
 }
 
 /** Splits NUL-terminated output (`-z`) into its records. */

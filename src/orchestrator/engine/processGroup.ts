@@ -112,25 +112,36 @@ export function guardKind(): "subreaper" | "group" {
   return perl() && PRCTL[process.arch] ? "subreaper" : "group";
 }
 
-/** Starts `program` in a new process group under the guard; the child's pid is the group's id. */
-export function spawnGuarded(program: string, args: string[], options: Omit<SpawnOptions, "detached" | "stdio">): ChildProcess {
+/** The command line that runs `program` under the guard. Start it detached (its own group), stdin a pipe we never write to: the guard's lifeline. */
+export function guardedCommand(program: string, args: readonly string[]): { command: string; args: string[] } {
   const withPerl = perl();
-  const [command, guardArgs] = withPerl ? [withPerl, ["-w", "-e", PERL_GUARD, String(PRCTL[process.arch] ?? 0), program, ...args]] : ["/bin/sh", ["-c", SHELL_GUARD, "orchestrator-guard", program, ...args]];
-  const child = spawn(command, guardArgs, {
+  return withPerl ? { command: withPerl, args: ["-w", "-e", PERL_GUARD, String(PRCTL[process.arch] ?? 0), program, ...args] } : { command: "/bin/sh", args: ["-c", SHELL_GUARD, "orchestrator-guard", program, ...args] };
+}
+
+/** Starts `program` in a new process group under the guard, from this process; the child's pid is the group's id. */
+export function spawnGuarded(program: string, args: string[], options: Omit<SpawnOptions, "detached" | "stdio">): ChildProcess {
+  const guard = guardedCommand(program, args);
+  const child = spawn(guard.command, guard.args, {
     ...options,
     detached: true, // its own process group
     stdio: ["pipe", "pipe", "pipe"], // stdin: the guard's lifeline to us; we never write to it
   });
-  const pid = child.pid;
-  if (pid !== undefined) {
+  watchGuard(child);
+  return child;
+}
+
+/** Ends a guard's tree when this process exits normally, from the moment its pid is known until it exits. */
+export function watchGuard(child: { readonly pid?: number; once(event: "spawn" | "exit", listener: () => void): unknown }): void {
+  const watch = (pid: number) => {
     guarded.add(pid);
     child.once("exit", () => guarded.delete(pid));
-    if (guarded.size === 1 && !exitHooked) {
+    if (!exitHooked) {
       exitHooked = true;
       process.once("exit", () => guarded.forEach(killTreeNow));
     }
-  }
-  return child;
+  };
+  if (child.pid !== undefined) watch(child.pid);
+  else child.once("spawn", () => child.pid !== undefined && watch(child.pid));
 }
 
 /**

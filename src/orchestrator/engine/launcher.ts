@@ -1,0 +1,262 @@
+/**
+ * Starts the short processes of a mission — the checkpoints' git runs, the checks and agents'
+ * background jobs — from a small helper process rather than from this one. On Linux, Node starts a
+ * child with fork(), which copies the page tables of the whole parent on the event loop's thread:
+ * measured on Node 20, 0.9 ms from a 45 MB process, 4.6 ms from 150 MB, 18 ms from 450 MB. An
+ * extension host holds hundreds of MB (every extension's), so each git run of a checkpoint and each
+ * check would stall every extension's event loop for that long, and a wave's end starts dozens.
+ * The launcher is a Node process of its own (started once, on first use) that forks from its own
+ * few MB; our side of a start is one IPC message. Elsewhere (macOS and Windows do not fork a copy
+ * of the parent), and if the launcher cannot start, processes start here as before.
+ *
+ * The launcher exits when we do (its IPC channel closes), and with it the pipes it holds: a guarded
+ * job's guard reads EOF on its lifeline and ends its whole group (processGroup.ts), as when we die.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { PassThrough, type Readable } from "node:stream";
+
+/** The launcher's program: runs each request, relays what the process does. Plain JS: it runs with `-e`. */
+const LAUNCHER = String.raw`
+"use strict";
+const { spawn } = require("node:child_process");
+const send = (message) => { if (process.connected) process.send(message); };
+process.on("message", (m) => {
+  let child;
+  try {
+    child = spawn(m.command, m.args, { cwd: m.cwd, env: m.env, detached: m.detached === true, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+  } catch (error) {
+    send({ id: m.id, type: "error", message: error.message, code: error.code });
+    return;
+  }
+  let failed = false;
+  child.on("error", (error) => { failed = true; send({ id: m.id, type: "error", message: error.message, code: error.code }); });
+  if (child.pid === undefined) return;
+  send({ id: m.id, type: "spawn", pid: child.pid });
+  child.stdin.on("error", () => {});
+  if (m.collect) {
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (d) => out.push(d));
+    child.stderr.on("data", (d) => err.push(d));
+    child.on("close", (code, signal) => { if (!failed) send({ id: m.id, type: "done", code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }); });
+    child.stdin.end(m.input === undefined ? "" : m.input);
+  } else {
+    child.stdout.on("data", (data) => send({ id: m.id, type: "data", fd: 1, data }));
+    child.stderr.on("data", (data) => send({ id: m.id, type: "data", fd: 2, data }));
+    child.on("exit", (code, signal) => send({ id: m.id, type: "exit", code, signal }));
+    child.on("close", (code, signal) => send({ id: m.id, type: "close", code, signal }));
+    // Its stdin stays open: a guard's lifeline, closed when this launcher exits.
+  }
+});
+process.on("disconnect", () => process.exit(0));
+`;
+
+type Reply =
+  | { id: number; type: "spawn"; pid: number }
+  | { id: number; type: "error"; message: string; code?: string }
+  | { id: number; type: "data"; fd: 1 | 2; data: Buffer }
+  | { id: number; type: "exit" | "close"; code: number | null; signal: NodeJS.Signals | null }
+  | { id: number; type: "done"; code: number | null; signal: NodeJS.Signals | null; stdout: Buffer; stderr: Buffer };
+
+export interface RunOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Written to its stdin, which is then closed. */
+  input?: string | Buffer;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+export interface StartOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Its own process group. */
+  detached?: boolean;
+}
+
+/**
+ * A process started for us: what the job manager uses of a ChildProcess (a real one where the
+ * launcher is not used). Events: "spawn", "error" (it could not start), "exit" (code, signal),
+ * "close" (code, signal; its output has all been read). Its stdin stays open until we exit.
+ */
+export interface StartedProcess extends EventEmitter {
+  readonly pid: number | undefined;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+}
+
+/** A process the launcher started, fed by its replies. */
+class LaunchedProcess extends EventEmitter implements StartedProcess {
+  pid: number | undefined;
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+
+  /** One reply about it; true once nothing more will come. */
+  receive(reply: Reply): boolean {
+    switch (reply.type) {
+      case "spawn":
+        this.pid = reply.pid;
+        this.emit("spawn");
+        return false;
+      case "error":
+        this.emit("error", Object.assign(new Error(reply.message), { code: reply.code }));
+        return this.pid === undefined;
+      case "data":
+        (reply.fd === 1 ? this.stdout : this.stderr).write(reply.data);
+        return false;
+      case "exit":
+        this.emit("exit", reply.code, reply.signal);
+        return false;
+      case "close":
+        this.finish(reply.code, reply.signal);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Its output is over: the streams end, and once both have, "close" (also when the launcher itself went away). */
+  finish(code: number | null, signal: NodeJS.Signals | null): void {
+    let open = 2;
+    for (const stream of [this.stdout, this.stderr]) {
+      stream.once("end", () => --open === 0 && this.emit("close", code, signal));
+      // Output nobody reads is let go of, as a child's pipe would be.
+      if (stream.readableFlowing !== true) stream.resume();
+      stream.end();
+    }
+  }
+}
+
+class Launcher {
+  private child: ChildProcess | undefined;
+  /** Set when the launcher could not run here: processes start in this process from then on. */
+  private unavailable = process.platform !== "linux";
+  private next = 0;
+  /** Requests waiting for replies, each with the launcher it went to. */
+  private readonly waiting = new Map<number, { channel: ChildProcess; settle: (reply: Reply | undefined) => void }>();
+
+  /** The launcher's pid while it runs (for diagnostics). */
+  get pid(): number | undefined {
+    return this.child?.connected ? this.child.pid : undefined;
+  }
+
+  /**
+   * Runs a command to its end, its output collected. Rejects (with the error's `code`, e.g. ENOENT)
+   * when it cannot start. If the launcher itself goes away meanwhile (killed), the command runs once
+   * more in a new one: what runs this way (git reading or recording a checkpoint) can run twice.
+   */
+  run(command: string, args: readonly string[], options: RunOptions, retried = false): Promise<RunResult> {
+    const channel = this.channel();
+    if (!channel) return runHere(command, args, options);
+    return new Promise((resolve, reject) => {
+      this.request(channel, { command, args, cwd: options.cwd, env: options.env, input: options.input, collect: true }, (reply) => {
+        if (!reply && !retried) this.run(command, args, options, true).then(resolve, reject);
+        else if (!reply) reject(new Error("the process launcher exited"));
+        else if (reply.type === "error") reject(Object.assign(new Error(reply.message), { code: reply.code }));
+        else if (reply.type === "done") resolve({ code: reply.code, signal: reply.signal, stdout: reply.stdout, stderr: reply.stderr });
+        else return false;
+        return true;
+      });
+    });
+  }
+
+  /** Starts a command whose output streams in; see StartedProcess. */
+  start(command: string, args: readonly string[], options: StartOptions): StartedProcess {
+    const channel = this.channel();
+    if (!channel) return spawn(command, [...args], { cwd: options.cwd, env: options.env, detached: options.detached, stdio: ["pipe", "pipe", "pipe"], windowsHide: true }) as StartedProcess;
+    const launched = new LaunchedProcess();
+    this.request(channel, { command, args, cwd: options.cwd, env: options.env, detached: options.detached }, (reply) => {
+      if (reply) return launched.receive(reply);
+      // The launcher went away; its pipes closed, so a guard has ended its group.
+      if (launched.pid === undefined) launched.emit("error", new Error("the process launcher exited"));
+      else {
+        launched.emit("exit", null, "SIGKILL");
+        launched.finish(null, "SIGKILL");
+      }
+      return true;
+    });
+    return launched;
+  }
+
+  /** Sends a request; `onReply` returns true once it expects no more (undefined: the launcher is gone). */
+  private request(channel: ChildProcess, message: Record<string, unknown>, onReply: (reply: Reply | undefined) => boolean): void {
+    const id = ++this.next;
+    this.waiting.set(id, {
+      channel,
+      settle: (reply) => {
+        if (onReply(reply) !== true) return;
+        this.waiting.delete(id);
+        if (![...this.waiting.values()].some((w) => w.channel === channel)) this.idle(channel);
+      },
+    });
+    // Only while something is under way does the channel keep this process alive.
+    channel.ref();
+    channel.channel?.ref();
+    channel.send({ id, ...message });
+  }
+
+  private idle(channel: ChildProcess): void {
+    channel.unref();
+    channel.channel?.unref();
+  }
+
+  /** The launcher, started on first use; undefined where processes start here. */
+  private channel(): ChildProcess | undefined {
+    if (this.unavailable) return undefined;
+    if (this.child?.connected) return this.child;
+    try {
+      // Its own environment is bare: each request carries the one its process gets. No
+      // NODE_OPTIONS (an inspector or loader meant for us), no secret; Electron runs it as Node.
+      const child = spawn(process.execPath, ["-e", LAUNCHER], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced", env: { ELECTRON_RUN_AS_NODE: "1" }, windowsHide: true });
+      if (child.pid === undefined) {
+        child.on("error", () => undefined);
+        this.unavailable = true;
+        return undefined;
+      }
+      child.on("message", (reply: Reply) => this.waiting.get(reply.id)?.settle(reply));
+      let left = false;
+      const gone = () => {
+        if (left) return;
+        left = true;
+        if (this.child === child) this.child = undefined;
+        for (const w of [...this.waiting.values()]) if (w.channel === child) w.settle(undefined);
+      };
+      child.once("exit", gone);
+      child.once("disconnect", gone);
+      child.once("error", () => {
+        this.unavailable = true;
+        gone();
+      });
+      this.child = child;
+      this.idle(child);
+      return child;
+    } catch {
+      this.unavailable = true;
+      return undefined;
+    }
+  }
+}
+
+/** Runs a command here, its output collected (where the launcher is not used). */
+function runHere(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.stdin.on("error", () => {});
+    child.on("close", (code, signal) => resolve({ code, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** The one launcher of this process. */
+export const launcher = new Launcher();

@@ -1,0 +1,61 @@
+/** The process launcher: real processes started from its own small process, and what happens when it is killed. */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
+import { launcher } from "../../src/orchestrator/engine/launcher";
+import { processesInGroup, until } from "../support/processes";
+
+const linux = process.platform === "linux";
+const workspace = mkdtempSync(join(tmpdir(), "orch-launcher-"));
+after(() => rmSync(workspace, { recursive: true, force: true }));
+const here = { cwd: workspace, env: process.env };
+
+/** The parent pid of a process, from /proc. */
+const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+
+test("a run gets its input, its output, its exit status; a missing program is ENOENT", async () => {
+  const ran = await launcher.run("sh", ["-c", "read line; echo \"got $line\"; echo oops >&2; exit 3"], { ...here, input: "hello\n" });
+  assert.deepEqual({ code: ran.code, out: ran.stdout.toString(), err: ran.stderr.toString() }, { code: 3, out: "got hello\n", err: "oops\n" });
+  const binary = await launcher.run("head", ["-c", "4"], { ...here, input: Buffer.from([0, 255, 10, 1, 2]) });
+  assert.deepEqual([...binary.stdout], [0, 255, 10, 1], "bytes travel as bytes");
+  await assert.rejects(launcher.run("no-such-program-here", [], here), (error: NodeJS.ErrnoException) => error.code === "ENOENT");
+});
+
+test("on Linux the processes are the launcher's children, and the launcher's own environment is bare", { skip: !linux }, async () => {
+  const ran = await launcher.run("sh", ["-c", "echo $PPID"], here);
+  const pid = launcher.pid;
+  assert.ok(pid, "the launcher runs");
+  assert.equal(Number(ran.stdout.toString()), pid, "started by the launcher, not by this process");
+  assert.equal(parentOf(pid), process.pid);
+  // Node adds its IPC channel's own variables (NODE_CHANNEL_FD, …).
+  const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter((v) => v && !v.startsWith("NODE_CHANNEL_"));
+  assert.deepEqual(environ, ["ELECTRON_RUN_AS_NODE=1"], "no secret, no NODE_OPTIONS meant for this process");
+  const secret = await launcher.run("sh", ["-c", "echo $ORCH_TEST_VALUE"], { ...here, env: { ...process.env, ORCH_TEST_VALUE: "given" } });
+  assert.equal(secret.stdout.toString(), "given\n", "each process gets the environment its request carries");
+});
+
+test("the launcher killed: a job it started ends with its whole group, and the next run starts a new launcher", { skip: !linux, timeout: 30_000 }, async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  try {
+    const job = jobs.start("sleep 300 & sleep 300");
+    await until(() => job.pid > 0 && processesInGroup(job.pid).length >= 3);
+    const first = launcher.pid as number;
+    // A run under way when it dies runs again in a new launcher.
+    const inFlight = launcher.run("sh", ["-c", "sleep 0.3; echo finished"], here);
+    await until(() => processesInGroup(job.pid).length >= 3);
+    process.kill(first, "SIGKILL");
+    assert.equal((await inFlight).stdout.toString(), "finished\n");
+    await until(() => job.endedAt !== undefined);
+    assert.equal(job.exitCode, null, "the job ended with its launcher: killed, not exited");
+    await until(() => processesInGroup(job.pid).length === 0);
+    assert.deepEqual(processesInGroup(job.pid), [], "its guard ended its group when its lifeline closed");
+    const again = await launcher.run("sh", ["-c", "echo $PPID"], here);
+    assert.notEqual(Number(again.stdout.toString()), first);
+    assert.equal(Number(again.stdout.toString()), launcher.pid);
+  } finally {
+    await jobs.dispose();
+  }
+});
