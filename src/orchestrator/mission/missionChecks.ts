@@ -3,6 +3,12 @@
  * done (before any review), and the project's whole check before the whole is reviewed or sealed.
  * Each run is journaled (started, finished) on its TODO or on the mission, so the views show ✓/✗
  * with the output, and a reload shows the last result.
+ *
+ * TODOs whose checks are the same command (a plan that gives every TODO the project's `npm test`)
+ * share a run that has not started yet: it starts after each of them asked, so it sees the workspace
+ * as each left it — and in one shared workspace, runs of their own would all see the same files
+ * anyway. A run already under way is never joined: it may have read a file before a later Worker
+ * finished writing it.
  */
 import { availableParallelism } from "node:os";
 import type { OrchestratorEvent } from "../domain/events";
@@ -20,6 +26,8 @@ export interface MissionChecksDeps {
   signal: AbortSignal;
   /** The project's whole check from the settings; over the plan's. */
   command?: string;
+  /** Checks at once (default: the cores, 2 to 8). */
+  checksAtOnce?: number;
   persist(event: OrchestratorEvent, todos?: readonly TodoState[]): void;
   save(): void;
 }
@@ -30,12 +38,14 @@ const CHECKS_AT_ONCE = Math.min(8, Math.max(2, availableParallelism()));
 export class MissionChecks {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  /** TODO checks waiting for a slot, by command: a TODO that asks for the same one joins it. */
+  private readonly queued = new Map<string, { todos: TodoState[]; result: Promise<CheckResult> }>();
 
   constructor(private readonly deps: MissionChecksDeps) {}
 
   /** Waits for a free check slot; the returned function gives it back. */
   private async slot(): Promise<() => void> {
-    if (this.running >= CHECKS_AT_ONCE) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.running >= (this.deps.checksAtOnce ?? CHECKS_AT_ONCE)) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
     return () => {
       this.running--;
@@ -45,8 +55,18 @@ export class MissionChecks {
 
   /** Runs the TODO's check, if it has one: what its Worker is told when it fails, or undefined. */
   async ofTodo(todo: TodoState): Promise<string | undefined> {
-    if (!todo.check) return undefined;
-    const result = await this.run(todo.check, todo, true);
+    const command = todo.check;
+    if (!command) return undefined;
+    let shared = this.queued.get(command);
+    if (shared) shared.todos.push(todo);
+    else {
+      const todos = [todo];
+      // Joinable until it has a slot: from then on it may be reading the workspace.
+      const run = { todos, result: this.run(command, todos, true, () => this.queued.get(command) === run && this.queued.delete(command)) };
+      this.queued.set(command, run);
+      shared = run;
+    }
+    const result = await shared.result;
     // A check the policy or the user refused is no evidence either way: the Reviewer is told it did not run.
     return result.status === "passed" || result.status === "refused" ? undefined : checkIssue(result);
   }
@@ -65,7 +85,7 @@ export class MissionChecks {
     const changedSince = (at: number) => s.todos.some((t) => (t.history.at(-1)?.at ?? 0) > at);
     if (last?.status === "passed" && last.command === command && !changedSince(last.startedAt)) return false;
     // The user's own setting runs as written; the plan's is model-written and passes the policy.
-    const result = await this.run(command, undefined, !fromSettings);
+    const result = await this.run(command, [], !fromSettings);
     if (result.status === "passed" || result.status === "refused" || this.deps.signal.aborted) return false;
     s.syncIssues.push({ id: `S${s.syncIssues.length + 1}`, title: "The project's check fails", detail: checkIssue(result), todoIds: [], open: true });
     s.integrationChecked = false;
@@ -73,21 +93,26 @@ export class MissionChecks {
     return true;
   }
 
-  private async run(command: string, todo: TodoState | undefined, gated: boolean): Promise<CheckResult> {
+  /**
+   * Runs `command` for `todos` (none: the project's whole check) once a slot is free; `onSlot` runs
+   * when it has one, before it starts (no TODO may join it from then on). `todos` may grow until then.
+   */
+  private async run(command: string, todos: TodoState[], gated: boolean, onSlot?: () => void): Promise<CheckResult> {
     const { state, persist } = this.deps;
     const record = (result: CheckResult) => {
-      if (todo) todo.checkResult = result;
-      else state.checkResult = result;
+      for (const todo of todos) todo.checkResult = { ...result };
+      if (!todos.length) state.checkResult = result;
     };
-    const todos = todo ? [todo] : [];
+    const each = (journal: (todoId: string | undefined, todo: TodoState[]) => void) => (todos.length ? todos.forEach((t) => journal(t.id, [t])) : journal(undefined, []));
     const release = await this.slot();
+    onSlot?.();
     const result = await runCheck(this.deps.jobs, command, this.deps.timeoutMs, this.deps.signal, (running) => {
       record(running);
-      if (running.jobId) this.deps.claim(running.jobId, { missionId: state.id, role: "check", todoIds: todo ? [todo.id] : [] });
-      persist({ type: "check.started", missionId: state.id, todoId: todo?.id, command, jobId: running.jobId }, todos);
+      if (running.jobId) this.deps.claim(running.jobId, { missionId: state.id, role: "check", todoIds: todos.map((t) => t.id) });
+      each((todoId, changed) => persist({ type: "check.started", missionId: state.id, todoId, command, jobId: running.jobId }, changed));
     }, gated).finally(release);
     record(result);
-    persist({ type: "check.finished", missionId: state.id, todoId: todo?.id, command, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs }, todos);
+    each((todoId, changed) => persist({ type: "check.finished", missionId: state.id, todoId, command, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs }, changed));
     return result;
   }
 }
