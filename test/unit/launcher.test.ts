@@ -1,11 +1,11 @@
 /** The process launcher: real processes started from its own small process, and what happens when it is killed. */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
-import { launcher } from "../../src/orchestrator/engine/launcher";
+import { Launcher, launcher } from "../../src/orchestrator/engine/launcher";
 import { processesInGroup, until } from "../support/processes";
 
 const linux = process.platform === "linux";
@@ -58,4 +58,35 @@ test("the launcher killed: a job it started ends with its whole group, and the n
   } finally {
     await jobs.dispose();
   }
+});
+
+test("a launcher that never comes up (no Node there, or one that hangs): processes start here instead", { skip: !linux, timeout: 30_000 }, async () => {
+  const hangs = join(workspace, "hangs.sh");
+  writeFileSync(hangs, "#!/bin/sh\nexec sleep 30\n");
+  chmodSync(hangs, 0o755);
+  for (const node of ["/bin/false", hangs]) {
+    const broken = new Launcher({ node, readyWithinMs: 300 });
+    const ran = await broken.run("sh", ["-c", "echo $PPID"], here);
+    assert.equal(Number(ran.stdout.toString()), process.pid, `${node}: run here`);
+    const started = broken.start("sh", ["-c", "echo started"], here);
+    let out = "";
+    started.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const closed = await new Promise<number | null>((resolve) => started.once("close", resolve));
+    assert.deepEqual({ closed, out }, { closed: 0, out: "started\n" }, `${node}: started here`);
+    assert.equal(broken.pid, undefined);
+  }
+});
+
+test("output comes at the host's pace: a flood while the host's event loop is busy does not pile up in the launcher", { skip: !linux, timeout: 30_000 }, async () => {
+  const flood = launcher.start("yes", [], { ...here, detached: true });
+  let bytes = 0;
+  flood.stdout.on("data", (chunk: Buffer) => (bytes += chunk.length));
+  await new Promise((resolve) => flood.once("spawn", resolve));
+  // The host busy for 1.5 s: without a bound the launcher would queue everything `yes` writes meanwhile.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_500);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${launcher.pid}/status`, "utf8"))?.[1]);
+  process.kill(flood.pid as number, "SIGKILL");
+  await new Promise((resolve) => flood.once("close", resolve));
+  assert.ok(bytes > 0, "output arrived");
+  assert.ok(rssKb < 200 * 1024, `the launcher holds ${Math.round(rssKb / 1024)} MB`);
 });

@@ -160,13 +160,13 @@ export class BackgroundJobManager {
       this.endings.add(ending);
       void ending.finally(() => this.endings.delete(ending));
     });
-    child.once("error", (error) => {
+    child.on("error", (error) => {
+      // An error of a running process (a signal that could not be sent) is no failed start; its exit comes.
+      if (job.pid >= 0 || job.endedAt !== undefined) return;
       onData(Buffer.from(`\n[failed to start: ${error.message}]\n`));
       // Never started, so no exit event will come: end the job here, or a mission would wait on it forever.
-      if (job.pid < 0) {
-        job.exitCode = null;
-        void log.close().then(() => this.end(job));
-      }
+      job.exitCode = null;
+      void log.close().then(() => this.end(job));
     });
     this.timers.set(id, setTimeout(() => void this.stop(id, "timed-out"), timeoutMs));
     this.changed.fire(job);

@@ -20,7 +20,24 @@ import { PassThrough, type Readable } from "node:stream";
 const LAUNCHER = String.raw`
 "use strict";
 const { spawn } = require("node:child_process");
-const send = (message) => { if (process.connected) process.send(message); };
+// Output goes to the host at the host's pace: past 64 messages not yet written to the channel, the
+// processes' pipes are paused (the processes then wait on them, as they would on a slow reader).
+let backlog = 0;
+const paused = new Set();
+const send = (message, stream) => {
+  if (!process.connected) return;
+  backlog++;
+  try {
+    process.send(message, () => {
+      backlog--;
+      if (backlog < 16) for (const s of paused) { paused.delete(s); s.resume(); }
+    });
+  } catch {
+    backlog--;
+    return;
+  }
+  if (stream && backlog > 64 && !paused.has(stream)) { paused.add(stream); stream.pause(); }
+};
 process.on("message", (m) => {
   let child;
   try {
@@ -42,17 +59,19 @@ process.on("message", (m) => {
     child.on("close", (code, signal) => { if (!failed) send({ id: m.id, type: "done", code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }); });
     child.stdin.end(m.input === undefined ? "" : m.input);
   } else {
-    child.stdout.on("data", (data) => send({ id: m.id, type: "data", fd: 1, data }));
-    child.stderr.on("data", (data) => send({ id: m.id, type: "data", fd: 2, data }));
+    child.stdout.on("data", (data) => send({ id: m.id, type: "data", fd: 1, data }, child.stdout));
+    child.stderr.on("data", (data) => send({ id: m.id, type: "data", fd: 2, data }, child.stderr));
     child.on("exit", (code, signal) => send({ id: m.id, type: "exit", code, signal }));
     child.on("close", (code, signal) => send({ id: m.id, type: "close", code, signal }));
     // Its stdin stays open: a guard's lifeline, closed when this launcher exits.
   }
 });
 process.on("disconnect", () => process.exit(0));
+send({ id: 0, type: "ready" });
 `;
 
 type Reply =
+  | { id: number; type: "ready" }
   | { id: number; type: "spawn"; pid: number }
   | { id: number; type: "error"; message: string; code?: string }
   | { id: number; type: "data"; fd: 1 | 2; data: Buffer }
@@ -111,7 +130,7 @@ class LaunchedProcess extends EventEmitter implements StartedProcess {
         (reply.fd === 1 ? this.stdout : this.stderr).write(reply.data);
         return false;
       case "exit":
-        this.emit("exit", reply.code, reply.signal);
+        this.exited(reply.code, reply.signal);
         return false;
       case "close":
         this.finish(reply.code, reply.signal);
@@ -119,6 +138,26 @@ class LaunchedProcess extends EventEmitter implements StartedProcess {
       default:
         return false;
     }
+  }
+
+  private hasExited = false;
+
+  /** "exit", once (the launcher's going away after it ends it again). */
+  exited(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.hasExited) return;
+    this.hasExited = true;
+    this.emit("exit", code, signal);
+  }
+
+  /** Becomes a process started here instead (the launcher could not run): the same events, from it. */
+  adopt(child: ChildProcess): void {
+    child.stdout?.on("data", (chunk: Buffer) => this.stdout.write(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => this.stderr.write(chunk));
+    this.pid = child.pid;
+    if (child.pid !== undefined) queueMicrotask(() => this.emit("spawn"));
+    child.once("error", (error) => this.pid === undefined && this.emit("error", error));
+    child.once("exit", (code, signal) => this.exited(code, signal));
+    child.once("close", (code, signal) => this.finish(code, signal));
   }
 
   /** Its output is over: the streams end, and once both have, "close" (also when the launcher itself went away). */
@@ -133,10 +172,19 @@ class LaunchedProcess extends EventEmitter implements StartedProcess {
   }
 }
 
-class Launcher {
+export interface LauncherOptions {
+  /** The Node the launcher runs on (default: this process's own executable). */
+  node?: string;
+  /** How long a new launcher has to say it runs before processes start here instead (default 5 s). */
+  readyWithinMs?: number;
+}
+
+export class Launcher {
   private child: ChildProcess | undefined;
-  /** Set when the launcher could not run here: processes start in this process from then on. */
+  /** Set where the launcher cannot run (off Linux, or it did not come up): processes start here from then on. */
   private unavailable = process.platform !== "linux";
+
+  constructor(private readonly options: LauncherOptions = {}) {}
   private next = 0;
   /** Requests waiting for replies, each with the launcher it went to. */
   private readonly waiting = new Map<number, { channel: ChildProcess; settle: (reply: Reply | undefined) => void }>();
@@ -148,17 +196,25 @@ class Launcher {
 
   /**
    * Runs a command to its end, its output collected. Rejects (with the error's `code`, e.g. ENOENT)
-   * when it cannot start. If the launcher itself goes away meanwhile (killed), the command runs once
-   * more in a new one: what runs this way (git reading or recording a checkpoint) can run twice.
+   * when it cannot start. If the launcher goes away meanwhile (killed), the command is killed and
+   * runs once more in a new one: what runs this way (git reading or recording a checkpoint) can run
+   * twice. If the launcher never came up, it runs here.
    */
   run(command: string, args: readonly string[], options: RunOptions, retried = false): Promise<RunResult> {
     const channel = this.channel();
     if (!channel) return runHere(command, args, options);
     return new Promise((resolve, reject) => {
+      let pid: number | undefined;
       this.request(channel, { command, args, cwd: options.cwd, env: options.env, input: options.input, collect: true }, (reply) => {
-        if (!reply && !retried) this.run(command, args, options, true).then(resolve, reject);
-        else if (!reply) reject(new Error("the process launcher exited"));
-        else if (reply.type === "error") reject(Object.assign(new Error(reply.message), { code: reply.code }));
+        if (!reply) {
+          // An orphan would go on holding what it holds (git's index lock) beside the run again.
+          if (pid !== undefined) killQuietly(pid);
+          if (this.unavailable || !retried) this.run(command, args, options, true).then(resolve, reject);
+          else reject(new Error("the process launcher exited"));
+        } else if (reply.type === "spawn") {
+          pid = reply.pid;
+          return false;
+        } else if (reply.type === "error") reject(Object.assign(new Error(reply.message), { code: reply.code }));
         else if (reply.type === "done") resolve({ code: reply.code, signal: reply.signal, stdout: reply.stdout, stderr: reply.stderr });
         else return false;
         return true;
@@ -168,15 +224,17 @@ class Launcher {
 
   /** Starts a command whose output streams in; see StartedProcess. */
   start(command: string, args: readonly string[], options: StartOptions): StartedProcess {
+    const here = () => spawn(command, [...args], { cwd: options.cwd, env: options.env, detached: options.detached, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
     const channel = this.channel();
-    if (!channel) return spawn(command, [...args], { cwd: options.cwd, env: options.env, detached: options.detached, stdio: ["pipe", "pipe", "pipe"], windowsHide: true }) as StartedProcess;
+    if (!channel) return here() as StartedProcess;
     const launched = new LaunchedProcess();
     this.request(channel, { command, args, cwd: options.cwd, env: options.env, detached: options.detached }, (reply) => {
       if (reply) return launched.receive(reply);
-      // The launcher went away; its pipes closed, so a guard has ended its group.
-      if (launched.pid === undefined) launched.emit("error", new Error("the process launcher exited"));
+      if (launched.pid === undefined && this.unavailable) launched.adopt(here());
+      else if (launched.pid === undefined) launched.emit("error", new Error("the process launcher exited"));
       else {
-        launched.emit("exit", null, "SIGKILL");
+        // The launcher went away; its pipes closed, so the guard has ended the process's group.
+        launched.exited(null, "SIGKILL");
         launched.finish(null, "SIGKILL");
       }
       return true;
@@ -198,7 +256,11 @@ class Launcher {
     // Only while something is under way does the channel keep this process alive.
     channel.ref();
     channel.channel?.ref();
-    channel.send({ id, ...message });
+    try {
+      channel.send({ id, ...message });
+    } catch {
+      // A channel closing under us: its exit settles the request.
+    }
   }
 
   private idle(channel: ChildProcess): void {
@@ -213,26 +275,36 @@ class Launcher {
     try {
       // Its own environment is bare: each request carries the one its process gets. No
       // NODE_OPTIONS (an inspector or loader meant for us), no secret; Electron runs it as Node.
-      const child = spawn(process.execPath, ["-e", LAUNCHER], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced", env: { ELECTRON_RUN_AS_NODE: "1" }, windowsHide: true });
+      const child = spawn(this.options.node ?? process.execPath, ["-e", LAUNCHER], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced", env: { ELECTRON_RUN_AS_NODE: "1" }, windowsHide: true });
       if (child.pid === undefined) {
         child.on("error", () => undefined);
         this.unavailable = true;
         return undefined;
       }
-      child.on("message", (reply: Reply) => this.waiting.get(reply.id)?.settle(reply));
+      let ready = false;
+      // A binary that starts but is no Node here (a build without ELECTRON_RUN_AS_NODE) never says ready.
+      const notReady = setTimeout(() => child.kill("SIGKILL"), this.options.readyWithinMs ?? 5_000);
+      notReady.unref();
+      child.on("message", (reply: Reply) => {
+        if (reply.type === "ready") {
+          ready = true;
+          clearTimeout(notReady);
+        } else this.waiting.get(reply.id)?.settle(reply);
+      });
       let left = false;
       const gone = () => {
         if (left) return;
         left = true;
+        clearTimeout(notReady);
+        // Never came up: processes start here from now on, the waiting ones too.
+        if (!ready) this.unavailable = true;
         if (this.child === child) this.child = undefined;
         for (const w of [...this.waiting.values()]) if (w.channel === child) w.settle(undefined);
       };
       child.once("exit", gone);
       child.once("disconnect", gone);
-      child.once("error", () => {
-        this.unavailable = true;
-        gone();
-      });
+      // A send on a channel that broke (EPIPE) is reported here, once per send.
+      child.on("error", gone);
       this.child = child;
       this.idle(child);
       return child;
@@ -242,6 +314,14 @@ class Launcher {
     }
   }
 }
+
+const killQuietly = (pid: number) => {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // gone already
+  }
+};
 
 /** Runs a command here, its output collected (where the launcher is not used). */
 function runHere(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
