@@ -142,19 +142,20 @@ test("Workers that end one after another share the checkpoint asked for after th
   return withRecorder(async ({ workspace, store, recorder }) => {
     const state = new MissionStore(workspace).create("Wave");
     await recorder.missionStart(state);
-    const [a, b, c, d] = ["A", "B", "C", "D"].map(todo) as [TodoState, TodoState, TodoState, TodoState];
-    await Promise.all([a, b, c, d].map((t) => recorder.beforeAttempt(t)));
-    for (const t of [a, b, d]) writeFileSync(join(workspace, `${t.id}.txt`), `${t.id}\n`);
+    const [a, b, c, d, e] = ["A", "B", "C", "D", "E"].map(todo) as [TodoState, TodoState, TodoState, TodoState, TodoState];
+    await Promise.all([a, b, c, d, e].map((t) => recorder.beforeAttempt(t)));
+    for (const t of [a, b, d, e]) writeFileSync(join(workspace, `${t.id}.txt`), `${t.id}\n`);
     const work = (settledAt?: number) => ({ filesChanged: [], commands: [], jobIds: [], lastText: "", settledAt });
     now = 20_000;
     // A asks first; B ends while A's checkpoint is being taken, its last write long before A asked.
     await Promise.all([recorder.afterAttempt(a, work(19_000)), recorder.afterAttempt(b, work(19_900))]);
     assert.equal(b.changes?.head, a.changes?.head, "B shares A's checkpoint");
-    // C's last write ended 10 ms before A asked: too close to tell, and here it did write after. D cannot tell.
+    // C's last write ended 10 ms before A asked: too close to tell, and here it did write after. D
+    // cannot tell. E's tool calls ended long before, but it started a background job, which may write later.
     writeFileSync(join(workspace, "C.txt"), "C\n");
-    await Promise.all([recorder.afterAttempt(c, work(19_990)), recorder.afterAttempt(d, work(undefined))]);
-    assert.deepEqual(store.asked.filter((label) => label.startsWith("after")), ["after A", "after C", "after D"], "B asked for none");
+    await Promise.all([recorder.afterAttempt(c, work(19_990)), recorder.afterAttempt(d, work(undefined)), recorder.afterAttempt(e, { ...work(10_000), jobIds: ["job-1"] })]);
+    assert.deepEqual(store.asked.filter((label) => label.startsWith("after")), ["after A", "after C", "after D", "after E"], "B asked for none");
     assert.notEqual(c.changes?.head, a.changes?.head);
-    for (const t of [a, b, c, d]) assert.deepEqual(t.changes?.files.map((f) => f.path), [`${t.id}.txt`], `${t.id}'s own file is in its diff`);
+    for (const t of [a, b, c, d, e]) assert.deepEqual(t.changes?.files.map((f) => f.path), [`${t.id}.txt`], `${t.id}'s own file is in its diff`);
   }, () => now);
 });

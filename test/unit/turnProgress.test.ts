@@ -94,6 +94,7 @@ test("a turn has settled once every tool call it began was seen to end, by this 
   assert.equal(mergeWork(done(300), done(500)).settledAt, 500, "the later attempt began after the earlier one was let go of");
   assert.equal(mergeWork(done(300, true), done(500)).settledAt, undefined, "unless the earlier left a command running");
   assert.equal(mergeWork(done(300), done(undefined)).settledAt, undefined);
+  assert.equal(mergeWork(done(undefined), done(500)).settledAt, undefined, "nor when the earlier cannot tell");
   now = 380;
   p.feed({ ...(part("r1", "completed") as object), tool: "StructuredOutput" } as never, () => true);
   assert.equal(p.work.settledAt, 350, "the report at the turn's end writes nothing: it does not move the time");

@@ -24,8 +24,8 @@ export interface WorkDone {
   /** The last text the model wrote in the turn (often its plan or where it stood). */
   lastText: string;
   /**
-   * When every tool call of the turn that may write had been seen to end (this process's clock; the
-   * turn's start if it made none): whatever its tools wrote was on disk by then. Undefined when
+   * When every tool call of the turn that may write had been seen to end (this process's monotonic
+   * clock, performance.now; the turn's start if it made none): whatever its tools wrote was on disk by then. Undefined when
    * unknown — such a call still underway at the end, events that may have been missed.
    */
   settledAt?: number;
@@ -51,7 +51,7 @@ export const isEmptyWork = (w: WorkDone): boolean => w.filesChanged.length === 0
 /**
  * Two attempts' work as one: the later attempt's last words, every file and job, the latest commands.
  * Attempts run one after the other, each session let go of before the next begins, so the later one
- * settles both — unless the earlier left a command running.
+ * settles both — unless the earlier left a call underway, or cannot tell.
  */
 export function mergeWork(a: WorkDone, b: WorkDone): WorkDone {
   const merged: WorkDone = {
@@ -60,7 +60,7 @@ export function mergeWork(a: WorkDone, b: WorkDone): WorkDone {
     jobIds: [...new Set([...a.jobIds, ...b.jobIds])],
     lastText: b.lastText || a.lastText,
   };
-  if (b.settledAt !== undefined && !a.commands.some((c) => c.unfinished)) merged.settledAt = b.settledAt;
+  if (a.settledAt !== undefined && b.settledAt !== undefined && !a.commands.some((c) => c.unfinished)) merged.settledAt = b.settledAt;
   return merged;
 }
 
@@ -95,7 +95,7 @@ export class TurnProgress {
   /** See WorkDone.settledAt; undefined for good once events may have been missed. */
   private settledAt: number | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(private readonly now: () => number = () => performance.now()) {
     this.settledAt = now();
   }
 

@@ -45,7 +45,9 @@ const REUSE_WITHIN_MS = 2_000;
  * An attempt whose tool calls had all ended this long before a checkpoint was asked for (and so
  * before its scan began) is whole in it: Workers of a wave that end one after another share the
  * checkpoint the first of them asked for, instead of queueing one more scan each. The margin is
- * for timers, not for clocks: both times are this process's.
+ * for timers, not for clocks: both times are this process's monotonic clock. What a process a turn
+ * left running in the background (`cmd &`) writes later is no more in this checkpoint than in one
+ * asked for at the attempt's end.
  */
 const SETTLED_BEFORE_MS = 50;
 
@@ -61,7 +63,8 @@ export class ChangeRecorder {
     private readonly workspace: string,
     private readonly checkpoints: Checkpoints | undefined,
     private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
+    /** Monotonic, and the clock of WorkDone.settledAt: a wall clock stepping back must not make a checkpoint look newer than a write. */
+    private readonly now: () => number = () => performance.now(),
   ) {
     if (checkpoints) this.diffs = new DiffBatch((from, to, paths) => checkpoints.diff(from, to, paths));
   }
@@ -130,7 +133,8 @@ export class ChangeRecorder {
     const changes = todo.changes;
     if (!changes || !attempt?.before) return;
     const touched = new Set([...changes.touched, ...this.workspacePaths(work?.filesChanged ?? [])]);
-    const head = await this.take(`after ${todo.id}`, work?.settledAt);
+    // A job the attempt started may write after its tool calls ended: no earlier checkpoint then.
+    const head = await this.take(`after ${todo.id}`, work?.jobIds.length ? undefined : work?.settledAt);
     if (!head || !this.checkpoints) return;
     try {
       // Alone in the workspace, everything that changed during the attempt is its own.

@@ -8,7 +8,7 @@ import type { OrchestratorEvent } from "../domain/events";
 import type { Role } from "../domain/roles";
 import { StructuredResultError, TurnAbortedError } from "../engine/errors";
 import type { TurnRequest, TurnResult } from "../engine/turn";
-import { attachWork, describeWork, mergeWork, noWork, workOf } from "../engine/turnProgress";
+import { attachWork, describeWork, mergeWork, noWork, workOf, type WorkDone } from "../engine/turnProgress";
 import type { Logger } from "../logger";
 import type { RecoveryPolicy } from "../recovery/recoveryPolicy";
 import type { AdaptiveLimit } from "../schedule/adaptiveLimit";
@@ -40,14 +40,16 @@ export class TurnRecovery {
   async run<T>(role: Role, todoIds: string[], request: TurnAsk<T>, options: { recoverStructured?: boolean } = {}): Promise<TurnResult<T>> {
     const { policy, signal } = this.deps;
     let current = request;
-    let work = noWork();
+    /** What the failed attempts so far did (none yet: undefined). */
+    let work: WorkDone | undefined;
+    const withEarlier = (done: WorkDone) => (work ? mergeWork(work, done) : done);
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.deps.attempt(role, todoIds, current);
         // The result carries what every attempt did: earlier ones wrote files too.
-        return { ...result, work: mergeWork(work, result.work ?? noWork()) };
+        return { ...result, work: withEarlier(result.work ?? noWork()) };
       } catch (error) {
-        work = mergeWork(work, workOf(error) ?? noWork());
+        work = withEarlier(workOf(error) ?? noWork());
         if (error instanceof TurnAbortedError || signal.aborted) {
           // A stopped turn still did what it did: its TODO's changes include every attempt's work.
           if (error instanceof Error) attachWork(error, work);
