@@ -194,7 +194,10 @@ export class Commander {
     this.persist({ type: "mission.started", missionId: s.id, mission: s.mission, resumed: this.resumed });
     this.options.logger.info(`${this.resumed ? "Resuming" : "Starting"} mission ${s.id}`);
     try {
-      await this.changes.missionStart(s);
+      // The workspace before the mission's first change, taken while the Planner plans: nothing
+      // else queues on the store yet, so its scan begins before the Planner could write anything (a
+      // write needs a model reply first). Awaited before any Worker starts.
+      const start = this.changes.missionStart(s);
       if (liveTodos(s).length === 0) {
         // Resumed while the user had the plan: the same plan is put again, no Planner's turn spent.
         let proposal = s.proposal;
@@ -217,6 +220,7 @@ export class Commander {
         );
         this.addTodos(plan.todos, false, plan.check);
       }
+      await start;
       this.setStatus("running");
       await this.loop();
     } catch (error) {
@@ -520,11 +524,13 @@ export class Commander {
     const s = this.state;
     const round = this.reviews.begin(batch, workersRunning);
     try {
-      // The whole as the Reviewer finds it: asked for before its prompt is sent, so the scan begins
-      // before the Reviewer can run anything (its first command waits for a model reply); the
-      // Reviewer does not wait for it. Its diffs are between checkpoints already taken.
+      // The whole as the Reviewer finds it. With nothing else running, its scan begins at once,
+      // before the Reviewer can run anything (a command waits for a model reply), and the Reviewer
+      // does not wait for it; beside Workers it may queue behind their checkpoints, so it is awaited.
+      // The diffs are between checkpoints already taken.
       const checkpoint = this.changes.beforeReview(round.iteration);
       const diffs = await this.changes.diffsFor(batch);
+      if (workersRunning > 0) await checkpoint;
       const result = await this.recovery.run("reviewer", batch.map((t) => t.id), { title: `Reviewer: round ${round.iteration}`, prompt: reviewPrompt(s.mission, batch, { ...round, diffs, missionCheck: batch.length === 0 ? s.checkResult : undefined }), schema: Review });
       const review = result.structured as Review;
       // Long taken by now; awaited first, so the verdicts are applied and journaled in one step.
