@@ -5,11 +5,10 @@
  * background job, and the project's whole check before the final review. The product's whole mission
  * through the Commander, paired and alternating which goes first: (on) with every evidence step —
  * the checkpoint store, a `check` on every TODO and one on the plan, a BackgroundJobManager as `jobs`
- * (the agent shell and the permission gate, as the MissionHost sets them) with room for every
- * check at once; (off) without — no checkpoints, no checks. And (onDefaultLimit) the same as (on)
- * with the job manager's default bound on running jobs (16), as the MissionHost makes it: a wave of
- * more TODOs than that has checks refused ("Too many background jobs"), and each refused check
- * sends its TODO back to its Worker, so that side measures the retries as well. Each side on its own
+ * as the MissionHost makes it (its default bound of 16 running jobs, the jobs' shell and the
+ * permission gate); (off) without — no checkpoints, no checks. Results written before the mission's
+ * checks waited for a free job slot also have (onDefaultLimit): that side ran (on) with room for
+ * every check, as refused checks sent their TODOs back then. Each side on its own
  * server (snapshots off), sandbox and fresh copy of the repository (bench/wide.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -147,7 +146,7 @@ async function configuredRules(engine: Engine): Promise<PermissionRule[]> {
   }
 }
 
-async function oneRun(side: EvidenceSideName, template: string, model: ScriptedModel, run: number, o: { todos: number; latencyMs: number; maxParallelSessions: number; maxRunningJobs: number; todoCheck: (file: string) => string; wholeCheck: string; settle: boolean }): Promise<EvidenceSample> {
+async function oneRun(side: EvidenceSideName, template: string, model: ScriptedModel, run: number, o: { todos: number; latencyMs: number; maxParallelSessions: number; maxRunningJobs: number; todoCheck: (file: string) => string; wholeCheck: string; settle: boolean; log?: (line: string) => void }): Promise<EvidenceSample> {
   const on = side !== "off";
   const server = await startWideServer(template, model, { prefix: `bench-evidence-${side}-`, snapshot: false, checkpoints: on, latencyMs: o.latencyMs });
   let jobs: BackgroundJobManager | undefined;
@@ -158,8 +157,15 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
     const settleMs = o.settle && engine.server?.pid ? await untilServerQuiet(engine.server.pid) : 0;
     let patchMs = 0;
     const counts: EvidenceCounts = { checkpoints: 0, diffs: 0, patches: 0, todoChecks: 0, wholeChecks: 0, checksNotPassed: 0, checksAsked: 0, checksRefusedForLimit: 0 };
+    // BENCH_TRACE=1: what happened from the last Worker's end to the final review, printed per run.
+    const trace: Array<[number, string]> = [];
     const checkpoints: Checkpoints | undefined = store && {
-      checkpoint: (label) => (counts.checkpoints++, store.checkpoint(label)),
+      checkpoint: (label) => {
+        counts.checkpoints++;
+        const asked = performance.now();
+        trace.push([asked, `checkpoint asked: ${label}`]);
+        return store.checkpoint(label).finally(() => trace.push([performance.now(), `checkpoint taken: ${label} (${(performance.now() - asked).toFixed(0)} ms)`]));
+      },
       diff: (from, to, paths) => (counts.diffs++, store.diff(from, to, paths)),
       patch: async (from, to, paths, maxBytes) => {
         counts.patches++;
@@ -181,10 +187,10 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
       },
     };
     if (on) {
-      // The workspace's jobs as the MissionHost gives them: the agent shell (sandbox off, the default) and the permission gate.
-      jobs = new BackgroundJobManager({ workspace, maxRunningJobs: side === "on" ? o.maxRunningJobs : undefined });
+      // The workspace's jobs as the MissionHost gives them: its default bound, the jobs' shell (sandbox off, the default) and the permission gate.
+      jobs = new BackgroundJobManager({ workspace, maxRunningJobs: o.maxRunningJobs });
       shell = createAgentShell({ workspace, sandbox: "off", userShell: process.env.SHELL });
-      jobs.setShell(shell.path);
+      jobs.setShell(shell.jobShell);
       // Read before the mission, as the MissionHost reads them before it makes the Commander: not on the first check's path.
       const rules = await configuredRules(engine);
       jobs.setGate(
@@ -209,6 +215,7 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
     let wholeCheckMs: number | undefined;
     commander.events.on((e) => {
       const now = performance.now();
+      if (process.env.BENCH_TRACE) trace.push([now, `${e.type} ${"todoId" in e ? (e.todoId ?? "") : ""}${"to" in e ? ` → ${e.to}` : ""}${"role" in e ? ` ${e.role}` : ""}${"durationMs" in e && e.type === "check.finished" ? ` (${e.durationMs} ms)` : ""}`]);
       if (e.type === "turn.finished" && !e.ok) errors.push(e.error ?? "error");
       if (e.type === "turn.started" && e.role === "worker") {
         workerTurns++;
@@ -241,9 +248,13 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
     const written = plan.filter((p) => existsSync(join(workspace, p.files[0] as string))).length;
     if (written !== o.todos) throw new Error(`evidence ${side} run ${run}: ${written}/${o.todos} files written`);
     if (on && (counts.todoChecks < o.todos || counts.wholeChecks < 1)) throw new Error(`evidence ${side}, run ${run}: ${counts.todoChecks} TODO checks and ${counts.wholeChecks} whole checks ran, expected ${o.todos} and 1`);
-    // With room for every check, each must pass: else the mission did other work than the side without checks.
+    // Every check must pass (they wait for a free slot, never refused): else the mission did other work than the side without checks.
     if (side === "on" && counts.checksNotPassed) throw new Error(`evidence on, run ${run}: ${counts.checksNotPassed} checks did not pass`);
     const finalReview = at.reviewers.find((t) => t >= at.lastWorkerEnd) ?? Number.NaN;
+    if (process.env.BENCH_TRACE && on) {
+      o.log?.(`  run ${run + 1} evidence ${side}, ms from the last Worker's end to the final review:`);
+      for (const [t, what] of trace.sort((x, y) => x[0] - y[0])) if (t >= at.lastWorkerEnd - 400 && t <= finalReview) o.log?.(`    ${(t - at.lastWorkerEnd).toFixed(0).padStart(5)}  ${what}`);
+    }
     const phases: EvidencePhases = { planMs: at.firstWorker - started, waveMs: at.lastWorkerEnd - at.firstWorker, toReviewMs: finalReview - at.lastWorkerEnd, reviewMs: started + makespanMs - finalReview };
     const sample: EvidenceSample = { makespanMs, settleMs, phases, patchMs, todoCheckMs: todoCheckMs.length ? median(todoCheckMs) : undefined, wholeCheckMs, workerTurns, reviewRounds, ...counts };
     if (cpuBefore !== undefined && cpuAfter !== undefined) sample.cpuS = cpuAfter - cpuBefore;
@@ -265,14 +276,15 @@ const countsOf = (samples: EvidenceSample[]): EvidenceCounts => {
   return { checkpoints: m("checkpoints"), diffs: m("diffs"), patches: m("patches"), todoChecks: m("todoChecks"), wholeChecks: m("wholeChecks"), checksNotPassed: m("checksNotPassed"), checksAsked: m("checksAsked"), checksRefusedForLimit: m("checksRefusedForLimit") };
 };
 
-export async function evidenceCost(model: ScriptedModel, options: { files?: number; todos?: number; runs: number; latencyMs: number; maxParallelSessions?: number; defaultLimit?: boolean; settle?: boolean; log?: (line: string) => void }): Promise<EvidenceResult> {
+export async function evidenceCost(model: ScriptedModel, options: { files?: number; todos?: number; runs: number; latencyMs: number; maxParallelSessions?: number; settle?: boolean; log?: (line: string) => void }): Promise<EvidenceResult> {
   const files = options.files ?? 3_000;
   const todos = options.todos ?? 30;
   const maxParallelSessions = options.maxParallelSessions ?? 50;
-  const maxRunningJobs = Math.max(DEFAULT_MAX_RUNNING_JOBS, todos + 1);
+  // As the MissionHost makes its manager: the mission's checks wait for a free slot, never refused.
+  const maxRunningJobs = DEFAULT_MAX_RUNNING_JOBS;
   const todoCheck = (file: string) => `test -s ${file}`;
   const wholeCheck = "test -d src";
-  const sides: EvidenceSideName[] = options.defaultLimit === false ? ["on", "off"] : ["on", "off", "onDefaultLimit"];
+  const sides: EvidenceSideName[] = ["on", "off"];
   return withRepoTemplate(files, "bench-evidence-repo-", async (template) => {
     const samples: Record<EvidenceSideName, EvidenceSample[]> = { on: [], onDefaultLimit: [], off: [] };
     const loads: number[] = [];
@@ -283,7 +295,7 @@ export async function evidenceCost(model: ScriptedModel, options: { files?: numb
       loads.push(loadavg()[0] ?? 0);
       const pair: Partial<Record<EvidenceSideName, number>> = {};
       for (const side of order) {
-        const s = await oneRun(side, template, model, r, { todos, latencyMs: options.latencyMs, maxParallelSessions, maxRunningJobs, todoCheck, wholeCheck, settle: options.settle !== false });
+        const s = await oneRun(side, template, model, r, { todos, latencyMs: options.latencyMs, maxParallelSessions, maxRunningJobs, todoCheck, wholeCheck, settle: options.settle !== false, log: options.log });
         const refused = s.checksRefusedForLimit ? ` (${s.checksRefusedForLimit} refused: too many jobs)` : "";
         const ran = side !== "off" ? `, ${s.checkpoints} checkpoints, ${s.diffs} diffs, ${s.patches} Reviewer diffs in ${s.patchMs.toFixed(0)} ms, ${s.todoChecks} + ${s.wholeChecks} checks (${s.todoCheckMs?.toFixed(0) ?? "?"} ms a TODO's, ${s.wholeCheckMs?.toFixed(0) ?? "?"} ms the whole)${refused}` : "";
         const p = s.phases;

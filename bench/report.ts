@@ -5,6 +5,7 @@ import type { EvidenceResult } from "./evidence";
 import type { OverheadRow, RoleCost } from "./opencode";
 import { poolMethod, poolNote, poolRows, type PoolBench, type PoolPinned, type PoolRemote } from "./poolReport";
 import type { SandboxResult } from "./sandbox";
+import type { SpawnCostResult } from "./spawnCost";
 import { round } from "./stats";
 import type { WideResult } from "./wide";
 
@@ -24,6 +25,14 @@ export interface EvidenceBench {
   date: string;
   machine: Machine;
   result: EvidenceResult;
+  durationS: number;
+}
+
+/** 13, which can also run alone (`BENCH_ONLY=spawn`). */
+export interface SpawnBench {
+  date: string;
+  machine: Machine;
+  result: SpawnCostResult;
   durationS: number;
 }
 
@@ -58,6 +67,8 @@ export interface BenchResults {
   evidence?: EvidenceBench;
   /** Benchmark 12, what the bubblewrap sandbox costs per command (absent before it existed). */
   sandbox?: SandboxBench;
+  /** Benchmark 13, what starting a process costs the process that starts it (absent before it existed). */
+  spawn?: SpawnBench;
   durationS: number;
 }
 
@@ -96,7 +107,7 @@ function rows(r: BenchResults): Row[] {
     }
   }
   out.push(...poolRows(r.pool, r.poolRemote, r.poolPinned));
-  out.push(...evidenceRows(r.evidence), ...sandboxRows(r.sandbox));
+  out.push(...evidenceRows(r.evidence), ...sandboxRows(r.sandbox), ...spawnRows(r.spawn));
   return out;
 }
 
@@ -154,7 +165,7 @@ ${all.map((row) => `| ${row.benchmark} | ${row.figure} | ${row.target} | ${verdi
 | Role | Requests | Prompt characters | ≈ Prompt tokens |
 |---|---|---|---|
 ${costRows}
-${r.wide ? wideMethod(r.wide) : ""}${poolMethod(r.pool, r.poolRemote)}${evidenceMethod(r.evidence)}${sandboxMethod(r.sandbox)}
+${r.wide ? wideMethod(r.wide) : ""}${poolMethod(r.pool, r.poolRemote)}${evidenceMethod(r.evidence)}${sandboxMethod(r.sandbox)}${spawnMethod(r.spawn)}
 ## What the figures mean, and what is missed
 
 ${missedNotes(r, all)}
@@ -205,6 +216,7 @@ function missedNotes(r: BenchResults, all: Row[]): string {
   if (pool) notes.push(pool);
   if (r.evidence) notes.push(evidenceNote(r.evidence));
   if (r.sandbox) notes.push(sandboxNote(r.sandbox));
+  if (r.spawn) notes.push(spawnNote(r.spawn));
   const explained = ["1.", "2.", "6.", "8.", "10.", "11."];
   for (const row of all) if (row.met === false && !explained.some((n) => row.benchmark.startsWith(n))) notes.push(`- **${row.benchmark}: missed** (${row.figure}; target ${row.target}).`);
   if (all.every((row) => row.met !== false)) notes.unshift("Every target is met on this machine.");
@@ -264,12 +276,13 @@ function evidenceMethod(eb: EvidenceBench | undefined): string {
    seconds after it starts, as much with 10 files as with 3,000, which a user's long-lived server did long
    ago, and a mission timed during it shares the two cores with it`}: (a) with every evidence step on —
    the orchestrator's checkpoint store (a checkpoint before and after each Worker attempt and before
-   each review round, the diffs of each TODO's changes, the claim check on each "done", the Reviewer's
-   real diff of each TODO through \`CheckpointStore.patches\`), a plan whose every TODO carries a \`check\`
-   (\`${e.todoCheck}\`) and a plan-level \`check\` (\`${e.wholeCheck}\`), run as background jobs of a
-   \`BackgroundJobManager\` given to the Commander as \`jobs\` with the agent shell and the permission gate
-   the MissionHost sets (the gate reads the server's permission rules once), and room for every check
-   at once (\`maxRunningJobs\` ${e.maxRunningJobs}); (b) without — no checkpoints (\`CommanderOptions.checkpoints\`
+   each review round, as \`ChangeRecorder\` asks for them, the diffs of each TODO's changes, the claim
+   check on each "done", the Reviewer's real diff of each TODO through \`CheckpointStore.patches\`), a plan
+   whose every TODO carries a \`check\` (\`${e.todoCheck}\`) and a plan-level \`check\` (\`${e.wholeCheck}\`), run as
+   background jobs of a \`BackgroundJobManager\` given to the Commander as \`jobs\` with the jobs' shell and
+   the permission gate the MissionHost sets (the gate reads the server's permission rules once), the
+   git runs and the jobs started by the launcher as in the product, and the manager's bound as the
+   MissionHost makes it (\`maxRunningJobs\` ${e.maxRunningJobs}: the mission's checks wait for a free slot); (b) without — no checkpoints (\`CommanderOptions.checkpoints\`
    undefined), no checks.${e.onDefaultLimit ? ` And (c): (a) with the manager's default bound of ${e.onDefaultLimit.maxRunningJobs} running jobs, as the
    MissionHost makes it.` : ""} ${e.runs} runs, the order rotated; medians. The overhead is (a − b) / a of the medians; the paired figure is the median of
    each pair's (a − b) / a. CPU: user + system seconds over the mission of the benchmark's process (the
@@ -321,14 +334,47 @@ function evidenceNote(eb: EvidenceBench): string {
   const steady = on.planMs - off.planMs + (on.toReviewMs - off.toReviewMs) + (on.reviewMs - off.reviewMs);
   const absolute = `About ${round(added / 1000, 1)} s per wave of ${e.todos} TODOs on ${eb.machine.cpus} cores: against model turns of tens of seconds it would be under one per cent of a mission, but against this benchmark's ${e.latencyMs} ms scripted model it is ${pct(e.overhead)}.`;
   const notes = [
-    `- **Evidence steps on the wide mission: ${pct(e.overhead)} of the makespan.** ${head}, on this machine's ${eb.machine.cpus} cores: ${secs(e.on.makespanMs)} with every evidence step, ${secs(e.off.makespanMs)} without (${round(added, 0)} ms more; paired, ${pct(e.pairedOverhead)}; ${spread}${shared}); the CPU burnt per mission ${e.on.cpuS === undefined || e.off.cpuS === undefined ? "not measured" : `${round(e.on.cpuS, 1)} against ${round(e.off.cpuS, 1)} CPU-s`}. Per mission: ${c.checkpoints} checkpoints asked for (the store coalesces those that coincide), ${c.diffs} diffs, ${c.patches} git runs for the Reviewer's diffs, ${c.todoChecks} TODO checks and ${c.wholeChecks} whole check${c.checksNotPassed ? ` (${c.checksNotPassed} not passed)` : ", all passed"}. Up to the wave's end, with / without: plan ${phase(on.planMs, off.planMs)}, wave ${phase(on.waveMs, off.waveMs)}; the wave starts from the mission's first checkpoint (nothing was written since), and the checkpoints after the attempts are shared by the Workers that end together. The cost sits between the last Worker's end and the final review, ${gap}: the checkpoint after the last attempts; every TODO's check, ${e.todos} background jobs starting within a moment of each other, each a guarded process (the Perl subreaper guard, the agent shell, the command), ${ms(e.steps.todoCheckMs)} each (median; the whole check, alone, ${ms(e.steps.wholeCheckMs)}), no more at once than cores; then the checkpoint before the review, while the Reviewer's diffs are read (one \`git diff-tree -p\` per pair of checkpoints of the batch, ${ms(e.steps.patchMs)}). The whole check and the mission's last checkpoint come after the review (review → seal ${phase(on.reviewMs, off.reviewMs)}). The Worker wave's length varies by a few hundred ms from run to run, with evidence or without; outside it the evidence steps add ${round(steady, 0)} ms (plan, last Worker → final review, review → seal), ${pct(steady / e.on.makespanMs)} of the makespan with them: the steadier figure. ${absolute} What is left is CPU more than waiting: at the wave's end the server finishes ${e.todos} turns while the orchestrator takes a checkpoint of ${e.files.toLocaleString("en")} files and starts ${e.todos + 1} guarded processes, on ${eb.machine.cpus} cores.`,
-    `- **What brought it down from 25.7 %** (4.64 s with, 3.45 s without, on servers still in their start-up burn): one \`git diff-tree -p\` per pair of checkpoints for the Reviewer, split per file, instead of one per TODO, read while the review's checkpoint is taken (\`ChangeRecorder.diffsFor\`, \`changes/patchSections.ts\`); a guard that starts in half the CPU (no POSIX module) and no longer holds about one short command in 50 for half a second (a SIGCHLD that lands just before its wait; \`engine/processGroup.ts\`); a wave dispatched together starting from the last quiet checkpoint instead of a new one; and, in this benchmark, missions timed once the server's start-up burn is over. Not done, and why: starting a TODO's check before its checkpoint after the attempt (a check that writes, such as coverage or a formatter, would land half-written in a record that a revert may restore from); more checks at once than cores (no faster here: the checks are CPU, and the wave's end leaves no core idle).`,
+    `- **Evidence steps on the wide mission: ${pct(e.overhead)} of the makespan.** ${head}, on this machine's ${eb.machine.cpus} cores: ${secs(e.on.makespanMs)} with every evidence step, ${secs(e.off.makespanMs)} without (${round(added, 0)} ms more; paired, ${pct(e.pairedOverhead)}; ${spread}${shared}); the CPU burnt per mission ${e.on.cpuS === undefined || e.off.cpuS === undefined ? "not measured" : `${round(e.on.cpuS, 1)} against ${round(e.off.cpuS, 1)} CPU-s`}. Per mission: ${c.checkpoints} checkpoints asked for (the store takes one for those that coincide, and gives its last again for an unchanged workspace), ${c.diffs} diffs, ${c.patches} git runs for the Reviewer's diffs, ${c.todoChecks} TODO checks and ${c.wholeChecks} whole check${c.checksNotPassed ? ` (${c.checksNotPassed} not passed)` : ", all passed"}. Up to the wave's end, with / without: plan ${phase(on.planMs, off.planMs)}, wave ${phase(on.waveMs, off.waveMs)}; the wave starts from the mission's first checkpoint (nothing was written since), and a Worker whose last writing tool call ended before the latest checkpoint was asked for shares it, so the ${e.todos} Workers end with one checkpoint, asked for by the first of them to end. The cost sits between the last Worker's end and the final review, ${gap}: every TODO's check, ${e.todos} background jobs starting within a moment of each other, each a guarded process (the Perl subreaper guard, the user's shell, the command) started by the launcher, ${ms(e.steps.todoCheckMs)} each (median; the whole check, alone, ${ms(e.steps.wholeCheckMs)}), no more at once than cores; then the Reviewer's diffs (one \`git diff-tree -p\` per pair of checkpoints of the batch, ${ms(e.steps.patchMs)}), while the checkpoint before the review is taken beside the Reviewer's start. The whole check and the mission's last checkpoint come after the review (review → seal ${phase(on.reviewMs, off.reviewMs)}). The Worker wave's length varies by a few hundred ms from run to run, with evidence or without; outside it the evidence steps add ${round(steady, 0)} ms (plan, last Worker → final review, review → seal), ${pct(steady / e.on.makespanMs)} of the makespan with them: the steadier figure. ${absolute} What is left is CPU: the ${e.todos + 1} checks' processes (guard, shell, command), while the server finishes its ${e.todos} turns, on ${eb.machine.cpus} cores. \`BENCH_TRACE=1\` prints each run's events from the last Worker's end to the final review.`,
+    `- **What brought it down from 25.7 %** (4.64 s with, 3.45 s without, on servers still in their start-up burn) **to 6.5 %**: one \`git diff-tree -p\` per pair of checkpoints for the Reviewer, split per file, instead of one per TODO (\`ChangeRecorder.diffsFor\`, \`changes/patchSections.ts\`); a guard that starts in half the CPU (no POSIX module) and no longer holds about one short command in 50 for half a second (a SIGCHLD that lands just before its wait; \`engine/processGroup.ts\`); a wave dispatched together starting from the last quiet checkpoint instead of a new one; and, in this benchmark, missions timed once the server's start-up burn is over. **From 6.5 % to this figure** (the last Worker's end to the final review was 0.26 s): the Workers of a wave share the checkpoint asked for after their last writes (\`WorkDone.settledAt\`; ${c.checkpoints} checkpoints asked for per mission, was 33); git runs and jobs start from the launcher (\`engine/launcher.ts\`: \`spawn\` from the benchmark's process, which forks it, was the largest item of its CPU profile during the checks; see 13); the guard loads no Perl module at all (~1 ms a process); jobs run in the user's shell without the agent shell's script when nothing is sandboxed; the Reviewer starts without waiting for the checkpoint before its round when nothing else runs, and the mission's first checkpoint is taken while the Planner plans; a checkpoint of an unchanged workspace is the last one. Not done, and why: starting a TODO's check before its checkpoint after the attempt (a check that writes, such as coverage or a formatter, would land half-written in a record that a revert may restore from); more checks at once than cores (4 at once run these thirty trivial checks ~20 % faster on an idle 2-core machine, but a real check is a build or a test run that wants a core of its own).`,
   ];
   const d = e.onDefaultLimit;
   if (d?.counts.checksRefusedForLimit) {
     notes.push(`- **A wave's checks overrun the job manager's bound: ${d.counts.checksRefusedForLimit} of ${e.todos} refused** (median per mission) with the default of ${d.maxRunningJobs} running jobs, as the MissionHost makes its \`BackgroundJobManager\`. The ${e.todos} Workers report done within a moment of each other, their checks start together, and past the ${d.maxRunningJobs}th \`start\` throws "Too many background jobs"; \`runCheck\` records an \`error\`, and the Commander sends the TODO back to its Worker as if its check had failed (${d.workerTurns} Worker turns for ${e.todos} TODOs; after 3 refusals a TODO fails and is replanned). So the mission as shipped takes ${secs(d.makespanMs)}, ${pct(d.overhead)} over the mission without evidence. The fix is in \`src/\`: a check should wait for a free job slot (or the mission's checks have a bound of their own, or are not counted against the agents'), never fail a TODO for the orchestrator's own limit.`);
   }
   return notes.join("\n");
+}
+
+function spawnRows(sp: SpawnBench | undefined): Row[] {
+  if (!sp) return [];
+  return sp.result.rows.map((row) => ({
+    benchmark: `13. starting a process from a host of ${round(row.rssMb, 0)} MB resident (${sp.machine.cpus} cores)`,
+    figure: `event loop blocked ${msOf(row.direct.blockedMs)} by spawn here vs ${msOf(row.launcher.blockedMs)} through the launcher → ratio ${round(row.launcher.blockedMs / row.direct.blockedMs, 2)}; \`git --version\` round trip ${msOf(row.direct.roundTripMs)} vs ${msOf(row.launcher.roundTripMs)}`,
+    target: "—",
+    met: undefined,
+  }));
+}
+
+function spawnMethod(sp: SpawnBench | undefined): string {
+  if (!sp) return "";
+  const r = sp.result;
+  return `
+13. **What starting a process costs the process that starts it** (\`bench/spawnCost.ts\`). On Linux Node's
+   \`spawn\` forks, and fork copies the parent's page tables on the calling thread — the extension host's
+   event loop. For each size, a fresh Node process holds that much extra memory (half touched buffers,
+   half small objects on the heap) and starts \`git --version\` ${r.starts} times each way, alternating which
+   goes first: with \`spawn\` from itself, and through the launcher (\`src/orchestrator/engine/launcher.ts\`:
+   one IPC message; the launcher, a small Node process of its own, forks). Medians of how long the call
+   blocked the event loop and of the round trip to the command's exit. Measured on ${sp.date.slice(0, 10)} (${sp.durationS} s) on
+   ${sp.machine.cpus} cores, Node ${sp.machine.node}. \`BENCH_ONLY=spawn npm run bench\` runs 13 alone.
+`;
+}
+
+function spawnNote(sp: SpawnBench): string {
+  const rows = sp.result.rows;
+  const last = rows.at(-1);
+  if (!last) return "";
+  const each = rows.map((row) => `${msOf(row.direct.blockedMs)} from ${round(row.rssMb, 0)} MB`).join(", ");
+  return `- **Starting a process blocks the host's event loop in proportion to its memory**: ${each} with Node's own \`spawn\`; through the launcher ${rows.map((row) => msOf(row.launcher.blockedMs)).join(", ")}. An extension host holds hundreds of MB (every extension's); a checkpoint is four \`git\` runs and a wave's end one check per TODO, so the git runs of the checkpoints and every background job (checks included) start through the launcher, and the host's part of a start stays under a millisecond whatever its size. The launcher costs one Node process (~40 MB) while the host lives, started on first use.`;
 }
 
 function sandboxNote(sb: SandboxBench): string {

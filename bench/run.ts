@@ -7,8 +7,9 @@
  * mission and the checkpoint timings (8 and 9), keeps the other figures of bench/results/latest.json,
  * and rewrites the report from both; `BENCH_ONLY=pool` likewise runs only the engine pool (10),
  * whose figures on more cores come from bench/results/pool-remote.json (bench/poolRemote.mjs);
- * `BENCH_ONLY=evidence` only what the evidence steps cost on the wide mission (11), and
- * `BENCH_ONLY=sandbox` only what the bubblewrap sandbox costs per command (12).
+ * `BENCH_ONLY=evidence` only what the evidence steps cost on the wide mission (11),
+ * `BENCH_ONLY=sandbox` only what the bubblewrap sandbox costs per command (12), and
+ * `BENCH_ONLY=spawn` only what starting a process costs the process that starts it (13).
  * `BENCH_ONLY=report` measures nothing: it rewrites
  * docs/benchmarks.md from bench/results/latest.json (after a change to the report's wording).
  */
@@ -25,8 +26,9 @@ import { concurrency, diamondCost, dispatchLatency, overhead } from "./opencode"
 import { evidenceCost } from "./evidence";
 import { poolBenchmark } from "./pool";
 import type { PoolBench, PoolPinned, PoolRemote } from "./poolReport";
-import { renderReport, type BenchResults, type EvidenceBench, type SandboxBench, type WideBench } from "./report";
+import { renderReport, type BenchResults, type EvidenceBench, type SandboxBench, type SpawnBench, type WideBench } from "./report";
 import { sandboxCost } from "./sandbox";
+import { spawnCost } from "./spawnCost";
 import { round } from "./stats";
 import { wideMission } from "./wide";
 
@@ -36,6 +38,7 @@ const SIZES = (process.env.BENCH_SIZES ?? "1,10,50").split(",").map(Number);
 // A 5 % overhead is a small difference between two noisy makespans: more pairs than the ratios elsewhere.
 const EVIDENCE_RUNS = Number(process.env.BENCH_EVIDENCE_RUNS ?? Math.max(RUNS, 8));
 const SANDBOX_COMMANDS = Number(process.env.BENCH_SANDBOX_COMMANDS ?? 200);
+const SPAWN_SIZES_MB = (process.env.BENCH_SPAWN_SIZES_MB ?? "0,200,500").split(",").map(Number);
 const CHECKPOINT_SIZES = (process.env.BENCH_CHECKPOINT_SIZES ?? "3000,30000").split(",").map(Number);
 const ONLY = process.argv[2] ?? process.env.BENCH_ONLY;
 const RESULTS = join(REPO_ROOT, "bench", "results", "latest.json");
@@ -93,6 +96,14 @@ async function sandboxBench(): Promise<SandboxBench> {
   return { date: new Date().toISOString(), machine: machine(), result, durationS: Math.round((Date.now() - started) / 1000) };
 }
 
+/** 13: a short process started from hosts of several sizes, with Node's spawn and through the launcher. */
+async function spawnBench(): Promise<SpawnBench> {
+  const started = Date.now();
+  log(`spawn cost: git --version from hosts holding ${SPAWN_SIZES_MB.join(", ")} MB more, spawn here vs the launcher`);
+  const result = await spawnCost({ sizesMb: SPAWN_SIZES_MB, starts: 40, log });
+  return { date: new Date().toISOString(), machine: machine(), result, durationS: Math.round((Date.now() - started) / 1000) };
+}
+
 /**
  * Figures measured elsewhere by bench/poolRemote.mjs, if they were: on a machine with more cores
  * (pool-remote.json), on a lent machine pinned to two cores (pool-2core.json).
@@ -133,6 +144,7 @@ async function everything(): Promise<BenchResults> {
   const pool = await poolBench();
   const evidence = await evidenceBench();
   const sandbox = await sandboxBench();
+  const spawn = await spawnBench();
   return {
     date: new Date().toISOString(),
     machine: machine(),
@@ -142,6 +154,7 @@ async function everything(): Promise<BenchResults> {
     pool,
     evidence,
     sandbox,
+    spawn,
     durationS: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -162,8 +175,11 @@ async function main(): Promise<void> {
   } else if (ONLY === "sandbox") {
     if (!existsSync(RESULTS)) throw new Error("`sandbox` alone needs the other figures: run the whole `npm run bench` once first.");
     results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), sandbox: await sandboxBench() };
+  } else if (ONLY === "spawn") {
+    if (!existsSync(RESULTS)) throw new Error("`spawn` alone needs the other figures: run the whole `npm run bench` once first.");
+    results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), spawn: await spawnBench() };
   } else if (ONLY) {
-    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool", "evidence", "sandbox" or "report")`);
+    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool", "evidence", "sandbox", "spawn" or "report")`);
   } else {
     results = await everything();
   }
