@@ -8,7 +8,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
+import { launcher } from "../../src/orchestrator/engine/launcher";
 import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
+import { processesInGroup } from "../support/processes";
 import { SCRIPTED_SETTINGS as settings, withScriptedHost, type ScriptedHost } from "../support/scriptedHost";
 
 /** One sandbox, one scripted model, one host per test: the Planner's answers are the test's own. */
@@ -90,5 +92,35 @@ test("orchestrator.checkCommand is the project's check over the plan's", async (
     assert.equal(final.status, "sealed", final.report);
     assert.equal(state(final.missionId as string).checkResult?.command, "test -f k1.txt");
     assert.equal(final.check?.status, "passed");
+  });
+});
+
+test("the process launcher killed while checks run: those checks fail and their TODOs go back; checks and checkpoints go on in a new launcher; sealed", { skip: process.platform !== "linux" }, async (t) => {
+  await withMission({ plans: [{ todos: [checked("X1", "sleep 1; test -s x1.txt"), checked("X2", "sleep 1; test -s x2.txt")] }] }, async ({ model, host, state }) => {
+    let killed: { launcher: number; job: number } | undefined;
+    const sub = host.jobs.changed.on((job) => {
+      const pid = launcher.pid;
+      if (killed || job.owner?.role !== "check" || job.pid <= 0 || !pid) return;
+      killed = { launcher: pid, job: job.pid };
+      process.kill(pid, "SIGKILL");
+    });
+    try {
+      const final = await host.run("Write x1 and x2", settings);
+      assert.equal(final.status, "sealed", final.report);
+      assert.ok(killed, "a check was running when the launcher was killed");
+      assert.notEqual(launcher.pid, killed.launcher, "a new launcher took over");
+      assert.deepEqual(processesInGroup(killed.job), [], "nothing of the check that ran in it is left");
+      const checks = host.jobs.list().filter((j) => j.owner?.role === "check");
+      assert.ok(checks.some((j) => j.pid === killed?.job && j.exitCode === null), "the check in the killed launcher ended killed");
+      const s = state(final.missionId as string);
+      for (const todo of s.todos) {
+        assert.equal(todo.checkResult?.status, "passed", `${todo.id}'s last check passed`);
+        assert.deepEqual(todo.changes?.files.map((f) => f.path), [`${todo.id.toLowerCase()}.txt`], `${todo.id}'s changes were recorded: the checkpoints went on`);
+      }
+      assert.ok(s.todos.some((todo) => todo.attempts === 2), "a TODO whose check was killed went back to its Worker");
+      t.diagnostic(`model requests: ${model.requests.length} (fault-free: 1 plan + 2 Workers of 2 + 1 review = 6)`);
+    } finally {
+      sub.dispose();
+    }
   });
 });
