@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
+import { SECRET_VARIABLES } from "../../src/orchestrator/engine/agentShell";
 import { Launcher, launcher } from "../../src/orchestrator/engine/launcher";
 import { processesInGroup, until } from "../support/processes";
 
@@ -24,17 +25,28 @@ test("a run gets its input, its output, its exit status; a missing program is EN
   await assert.rejects(launcher.run("no-such-program-here", [], here), (error: NodeJS.ErrnoException) => error.code === "ENOENT");
 });
 
-test("on Linux the processes are the launcher's children, and the launcher's own environment is bare", { skip: !linux }, async () => {
-  const ran = await launcher.run("sh", ["-c", "echo $PPID"], here);
-  const pid = launcher.pid;
-  assert.ok(pid, "the launcher runs");
-  assert.equal(Number(ran.stdout.toString()), pid, "started by the launcher, not by this process");
-  assert.equal(parentOf(pid), process.pid);
-  // Node adds its IPC channel's own variables (NODE_CHANNEL_FD, …).
-  const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter((v) => v && !v.startsWith("NODE_CHANNEL_"));
-  assert.deepEqual(environ, ["ELECTRON_RUN_AS_NODE=1"], "no secret, no NODE_OPTIONS meant for this process");
-  const secret = await launcher.run("sh", ["-c", "echo $ORCH_TEST_VALUE"], { ...here, env: { ...process.env, ORCH_TEST_VALUE: "given" } });
-  assert.equal(secret.stdout.toString(), "given\n", "each process gets the environment its request carries");
+test("on Linux the processes are the launcher's children; the launcher's own environment has no secret and no NODE_OPTIONS", { skip: !linux }, async () => {
+  const seeded = { OPENCODE_SERVER_PASSWORD: "not-for-the-launcher-1234", NODE_OPTIONS: "--max-old-space-size=4096" };
+  const before = { ...process.env };
+  Object.assign(process.env, seeded);
+  const own = new Launcher();
+  try {
+    const ran = await own.run("sh", ["-c", "echo $PPID"], here);
+    const pid = own.pid;
+    assert.ok(pid, "the launcher runs");
+    assert.equal(Number(ran.stdout.toString()), pid, "started by the launcher, not by this process");
+    assert.equal(parentOf(pid), process.pid);
+    const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+    const names = environ.split("\0").map((v) => v.split("=")[0]);
+    assert.ok(names.includes("ELECTRON_RUN_AS_NODE") && names.includes("PATH"), "ours, for a binary that needs what its wrapper set");
+    for (const name of [...SECRET_VARIABLES, "NODE_OPTIONS"]) assert.ok(!names.includes(name), `${name} is not in the launcher's environment`);
+    assert.ok(!environ.includes("not-for-the-launcher"));
+    const given = await own.run("sh", ["-c", "echo $ORCH_TEST_VALUE"], { ...here, env: { ...before, ORCH_TEST_VALUE: "given" } });
+    assert.equal(given.stdout.toString(), "given\n", "each process gets the environment its request carries");
+  } finally {
+    for (const name of Object.keys(seeded)) if (before[name] === undefined) delete process.env[name];
+    else process.env[name] = before[name];
+  }
 });
 
 test("the launcher killed: a job it started ends with its whole group, and the next run starts a new launcher", { skip: !linux, timeout: 30_000 }, async () => {

@@ -15,6 +15,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
+import { withoutSecrets } from "./agentShell";
 
 /** The launcher's program: runs each request, relays what the process does. Plain JS: it runs with `-e`. */
 const LAUNCHER = String.raw`
@@ -273,9 +274,7 @@ export class Launcher {
     if (this.unavailable) return undefined;
     if (this.child?.connected) return this.child;
     try {
-      // Its own environment is bare: each request carries the one its process gets. No
-      // NODE_OPTIONS (an inspector or loader meant for us), no secret; Electron runs it as Node.
-      const child = spawn(this.options.node ?? process.execPath, ["-e", LAUNCHER], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced", env: { ELECTRON_RUN_AS_NODE: "1" }, windowsHide: true });
+      const child = spawn(this.options.node ?? process.execPath, ["-e", LAUNCHER], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced", env: launcherEnvironment(process.env), windowsHide: true });
       if (child.pid === undefined) {
         child.on("error", () => undefined);
         this.unavailable = true;
@@ -313,6 +312,18 @@ export class Launcher {
       return undefined;
     }
   }
+}
+
+/**
+ * The launcher's own environment: ours (a packaged editor's binary may need what its wrapper set,
+ * such as LD_LIBRARY_PATH) without the orchestrator's secrets and without NODE_OPTIONS (an inspector
+ * or a loader meant for us); Electron runs it as Node. Each process it starts gets the environment
+ * its request carries, not this one.
+ */
+export function launcherEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const own = withoutSecrets(env);
+  delete own.NODE_OPTIONS;
+  return { ...own, ELECTRON_RUN_AS_NODE: "1" };
 }
 
 const killQuietly = (pid: number) => {
