@@ -190,7 +190,7 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
       // The workspace's jobs as the MissionHost gives them: its default bound, the jobs' shell (sandbox off, the default) and the permission gate.
       jobs = new BackgroundJobManager({ workspace, maxRunningJobs: o.maxRunningJobs });
       shell = createAgentShell({ workspace, sandbox: "off", userShell: process.env.SHELL });
-      jobs.setShell(shell.jobShell);
+      jobs.setShell(shell.jobShell, { plain: shell.sandbox === "off" });
       // Read before the mission, as the MissionHost reads them before it makes the Commander: not on the first check's path.
       const rules = await configuredRules(engine);
       jobs.setGate(

@@ -11,6 +11,7 @@ import { makeContainedDir } from "../containedFiles";
 import { Emitter } from "../emitter";
 import { launcher, type StartedProcess } from "../engine/launcher";
 import { guardedCommand, stopProcessGroup, watchGuard } from "../engine/processGroup";
+import { directCommand } from "./directCommand";
 import { JobLog } from "./jobLog";
 import { RingBuffer } from "./ringBuffer";
 import { withoutSecrets } from "../engine/agentShell";
@@ -89,6 +90,7 @@ export class BackgroundJobManager {
   private gate?: JobGate;
   /** The shell jobs run in (agentShell.ts: no secrets in its environment, the sandbox if on); default /bin/sh. */
   private shell = "/bin/sh";
+  private plainShell = true;
 
   constructor(private readonly options: JobManagerOptions) {
     this.logDir = options.logDir ?? join(options.workspace, ".opencode", "orchestrator", "jobs");
@@ -99,8 +101,13 @@ export class BackgroundJobManager {
     this.gate = gate;
   }
 
-  setShell(shell: string): void {
+  /**
+   * The shell jobs run in. `plain`: the shell itself, nothing around it (not the sandbox's script),
+   * so a command of plain words may start without it (directCommand.ts).
+   */
+  setShell(shell: string, options: { plain: boolean }): void {
     this.shell = shell;
+    this.plainShell = options.plain;
   }
 
   /** An agent's command: decided by the gate first (which may ask the user), then started. */
@@ -121,8 +128,11 @@ export class BackgroundJobManager {
     const id = `job-${++this.next}`;
     // Guarded like the server: its own group, ended with everything it started if the extension host
     // dies. Started by the launcher: a wave's checks must not each stall the extension host (launcher.ts).
-    const guard = guardedCommand(this.shell, ["-c", command]);
-    const child = launcher.start(guard.command, guard.args, { cwd: this.options.workspace, env: withoutSecrets(process.env), detached: true });
+    // A shell sets PWD; a program started without one gets it too.
+    const env = { ...withoutSecrets(process.env), PWD: this.options.workspace };
+    const direct = this.plainShell ? directCommand(command, this.shell, env, this.options.workspace) : undefined;
+    const guard = direct ? guardedCommand(direct[0] as string, direct.slice(1)) : guardedCommand(this.shell, ["-c", command]);
+    const child = launcher.start(guard.command, guard.args, { cwd: this.options.workspace, env, detached: true });
     watchGuard(child);
     const job: BackgroundJob = { id, command, cwd: this.options.workspace, pid: child.pid ?? -1, status: "running", startedAt: Date.now(), timeoutMs, logFile: join(this.logDir, `${id}.log`), output: new RingBuffer(this.options.outputCapacity ?? 64 * 1024) };
     const log = new JobLog(job.logFile, { maxBytes: this.options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES, maxQueuedBytes: 4 * (this.options.outputCapacity ?? 64 * 1024) });

@@ -100,7 +100,7 @@ export class EngineProvider {
     }
     // Secrets out of the commands' environment, and the sandbox when asked for (agentShell.ts).
     this.shell ??= createAgentShell({ workspace: directory, sandbox: settings.sandbox ?? "off", userShell: (this.options.env ?? process.env).SHELL });
-    this.jobs?.setShell(this.shell.jobShell);
+    this.jobs?.setShell(this.shell.jobShell, { plain: this.shell.sandbox === "off" });
     if (this.shell.sandbox !== "off") this.logger.info(`Agents' commands run in a ${this.shell.sandbox} sandbox: only the workspace is writable`);
     const binary = {
       configuredPath: settings.opencodePath,
@@ -162,7 +162,7 @@ export class EngineProvider {
     this.mcp = undefined;
     if (this.poolDir) rmSync(this.poolDir, { recursive: true, force: true });
     this.poolDir = undefined;
-    this.jobs?.setShell("/bin/sh");
+    this.jobs?.setShell("/bin/sh", { plain: true });
     this.shell?.dispose();
     this.shell = undefined;
   }
