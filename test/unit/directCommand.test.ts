@@ -1,6 +1,6 @@
 /** Which jobs start without a shell, and that those that do behave as through it. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -23,6 +23,11 @@ test("plain words whose program is on PATH start directly; anything the shell re
   assert.equal(direct("env", "/bin/zsh"), undefined, "zsh reads ~/.zshenv first");
   assert.equal(direct("env", "/bin/bash", { ...env, BASH_ENV: "/x" }), undefined, "bash reads BASH_ENV first");
   assert.deepEqual(direct("env", "/bin/sh"), ["/usr/bin/env"]);
+  writeFileSync(join(workspace, "with-line.sh"), "#!/bin/sh\necho hi\n");
+  writeFileSync(join(workspace, "without-line.sh"), "echo hi\n");
+  for (const f of ["with-line.sh", "without-line.sh"]) chmodSync(join(workspace, f), 0o755);
+  assert.deepEqual(direct("./with-line.sh"), [join(workspace, "with-line.sh")]);
+  assert.equal(direct("./without-line.sh"), undefined, "a script with no #! line is the shell's to run");
 });
 
 test("a job started directly sees what it would through the shell, and the shell still runs what it must", async () => {

@@ -11,7 +11,7 @@
  *    programs not found, go through the shell, which gives its own answer (127, "not found").
  * The job's PWD is its working folder either way (a shell sets it).
  */
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
 import { basename, delimiter, isAbsolute, join, resolve } from "node:path";
 
 /** Words of a plain command line: letters, digits and `_@%+=:,./-`, one space between. */
@@ -47,7 +47,7 @@ export function directCommand(command: string, shell: string, env: NodeJS.Proces
 /** Where the shell would find `name`: a path as given, else the first executable file of that name on PATH. */
 function findProgram(name: string, path: string, cwd: string): string | undefined {
   const candidates = name.includes("/") ? [resolve(cwd, name)] : path.split(delimiter).map((dir) => (dir && isAbsolute(dir) ? join(dir, name) : resolve(cwd, dir, name)));
-  return candidates.find((file) => {
+  const found = candidates.find((file) => {
     try {
       accessSync(file, constants.X_OK);
       return statSync(file).isFile();
@@ -55,4 +55,20 @@ function findProgram(name: string, path: string, cwd: string): string | undefine
       return false;
     }
   });
+  return found && startsItself(found) ? found : undefined;
+}
+
+/** A binary or a script with a `#!` line: one without, the shell runs as a script of its own (exec alone would fail). */
+function startsItself(file: string): boolean {
+  const head = Buffer.alloc(4);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const read = readSync(fd, head, 0, 4, 0);
+    return (read >= 2 && head.subarray(0, 2).toString("latin1") === "#!") || (read === 4 && head.toString("latin1") === "\x7fELF");
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
