@@ -6,10 +6,8 @@
  * through the Commander, paired and alternating which goes first: (on) with every evidence step —
  * the checkpoint store, a `check` on every TODO and one on the plan, a BackgroundJobManager as `jobs`
  * as the MissionHost makes it (its default bound of 16 running jobs, the jobs' shell and the
- * permission gate); (off) without — no checkpoints, no checks. Results written before the mission's
- * checks waited for a free job slot also have (onDefaultLimit): that side ran (on) with room for
- * every check, as refused checks sent their TODOs back then. Each side on its own
- * server (snapshots off), sandbox and fresh copy of the repository (bench/wide.ts).
+ * permission gate); (off) without — no checkpoints, no checks. Each side on its own server
+ * (snapshots off), sandbox and fresh copy of the repository (bench/wide.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -29,7 +27,7 @@ import { SCRIPTED_MODEL } from "../test/support/engineHarness";
 import { median } from "./stats";
 import { groupCpuSeconds, startWideServer, untilServerQuiet, widePlan, withRepoTemplate } from "./wide";
 
-export type EvidenceSideName = "on" | "onDefaultLimit" | "off";
+export type EvidenceSideName = "on" | "off";
 
 /** What one mission ran of the evidence steps (all zero on the side without them). */
 export interface EvidenceCounts {
@@ -111,8 +109,6 @@ export interface EvidenceResult {
   maxRunningJobs: number;
   on: EvidenceSide;
   off: EvidenceSide;
-  /** (on) with the default bound of 16 running jobs, as the MissionHost makes its manager; absent when not measured. */
-  onDefaultLimit?: EvidenceSide & { maxRunningJobs: number; overhead: number; counts: EvidenceCounts; workerTurns: number };
   /** (on − off) / on, from the medians: the share of the mission's makespan the evidence steps take. */
   overhead: number;
   /** The median of each run's paired (on − off) / on: less sensitive to a run that met a busy machine. */
@@ -158,10 +154,12 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
     let patchMs = 0;
     const counts: EvidenceCounts = { checkpoints: 0, diffs: 0, patches: 0, todoChecks: 0, wholeChecks: 0, checksNotPassed: 0, checksAsked: 0, checksRefusedForLimit: 0 };
     // BENCH_TRACE=1: what happened from the last Worker's end to the final review, printed per run.
+    const tracing = Boolean(process.env.BENCH_TRACE) && on;
     const trace: Array<[number, string]> = [];
     const checkpoints: Checkpoints | undefined = store && {
       checkpoint: (label) => {
         counts.checkpoints++;
+        if (!tracing) return store.checkpoint(label);
         const asked = performance.now();
         trace.push([asked, `checkpoint asked: ${label}`]);
         return store.checkpoint(label).finally(() => trace.push([performance.now(), `checkpoint taken: ${label} (${(performance.now() - asked).toFixed(0)} ms)`]));
@@ -215,7 +213,7 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
     let wholeCheckMs: number | undefined;
     commander.events.on((e) => {
       const now = performance.now();
-      if (process.env.BENCH_TRACE) trace.push([now, `${e.type} ${"todoId" in e ? (e.todoId ?? "") : ""}${"to" in e ? ` → ${e.to}` : ""}${"role" in e ? ` ${e.role}` : ""}${"durationMs" in e && e.type === "check.finished" ? ` (${e.durationMs} ms)` : ""}`]);
+      if (tracing) trace.push([now, `${e.type} ${"todoId" in e ? (e.todoId ?? "") : ""}${"to" in e ? ` → ${e.to}` : ""}${"role" in e ? ` ${e.role}` : ""}${"durationMs" in e && e.type === "check.finished" ? ` (${e.durationMs} ms)` : ""}`]);
       if (e.type === "turn.finished" && !e.ok) errors.push(e.error ?? "error");
       if (e.type === "turn.started" && e.role === "worker") {
         workerTurns++;
@@ -251,7 +249,7 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
     // Every check must pass (they wait for a free slot, never refused): else the mission did other work than the side without checks.
     if (side === "on" && counts.checksNotPassed) throw new Error(`evidence on, run ${run}: ${counts.checksNotPassed} checks did not pass`);
     const finalReview = at.reviewers.find((t) => t >= at.lastWorkerEnd) ?? Number.NaN;
-    if (process.env.BENCH_TRACE && on) {
+    if (tracing) {
       o.log?.(`  run ${run + 1} evidence ${side}, ms from the last Worker's end to the final review:`);
       for (const [t, what] of trace.sort((x, y) => x[0] - y[0])) if (t >= at.lastWorkerEnd - 400 && t <= finalReview) o.log?.(`    ${(t - at.lastWorkerEnd).toFixed(0).padStart(5)}  ${what}`);
     }
@@ -286,7 +284,7 @@ export async function evidenceCost(model: ScriptedModel, options: { files?: numb
   const wholeCheck = "test -d src";
   const sides: EvidenceSideName[] = ["on", "off"];
   return withRepoTemplate(files, "bench-evidence-repo-", async (template) => {
-    const samples: Record<EvidenceSideName, EvidenceSample[]> = { on: [], onDefaultLimit: [], off: [] };
+    const samples: Record<EvidenceSideName, EvidenceSample[]> = { on: [], off: [] };
     const loads: number[] = [];
     const paired: number[] = [];
     for (let r = 0; r < options.runs; r++) {
@@ -314,7 +312,6 @@ export async function evidenceCost(model: ScriptedModel, options: { files?: numb
     const cpu = (side: EvidenceSideName) => (samples[side].every((s) => s.cpuS !== undefined) ? optionalMedian(samples[side].map((s) => s.cpuS)) : undefined);
     const on = makespan("on");
     const off = makespan("off");
-    const shipped = samples.onDefaultLimit.length ? makespan("onDefaultLimit") : undefined;
     return {
       files,
       todos,
@@ -322,16 +319,12 @@ export async function evidenceCost(model: ScriptedModel, options: { files?: numb
       maxParallelSessions,
       runs: options.runs,
       load: median(loads),
-      serverSettleMs: options.settle === false ? undefined : median([...samples.on, ...samples.off, ...samples.onDefaultLimit].map((s) => s.settleMs)),
+      serverSettleMs: options.settle === false ? undefined : median([...samples.on, ...samples.off].map((s) => s.settleMs)),
       todoCheck: todoCheck("src/todoNN.ts"),
       wholeCheck,
       maxRunningJobs,
       on: { makespanMs: on, cpuS: cpu("on"), phases: phases("on"), samples: samples.on },
       off: { makespanMs: off, cpuS: cpu("off"), phases: phases("off"), samples: samples.off },
-      onDefaultLimit:
-        shipped === undefined
-          ? undefined
-          : { makespanMs: shipped, cpuS: cpu("onDefaultLimit"), phases: phases("onDefaultLimit"), samples: samples.onDefaultLimit, maxRunningJobs: DEFAULT_MAX_RUNNING_JOBS, overhead: (shipped - off) / shipped, counts: countsOf(samples.onDefaultLimit), workerTurns: median(samples.onDefaultLimit.map((s) => s.workerTurns)) },
       overhead: (on - off) / on,
       pairedOverhead: median(paired),
       counts: countsOf(samples.on),
