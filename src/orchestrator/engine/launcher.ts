@@ -184,11 +184,11 @@ export class Launcher {
   private child: ChildProcess | undefined;
   /** Set where the launcher cannot run (off Linux, or it did not come up): processes start here from then on. */
   private unavailable = process.platform !== "linux";
-
-  constructor(private readonly options: LauncherOptions = {}) {}
   private next = 0;
   /** Requests waiting for replies, each with the launcher it went to. */
   private readonly waiting = new Map<number, { channel: ChildProcess; settle: (reply: Reply | undefined) => void }>();
+
+  constructor(private readonly options: LauncherOptions = {}) {}
 
   /** The launcher's pid while it runs (for diagnostics). */
   get pid(): number | undefined {

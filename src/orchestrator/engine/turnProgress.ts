@@ -25,8 +25,9 @@ export interface WorkDone {
   lastText: string;
   /**
    * When every tool call of the turn that may write had been seen to end (this process's monotonic
-   * clock, performance.now; the turn's start if it made none): whatever its tools wrote was on disk by then. Undefined when
-   * unknown — such a call still underway at the end, events that may have been missed.
+   * clock, performance.now; the turn's start if it made none): whatever its tools wrote was on disk
+   * by then. Undefined when unknown — such a call still underway at the end, events that may have
+   * been missed.
    */
   settledAt?: number;
 }
