@@ -16,8 +16,9 @@ import { basename, join } from "node:path";
 import { PROTECTED_IN_WORKSPACE } from "../agents/permissions";
 import { ownedTempDir } from "./ownedTempDir";
 
-/** Variables no agent command may see: with the password an agent could answer its own permission requests. */
-export const SECRET_VARIABLES = ["OPENCODE_SERVER_PASSWORD", "OPENCODE_SERVER_USERNAME", "OPENCODE_CONFIG_CONTENT", "OPENCODE_ORCHESTRATOR_TOKEN"] as const;
+import { SECRET_VARIABLES } from "./secrets";
+
+export { SECRET_VARIABLES, withoutSecrets } from "./secrets";
 
 export type SandboxMode = "off" | "bubblewrap";
 
@@ -41,13 +42,6 @@ export interface AgentShell {
   jobShell: string;
   sandbox: SandboxMode;
   dispose(): void;
-}
-
-/** The environment minus the orchestrator's secrets: what a command we spawn ourselves gets. */
-export function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  for (const name of SECRET_VARIABLES) delete copy[name];
-  return copy;
 }
 
 /** Single-quotes a value for /bin/sh. */

@@ -4,6 +4,7 @@
  */
 import { agentDefinitions } from "../agents/roles";
 import { headlessPermissionPolicy } from "../agents/permissions";
+import { guardPluginUrl } from "./guard/guardSettings";
 
 export interface ProviderDefinition {
   id: string;
@@ -19,6 +20,8 @@ export interface ServerConfigOptions {
   model?: string;
   /** Extra keys merged last (e.g. `mcp`). */
   extra?: Record<string, unknown>;
+  /** Agents' commands run in the sandbox: nothing else the server starts may run outside it. */
+  sandbox?: boolean;
 }
 
 export function buildServerConfig(options: ServerConfigOptions = {}): Record<string, unknown> {
@@ -31,6 +34,11 @@ export function buildServerConfig(options: ServerConfigOptions = {}): Record<str
     // OpenCode snapshots the whole worktree at every step of every session: ~75% of its CPU with
     // many sessions (docs/benchmarks.md). The orchestrator takes its own checkpoints instead.
     snapshot: false,
+    // Judges every write by where it lands, and keeps our secrets from all the server starts (guard/).
+    plugin: [guardPluginUrl()],
+    // Formatters and language servers run the workspace's own tools (a prettier config is code)
+    // from the server, outside the sandbox: with the sandbox on, they do not run at all.
+    ...(options.sandbox ? { formatter: false, lsp: false } : {}),
   };
   if (options.provider) {
     const p = options.provider;

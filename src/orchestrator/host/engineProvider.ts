@@ -14,6 +14,7 @@ import { ownedTempDir } from "../engine/ownedTempDir";
 import { hasConfiguredModel, takesStepSnapshots } from "../engine/modelSetup";
 import { poolSize, turnsPerMember } from "../engine/poolSize";
 import { buildServerConfig } from "../engine/serverConfig";
+import { guardSettingsEnv } from "../engine/guard/guardSettings";
 import type { ModelRef } from "../domain/modelRef";
 import type { RedactingLogger } from "../logger";
 import type { ScriptedModel } from "../scriptedModel/server";
@@ -121,7 +122,7 @@ export class EngineProvider {
 
     const extra = await this.toolsConfig();
     if (settings.demoMode !== "always") {
-      const config = buildServerConfig({ extra });
+      const config = buildServerConfig({ extra, sandbox: this.shell.sandbox !== "off" });
       const engine = await launch(config, 0);
       try {
         if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine.client))) {
@@ -135,13 +136,13 @@ export class EngineProvider {
       await engine.stop(500);
     }
     this.demoModel ??= await startDemoModel(directory);
-    const demoConfig = buildServerConfig({ provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}`, extra });
+    const demoConfig = buildServerConfig({ provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}`, extra, sandbox: this.shell.sandbox !== "off" });
     return { pool: pool(demoConfig, await launch(demoConfig, 0)), model: DEMO_MODEL, demo: true };
   }
 
   /** Member 1 runs in the given environment; the others get data directories of their own. */
   private memberEnv(index: number): NodeJS.ProcessEnv {
-    const base = { ...(this.options.env ?? process.env), ...(this.shell ? { SHELL: this.shell.path } : {}) };
+    const base = { ...(this.options.env ?? process.env), ...(this.shell ? { SHELL: this.shell.path, ...guardSettingsEnv({ sandbox: this.shell.sandbox !== "off" }) } : {}) };
     if (index === 0) return base;
     this.poolDir ??= ownedTempDir("pool");
     return memberEnvironment(base, this.poolDir, index);

@@ -16,6 +16,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { evaluate, type PermissionRule } from "../agents/commandPolicy";
 import { PROTECTED_IN_WORKSPACE } from "../agents/permissions";
 import type { SessionPermissionRule } from "../engine/turn";
+import { landingOf } from "../landingPath";
 import type { FileLocks } from "../todo/fileLocks";
 import { workspacePath } from "../todo/workspacePath";
 
@@ -70,9 +71,14 @@ export class FileScopes {
     return relative(this.worktree, resolve(this.options.workspace, file)).replace(/\\/g, "/");
   }
 
-  /** A path from an ask (relative to the worktree), as the locks name it (relative to the workspace). */
+  /**
+   * A path from an ask (relative to the worktree), as the locks name it (relative to the workspace):
+   * the file it lands on, so a link is never granted as a file of its own (the workspace guard in
+   * the servers we start rewrites such writes before they ask; an attached server has no guard).
+   */
   private fromAsk(path: string): string {
-    return workspacePath(resolve(this.worktree, path), this.options.workspace);
+    const landing = landingOf(resolve(this.worktree, path), this.options.workspace);
+    return workspacePath(landing.link ? landing.path : resolve(this.worktree, path), this.options.workspace);
   }
 
   /** What the user's own rules say about writing a workspace file. */
@@ -86,7 +92,8 @@ export class FileScopes {
    * otherwise, or they configure the tools), every other edit asks, the state folder is denied.
    */
   rulesFor(files: readonly string[]): SessionPermissionRule[] {
-    const own = [...new Set(files.map((f) => workspacePath(f, this.options.workspace)))].filter((f) => f && !isOutside(f) && !isProtected(f) && this.userSays(f) === "allow");
+    // A declared file that is a link (or lies behind one) is not allowed by name: each write to it asks, and is judged where it lands.
+    const own = [...new Set(files.map((f) => workspacePath(f, this.options.workspace)))].filter((f) => f && !isOutside(f) && !isProtected(f) && this.userSays(f) === "allow" && !landingOf(f, this.options.workspace).link);
     return [
       { permission: "edit", pattern: "*", action: "ask" },
       ...own.map((f) => ({ permission: "edit", pattern: literal(this.asOpencodeNames(f)), action: "allow" as const })),

@@ -1,0 +1,68 @@
+/**
+ * What the workspace guard does to a call of one of OpenCode's writing tools (write, edit,
+ * apply_patch) before it runs: every path the call writes is judged by where it lands, not by how it
+ * is spelt (landingPath.ts). A path that reaches the real file through a link is rewritten to that
+ * file, so everything after us — OpenCode's own `external_directory` ask, the edit permission
+ * rules, the orchestrator's file scopes — sees the truth: a link out of the workspace becomes an
+ * outside write the user is asked about, a link onto another TODO's file becomes that file. In the
+ * sandbox, an outside write is refused instead: the sandbox promises that agents write the workspace
+ * only. A hard-linked file is made a file of its own before it is written, so its other names (maybe
+ * outside the workspace) keep their content.
+ */
+import { chmodSync, copyFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { landingOf } from "../../landingPath";
+
+export interface GuardOptions {
+  /** The workspace (OpenCode's instance directory). */
+  workspace: string;
+  /** Commands run in the sandbox: a write outside the workspace is refused, not asked. */
+  sandbox: boolean;
+}
+
+/** The tools that write files, and where their paths are. */
+export const WRITING_TOOLS = new Set(["write", "edit", "apply_patch"]);
+
+/** apply_patch's file headers (the Codex patch format OpenCode uses): what follows the colon is a path. */
+const PATCH_HEADER = /^(\*\*\* (?:Add File|Update File|Delete File|Move to): )(.+?)([ \t\r]*)$/gm;
+
+/**
+ * Judges one path a tool is about to write: the path to write instead (the landing), or an error
+ * the agent reads. `removes`: the call only deletes the name (a link itself, never its target).
+ */
+export function guardedPath(path: string, options: GuardOptions, removes = false): string {
+  if (removes) return path;
+  const landing = landingOf(path, options.workspace);
+  if (landing.broken) return path;
+  if (landing.outside && options.sandbox) {
+    const through = landing.link ? ` through the symbolic link ${landing.link}` : "";
+    throw new Error(`Refused: ${path} leads outside the workspace${through} (to ${landing.path}). Agents here run in a sandbox that writes the workspace only; write inside the workspace instead.`);
+  }
+  if (landing.hardLinked && !landing.outside) ownCopy(landing.path);
+  return landing.link ? landing.path : path;
+}
+
+/** Replaces a hard-linked file by a copy of its own (same content and mode): its other names keep theirs. */
+function ownCopy(file: string): void {
+  const temp = join(dirname(file), `.${randomBytes(6).toString("hex")}.orchestrator-copy`);
+  try {
+    copyFileSync(file, temp);
+    chmodSync(temp, statSync(file).mode & 0o7777);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new Error(`Refused: ${file} has other names (a hard link), and a copy of its own could not be made (${(error as Error).message}); writing it would change them too.`, { cause: error });
+  }
+}
+
+/** Applies the guard to a writing tool's arguments, in place; throws (refusing the call) with the reason. */
+export function guardToolCall(tool: string, args: Record<string, unknown>, options: GuardOptions): void {
+  if (!WRITING_TOOLS.has(tool)) return;
+  if (tool === "apply_patch") {
+    if (typeof args.patchText !== "string") return;
+    args.patchText = args.patchText.replace(PATCH_HEADER, (_line, header: string, path: string, trail: string) => `${header}${guardedPath(path, options, header.includes("Delete File"))}${trail}`);
+    return;
+  }
+  if (typeof args.filePath === "string") args.filePath = guardedPath(args.filePath, options);
+}
