@@ -71,5 +71,7 @@ export async function confirmRevert(what: string, run: (force: boolean) => Promi
     void vscode.window.showWarningMessage(`Orchestrator: cannot ${what.toLowerCase()}: ${result.reason}`);
     return false;
   }
+  const left = result.notRestored ?? [];
+  if (left.length) void vscode.window.showWarningMessage(`Orchestrator: not restored: ${left.slice(0, 5).map((f) => `${f.path} — ${f.why}`).join("; ")}${left.length > 5 ? "; …" : ""}.`);
   return true;
 }

@@ -14,10 +14,11 @@ import { Provenance } from "../provenance";
 import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
 import { inheritedExcludes } from "./ignoreRules";
 import { cutPatch, splitPatch } from "./patchSections";
-import { argChunks, assertNoLinkedParent, putBack, readEntries, sameBytes } from "./restoreFiles";
+import { argChunks, assertNoLinkedParent, putBack, readEntries, sameBytes, type RestoreResult } from "./restoreFiles";
 import { openStoreFolder } from "./storeFolder";
 
 export { CheckpointError, GitNotFoundError } from "./git";
+export type { RestoreResult } from "./restoreFiles";
 
 export interface FileChange {
   path: string;
@@ -157,21 +158,22 @@ export class CheckpointStore {
 
   /**
    * Puts `paths` back as they were at `checkpoint`: rewrites them byte-exact with their mode and
-   * deletes those that did not exist then. A folder stands for the files in it that changed.
-   * Returns the paths it changed.
+   * deletes those that did not exist then. A folder stands for the files in it that changed. What
+   * the workspace protects (`.git/`, `.vscode/`, OpenCode's config) is never written: it is named
+   * in the result instead. Returns the paths it changed.
    */
-  async restore(checkpoint: string, paths: readonly string[]): Promise<string[]> {
+  async restore(checkpoint: string, paths: readonly string[]): Promise<RestoreResult> {
     checkId(checkpoint);
     const files = [...new Set(paths.map((path) => this.relativePath(path)))];
-    if (files.length === 0) return [];
+    if (files.length === 0) return { changed: [], notRestored: [] };
     // Serialised with checkpoints, so none of them sees a restore half done.
     return this.onIndex(async () => {
-      const changed = await putBack(this.place, checkpoint, files, {
+      const result = await putBack(this.place, checkpoint, files, {
         logger: this.logger,
         changedUnder: async (folders) => (await this.diffTrees(checkpoint, await this.stageWorkspace(), folders)).map((change) => change.path),
       });
-      if (changed.length) this.logger.info(`checkpoints: restored ${changed.length} file(s) to ${checkpoint.slice(0, 10)}: ${changed.join(", ")}`);
-      return changed;
+      if (result.changed.length) this.logger.info(`checkpoints: restored ${result.changed.length} file(s) to ${checkpoint.slice(0, 10)}: ${result.changed.join(", ")}`);
+      return result;
     });
   }
 
