@@ -15,11 +15,14 @@ export function checkpointUri(checkpoint: string, path: string): vscode.Uri {
 }
 
 export class CheckpointContentProvider implements vscode.TextDocumentContentProvider {
-  constructor(private readonly host: MissionHost) {}
+  constructor(
+    private readonly host: MissionHost,
+    private readonly isTrusted: () => boolean,
+  ) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    // Checkpoint ids are commit hashes: nothing else is ever read from the store.
-    if (!/^[0-9a-f]{40,64}$/.test(uri.query)) return "";
+    // Checkpoint ids are commit hashes: nothing else is ever read from the store; nothing at all untrusted.
+    if (!this.isTrusted() || !/^[0-9a-f]{40,64}$/.test(uri.query)) return "";
     const bytes = await this.host.readCheckpoint(uri.query, uri.path.replace(/^\//, ""));
     return bytes ? new TextDecoder().decode(bytes) : "";
   }

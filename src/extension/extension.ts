@@ -282,7 +282,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, requireTrust(id, fn, () => vscode.workspace.isTrusted, refuseUntrusted))),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
     vscode.window.registerWebviewPanelSerializer(ASK_VIEW_TYPE, AskPanel.serializer(context, chatDeps, logger)),
-    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h)),
+    // Its reads run git on the workspace's store: Restricted Mode reads nothing of it (trust.ts).
+    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h, () => vscode.workspace.isTrusted)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A different binary or server applies to the next mission; never restart under a running one.
       if (event.affectsConfiguration("orchestrator.opencode") || event.affectsConfiguration("orchestrator.servers") || event.affectsConfiguration("orchestrator.sandbox")) void h.releaseEngine();
