@@ -15,11 +15,14 @@ export function checkpointUri(checkpoint: string, path: string): vscode.Uri {
 }
 
 export class CheckpointContentProvider implements vscode.TextDocumentContentProvider {
-  constructor(private readonly host: MissionHost) {}
+  constructor(
+    private readonly host: MissionHost,
+    private readonly isTrusted: () => boolean,
+  ) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    // Checkpoint ids are commit hashes: nothing else is ever read from the store.
-    if (!/^[0-9a-f]{40,64}$/.test(uri.query)) return "";
+    // Checkpoint ids are commit hashes: nothing else is ever read from the store; nothing at all untrusted.
+    if (!this.isTrusted() || !/^[0-9a-f]{40,64}$/.test(uri.query)) return "";
     const bytes = await this.host.readCheckpoint(uri.query, uri.path.replace(/^\//, ""));
     return bytes ? new TextDecoder().decode(bytes) : "";
   }
@@ -71,5 +74,7 @@ export async function confirmRevert(what: string, run: (force: boolean) => Promi
     void vscode.window.showWarningMessage(`Orchestrator: cannot ${what.toLowerCase()}: ${result.reason}`);
     return false;
   }
+  const left = result.notRestored ?? [];
+  if (left.length) void vscode.window.showWarningMessage(`Orchestrator: not restored: ${left.slice(0, 5).map((f) => `${f.path} — ${f.why}`).join("; ")}${left.length > 5 ? "; …" : ""}.`);
   return true;
 }

@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
 import { MissionHost } from "../orchestrator/host/missionHost";
+import { Provenance } from "../orchestrator/provenance";
 import { idleModel, type MissionModel } from "../orchestrator/host/readModel";
 import { ASK_VIEW_TYPE, AskPanel } from "./askPanel";
 import { CHECKPOINT_SCHEME, CheckpointContentProvider, confirmRevert, openChanges } from "./changeCommands";
@@ -57,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     context.subscriptions.push(...MISSION_COMMANDS.map((id) => vscode.commands.registerCommand(id, needFolder)));
     return { snapshot: idleModel() };
   }
-  const h = new MissionHost({ workspace: folder.uri.fsPath, logger, serverPassword: async () => context.secrets.get(SERVER_PASSWORD_SECRET), extensionPath: context.extensionPath });
+  const h = new MissionHost({ workspace: folder.uri.fsPath, logger, serverPassword: async () => context.secrets.get(SERVER_PASSWORD_SECRET), extensionPath: context.extensionPath, provenance: userProvenance(context, logger) });
   host = h;
   const settings = () => readSettings(logger, (m) => void vscode.window.showWarningMessage(m));
   const todoTree = new TodoTreeProvider(h.view);
@@ -281,7 +282,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, requireTrust(id, fn, () => vscode.workspace.isTrusted, refuseUntrusted))),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
     vscode.window.registerWebviewPanelSerializer(ASK_VIEW_TYPE, AskPanel.serializer(context, chatDeps, logger)),
-    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h)),
+    // Its reads run git on the workspace's store: Restricted Mode reads nothing of it (trust.ts).
+    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h, () => vscode.workspace.isTrusted)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A different binary or server applies to the next mission; never restart under a running one.
       if (event.affectsConfiguration("orchestrator.opencode") || event.affectsConfiguration("orchestrator.servers") || event.affectsConfiguration("orchestrator.sandbox")) void h.releaseEngine();
@@ -311,6 +313,20 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     },
     chat,
   };
+}
+
+/**
+ * The user's provenance key, in the extension's global storage (per user, outside every workspace,
+ * kept across reloads): missions and checkpoint stores it marks are the user's own. Should it be
+ * unreadable, this window's key is used: what it makes is its own, older missions count as not.
+ */
+function userProvenance(context: vscode.ExtensionContext, logger: { warn(message: string): void }): Provenance {
+  try {
+    return Provenance.fromKeyFile(vscode.Uri.joinPath(context.globalStorageUri, "provenance.key").fsPath);
+  } catch (error) {
+    logger.warn(`The provenance key could not be read (${(error as Error).message}); missions made in this window are recognised in it alone.`);
+    return Provenance.ofThisProcess();
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -2,13 +2,15 @@
  * Which commands need a trusted workspace. Agents edit files and run commands as the user, so in
  * Restricted Mode nothing may start one — not Run Task, not Ask (a read-only agent still reads the
  * workspace into a model), and not Resume, Retry or Skip either, which resume a mission — nor write
- * the workspace (reverts). Every command is classified here, and a
+ * the workspace (reverts), nor read its mission state or run git on its checkpoint store (Show TODO
+ * Changes, Review Mission Changes: the state and the store are the workspace's, as untrusted as it
+ * is). Every command is classified here, and a
  * unit test holds package.json to this list, so a new command cannot slip through unclassified.
  * No `vscode` import: the classification is tested without an editor.
  */
 
-/** Start agents (directly or by resuming a mission) or write workspace files. */
-export const TRUSTED_ONLY = ["orchestrator.ask", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission", "orchestrator.runTask", "orchestrator.resume", "orchestrator.approvePlan", "orchestrator.replanPlan", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert"] as const;
+/** Start agents (directly or by resuming a mission), write workspace files, or read its mission state and checkpoints. */
+export const TRUSTED_ONLY = ["orchestrator.ask", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission", "orchestrator.runTask", "orchestrator.resume", "orchestrator.approvePlan", "orchestrator.replanPlan", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges"] as const;
 
 /** Show, stop or kill what runs, or touch only the Orchestrator's own state: safe in Restricted Mode. */
 export const ALLOWED_UNTRUSTED = [
@@ -22,8 +24,6 @@ export const ALLOWED_UNTRUSTED = [
   "orchestrator.openSession",
   "orchestrator.openTodoSession",
   "orchestrator.openTodoFiles",
-  "orchestrator.showTodoChanges",
-  "orchestrator.reviewMissionChanges",
   "orchestrator.setServerPassword",
   "orchestrator.setMissionAside",
 ] as const;
@@ -34,7 +34,7 @@ export function needsTrust(command: string): boolean {
   return trustedOnly.has(command);
 }
 
-export const UNTRUSTED_MESSAGE = "Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run, resume, retry, skip or revert a mission.";
+export const UNTRUSTED_MESSAGE = "Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run, resume, retry, skip or revert a mission, or to review its changes.";
 
 /**
  * Wraps a command's handler so that it runs only in a trusted workspace; otherwise `refuse` says

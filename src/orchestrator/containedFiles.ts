@@ -5,8 +5,9 @@
  * writes elsewhere.
  * Files are replaced by rename (which replaces a link, never follows it) or appended to with
  * O_NOFOLLOW; a folder is used only when every step from the workspace down to it is a real folder.
+ * Reads of what a workspace could plant (a FIFO, a link to /dev/zero, a huge file) are bounded.
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 
 // Windows has no O_NOFOLLOW (and no links an unprivileged workspace can plant the same way).
@@ -61,4 +62,37 @@ export function replaceFile(file: string, text: string): void {
   rmSync(temp, { force: true });
   writeFileSync(temp, text, { flag: "wx" });
   renameSync(temp, file);
+}
+
+/** Replaces `file` (as replaceFile) unless it already holds exactly `text`, read without following a link. */
+export function replaceFileIfChanged(file: string, text: string): void {
+  if (readSmallFile(file, Buffer.byteLength(text), false) !== text) replaceFile(file, text);
+}
+
+/**
+ * The text of `file` when it is a regular file of at most `maxBytes`; undefined otherwise (missing,
+ * larger, a folder, a FIFO or device). Without `followLink`, a link at `file` itself counts as no file.
+ * Opened non-blocking, so a FIFO planted where a file was expected never hangs the caller.
+ */
+export function readSmallFile(file: string, maxBytes: number, followLink: boolean): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (followLink ? 0 : NOFOLLOW) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > maxBytes) return undefined;
+    const buffer = Buffer.alloc(stat.size);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -67,7 +67,7 @@ test("the user's repository keeps its HEAD, index, stash, refs and config throug
   write("src/new.ts", "export {};\n");
   const end = await store.checkpoint("T1 end");
   assert.deepEqual((await store.diff(start, end)).map((c) => [c.path, c.status]), [["src/new.ts", "added"], ["tracked.txt", "modified"]]);
-  assert.deepEqual((await store.restore(start, ["tracked.txt", "src/new.ts"])).sort(), ["src/new.ts", "tracked.txt"]);
+  assert.deepEqual((await store.restore(start, ["tracked.txt", "src/new.ts"])).changed.sort(), ["src/new.ts", "tracked.txt"]);
   assert.deepEqual(await store.diff(start, "worktree"), []);
 
   assert.deepEqual(look(), before);
@@ -84,7 +84,7 @@ test("works in a folder that is not a git repository", async () => {
     { path: "a.txt", status: "modified", added: 1, removed: 0, binary: false },
     { path: "b.txt", status: "added", added: 1, removed: 0, binary: false },
   ]);
-  assert.deepEqual((await store.restore(first, ["a.txt", "b.txt"])).sort(), ["a.txt", "b.txt"]);
+  assert.deepEqual((await store.restore(first, ["a.txt", "b.txt"])).changed.sort(), ["a.txt", "b.txt"]);
   assert.equal(read("a.txt").toString(), "a\n");
   assert.equal(exists("b.txt"), false);
   assert.equal(existsSync(join(workspace, ".git")), false, "no repository was made in the workspace");
@@ -145,7 +145,7 @@ test("paths with spaces, non-ASCII letters and glob characters are recorded, lis
   for (const name of names) write(name, "changed\n");
   write("a1x.ts", "changed too\n");
   assert.deepEqual((await store.diff(first, "worktree", names)).map((c) => c.path).sort(), [...names].sort());
-  assert.deepEqual((await store.restore(first, names)).sort(), [...names].sort());
+  assert.deepEqual((await store.restore(first, names)).changed.sort(), [...names].sort());
   for (const name of names) assert.equal(read(name).toString(), `${name}\n`);
   assert.equal(read("a1x.ts").toString(), "changed too\n", "a glob-looking name is only that file");
 });
@@ -200,7 +200,7 @@ test("restore puts back the executable bit and symlinks, and never writes throug
   unlinkSync(join(workspace, "link"));
   symlinkSync(join(root, "outside.txt"), join(workspace, "link"));
   assert.deepEqual((await store.diff(first, "worktree")).map((c) => c.path).sort(), ["link", "plain.txt", "run.sh"]);
-  assert.deepEqual((await store.restore(first, ["run.sh", "plain.txt", "link"])).sort(), ["link", "plain.txt", "run.sh"]);
+  assert.deepEqual((await store.restore(first, ["run.sh", "plain.txt", "link"])).changed.sort(), ["link", "plain.txt", "run.sh"]);
   assert.equal(statSync(join(workspace, "run.sh")).mode & 0o111, 0o111);
   assert.equal(statSync(join(workspace, "plain.txt")).mode & 0o111, 0);
   assert.equal(readlinkSync(join(workspace, "link")), "plain.txt");
@@ -218,13 +218,13 @@ test("restore recreates deleted files, deletes created ones with the folders it 
   write("new/deep/file.ts", "created\n");
   write("existing/new.txt", "created\n");
   write(".env", "SECRET=1\n");
-  const changed = await store.restore(first, ["keep.txt", "gone.txt", "new/deep/file.ts", "existing/new.txt", ".env", "never-existed.txt"]);
+  const { changed } = await store.restore(first, ["keep.txt", "gone.txt", "new/deep/file.ts", "existing/new.txt", ".env", "never-existed.txt"]);
   assert.deepEqual(changed.sort(), ["existing/new.txt", "gone.txt", "new/deep/file.ts"]);
   assert.equal(read("gone.txt").toString(), "was here\n");
   assert.equal(exists("new"), false, "folders the checkpoint did not have and that are now empty are removed");
   assert.equal(exists("existing/old.txt"), true);
   assert.equal(read(".env").toString(), "SECRET=1\n", "an ignored file is no checkpoint's to delete");
-  assert.deepEqual(await store.restore(first, ["keep.txt", "gone.txt"]), [], "nothing left to change");
+  assert.deepEqual((await store.restore(first, ["keep.txt", "gone.txt"])).changed, [], "nothing left to change");
 });
 
 test("restore of a folder puts back the files in it that changed", async () => {
@@ -235,7 +235,7 @@ test("restore of a folder puts back the files in it that changed", async () => {
   write("src/a.ts", "changed\n");
   write("src/c.ts", "created\n");
   unlinkSync(join(workspace, "src/b.ts"));
-  assert.deepEqual((await store.restore(first, ["src"])).sort(), ["src/a.ts", "src/b.ts", "src/c.ts"]);
+  assert.deepEqual((await store.restore(first, ["src"])).changed.sort(), ["src/a.ts", "src/b.ts", "src/c.ts"]);
   assert.deepEqual(await store.diff(first, "worktree"), []);
 });
 

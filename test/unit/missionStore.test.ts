@@ -15,13 +15,14 @@ afterEach(() => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-test("a mission round-trips through mission.json, with todo.md beside it", () => {
+test("a mission round-trips through mission.json, with todo.md and its provenance mark beside it", () => {
   const store = new MissionStore(workspace);
   const state = store.create("Build it");
   assert.equal(state.status, "planning");
   assert.deepEqual(store.load(state.id), state);
   assert.match(readFileSync(join(store.dir(state.id), "todo.md"), "utf8"), /Build it/);
-  assert.deepEqual(readdirSync(store.dir(state.id)).sort(), ["mission.json", "todo.md"], "no temp file is left behind");
+  assert.deepEqual(readdirSync(store.dir(state.id)).sort(), ["mission.json", "provenance", "todo.md"], "no temp file is left behind");
+  assert.equal(store.notOurs(state.id), undefined, "the mission this store made is the user's own");
 });
 
 test("the unfinished mission found is the latest one not finished for good", () => {

@@ -58,8 +58,8 @@ export function missionNode(s: MissionModel): NodeModel {
   return {
     id: missionNodeId(s.missionId ?? "current"),
     label: s.mission ?? "Mission",
-    description: s.awaitingApproval && s.estimate ? `waiting for your approval · ${estimateLine(s.estimate)}` : [s.status ?? s.phase, s.progress, s.demo ? "demo model" : s.model].filter(Boolean).join(" · "),
-    tooltip: [s.report ?? s.mission, s.model ? `Model: ${s.model}` : "", s.estimate ? `Estimate: ${estimateLine(s.estimate)}\n${estimateBasis(s.estimate)}` : ""].filter(Boolean).join("\n"),
+    description: s.awaitingApproval && s.estimate ? `waiting for your approval · ${estimateLine(s.estimate)}` : [s.status ?? s.phase, s.progress, s.demo ? "demo model" : s.model, s.notOurs ? "not yours: shown only" : ""].filter(Boolean).join(" · "),
+    tooltip: [s.report ?? s.mission, s.model ? `Model: ${s.model}` : "", s.estimate ? `Estimate: ${estimateLine(s.estimate)}\n${estimateBasis(s.estimate)}` : "", s.notOurs ? `Shown only: ${s.notOurs}` : ""].filter(Boolean).join("\n"),
     icon: s.awaitingApproval ? { id: "question", color: "charts.yellow" } : s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
     contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.hasChanges ? "+changes" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
     collapsible: "expanded",

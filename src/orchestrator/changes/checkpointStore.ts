@@ -1,18 +1,24 @@
 /**
  * Checkpoints of the workspace in a shadow git repository the orchestrator owns (its own git dir,
  * index and refs under `.opencode/orchestrator/checkpoints`): what agents changed can be listed and
- * put back without ever touching the user's repository, index, refs or stash.
+ * put back without ever touching the user's repository, index, refs or stash. Only a store this
+ * user's runs made is used, and every file we write in it is reached with no link on the way
+ * (storeFolder.ts, containedFiles.ts).
  */
 import { existsSync } from "node:fs";
-import { lstat, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { containedDir, replaceFileIfChanged } from "../containedFiles";
 import { silentLogger, type Logger } from "../logger";
+import { Provenance } from "../provenance";
 import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
 import { inheritedExcludes } from "./ignoreRules";
 import { cutPatch, splitPatch } from "./patchSections";
-import { argChunks, assertNoLinkedParent, putBack, readEntries, sameBytes } from "./restoreFiles";
+import { argChunks, assertNoLinkedParent, putBack, readEntries, sameBytes, type RestoreResult } from "./restoreFiles";
+import { openStoreFolder } from "./storeFolder";
 
 export { CheckpointError, GitNotFoundError } from "./git";
+export type { RestoreResult } from "./restoreFiles";
 
 export interface FileChange {
   path: string;
@@ -23,9 +29,9 @@ export interface FileChange {
 }
 
 export interface CheckpointStoreOptions {
-  /** Where the store lives; default `<workspace>/.opencode/orchestrator/checkpoints`. */
-  dir?: string;
   logger?: Logger;
+  /** Whose stores this one may use (provenance.ts); default: a key of this process alone. */
+  provenance?: Provenance;
 }
 
 const CHECKPOINTS_REF = "refs/heads/checkpoints";
@@ -49,6 +55,7 @@ export class CheckpointStore {
   readonly gitDir: string;
   private readonly place: GitPlace;
   private readonly logger: Logger;
+  private readonly provenance: Provenance;
   private ready: Promise<void> | undefined;
   // Everything that writes the store's index runs here, one at a time.
   private indexQueue: Promise<unknown> = Promise.resolve();
@@ -59,10 +66,11 @@ export class CheckpointStore {
 
   constructor(workspace: string, options: CheckpointStoreOptions = {}) {
     this.workspace = resolve(workspace);
-    this.dir = resolve(options.dir ?? join(this.workspace, ORCHESTRATOR_DIR, "checkpoints"));
+    this.dir = join(this.workspace, ORCHESTRATOR_DIR, "checkpoints");
     this.gitDir = join(this.dir, "git");
     this.place = { workspace: this.workspace, gitDir: this.gitDir };
     this.logger = options.logger ?? silentLogger;
+    this.provenance = options.provenance ?? Provenance.ofThisProcess();
   }
 
   /**
@@ -150,21 +158,22 @@ export class CheckpointStore {
 
   /**
    * Puts `paths` back as they were at `checkpoint`: rewrites them byte-exact with their mode and
-   * deletes those that did not exist then. A folder stands for the files in it that changed.
-   * Returns the paths it changed.
+   * deletes those that did not exist then. A folder stands for the files in it that changed. What
+   * the workspace protects (`.git/`, `.vscode/`, OpenCode's config) is never written: it is named
+   * in the result instead. Returns the paths it changed.
    */
-  async restore(checkpoint: string, paths: readonly string[]): Promise<string[]> {
+  async restore(checkpoint: string, paths: readonly string[]): Promise<RestoreResult> {
     checkId(checkpoint);
     const files = [...new Set(paths.map((path) => this.relativePath(path)))];
-    if (files.length === 0) return [];
+    if (files.length === 0) return { changed: [], notRestored: [] };
     // Serialised with checkpoints, so none of them sees a restore half done.
     return this.onIndex(async () => {
-      const changed = await putBack(this.place, checkpoint, files, {
+      const result = await putBack(this.place, checkpoint, files, {
         logger: this.logger,
         changedUnder: async (folders) => (await this.diffTrees(checkpoint, await this.stageWorkspace(), folders)).map((change) => change.path),
       });
-      if (changed.length) this.logger.info(`checkpoints: restored ${changed.length} file(s) to ${checkpoint.slice(0, 10)}: ${changed.join(", ")}`);
-      return changed;
+      if (result.changed.length) this.logger.info(`checkpoints: restored ${result.changed.length} file(s) to ${checkpoint.slice(0, 10)}: ${result.changed.join(", ")}`);
+      return result;
     });
   }
 
@@ -190,7 +199,7 @@ export class CheckpointStore {
 
   /** Records the working tree in the store's index and returns its tree id. */
   private async stageWorkspace(): Promise<string> {
-    await this.writeInheritedExcludes();
+    this.writeInheritedExcludes();
     // The first scan writes every file of the workspace: streamed into one pack it is ~10x faster than
     // one loose object per file. Only then, as each later scan would add a pack of its own.
     const firstScan = !existsSync(join(this.gitDir, "index"));
@@ -241,32 +250,38 @@ export class CheckpointStore {
 
   private async open(): Promise<void> {
     if (!existsSync(this.workspace)) throw new CheckpointError(`checkpoints: the workspace ${this.workspace} does not exist`);
-    await mkdir(join(this.gitDir, "info"), { recursive: true });
-    // The store ignores itself in the user's repository too: it must never show in their `git status`.
-    await writeIfChanged(join(this.dir, ".gitignore"), "# OpenCode Orchestrator's checkpoints: a git repository of its own.\n*\n");
-    if (!existsSync(join(this.gitDir, "HEAD"))) await runGit(this.place, ["init", "-q", "--template="]);
+    await openStoreFolder({ workspace: this.workspace, dir: this.dir, provenance: this.provenance, logger: this.logger });
     await this.removeStaleLock();
-    const excluded = [`/${ORCHESTRATOR_DIR}/`];
-    const storeInside = relative(this.workspace, this.dir);
-    if (storeInside && !storeInside.startsWith("..") && !isAbsolute(storeInside)) excluded.push(`/${toPosix(storeInside)}/`);
-    await writeIfChanged(join(this.gitDir, "info", "exclude"), "# the orchestrator's own state is never part of a checkpoint\n" + excluded.join("\n") + "\n");
-    await writeIfChanged(join(this.gitDir, "info", "attributes"), RAW_ATTRIBUTES);
+    this.writeInfo("exclude", `# the orchestrator's own state is never part of a checkpoint\n/${ORCHESTRATOR_DIR}/\n`);
+    this.writeInfo("attributes", RAW_ATTRIBUTES);
     const head = await runGit(this.place, ["rev-parse", "--verify", "-q", CHECKPOINTS_REF], { okCodes: [0, 1] });
     this.head = head.code === 0 ? head.stdout.toString().trim() : undefined;
     this.headTree = undefined;
   }
 
+  /**
+   * Writes one of the files of the store's `git/info` (replaced by rename, never written through a
+   * link), once every folder from the workspace down to it is checked to be a real one.
+   */
+  private writeInfo(name: "exclude" | "attributes" | "inherited-exclude", text: string): void {
+    const info = join(this.gitDir, "info");
+    const problem = containedDir(this.workspace, info, true);
+    if (problem) throw new CheckpointError(`checkpoints: refusing to write in ${info}: ${problem}`);
+    replaceFileIfChanged(join(info, name), text);
+  }
+
   /** A lock left by a git killed with its machine would stop every checkpoint; a live one is seconds old. */
   private async removeStaleLock(): Promise<void> {
     const lock = join(this.gitDir, "index.lock");
-    const since = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => undefined);
+    const since = await lstat(lock).then((s) => Date.now() - s.mtimeMs, () => undefined);
     if (since === undefined || since < STALE_LOCK_MS) return;
     this.logger.warn(`checkpoints: removing ${lock}, left ${Math.round(since / 60_000)} min ago by a git that did not finish`);
     await rm(lock, { force: true });
   }
 
-  private async writeInheritedExcludes(): Promise<void> {
-    await writeIfChanged(join(this.gitDir, "info", "inherited-exclude"), inheritedExcludes(this.workspace));
+  /** The enclosing repository's ignore rules: its text goes only into the store's own, link-free `git/info`. */
+  private writeInheritedExcludes(): void {
+    this.writeInfo("inherited-exclude", inheritedExcludes(this.workspace));
   }
 
   /** A workspace-relative path in git's form; refuses paths outside the workspace. */
@@ -307,9 +322,4 @@ function checkId(id: string): void {
 
 function toPosix(path: string): string {
   return sep === "/" ? path : path.split(sep).join("/");
-}
-
-async function writeIfChanged(path: string, text: string): Promise<void> {
-  const current = await readFile(path, "utf8").catch(() => undefined);
-  if (current !== text) await writeFile(path, text);
 }

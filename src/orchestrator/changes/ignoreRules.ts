@@ -3,8 +3,13 @@
  * `.gitignore` files of folders above the workspace (a workspace opened inside a monorepo). Git
  * reads neither for a work tree rooted at the workspace, so they are translated to workspace-relative
  * rules; the workspace's own `.gitignore` files git reads itself.
+ *
+ * The text read here is the repository's (a hostile parent repository writes what it likes): it goes
+ * only into the store's own exclude file, in its link-free folder (checkpointStore.ts), and is read
+ * bounded — a FIFO or a link to a device where a `.gitignore` should be is skipped, never waited on.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readSmallFile } from "../containedFiles";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
 export interface UserRepository {
@@ -38,12 +43,12 @@ function gitDirAt(dir: string): string | undefined {
   return pointer ? resolve(dir, pointer) : undefined;
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
+/** Larger than any real ignore file; what is larger is not read at all. */
+const MAX_RULES_BYTES = 1 << 20;
+
+/** Git follows a link at `.git/info/exclude` (dotfiles) but not at a `.gitignore` in the tree; so do we. */
+function readText(path: string, followLink = true): string | undefined {
+  return readSmallFile(path, MAX_RULES_BYTES, followLink);
 }
 
 /** The inherited rules as one exclude file's text, in the user's precedence order (later wins). */
@@ -53,7 +58,7 @@ export function inheritedExcludes(workspace: string): string {
   const down = relative(repository.root, resolve(workspace)).split(sep).filter(Boolean);
   const sources = [{ text: readText(join(repository.commonDir, "info", "exclude")), down }];
   for (let depth = 0; depth < down.length; depth++) {
-    sources.push({ text: readText(join(repository.root, ...down.slice(0, depth), ".gitignore")), down: down.slice(depth) });
+    sources.push({ text: readText(join(repository.root, ...down.slice(0, depth), ".gitignore"), false), down: down.slice(depth) });
   }
   const rules = sources.flatMap(({ text, down: below }) =>
     (text ?? "").split("\n").flatMap((line) => translateRule(line, below) ?? []),

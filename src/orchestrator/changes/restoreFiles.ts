@@ -1,13 +1,16 @@
 /**
  * Reading a checkpoint's entries and writing them back into the workspace. Files are written by us,
- * not by `git checkout`, so we know exactly which ones changed, never write through a symlink, and
- * never delete a file the checkpoint could not have held (an ignored one).
+ * not by `git checkout`, so we know exactly which ones changed, never write through a link (a file is
+ * replaced by rename: a symbolic or hard link at its name is replaced, what it points to is not
+ * touched), never write what the workspace protects (protectedPaths.ts), and never delete a file the
+ * checkpoint could not have held (an ignored one).
  */
-import { createHash } from "node:crypto";
-import { chmod, lstat, mkdir, readFile, readlink, rmdir, symlink, unlink, writeFile } from "node:fs/promises";
-import { dirname, join, posix } from "node:path";
+import { createHash, randomBytes } from "node:crypto";
+import { chmod, lstat, mkdir, readFile, readlink, rename, rm, rmdir, symlink, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, posix } from "node:path";
 import type { Logger } from "../logger";
 import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
+import { protectedFromRestore } from "./protectedPaths";
 
 export interface TreeEntry {
   /** 100644 file, 100755 executable, 120000 symlink, 040000 folder, 160000 nested repository. */
@@ -56,6 +59,18 @@ function blobId(bytes: Buffer, like: string): string {
   return hash.digest("hex");
 }
 
+/** A path a restore left alone, and why ("the workspace protects it"). */
+export interface NotRestored {
+  path: string;
+  why: string;
+}
+
+/** What a restore did: the paths it changed, and those it would not write. */
+export interface RestoreResult {
+  changed: string[];
+  notRestored: NotRestored[];
+}
+
 export interface PutBackOptions {
   logger: Logger;
   /** The changed files under folders (checkpoint vs. now); a folder stands for those. */
@@ -76,8 +91,11 @@ export async function assertNoLinkedParent(workspace: string, path: string): Pro
   }
 }
 
-/** Makes `paths` what they were at `checkpoint`; returns those it changed. Runs on the store's index queue. */
-export async function putBack(place: GitPlace, checkpoint: string, paths: readonly string[], options: PutBackOptions): Promise<string[]> {
+/**
+ * Makes `paths` what they were at `checkpoint`, except those the workspace protects (named in the
+ * result, never written). Runs on the store's index queue.
+ */
+export async function putBack(place: GitPlace, checkpoint: string, paths: readonly string[], options: PutBackOptions): Promise<RestoreResult> {
   const at = (path: string) => join(place.workspace, path);
   const entries = await readEntries(place, checkpoint, paths);
   const targets: string[] = [];
@@ -93,10 +111,17 @@ export async function putBack(place: GitPlace, checkpoint: string, paths: readon
     targets.push(...inside);
   }
 
-  for (const path of targets) await assertNoLinkedParent(place.workspace, path);
+  const notRestored: NotRestored[] = [];
+  const allowed = targets.filter((path) => {
+    const why = protectedFromRestore(path);
+    if (why) notRestored.push({ path, why });
+    return !why;
+  });
+  for (const path of notRestored) options.logger.warn(`checkpoints: not restored: ${path.path} — ${path.why}`);
+  for (const path of allowed) await assertNoLinkedParent(place.workspace, path);
   const removals: string[] = [];
   const writes: string[] = [];
-  for (const path of targets) {
+  for (const path of allowed) {
     const entry = entries.get(path);
     if (!entry) {
       const now = await lstat(at(path)).catch(() => undefined);
@@ -122,24 +147,31 @@ export async function putBack(place: GitPlace, checkpoint: string, paths: readon
     await writeEntry(at(path), entry, blobs.get(entry.oid)!);
     changed.push(path);
   }
-  return changed;
+  return { changed, notRestored };
 }
 
 async function writeEntry(absolute: string, entry: TreeEntry, bytes: Buffer): Promise<void> {
   const now = await lstat(absolute).catch(() => undefined);
-  // Never write through a symlink: it may point outside the workspace.
-  if (now?.isSymbolicLink() || (now && entry.mode === "120000")) await unlink(absolute);
+  // A link becoming a file or a file becoming a link: the old entry goes first (a link is removed itself).
+  if (now && !now.isDirectory() && (now.isSymbolicLink() || entry.mode === "120000")) await unlink(absolute);
   // A folder where the file was: its changed files were removed first; one still holding others fails here.
   else if (now?.isDirectory()) await rmdir(absolute);
   await mkdir(dirname(absolute), { recursive: true });
   if (entry.mode === "120000") return symlink(bytes, absolute);
   const executable = entry.mode === "100755";
-  await writeFile(absolute, bytes, { mode: executable ? 0o777 : 0o666 });
-  if (now?.isFile() && EXEC_BIT_MATTERS) {
-    // As git does: executable means x wherever r is.
-    const mode = now.mode & 0o777;
-    const wanted = executable ? mode | ((mode & 0o444) >> 2) : mode & ~0o111;
-    if (wanted !== mode) await chmod(absolute, wanted);
+  // A new file beside it, renamed over it: a hard link at the name (to a file outside) keeps its bytes.
+  const temp = join(dirname(absolute), `.${basename(absolute)}.${randomBytes(4).toString("hex")}.restoring`);
+  try {
+    await writeFile(temp, bytes, { mode: executable ? 0o777 : 0o666, flag: "wx" });
+    if (now?.isFile() && EXEC_BIT_MATTERS) {
+      // The file's own mode, as git does: executable means x wherever r is.
+      const mode = now.mode & 0o777;
+      await chmod(temp, executable ? mode | ((mode & 0o444) >> 2) : mode & ~0o111);
+    }
+    await rename(temp, absolute);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
 }
 

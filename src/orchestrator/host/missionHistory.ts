@@ -19,9 +19,11 @@ export interface MissionSummary {
   model?: string;
   resumable: boolean;
   hasReport: boolean;
+  /** Why it is only listed (not this user's own): it offers no Resume. */
+  notOurs?: string;
 }
 
-export function missionSummary(state: MissionState): MissionSummary {
+export function missionSummary(state: MissionState, notOurs?: string): MissionSummary {
   return {
     missionId: state.id,
     mission: state.mission,
@@ -32,7 +34,8 @@ export function missionSummary(state: MissionState): MissionSummary {
     tokens: state.usage.inputTokens + state.usage.outputTokens,
     cost: state.usage.cost,
     model: state.model,
-    resumable: isResumable(state.status),
+    resumable: !notOurs && isResumable(state.status),
     hasReport: !!state.report,
+    ...(notOurs ? { notOurs } : {}),
   };
 }

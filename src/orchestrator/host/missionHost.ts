@@ -18,7 +18,8 @@ import type { EnginePool } from "../engine/enginePool";
 import type { RedactingLogger } from "../logger";
 import { Commander, type CommanderOptions } from "../mission/commander";
 import { MissionStore, StateFileError } from "../mission/missionStore";
-import { CheckpointStore } from "../changes/checkpointStore";
+import { CheckpointStore, type RestoreResult } from "../changes/checkpointStore";
+import { Provenance } from "../provenance";
 import { DEFAULT_LIMITS } from "../mission/limits";
 import { JobPermission } from "./jobPermission";
 import { listModels, type ModelChoice } from "../engine/modelSetup";
@@ -34,6 +35,7 @@ import { pastMissions, rolePrices } from "./estimateInputs";
 import type { Role } from "../domain/roles";
 import { PlanApprovals } from "./planApprovals";
 import { MissionChanges, type ChangeSet } from "./missionChanges";
+import type { RevertOutcome } from "../mission/reverts";
 import { MissionView } from "./missionView";
 import { isResumable, phaseOf, type MissionModel } from "./readModel";
 import { askWorkspace, type Answer, type AskOptions } from "./workspaceQuestions";
@@ -50,7 +52,8 @@ export type HostNotice =
 /** An action refused says why, in words the user can act on; a revert also names the files in the way. */
 export type { ModelChoice, MissionSummary };
 
-export type ActionResult = { ok: true } | { ok: false; reason: string; conflicts?: string[] };
+/** `notRestored`: files a revert left as they are, each with why (the workspace protects it). */
+export type ActionResult = { ok: true; notRestored?: RestoreResult["notRestored"] } | { ok: false; reason: string; conflicts?: string[] };
 
 export interface MissionHostOptions {
   workspace: string;
@@ -61,6 +64,11 @@ export interface MissionHostOptions {
   extensionPath?: string;
   /** The environment of the servers the host starts (tests isolate their data directories). */
   engineEnv?: NodeJS.ProcessEnv;
+  /**
+   * Whose missions and checkpoint stores are the user's own (provenance.ts): the extension gives the
+   * user's lasting key; without one, only what this process made is.
+   */
+  provenance?: Provenance;
 }
 
 export class MissionHost {
@@ -92,8 +100,9 @@ export class MissionHost {
 
   constructor(private readonly options: MissionHostOptions) {
     this.logger = options.logger;
-    this.store = new MissionStore(options.workspace);
-    this.checkpoints = new CheckpointStore(options.workspace, { logger: options.logger });
+    const provenance = options.provenance ?? Provenance.ofThisProcess();
+    this.store = new MissionStore(options.workspace, undefined, provenance);
+    this.checkpoints = new CheckpointStore(options.workspace, { logger: options.logger, provenance });
     this.changes = new MissionChanges(this.store, this.checkpoints);
     this.jobs = new BackgroundJobManager({ workspace: options.workspace });
     this.jobSubscription = this.jobs.changed.on((job) => this.view.jobChanged(job.id));
@@ -150,12 +159,17 @@ export class MissionHost {
 
   /** The latest mission of the workspace that can be resumed, if any (it may not be the one shown). */
   latestUnfinished(): { missionId: string; mission: string; status: string } | undefined {
-    const state = this.store.findUnfinished((problem) => this.stateProblem(problem));
+    const state = this.latestOwnUnfinished();
     return state && { missionId: state.id, mission: state.mission, status: state.status };
   }
 
+  /** The latest unfinished mission the user's own runs made: one shipped with the repository is never offered. */
+  private latestOwnUnfinished(): MissionState | undefined {
+    return this.store.latest((state) => isResumable(state.status) && !this.store.notOurs(state.id), (problem) => this.stateProblem(problem));
+  }
+
   private showState(state: MissionState): void {
-    this.view.show(state, { phase: phaseOf(state.status), demo: false, startedAt: state.createdAt, finishedAt: state.updatedAt }, this.store.history(state.id));
+    this.view.show(state, { phase: phaseOf(state.status), demo: false, startedAt: state.createdAt, finishedAt: state.updatedAt, notOurs: this.store.notOurs(state.id) }, this.store.history(state.id));
   }
 
   private stateProblem(problem: StateFileError): void {
@@ -166,7 +180,7 @@ export class MissionHost {
 
   /** Every mission of the workspace, newest first, for the history view. */
   missions(): MissionSummary[] {
-    return this.store.list((problem) => this.logger.warn(problem.message)).map(missionSummary);
+    return this.store.list((problem) => this.logger.warn(problem.message)).map((state) => missionSummary(state, this.store.notOurs(state.id)));
   }
 
   /** Shows a past mission in the views (its TODOs, changes, sessions and timeline); not while another runs. */
@@ -227,9 +241,12 @@ export class MissionHost {
   async resume(settings: HostSettings, missionId?: string): Promise<ActionResult> {
     if (this.isRunning) return { ok: false, reason: "a mission is already running." };
     const id = missionId ?? this.view.missionId;
-    const loaded = id ? this.load(id) : this.store.findUnfinished((problem) => this.stateProblem(problem));
+    const loaded = id ? this.load(id) : this.latestOwnUnfinished();
     if (!loaded) return { ok: false, reason: "no unfinished mission in this workspace." };
     if ("reason" in loaded) return { ok: false, reason: loaded.reason };
+    // Its TODOs would become the agents' prompts, its checkpoints the base of what is shown and reverted.
+    const notOurs = this.store.notOurs(loaded.id);
+    if (notOurs) return { ok: false, reason: notOurs };
     if (!isResumable(loaded.status)) return { ok: false, reason: `the mission "${missionLabel(loaded.mission)}" ended ${loaded.status}; it cannot be resumed. Run Task starts a new one.` };
     await this.resumeState(loaded, settings);
     return { ok: true };
@@ -266,6 +283,8 @@ export class MissionHost {
     if (this.isRunning) return refused("another mission is running.");
     const loaded = this.load(missionId);
     if ("reason" in loaded) return refused(loaded.reason);
+    const notOurs = this.store.notOurs(loaded.id);
+    if (notOurs) return refused(notOurs);
     if (!isResumable(loaded.status)) return refused(`its mission ended ${loaded.status}.`);
     if (!stored(loaded)) return refused(`it is ${loaded.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
     this.store.save(loaded);
@@ -423,13 +442,14 @@ export class MissionHost {
     return this.editChanges(missionId, (state) => this.changes.undo(state, force));
   }
 
-  private async editChanges(missionId: string, edit: (state: MissionState) => Promise<{ ok: true } | { ok: false; reason: string; conflicts?: string[] }>): Promise<ActionResult> {
+  private async editChanges(missionId: string, edit: (state: MissionState) => Promise<RevertOutcome>): Promise<ActionResult> {
     if (this.isRunning) return { ok: false, reason: "a mission is running (or a revert): stop it first, then revert." };
     const loaded = this.load(missionId);
     if ("reason" in loaded) return { ok: false, reason: loaded.reason };
     this.editing = true;
+    let outcome: RevertOutcome;
     try {
-      const outcome = await edit(loaded);
+      outcome = await edit(loaded);
       if (!outcome.ok) return outcome;
     } catch (error) {
       return { ok: false, reason: (error as Error).message };
@@ -437,7 +457,7 @@ export class MissionHost {
       this.editing = false;
     }
     this.showState(loaded);
-    return { ok: true };
+    return outcome.notRestored.length ? { ok: true, notRestored: outcome.notRestored } : { ok: true };
   }
 
   /**

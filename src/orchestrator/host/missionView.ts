@@ -127,7 +127,7 @@ export class MissionView {
       }
     }
     this.sessions.closeOpen(state.updatedAt);
-    this.builder.refresh(state, "all", this.idle);
+    this.builder.refresh(state, "all", this.idle, !this.facts.notOurs);
     this.fire({ missionChanged: true, shapeChanged: true });
   }
 
@@ -141,7 +141,7 @@ export class MissionView {
   /** The run's own facts changed (phase, demo, end, error). */
   setFacts(facts: Partial<RunFacts>): void {
     this.facts = { ...this.facts, ...facts };
-    const shapeChanged = this.state ? this.builder.refresh(this.state, "all", this.idle) : false;
+    const shapeChanged = this.state ? this.builder.refresh(this.state, "all", this.idle, !this.facts.notOurs) : false;
     this.fire({ shapeChanged, todoIds: this.state ? [...this.builder.ids] : [] });
   }
 
@@ -151,7 +151,7 @@ export class MissionView {
     const session = this.sessions.applyMission(event, at);
     this.timelineLog.add(event, at);
     const ids = todosOf(event);
-    const shapeChanged = this.builder.refresh(this.state, ids, this.idle);
+    const shapeChanged = this.builder.refresh(this.state, ids, this.idle, !this.facts.notOurs);
     this.fire({ shapeChanged, todoIds: ids === "all" ? [...this.builder.ids] : ids, sessionIds: session ? [session] : [] });
   }
 

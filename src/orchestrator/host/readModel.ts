@@ -73,6 +73,8 @@ export const MissionModel = z.object({
   attention: z.array(z.string()),
   /** Not finished for good: Resume (and Retry/Skip) act on it. */
   resumable: z.boolean(),
+  /** Why the mission is only shown (not this user's own, provenance.ts): nothing may resume, retry, skip or revert it. */
+  notOurs: z.string().optional(),
   /** What the mission changed can be reviewed in the diff editor (it has a start checkpoint and changes). */
   hasChanges: z.boolean(),
   /** Files the mission changed can be put back (it has checkpoints and is not running). */
@@ -171,6 +173,8 @@ export interface RunFacts {
   finishedAt?: number;
   error?: string;
   runningSessions: number;
+  /** The mission is not this user's own (MissionStore.notOurs): shown, never acted on. */
+  notOurs?: string;
 }
 
 /**
@@ -206,8 +210,10 @@ export class MissionModelBuilder {
    * changed (a TODO added, replaced or removed), which the trees need to know. Named TODOs cost
    * only themselves: the list changes shape only by a plan ("all") or by a TODO turning "replaced".
    */
-  refresh(state: MissionState, ids: Iterable<string> | "all", idle = true): boolean {
-    const resumable = isResumable(state.status);
+  refresh(state: MissionState, ids: Iterable<string> | "all", idle = true, own = true): boolean {
+    // A mission that is not the user's own is shown as it is, with nothing to do to it.
+    const resumable = own && isResumable(state.status);
+    idle &&= own;
     if (ids !== "all") {
       let replaced = false;
       for (const id of ids) {
@@ -235,6 +241,7 @@ export class MissionModelBuilder {
   build(state: MissionState, run: RunFacts): MissionModel {
     const todos = this.order.map((id) => this.todos.get(id) as TodoModel);
     const counts = missionCounts(todos, run.runningSessions);
+    const actionable = run.phase !== "running" && run.phase !== "starting" && !run.notOurs;
     return {
       phase: run.phase,
       missionId: state.id,
@@ -247,10 +254,11 @@ export class MissionModelBuilder {
       counts,
       progress: progressLine(counts, state.status, run.phase),
       attention: todos.filter((t) => t.status === "failed" || t.status === "blocked").map((t) => t.id),
-      resumable: run.phase !== "running" && run.phase !== "starting" && isResumable(state.status),
+      resumable: actionable && isResumable(state.status),
+      notOurs: run.notOurs,
       hasChanges: !!state.checkpoints.start && state.todos.some((t) => (t.changes?.touched.length ?? 0) > 0),
-      canRevert: run.phase !== "running" && run.phase !== "starting" && !!state.checkpoints.start && !!state.checkpoints.end && todos.some((t) => t.changes.length > 0 && t.status !== "reverted"),
-      canUndoRevert: run.phase !== "running" && run.phase !== "starting" && state.reverts.some((r) => !r.undone),
+      canRevert: actionable && !!state.checkpoints.start && !!state.checkpoints.end && todos.some((t) => t.changes.length > 0 && t.status !== "reverted"),
+      canUndoRevert: actionable && state.reverts.some((r) => !r.undone),
       todos,
       report: state.report,
       stopReason: state.stopReason,

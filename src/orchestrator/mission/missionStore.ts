@@ -14,6 +14,9 @@
  * is JSON but no record makes the mission unreadable, with the line and the reason), and so is the
  * state after replay. Whatever goes wrong reading one mission is a StateFileError naming it: the
  * host reports it and the user can set the folder aside; it never escapes to the caller.
+ *
+ * A mission this user's runs made carries our provenance mark (`provenance`, beside its state):
+ * one shipped with a repository does not, and is shown but never restored from nor continued.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
@@ -23,11 +26,19 @@ import { isMissionId, TodoId } from "../domain/ids";
 import { emptyUsageTotals, MissionState, STATE_VERSION, TERMINAL_STATUSES, TodoState } from "../domain/state";
 import { applyRecords, describeIssues, headerOf, journalTail, readJournal, type HistoryEntry, type JournalRecord } from "./missionJournal";
 import { StateFileError, StateWriteError } from "./stateErrors";
-import { appendNoFollow, containedDir, makeContainedDir, replaceFile } from "../containedFiles";
+import { appendNoFollow, containedDir, makeContainedDir, readSmallFile, replaceFile } from "../containedFiles";
+import { Provenance } from "../provenance";
 
 export { StateFileError, StateWriteError };
 
 export const ORCHESTRATOR_DIR = join(".opencode", "orchestrator");
+
+/** The file beside a mission's state holding our mark of it (provenance.ts). */
+const MISSION_MARK = "provenance";
+
+/** Why a mission without our mark is only shown: what the user reads when an action is refused. */
+export const NOT_OURS =
+  "this mission was not made on this machine by you: it carries no mark of your Orchestrator (it came with the repository or from elsewhere, or an earlier version made it before missions were marked). It can be shown, but not reverted, undone, resumed, retried or skipped.";
 
 /** How a mission.json from a newer version is renamed aside. */
 const NEWER_VERSION_SUFFIX = ".newer-version-";
@@ -87,8 +98,23 @@ export class MissionStore {
   constructor(
     readonly workspace: string,
     private readonly snapshotDelayMs = 250,
+    /** Whose missions this store recognises as the user's own; default: this process's alone. */
+    private readonly provenance: Provenance = Provenance.ofThisProcess(),
   ) {
     this.root = join(workspace, ORCHESTRATOR_DIR, "missions");
+  }
+
+  /**
+   * Why the mission is not this user's own (NOT_OURS), or undefined when it carries our mark. Only
+   * such a mission is restored from, undone, resumed, retried or skipped.
+   */
+  notOurs(id: string): string | undefined {
+    try {
+      const mark = readSmallFile(join(this.folder(id, false), MISSION_MARK), 1024, false)?.trim();
+      return this.provenance.verifies("mission", this.workspace, id, mark) ? undefined : NOT_OURS;
+    } catch {
+      return NOT_OURS;
+    }
   }
 
   /** A mission's folder. Only a mission id names one: anything else (a path, `..`) is refused. */
@@ -123,6 +149,12 @@ export class MissionStore {
   create(mission: string, now = Date.now()): MissionState {
     this.ignoreInGit();
     const state = newMissionState(newMissionId(new Date(now)), mission, now);
+    // Marked before its first state is written: a mission on disk without the mark is never ours.
+    try {
+      replaceFile(join(this.folder(state.id, true), MISSION_MARK), this.provenance.mark("mission", this.workspace, state.id) + "\n");
+    } catch (error) {
+      throw new StateWriteError(`Could not create mission ${state.id}`, error);
+    }
     this.save(state);
     return state;
   }
