@@ -16,7 +16,7 @@ export function headlessPermissionPolicy(): Record<string, unknown> {
 
 /**
  * Inside the workspace, what configures git, OpenCode and the editor (hooks, plugins, MCP commands,
- * settings): code an agent put there would run outside its sandbox and its permission rules, so a
+ * settings, direnv's `.envrc`): code an agent put there would run outside its sandbox and its permission rules, so a
  * write there is the user's to allow (fileScopes.ts) and read-only in the sandbox (agentShell.ts).
  */
-export const PROTECTED_IN_WORKSPACE = [".git", ".opencode", ".vscode", "opencode.json", "opencode.jsonc"] as const;
+export const PROTECTED_IN_WORKSPACE = [".git", ".opencode", ".vscode", "opencode.json", "opencode.jsonc", ".envrc"] as const;
