@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { seedPluginDeps } from "./opencodePluginDeps";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
 export const BUNDLED_OPENCODE = join(REPO_ROOT, "node_modules", ".bin", "opencode");
@@ -28,6 +29,9 @@ export function createSandbox(prefix = "orch-"): Sandbox {
     env[key] = path;
   }
   mkdirSync(workspace);
+  // What OpenCode installs into its config folders on a first start, which a server with our plugin waits for.
+  seedPluginDeps(join(root, dirs.XDG_CONFIG_HOME, "opencode"));
+  seedPluginDeps(join(workspace, ".opencode"));
   execFileSync("git", ["init", "-q"], { cwd: workspace });
   execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "init"], { cwd: workspace });
   return { root, workspace, env, remove: () => rmSync(root, { recursive: true, force: true }) };

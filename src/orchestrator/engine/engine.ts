@@ -35,6 +35,11 @@ export interface EngineAttachOptions {
   timeoutMs?: number;
 }
 
+/** How long an attached server's event stream may take to connect. */
+const ATTACH_EVENTS_MS = 10_000;
+/** How long a server we started may take to answer its first request for the workspace (see connect). */
+const FIRST_ANSWER_MS = 180_000;
+
 export class Engine implements Disposable, PoolMember {
   private disposed = false;
   /** Aborted when a server we started exits without being asked to. */
@@ -99,17 +104,25 @@ export class Engine implements Disposable, PoolMember {
     const client = createEngineClient(credentials, directory);
     const events = new EventStream(client, logger, eventOptions);
     const engine = new Engine(directory, credentials, client, events, logger, server);
+    // A server we started answers its first request for a folder only once it is ready there: the
+    // first start in a workspace installs OpenCode's plugin package into its config folders (a
+    // server with a plugin, ours, waits for it), seconds to a minute. It is alive meanwhile, and its
+    // exit ends the wait; an attached server gets the short bound.
+    const boundMs = server ? FIRST_ANSWER_MS : ATTACH_EVENTS_MS;
     let timer: NodeJS.Timeout | undefined;
+    const slow = server ? setTimeout(() => logger.info("OpenCode is still preparing the workspace (a first start installs its plugin package into .opencode/)"), 10_000) : undefined;
     try {
       await Promise.race([
         events.start(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new ServerUnreachableError("OpenCode's event stream did not connect within 10 s.")), 10_000))),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new ServerUnreachableError(`OpenCode's event stream did not connect within ${boundMs / 1000} s.`)), boundMs))),
+        ...(server ? [server.exited.then((code) => Promise.reject(new ServerUnreachableError(`OpenCode exited (${code}) before its event stream connected.`)))] : []),
       ]);
     } catch (error) {
       events.dispose();
       throw error;
     } finally {
       clearTimeout(timer);
+      clearTimeout(slow);
     }
     return engine;
   }
