@@ -69,13 +69,14 @@ test("a Worker that claims done without writing is sent back, told what the work
 });
 
 test("a Worker that never writes is not sealed: its TODO fails after its attempts with the reason, and never reaches a Reviewer", async () => {
-  lies = (id) => id === "L1";
+  // The replans' TODOs for it (L1.2, L1.3, …: the Planner reuses the id) never write either.
+  lies = (id) => /^L1(\.\d+)?$/.test(id);
   const asked = model.requests.length;
   const host = newHost();
   try {
     const final = await host.run("Write l1", settings);
     assert.notEqual(final.status, "sealed", "no seal on a claim");
-    assert.equal(requestsFor("reviewer", "L1", asked).length, 0, "no review request was spent on it");
+    assert.equal(model.requests.slice(asked).filter((r) => r.role === "reviewer").length, 0, "no review request was spent on it");
     const state = JSON.parse(readFileSync(join(sandbox.workspace, ".opencode", "orchestrator", "missions", final.missionId as string, "mission.json"), "utf8"));
     const l1 = state.todos.find((t: { id: string }) => t.id === "L1");
     assert.match(JSON.stringify(l1.history), /failed[^}]*You reported done, but the workspace shows no change to l1\.txt[^}]*\(after 3 attempts\)/);

@@ -203,7 +203,7 @@ export class Commander {
         let proposal = s.proposal;
         if (!proposal) {
           this.setStatus("planning");
-          const plan = await askPlanner(this.planning, planPrompt(s.mission, this.docsDir), new Set(), false);
+          const plan = await askPlanner(this.planning, planPrompt(s.mission, this.docsDir), { existingIds: new Set() }, false);
           proposal = { todos: plan.todos, check: plan.check, round: 1 };
         }
         const plan = await settlePlan(
@@ -214,7 +214,7 @@ export class Commander {
             signal: this.abort.signal,
             setStatus: (status) => this.setStatus(status),
             persist: (event) => this.persist(event),
-            replan: (declined, feedback) => askPlanner(this.planning, userReplanPrompt(s.mission, this.docsDir, declined.todos, feedback), new Set(), false),
+            replan: (declined, feedback) => askPlanner(this.planning, userReplanPrompt(s.mission, this.docsDir, declined.todos, feedback), { existingIds: new Set() }, false),
           },
           proposal,
         );
@@ -415,7 +415,8 @@ export class Commander {
     }
   }
 
-  private addTodos(planned: PlannedTodo[], replan: boolean, check?: string): void {
+  /** `renamed`: ids the Planner reused and the fresh ones they were given (journaled with the plan). */
+  private addTodos(planned: PlannedTodo[], replan: boolean, check?: string, renamed: Record<string, string> = {}): void {
     const now = Date.now();
     if (check?.trim()) this.state.check = check.trim();
     const added = planned.map((p) => pendingTodo(p, replan ? "added by a replan" : "planned", now));
@@ -424,7 +425,7 @@ export class Commander {
     this.queue.add(added);
     this.reviews.add(added);
     this.state.integrationChecked = false;
-    this.persist({ type: "plan.accepted", missionId: this.state.id, todoIds: planned.map((p) => p.id), replan }, added);
+    this.persist({ type: "plan.accepted", missionId: this.state.id, todoIds: planned.map((p) => p.id), replan, ...(Object.keys(renamed).length ? { renamed } : {}) }, added);
   }
 
   private async replan(): Promise<void> {
@@ -436,10 +437,10 @@ export class Commander {
     const blocked = liveTodos(s).filter((t) => t.status === "blocked" || t.status === "failed");
     const affected = [...blocked, ...graph.stuck()];
     const openIssues = s.syncIssues.filter((i) => i.open);
-    const existing = new Set(s.todos.map((t) => t.id));
-    const plan = await askPlanner(this.planning, replanPrompt(s.mission, { todos: liveTodos(s), blocked: affected, syncIssues: openIssues }), existing, true);
+    const context = { existingIds: new Set(s.todos.map((t) => t.id)), replacedIds: new Set(affected.map((t) => t.id)) };
+    const plan = await askPlanner(this.planning, replanPrompt(s.mission, { todos: liveTodos(s), blocked: affected, syncIssues: openIssues }), context, true);
     for (const todo of affected) this.transition(todo, "replaced", "replanned");
-    this.addTodos(plan.todos, true, plan.check);
+    this.addTodos(plan.todos, true, plan.check, plan.renamed);
   }
 
   private async runWorker(todo: TodoState): Promise<void> {
