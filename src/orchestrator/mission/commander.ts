@@ -457,7 +457,7 @@ export class Commander {
       const report = result.structured as WorkerReport;
       // The report's file list is what really changed, never the Worker's say-so.
       todo.report = todo.changes?.head ? { ...report, filesChanged: todo.changes.files.map((f) => f.path) } : report;
-      const unfounded = report.status === "done" ? this.changes.unfoundedClaim(todo) : undefined;
+      const unfounded = report.status === "done" ? await this.changes.unfoundedClaim(todo) : undefined;
       if (unfounded) {
         // No review request is spent on a claim the workspace contradicts: the TODO goes back, told why.
         todo.reviewIssues = [unfounded];
