@@ -92,6 +92,16 @@ test("blocked TODOs make their dependents stuck; replaced ones leave the graph",
   assert.equal(new TodoGraph([state("A", "done"), state("Z", "replaced")]).allDone(), true);
 });
 
+test("a TODO's own files are free to it: sent back, it starts again with the files it kept", () => {
+  const locks = new FileLocks();
+  assert.ok(locks.tryAcquire("A", ["a", "b"]));
+  assert.ok(locks.canAcquire(["a", "b"], "A"));
+  assert.ok(!locks.canAcquire(["a"], "B"));
+  assert.ok(!locks.canAcquire(["a"]));
+  assert.ok(locks.tryAcquire("A", ["a", "b", "c"]));
+  assert.deepEqual(new TodoGraph([state("A", "pending", [], ["a"]), state("B", "pending", [], ["b"])]).ready(locks).map((t) => t.id), ["A"]);
+});
+
 test("file locks are all-or-nothing and released per TODO", () => {
   const locks = new FileLocks();
   assert.ok(locks.tryAcquire("A", ["a", "b"]));
