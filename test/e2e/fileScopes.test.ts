@@ -1,8 +1,9 @@
 /**
  * File scopes enforced through OpenCode's own permission mechanism, against the real server and
  * Workers that write outside their TODO's files on purpose: the write waits for the TODO holding
- * the file, a cycle of waits is broken by refusing one write (naming the holder), and one file
- * spelled two ways is one file. The scripted Workers are ordered by what the test awaits, not by delays.
+ * the file (through its review: a TODO keeps its files until it is accepted), a cycle of waits is
+ * broken by refusing one write (naming the holder), and one file spelled two ways is one file. The
+ * scripted Workers are ordered by what the test awaits, not by delays.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -102,6 +103,44 @@ test("one file spelled two ways in two TODOs is never worked on at once", async 
       });
       const [first, second] = spans.sort((x, y) => x[0] - y[0]);
       assert.ok(first && second && second[0] >= first[1], `the second began after the first ended: ${JSON.stringify(spans)}`);
+    },
+  );
+});
+
+test("a stray write into a file whose TODO waits for review waits for its acceptance: the review sees the owner's text, and the edit lands after it", async () => {
+  let workspace = "";
+  /** What shared.js held when the Reviewer was asked about A. */
+  const seenByAReview: string[] = [];
+  await withMission(
+    (ws) => {
+      workspace = ws;
+      return {
+        plans: [{ todos: [todo("A", [], ["shared.js"]), todo("B", [], ["b.js"])] }],
+        content: (id, _file, _mission, attempt) => (id === "A" ? `A attempt ${attempt}\n// end of A\n` : `${id}\n`),
+        // B edits A's file as well: a stray write, asked of the Commander.
+        workerOverride: (id, attempt, ctx) => (id === "B" && ctx.step === 0 && attempt === 1 ? tools(write(ws, "b.js", "B\n"), call("edit", { filePath: join(ws, "shared.js"), oldString: "// end of A\n", newString: "// end of A\nB was here\n" })) : undefined),
+        verdict: (id) => {
+          if (id === "A") seenByAReview.push(readFileSync(join(workspace, "shared.js"), "utf8"));
+          return { verdict: "pass", issues: [] };
+        },
+      };
+    },
+    async ({ host, model, firstRequests }) => {
+      // One session at a time: A's review can only run in the slot B's parked write lends it.
+      const final = await host.run("A file and a stray write", { ...settings, limits: { maxParallelSessions: 1 } });
+      assert.equal(final.status, "sealed", final.report);
+      const lines = host.view.timeline.map((e) => e.text);
+      const waited = lines.indexOf("B: write to shared.js waiting (held by A)");
+      const accepted = lines.findIndex((l) => /^A: review → done/.test(l));
+      const granted = lines.indexOf("B: write to shared.js granted");
+      assert.ok(waited >= 0 && accepted > waited && granted > accepted, `B's write waited for A's acceptance: ${lines.join(" | ")}`);
+      assert.deepEqual(seenByAReview, ["A attempt 1\n// end of A\n"], "A's review saw A's text, and only A's");
+      assert.match(firstRequests("reviewer", "A")[0]?.prompt ?? "", /\+A attempt 1/);
+      assert.equal(readFileSync(join(workspace, "shared.js"), "utf8"), "A attempt 1\n// end of A\nB was here\n", "both changes, B's after A's acceptance");
+      const bTurn = model.requests.filter((r) => r.role === "worker" && r.prompt.includes('<todo id="B"'));
+      const aReview = model.requests.find((r) => r.role === "reviewer" && r.prompt.includes('<todo id="A"'));
+      assert.ok(aReview && aReview.receivedAt > (bTurn[0]?.receivedAt ?? Infinity) && aReview.receivedAt < (bTurn.at(-1)?.receivedAt ?? 0), "A was reviewed while B's turn waited, in the slot B lent it");
+      assert.equal(firstRequests("worker", "B").length, 1, "B's one attempt");
     },
   );
 });

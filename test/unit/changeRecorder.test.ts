@@ -1,9 +1,10 @@
 /** What the Commander records of each TODO's changes, on real checkpoints of a temp folder, and what it costs in git runs. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { reviewPrompt } from "../../src/orchestrator/agents/turnPrompts";
 import { CheckpointStore } from "../../src/orchestrator/changes/checkpointStore";
 import type { TodoState } from "../../src/orchestrator/domain/state";
 import { memoryLogger } from "../../src/orchestrator/logger";
@@ -159,3 +160,33 @@ test("Workers that end one after another share the checkpoint asked for after th
     for (const t of [a, b, c, d, e]) assert.deepEqual(t.changes?.files.map((f) => f.path), [`${t.id}.txt`], `${t.id}'s own file is in its diff`);
   }, () => now);
 });
+
+test("a declared file missing after a 'done' is work not delivered; one the TODO deleted is a change; a pattern is not judged; one left as it was is named to the Reviewer", () =>
+  withRecorder(async ({ workspace, recorder }) => {
+    writeFileSync(join(workspace, "old.txt"), "to be removed\n");
+    writeFileSync(join(workspace, "README.md"), "as it was\n");
+    mkdirSync(join(workspace, "lib"));
+    const half = { ...todo("H"), files: ["h1.txt", "./h2.txt", "lib/", "src/*.ts"] };
+    const deleter = { ...todo("D"), files: ["old.txt", "README.md"] };
+    const check = { ...todo("C"), kind: "check" as const, files: ["report.txt"] };
+    await Promise.all([half, deleter, check].map((t) => recorder.beforeAttempt(t)));
+    writeFileSync(join(workspace, "h1.txt"), "half of it\n");
+    writeFileSync(join(workspace, "lib", "x.js"), "x\n");
+    rmSync(join(workspace, "old.txt"));
+    await Promise.all([half, deleter, check].map((t) => recorder.afterAttempt(t, undefined)));
+
+    assert.equal(
+      await recorder.unfoundedClaim(half),
+      "You reported done, but a file the TODO declared does not exist: h2.txt. Create it, then report; if the TODO cannot have it, report blocked and say why.",
+      "h2.txt is missing; the folder has its file; src/*.ts names no one file",
+    );
+    assert.equal(await recorder.unfoundedClaim(deleter), undefined, "old.txt existed and the TODO deleted it: its record shows it");
+    assert.equal(await recorder.unfoundedClaim(check), undefined, "a check changes nothing and creates nothing");
+    writeFileSync(join(workspace, "h2.txt"), "the other half\n");
+    assert.equal(await recorder.unfoundedClaim(half), undefined);
+
+    const prompt = reviewPrompt("Mission", [deleter], { integration: false, final: false });
+    assert.match(prompt, /Changed \(the orchestrator's own record, not the Worker's word\): old\.txt \+0 −1 \(deleted\)\n/);
+    assert.match(prompt, /\nDeclared, unchanged: README\.md \(judge whether the TODO needed them changed\)\n/);
+    assert.doesNotMatch(prompt, /Outside its declared files/);
+  }));

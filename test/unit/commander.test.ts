@@ -8,7 +8,7 @@ import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { memoryLogger } from "../../src/orchestrator/logger";
 import { FakeTurnRunner, type FakeAnswer } from "../support/fakeTurnRunner";
-import { fakeMission, pass, planned, report, tempWorkspace } from "../support/fakeMission";
+import { fakeMission, gate, pass, planned, report, tempWorkspace } from "../support/fakeMission";
 
 const ws = tempWorkspace();
 const run = (answer: FakeAnswer, limits = {}) => fakeMission(ws.current(), answer, limits);
@@ -248,4 +248,74 @@ test("two TODOs naming one file in two spellings never run at once", async () =>
   const state = await done;
   assert.equal(state.status, "sealed", state.report);
   assert.equal(bStartedWhileARan, false, "B waited for A's lock on the same file");
+});
+
+/** The fake session a Worker's turn runs in (the fake engine names it before the answer is asked). */
+const sessionOf = (engine: { calls: Array<{ prompt: string; sessionId: string }> }, prompt: string) => engine.calls.findLast((c) => c.prompt === prompt)?.sessionId ?? "";
+
+test("a TODO keeps its files until it is accepted: another's write waits through its review, which borrows the waiter's slot at a limit of one", async () => {
+  const aInReview = gate();
+  const seen: Record<string, string | undefined> = {};
+  let sessions = 0;
+  let peak = 0;
+  const mission = run(
+    async (agent, prompt) => {
+      if (agent.endsWith("planner")) return { todos: [{ ...planned("A"), files: ["shared.js"] }, { ...planned("B"), files: ["b.js"] }] };
+      if (agent.endsWith("worker") && prompt.includes('<todo id="B"')) {
+        await aInReview.opened;
+        // B writes A's file (a stray write): the Commander answers, as it does for OpenCode's asks.
+        const answer = await mission.commander.answerScope(sessionOf(mission.engine, prompt), "edit", ["shared.js"]);
+        seen.bAnswer = answer?.reply;
+        seen.aWhenAnswered = mission.commander.state.todos.find((t) => t.id === "A")?.status;
+        return report;
+      }
+      if (agent.endsWith("worker")) return report;
+      if (prompt.includes('<todo id="A"')) seen.bWhenAReviewed = mission.commander.state.todos.find((t) => t.id === "B")?.status;
+      return pass(prompt);
+    },
+    // Bounded, so a wait that never ends shows as a refusal instead of hanging the test.
+    { maxParallelSessions: 1, permissionTimeoutMs: 30_000 },
+  );
+  mission.commander.events.on((e) => {
+    if (e.type === "todo.status" && e.todoId === "A" && e.to === "review") aInReview.open();
+    if ((e.type === "turn.started" || e.type === "turn.finished") && e.role !== "planner") sessions += e.type === "turn.started" ? 1 : -1;
+    peak = Math.max(peak, sessions);
+  });
+  const state = await mission.done;
+  assert.equal(state.status, "sealed", state.report);
+  assert.equal(seen.bAnswer, "once", "B's write went ahead");
+  assert.equal(seen.aWhenAnswered, "done", "only once A was accepted");
+  assert.equal(seen.bWhenAReviewed, "running", "A's review ran while B's Worker waited: it borrowed the waiter's slot");
+  assert.equal(peak, 2, "the waiter and the review it waits for, nothing more");
+});
+
+test("a TODO sent back keeps its files: a write waiting on them is refused, and a TODO declaring the same file starts only once it is accepted", async () => {
+  const aInReview = gate();
+  const seen: Record<string, string | undefined> = {};
+  let aReviews = 0;
+  const mission = run(
+    async (agent, prompt) => {
+      if (agent.endsWith("planner")) return { todos: [{ ...planned("A"), files: ["shared.js"] }, { ...planned("B"), files: ["b.js"] }, { ...planned("C"), files: ["shared.js"] }] };
+      const aStatus = () => mission.commander.state.todos.find((t) => t.id === "A")?.status;
+      if (agent.endsWith("worker") && prompt.includes('<todo id="B"')) {
+        await aInReview.opened;
+        const answer = await mission.commander.answerScope(sessionOf(mission.engine, prompt), "edit", ["shared.js"]);
+        seen.bRefusal = answer?.reply === "reject" ? answer.message : "granted";
+        return report;
+      }
+      if (agent.endsWith("worker") && prompt.includes('<todo id="C"')) seen.aWhenCStarted = aStatus();
+      if (agent.endsWith("worker")) return report;
+      if (prompt.includes('<todo id="A"') && ++aReviews === 1) return { verdicts: [{ todoId: "A", verdict: "fail", issues: ["not yet"] }], syncIssues: [], summary: "" };
+      return pass(prompt);
+    },
+    { maxParallelSessions: 2 },
+  );
+  mission.commander.events.on((e) => {
+    if (e.type === "todo.status" && e.todoId === "A" && e.to === "review") aInReview.open();
+  });
+  const state = await mission.done;
+  assert.equal(state.status, "sealed", state.report);
+  assert.equal(aReviews, 2);
+  assert.match(seen.bRefusal ?? "", /^shared\.js belongs to TODO A \(A\), which was sent back and will change it again/);
+  assert.equal(seen.aWhenCStarted, "done", "C waited for A's acceptance, not for the end of A's first Worker");
 });

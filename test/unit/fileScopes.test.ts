@@ -130,3 +130,19 @@ test("a stopped mission, an ended turn, an ended session or a wait past its limi
   t.mock.timers.tick(60_000);
   assert.match(message(await ours(long)), /^x\.ts is still being changed by TODO H \(title of H\)/);
 });
+
+test("a holder sent back for another attempt keeps its files: the writes waiting on them are refused (it will change them again), and so is a new one", async () => {
+  const sent = new Set<string>();
+  const { scopes, locks } = scopesWith({ A: ["shared.ts"], B: ["b.ts"] }, { sentBack: (id) => sent.has(id) });
+  const waiting = scopes.decide("B", ["shared.ts"], undefined, "ses_b");
+  assert.equal(await settled(waiting), "pending");
+  assert.deepEqual(scopes.waits(), [{ todoId: "B", sessionId: "ses_b", holders: ["A"] }], "who waits, in which session, for whom");
+  sent.add("A");
+  scopes.sentBack("A");
+  const refusal = /^shared\.ts belongs to TODO A \(title of A\), which was sent back and will change it again\. Leave shared\.ts alone/;
+  assert.match(message(await ours(waiting)), refusal);
+  assert.match(message(await settled(scopes.decide("B", ["shared.ts"]))), refusal, "asked while A waits for its next attempt");
+  assert.equal(locks.holderOf("shared.ts"), "A", "A keeps its file for its next attempt");
+  assert.deepEqual(await ours(scopes.decide("A", ["shared.ts", "a2.ts"])), { reply: "once" }, "its own file is still its own");
+  assert.equal(scopes.waiting, 0);
+});

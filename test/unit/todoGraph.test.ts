@@ -3,7 +3,8 @@ import { test } from "node:test";
 import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
 import type { TodoState } from "../../src/orchestrator/domain/state";
 import { FileLocks } from "../../src/orchestrator/todo/fileLocks";
-import { findCycle, planProblems } from "../../src/orchestrator/todo/planValidation";
+import { findCycle, planProblems, repairPlan } from "../../src/orchestrator/todo/planValidation";
+import { freshTodoId } from "../../src/orchestrator/domain/ids";
 import { TodoGraph } from "../../src/orchestrator/todo/todoGraph";
 import { workspacePath } from "../../src/orchestrator/todo/workspacePath";
 
@@ -28,6 +29,45 @@ test("a replan may depend on existing TODOs but not reuse their ids", () => {
   assert.deepEqual(planProblems([planned("B")], existing), ['TODO id "B" already exists in the mission; choose a new id.']);
 });
 
+test("a replan that reuses ids is repaired, not sent back: fresh ids, and the plan's dependencies follow them", () => {
+  const existingIds = new Set(["L1", "L2", "L3", "L4", "D", "E"]);
+  const replacedIds = new Set(["L1", "L2", "L3", "L4"]);
+  const { todos, renamed, problems } = repairPlan([planned("L1"), planned("L2", ["L1"]), planned("N", ["L1", "E", "D"]), planned("L3", ["L3"]), planned("D", ["D"])], { existingIds, replacedIds });
+  assert.deepEqual(problems, []);
+  assert.deepEqual([...renamed], [["L1", "L1.2"], ["L2", "L2.2"], ["L3", "L3.2"], ["D", "D.2"]]);
+  assert.deepEqual(
+    todos.map((t) => `${t.id}<-${t.dependsOn.join(",")}`),
+    [
+      "L1.2<-",
+      "L2.2<-L1.2", // a dependency on a reused id means the new TODO of that plan
+      "N<-L1.2,E,D.2", // E is not in the plan: the existing TODO; D is, so the new one
+      "L3.2<-", // its own reused id names the TODO it replaces: dropped
+      "D.2<-D", // its own reused id, not replaced: the old D (a TODO cannot wait for itself)
+    ],
+  );
+});
+
+test("what a replan cannot repair goes back, in the Planner's own ids", () => {
+  const context = { existingIds: new Set(["L1", "L4"]), replacedIds: new Set(["L1", "L4"]) };
+  assert.deepEqual(repairPlan([planned("L1", ["X"]), planned("L1")], context).problems, [
+    // Used twice: which of the two would a dependency on it mean? Not guessed.
+    'TODO id "L1" already exists in the mission; choose a new id.',
+    'TODO id "L1" is used more than once.',
+    'TODO id "L1" already exists in the mission; choose a new id.',
+    'TODO "L1" depends on unknown TODO "X".',
+  ]);
+  assert.deepEqual(repairPlan([planned("A", ["L4"])], context).problems, ['TODO "A" depends on "L4", which this replan replaces: depend on the new TODO that takes its place, or on none.']);
+  assert.deepEqual(repairPlan([planned("L1", ["B"]), planned("B", ["L1"])], context).problems, ["The dependencies form a cycle: L1 → B → L1."]);
+});
+
+test("fresh ids: the next free number after the id, within the 40 characters an id may have", () => {
+  assert.equal(freshTodoId("L1", new Set(["L1"])), "L1.2");
+  assert.equal(freshTodoId("L1", new Set(["L1", "L1.2", "L1.3"])), "L1.4");
+  assert.equal(freshTodoId("L1.2", new Set(["L1.2"])), "L1.3", "a renamed id renamed again counts on");
+  const long = "x".repeat(40);
+  assert.equal(freshTodoId(long, new Set([long])), `${"x".repeat(38)}.2`);
+});
+
 test("cycle search survives a long chain without recursion limits", () => {
   const chain = Array.from({ length: 20_000 }, (_, i) => planned(`T${i}`, i ? [`T${i - 1}`] : []));
   assert.equal(findCycle(chain), undefined);
@@ -50,6 +90,16 @@ test("blocked TODOs make their dependents stuck; replaced ones leave the graph",
   assert.deepEqual(graph.stuck().map((t) => t.id), ["B", "C"]);
   assert.equal(graph.allDone(), false);
   assert.equal(new TodoGraph([state("A", "done"), state("Z", "replaced")]).allDone(), true);
+});
+
+test("a TODO's own files are free to it: sent back, it starts again with the files it kept", () => {
+  const locks = new FileLocks();
+  assert.ok(locks.tryAcquire("A", ["a", "b"]));
+  assert.ok(locks.canAcquire(["a", "b"], "A"));
+  assert.ok(!locks.canAcquire(["a"], "B"));
+  assert.ok(!locks.canAcquire(["a"]));
+  assert.ok(locks.tryAcquire("A", ["a", "b", "c"]));
+  assert.deepEqual(new TodoGraph([state("A", "pending", [], ["a"]), state("B", "pending", [], ["b"])]).ready(locks).map((t) => t.id), ["A"]);
 });
 
 test("file locks are all-or-nothing and released per TODO", () => {

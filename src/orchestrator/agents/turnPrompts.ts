@@ -10,6 +10,7 @@
  */
 import type { PlannedTodo } from "../domain/schemas";
 import type { CheckResult, SyncIssue, TodoState } from "../domain/state";
+import { workspacePath } from "../todo/workspacePath";
 import { fenceFor, oneLine, type Fence } from "./promptFence";
 
 const list = (items: readonly string[]) => items.map(oneLine).join(", ");
@@ -92,10 +93,15 @@ function changedLines(fence: Fence, t: TodoState, diff: string | undefined): str
   const changes = t.changes;
   if (!changes?.head) return [];
   if (changes.files.length === 0) return ["Changed (the orchestrator's own record): nothing."];
-  const declared = new Set(t.files);
-  const outside = changes.files.filter((f) => !declared.has(f.path)).map((f) => oneLine(f.path));
+  // Declared files as the record spells them (a folder covers what is under it).
+  const declared = t.files.map((f) => workspacePath(f, undefined, false)).filter(Boolean);
+  const covers = (d: string, path: string) => path === d || path.startsWith(`${d}/`);
+  const outside = changes.files.filter((f) => !declared.some((d) => covers(d, f.path))).map((f) => oneLine(f.path));
+  // A declared file left as it was may be right, or half the work: the Reviewer decides, knowing.
+  const unchanged = declared.filter((d) => !changes.files.some((f) => covers(d, f.path)));
   const lines = [`Changed (the orchestrator's own record, not the Worker's word): ${changes.files.map((f) => `${oneLine(f.path)} ${f.binary ? "(binary)" : `+${f.added} −${f.removed}`}${f.status === "modified" ? "" : ` (${f.status})`}`).join(", ")}`];
   if (outside.length) lines.push(`Outside its declared files: ${outside.join(", ")}`);
+  if (unchanged.length) lines.push(`Declared, unchanged: ${list(unchanged)} (judge whether the TODO needed them changed)`);
   if (diff) lines.push(fence.block("diff", diff.trimEnd()));
   return lines;
 }

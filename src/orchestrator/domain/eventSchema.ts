@@ -18,7 +18,7 @@ const event = <T extends EventType, S extends z.ZodRawShape>(type: T, shape: S) 
 const EVENT_SCHEMAS: EventSchemas = {
   "mission.started": event("mission.started", { mission: z.string(), resumed: z.boolean() }),
   "mission.status": event("mission.status", { status: MissionStatus, reason: z.string().optional() }),
-  "plan.accepted": event("plan.accepted", { todoIds: ids, replan: z.boolean() }),
+  "plan.accepted": event("plan.accepted", { todoIds: ids, replan: z.boolean(), renamed: z.record(z.string(), z.string()).optional() }),
   "plan.rejected": event("plan.rejected", { problems: z.array(z.string()) }),
   "plan.proposed": event("plan.proposed", { todoIds: ids, round: z.number(), costUsd: z.number().optional() }),
   "plan.decided": event("plan.decided", { decision: z.enum(["approve", "replan", "cancel"]), feedback: z.string().optional() }),

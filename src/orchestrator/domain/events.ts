@@ -8,7 +8,8 @@ import type { CheckResult, MissionStatus, TodoStatus } from "./state";
 export type OrchestratorEvent =
   | { type: "mission.started"; missionId: string; mission: string; resumed: boolean }
   | { type: "mission.status"; missionId: string; status: MissionStatus; reason?: string }
-  | { type: "plan.accepted"; missionId: string; todoIds: string[]; replan: boolean }
+  /** `renamed`: ids the Planner reused (taken by the mission's TODOs) → the fresh ids the orchestrator gave them. */
+  | { type: "plan.accepted"; missionId: string; todoIds: string[]; replan: boolean; renamed?: Record<string, string> }
   | { type: "plan.rejected"; missionId: string; problems: string[] }
   /** A plan put to the user (orchestrator.approvePlan); its TODOs are in the mission's proposal until decided. */
   | { type: "plan.proposed"; missionId: string; todoIds: string[]; round: number; costUsd?: number }

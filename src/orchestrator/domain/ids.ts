@@ -14,3 +14,16 @@ export const isMissionId = (value: unknown): value is string => typeof value ===
 
 /** A TODO id: what the Planner may name a TODO (it becomes part of tree ids, prompts and file names). */
 export const TodoId = z.string().min(1).max(40).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "ids are letters, digits, . _ -");
+
+/**
+ * A TODO id that is not `taken`, derived from `id`: `L1` → `L1.2`, then `L1.3` (and `L1.2` → `L1.3`).
+ * Ids are the orchestrator's bookkeeping: a Planner that reuses one gets a fresh one, not a refusal.
+ */
+export function freshTodoId(id: string, taken: ReadonlySet<string>): string {
+  const base = id.replace(/\.\d+$/, "") || id;
+  for (let n = 2; ; n++) {
+    const suffix = `.${n}`;
+    const candidate = `${base.slice(0, 40 - suffix.length)}${suffix}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}

@@ -17,7 +17,7 @@ export function timelineText(event: OrchestratorEvent): string | undefined {
     case "mission.status":
       return `Mission ${event.status}${event.reason ? `: ${event.reason}` : ""}`;
     case "plan.accepted":
-      return `${event.replan ? "Replan" : "Plan"} accepted: ${event.todoIds.join(", ")}`;
+      return `${event.replan ? "Replan" : "Plan"} accepted: ${event.todoIds.join(", ")}${event.renamed ? ` (reused ids renamed: ${Object.entries(event.renamed).map(([from, to]) => `${from} → ${to}`).join(", ")})` : ""}`;
     case "plan.rejected":
       return `Plan sent back: ${event.problems.join(" ")}`;
     case "plan.proposed":

@@ -10,7 +10,8 @@
  * Checkpoints are a record, not a condition: if they cannot be taken (no git, a broken store) the
  * mission goes on without them, after one warning.
  */
-import { isAbsolute, sep } from "node:path";
+import { lstat } from "node:fs/promises";
+import { isAbsolute, join, sep } from "node:path";
 import type { FileChange, MissionState, TodoChanges, TodoState } from "../domain/state";
 import type { WorkDone } from "../engine/turnProgress";
 import type { Logger } from "../logger";
@@ -50,6 +51,16 @@ const REUSE_WITHIN_MS = 2_000;
  * asked for at the attempt's end.
  */
 const SETTLED_BEFORE_MS = 50;
+
+/** A declared name with a wildcard names no one file (locks, rules and checkpoints read names literally): it is not judged missing. */
+const isPattern = (path: string) => /[*?[\]]/.test(path);
+
+/** Whether a path exists (a link counts, whatever it points to); an error other than "not there" is not proof of absence. */
+const exists = (path: string) =>
+  lstat(path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => error.code !== "ENOENT" && error.code !== "ENOTDIR",
+  );
 
 export class ChangeRecorder {
   private broken = false;
@@ -150,13 +161,37 @@ export class ChangeRecorder {
 
   /**
    * Whether a Worker's "done" is backed by the workspace. Undefined when it is (or when there are no
-   * checkpoints to tell); else what was found, for the next Worker. A "check" TODO rightly changes nothing.
+   * checkpoints to tell); else what was found, for the next Worker. A "check" TODO rightly changes
+   * nothing. A declared file that is not there is work not delivered, as sure as no change at all.
    */
-  unfoundedClaim(todo: TodoState): string | undefined {
+  async unfoundedClaim(todo: TodoState): Promise<string | undefined> {
     const changes = todo.changes;
-    if (!changes?.head || todo.kind === "check" || changes.files.length > 0) return undefined;
-    const expected = todo.files.length ? `to ${todo.files.join(", ")}` : "to any file";
-    return `You reported done, but the workspace shows no change ${expected}. Do the work in the files, then report.`;
+    if (!changes?.head || todo.kind === "check") return undefined;
+    if (changes.files.length === 0) {
+      const expected = todo.files.length ? `to ${todo.files.join(", ")}` : "to any file";
+      return `You reported done, but the workspace shows no change ${expected}. Do the work in the files, then report.`;
+    }
+    const missing = await this.missingDeliverables(todo, changes);
+    if (missing.length === 0) return undefined;
+    const one = missing.length === 1;
+    return `You reported done, but ${one ? "a file" : "files"} the TODO declared ${one ? "does" : "do"} not exist: ${missing.join(", ")}. Create ${one ? "it" : "them"}, then report; if the TODO cannot have ${one ? "it" : "them"}, report blocked and say why.`;
+  }
+
+  /**
+   * The declared files (or folders) not in the workspace now, unless the TODO's own record shows it
+   * deleted them: a plan's files are the ones a TODO creates or edits, and one that existed and was
+   * deleted is a change the Reviewer sees and judges. Whoever was to create a file first (a
+   * dependency, an earlier attempt), the TODO that declares it is not done without it.
+   */
+  private async missingDeliverables(todo: TodoState, changes: TodoChanges): Promise<string[]> {
+    const deleted = changes.files.filter((f) => f.status === "deleted").map((f) => f.path);
+    const missing: string[] = [];
+    for (const path of this.workspacePaths(todo.files)) {
+      if (!path || deleted.some((d) => d === path || d.startsWith(`${path}/`))) continue;
+      if (isPattern(path) || (await exists(join(this.workspace, path)))) continue;
+      missing.push(path);
+    }
+    return missing;
   }
 
   /** The diffs the Reviewer reads of a batch: each TODO's, bounded per TODO and in all. */

@@ -49,6 +49,9 @@ import { FileScopes, type ScopeAnswer } from "./fileScopes";
 import type { PermissionRule } from "../agents/commandPolicy";
 import { BackgroundJobManager } from "../background/jobManager";
 
+/** A TODO in one of these lets go of its files: accepted, or out of the plan's way. */
+const LETS_GO_OF_FILES: ReadonlySet<TodoStatus> = new Set(["done", "failed", "blocked", "replaced", "skipped", "reverted"]);
+
 export interface CommanderOptions {
   engine: TurnRunner;
   /** The workspace's background jobs: the agents' (they hold the seal) and the acceptance checks. */
@@ -111,6 +114,7 @@ export class Commander {
       // A write waits for its holder as long as a request waits for the user, then goes on without the file.
       maxWaitMs: this.limits.permissionTimeoutMs,
       titleOf: (id) => this.todoById.get(id)?.title ?? id,
+      sentBack: (id) => this.todoById.get(id)?.status === "pending",
     });
     this.load = new LoadMonitor((silentTurns) => {
       this.limit.onOverload();
@@ -130,6 +134,8 @@ export class Commander {
     });
     this.limit = new AdaptiveLimit(this.limits.maxParallelSessions);
     for (const t of state.todos) this.todoById.set(t.id, t);
+    // A TODO keeps its files until it is accepted: resumed, those in review or sent back take them again.
+    for (const t of state.todos) if (t.status === "review" || (t.status === "pending" && t.attempts > 0)) this.locks.tryAcquire(t.id, t.files);
     this.queue = new ReadyQueue(state.todos);
     this.reviews = new ReviewPolicy(state, this.limits, this.transition);
     this.memory = new MemoryBound(state, options.store, this.limits.maxTasksInMemory);
@@ -185,6 +191,7 @@ export class Commander {
     if (!todo || !from) return false;
     this.queue.statusChanged(todo, from);
     this.persist({ type: "todo.status", missionId: this.state.id, todoId: id, from, to: todo.status, note }, [todo]);
+    if (LETS_GO_OF_FILES.has(todo.status)) this.scopes.release(todo.id);
     this.wake?.();
     return true;
   }
@@ -203,7 +210,7 @@ export class Commander {
         let proposal = s.proposal;
         if (!proposal) {
           this.setStatus("planning");
-          const plan = await askPlanner(this.planning, planPrompt(s.mission, this.docsDir), new Set(), false);
+          const plan = await askPlanner(this.planning, planPrompt(s.mission, this.docsDir), { existingIds: new Set() }, false);
           proposal = { todos: plan.todos, check: plan.check, round: 1 };
         }
         const plan = await settlePlan(
@@ -214,7 +221,7 @@ export class Commander {
             signal: this.abort.signal,
             setStatus: (status) => this.setStatus(status),
             persist: (event) => this.persist(event),
-            replan: (declined, feedback) => askPlanner(this.planning, userReplanPrompt(s.mission, this.docsDir, declined.todos, feedback), new Set(), false),
+            replan: (declined, feedback) => askPlanner(this.planning, userReplanPrompt(s.mission, this.docsDir, declined.todos, feedback), { existingIds: new Set() }, false),
           },
           proposal,
         );
@@ -285,21 +292,24 @@ export class Commander {
       while (sessions() < this.limit.current) {
         const todo = this.queue.next(this.locks);
         if (!todo) break;
+        // Its files stay its own until it is accepted (a transition lets go of them), not just while its Worker runs.
         this.locks.tryAcquire(todo.id, todo.files);
         const run = this.runWorker(todo);
         this.workerRuns.add(run);
         void run.finally(() => this.workerRuns.delete(run)).catch(() => undefined);
-        const work = guarded(run).finally(() => {
-          this.scopes.release(todo.id);
-          workers.delete(work);
-        });
+        const work = guarded(run).finally(() => workers.delete(work));
         workers.add(work);
       }
 
-      // A free slot here means no Worker can start: a review may take it.
-      if (sessions() < this.limit.current) {
-        const batch = this.reviews.due(this.queue.inReview, workers.size);
-        if (batch) startReview(batch);
+      // A free slot here means no Worker can start: a review may take it. A write parked on a TODO in
+      // review lends its slot to that review: it does no model work while it waits, and the review
+      // it waits for must not wait for the slot it holds.
+      const parked = this.parkedOnReview();
+      const free = sessions() < this.limit.current;
+      if (free || sessions() - parked.slots < this.limit.current) {
+        const awaitedFiles = new Set([...parked.holders, ...this.queue.heldUpBy]);
+        const batch = this.reviews.due(this.queue.inReview, workers.size, awaitedFiles);
+        if (batch && (free || batch.some((t) => parked.holders.has(t.id)))) startReview(batch);
       }
 
       if (sessions() === 0) {
@@ -315,6 +325,18 @@ export class Commander {
         for (const p of [...workers, ...reviews]) void p.then(resolve);
       });
     }
+  }
+
+  /** Writes parked on TODOs in review: how many sessions they hold (one slot each to lend), and the TODOs they wait for. */
+  private parkedOnReview(): { slots: number; holders: Set<string> } {
+    const holders = new Set<string>();
+    const sessions = new Set<string>();
+    for (const wait of this.scopes.waits()) {
+      const inReview = wait.holders.filter((h) => this.todoById.get(h)?.status === "review");
+      for (const h of inReview) holders.add(h);
+      if (inReview.length) sessions.add(wait.sessionId ?? wait.todoId);
+    }
+    return { slots: sessions.size, holders };
   }
 
   /** Nothing runs: seal, review the whole, replan, or halt. */
@@ -415,7 +437,8 @@ export class Commander {
     }
   }
 
-  private addTodos(planned: PlannedTodo[], replan: boolean, check?: string): void {
+  /** `renamed`: ids the Planner reused and the fresh ones they were given (journaled with the plan). */
+  private addTodos(planned: PlannedTodo[], replan: boolean, check?: string, renamed: Record<string, string> = {}): void {
     const now = Date.now();
     if (check?.trim()) this.state.check = check.trim();
     const added = planned.map((p) => pendingTodo(p, replan ? "added by a replan" : "planned", now));
@@ -424,7 +447,7 @@ export class Commander {
     this.queue.add(added);
     this.reviews.add(added);
     this.state.integrationChecked = false;
-    this.persist({ type: "plan.accepted", missionId: this.state.id, todoIds: planned.map((p) => p.id), replan }, added);
+    this.persist({ type: "plan.accepted", missionId: this.state.id, todoIds: planned.map((p) => p.id), replan, ...(Object.keys(renamed).length ? { renamed } : {}) }, added);
   }
 
   private async replan(): Promise<void> {
@@ -436,10 +459,10 @@ export class Commander {
     const blocked = liveTodos(s).filter((t) => t.status === "blocked" || t.status === "failed");
     const affected = [...blocked, ...graph.stuck()];
     const openIssues = s.syncIssues.filter((i) => i.open);
-    const existing = new Set(s.todos.map((t) => t.id));
-    const plan = await askPlanner(this.planning, replanPrompt(s.mission, { todos: liveTodos(s), blocked: affected, syncIssues: openIssues }), existing, true);
+    const context = { existingIds: new Set(s.todos.map((t) => t.id)), replacedIds: new Set(affected.map((t) => t.id)) };
+    const plan = await askPlanner(this.planning, replanPrompt(s.mission, { todos: liveTodos(s), blocked: affected, syncIssues: openIssues }), context, true);
     for (const todo of affected) this.transition(todo, "replaced", "replanned");
-    this.addTodos(plan.todos, true, plan.check);
+    this.addTodos(plan.todos, true, plan.check, plan.renamed);
   }
 
   private async runWorker(todo: TodoState): Promise<void> {
@@ -456,7 +479,7 @@ export class Commander {
       const report = result.structured as WorkerReport;
       // The report's file list is what really changed, never the Worker's say-so.
       todo.report = todo.changes?.head ? { ...report, filesChanged: todo.changes.files.map((f) => f.path) } : report;
-      const unfounded = report.status === "done" ? this.changes.unfoundedClaim(todo) : undefined;
+      const unfounded = report.status === "done" ? await this.changes.unfoundedClaim(todo) : undefined;
       if (unfounded) {
         // No review request is spent on a claim the workspace contradicts: the TODO goes back, told why.
         todo.reviewIssues = [unfounded];
@@ -511,6 +534,8 @@ export class Commander {
     if (this.scopes.waiting > before) {
       const holder = files.map((f) => this.locks.holderOf(f)).find((h) => h && h !== todoId);
       journal({ type: "scope.decided", missionId: this.state.id, todoId, files, answer: "waiting", holder });
+      // A holder in review may be due for it now (and may borrow the waiter's slot).
+      this.wake?.();
     }
     // A granted write is made by a tool, whose part names the file: the TODO's diff covers it without more.
     void answer.then((a) => {
@@ -547,11 +572,14 @@ export class Commander {
     }
   }
 
-  /** Every TODO status change goes through here: the ready queue, the journal and the memory bound see it. */
+  /** Every TODO status change goes through here: the ready queue, the file locks, the journal and the memory bound see it. */
   private readonly transition = (todo: TodoState, to: TodoStatus, note?: string): void => {
     const from = setTodoStatus(todo, to, note);
     this.queue.statusChanged(todo, from);
     this.persist({ type: "todo.status", missionId: this.state.id, todoId: todo.id, from, to, note }, [todo]);
+    // Its files are its own until it is accepted or leaves the plan; sent back, it keeps them for its next attempt.
+    if (LETS_GO_OF_FILES.has(to)) this.scopes.release(todo.id);
+    else if (to === "pending" && (from === "running" || from === "review")) this.scopes.sentBack(todo.id);
     if (isClosed(todo)) this.memory.closed(todo);
   };
 

@@ -3,7 +3,9 @@
  * asks (OpenCode's per-session permission rules), and the Commander answers here, never the user.
  * A free file joins the TODO's scope and is locked for it; a file another running TODO holds waits
  * until that TODO lets go; a wait that would close a cycle (A waits on B, B on A) is refused with a
- * message naming the holder, so no two Workers ever wait on each other forever. Paths are compared
+ * message naming the holder, so no two Workers ever wait on each other forever. A TODO holds its
+ * files until it is accepted: a write waits through its review too, and is refused once that TODO is
+ * sent back for another attempt (which will change the file again). Paths are compared
  * normalised (FileLocks), so `src/./x.js` and `src/x.js` are one file. What shell commands change
  * is not asked about: the diff catches it afterwards and names it to the Reviewer.
  *
@@ -39,6 +41,8 @@ export interface ScopeOptions {
   maxWaitMs?: number;
   /** A TODO's title, to name a holder to the Worker that waited on it. */
   titleOf(todoId: string): string;
+  /** Whether a holder was sent back and waits for its next attempt: its files will change again, so a write into them is refused, not kept waiting. */
+  sentBack?(todoId: string): boolean;
 }
 
 interface Waiter {
@@ -123,6 +127,8 @@ export class FileScopes {
     }
     const cycle = this.holderCycle(todoId, files);
     if (cycle) return Promise.resolve(this.refusal(cycle));
+    const redone = files.find((f) => this.isSentBack(this.locks.holderOf(f), todoId));
+    if (redone) return Promise.resolve(this.redoneRefusal(redone));
     return new Promise<ScopeAnswer>((resolveAnswer) => {
       const onAbort = () => this.drop(waiter, { reply: "reject", message: "The mission stopped." });
       const timer = this.options.maxWaitMs ? setTimeout(() => this.drop(waiter, this.timedOut(waiter)), this.options.maxWaitMs) : undefined;
@@ -142,7 +148,7 @@ export class FileScopes {
     });
   }
 
-  /** The TODO's run ended: its files are free, and the writes waiting on them go ahead in the order they asked. */
+  /** The TODO let go of its files (accepted, failed, replaced): the writes waiting on them go ahead in the order they asked. */
   release(todoId: string): void {
     this.locks.release(todoId);
     // Its own waits end with its run (the session is gone or done).
@@ -152,6 +158,32 @@ export class FileScopes {
     }
     // A hand-over to a TODO that waits elsewhere too can close a cycle.
     this.breakCycles();
+  }
+
+  /**
+   * The TODO was sent back for another attempt and keeps its files: the writes waiting on them are
+   * refused, since the next attempt changes the files again (an edit computed while it waited would
+   * overwrite that attempt's work).
+   */
+  sentBack(todoId: string): void {
+    for (const w of [...this.waiters]) {
+      const file = w.files.find((f) => w.todoId !== todoId && this.locks.holderOf(f) === todoId);
+      if (file) this.drop(w, this.redoneRefusal(file));
+    }
+  }
+
+  /** Each waiting write: whose it is (TODO, session) and the TODOs holding the files it waits for. */
+  waits(): Array<{ todoId: string; sessionId?: string; holders: string[] }> {
+    return this.waiters.map((w) => ({ todoId: w.todoId, sessionId: w.sessionId, holders: [...new Set(w.files.map((f) => this.locks.holderOf(f) ?? w.todoId))].filter((h) => h !== w.todoId) }));
+  }
+
+  private isSentBack(holder: string | undefined, asking: string): holder is string {
+    return holder !== undefined && holder !== asking && (this.options.sentBack?.(holder) ?? false);
+  }
+
+  private redoneRefusal(file: string): ScopeAnswer {
+    const holder = this.locks.holderOf(file) ?? "?";
+    return { reply: "reject", message: `${file} belongs to TODO ${holder} (${this.options.titleOf(holder)}), which was sent back and will change it again. Leave ${file} alone: finish within your own files, or report blocked and say what ${file} needs.` };
   }
 
   /** A session's turn ended (done, aborted, retried in a new session): its waits end with it. */

@@ -78,16 +78,17 @@ export class ReviewPolicy {
   /**
    * The TODOs a review should cover now, or undefined. Asked only when a session slot is free and
    * no Worker can start. A review starts early, beside Workers and other reviews, for TODOs whose
-   * verdict pending work waits on; the rest wait until nothing runs, so one round covers the whole
-   * wave (and may be the final one).
+   * verdict pending work waits on — their dependents, or work that waits for their files
+   * (`awaitedFiles`: a TODO keeps its files until it is accepted); the rest wait until nothing
+   * runs, so one round covers the whole wave (and may be the final one).
    */
-  due(inReview: ReadonlySet<TodoState>, workersRunning: number): TodoState[] | undefined {
+  due(inReview: ReadonlySet<TodoState>, workersRunning: number, awaitedFiles: ReadonlySet<string> = new Set()): TodoState[] | undefined {
     const awaiting: TodoState[] = [];
     let waitedOn = workersRunning === 0 && this.running === 0;
     for (const t of inReview) {
       if (this.underReview.has(t)) continue;
       awaiting.push(t);
-      waitedOn ||= (this.dependents.get(t.id) ?? []).some((d) => d.status === "pending");
+      waitedOn ||= awaitedFiles.has(t.id) || (this.dependents.get(t.id) ?? []).some((d) => d.status === "pending");
     }
     return awaiting.length && waitedOn ? awaiting : undefined;
   }

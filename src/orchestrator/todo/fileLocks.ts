@@ -1,4 +1,8 @@
-/** File-scope locks: a TODO runs only when none of its files is held by a running TODO. */
+/**
+ * File-scope locks: a TODO runs only when none of its files is held by another TODO. A TODO holds
+ * its files from its first attempt until it is accepted (or fails, is replaced or skipped): a file
+ * changed by another while its TODO waits for review would make the review judge text that is gone.
+ */
 import { workspacePath } from "./workspacePath";
 
 export class FileLocks {
@@ -11,13 +15,17 @@ export class FileLocks {
     return workspacePath(file, this.workspace);
   }
 
-  canAcquire(files: readonly string[]): boolean {
-    return files.every((f) => !this.holders.has(this.key(f)));
+  /** Whether all `files` are free (or already `todoId`'s: a TODO sent back keeps its files for its next attempt). */
+  canAcquire(files: readonly string[], todoId?: string): boolean {
+    return files.every((f) => {
+      const holder = this.holders.get(this.key(f));
+      return holder === undefined || holder === todoId;
+    });
   }
 
   /** Takes all the files or none. */
   tryAcquire(todoId: string, files: readonly string[]): boolean {
-    if (!this.canAcquire(files)) return false;
+    if (!this.canAcquire(files, todoId)) return false;
     for (const f of files) this.holders.set(this.key(f), todoId);
     return true;
   }

@@ -23,6 +23,8 @@ export class ReadyQueue {
   private heap: Entry[] = [];
   /** TODOs waiting for a review verdict. */
   readonly inReview = new Set<TodoState>();
+  /** TODOs whose files kept a ready TODO from starting, as of the last `next` that found none: it waits for their verdict. */
+  heldUpBy: ReadonlySet<string> = new Set();
 
   constructor(todos: readonly TodoState[]) {
     this.add(todos);
@@ -81,7 +83,7 @@ export class ReadyQueue {
     while (this.heap.length) {
       const entry = this.pop();
       if (!this.startable(entry.todo)) continue; // stale: its status moved on since it was queued
-      if (!locks.canAcquire(entry.todo.files)) {
+      if (!locks.canAcquire(entry.todo.files, entry.todo.id)) {
         lockedOut.push(entry);
         continue;
       }
@@ -89,6 +91,7 @@ export class ReadyQueue {
       break;
     }
     for (const entry of lockedOut) this.pushEntry(entry);
+    if (!found) this.heldUpBy = new Set(lockedOut.flatMap((e) => e.todo.files.map((f) => locks.holderOf(f) ?? "")).filter(Boolean));
     return found;
   }
 

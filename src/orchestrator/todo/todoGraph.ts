@@ -63,7 +63,7 @@ export class TodoGraph {
   /** Pending TODOs whose dependencies are done and whose files are free, best first. */
   ready(locks?: FileLocks): TodoState[] {
     return live(this.todos)
-      .filter((t) => t.status === "pending" && this.dependenciesDone(t) && (!locks || locks.canAcquire(t.files)))
+      .filter((t) => t.status === "pending" && this.dependenciesDone(t) && (!locks || locks.canAcquire(t.files, t.id)))
       .sort((a, b) => this.remainingPath(b.id) - this.remainingPath(a.id) || this.todos.indexOf(a) - this.todos.indexOf(b));
   }
 
