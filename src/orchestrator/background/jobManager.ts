@@ -10,7 +10,8 @@ import { join, relative, isAbsolute } from "node:path";
 import { makeContainedDir } from "../containedFiles";
 import { Emitter } from "../emitter";
 import { launcher, type StartedProcess } from "../engine/launcher";
-import { guardedCommand, stopProcessGroup, watchGuard } from "../engine/processGroup";
+import { guardedCommand } from "../engine/guard";
+import { stopProcessGroup, watchGuard } from "../engine/processGroup";
 import { directCommand } from "./directCommand";
 import { JobLog } from "./jobLog";
 import { RingBuffer } from "./ringBuffer";
@@ -131,7 +132,9 @@ export class BackgroundJobManager {
     // A shell sets PWD; a program started without one gets it too.
     const env = { ...withoutSecrets(process.env), PWD: this.options.workspace };
     const direct = this.plainShell ? directCommand(command, this.shell, env, this.options.workspace) : undefined;
-    const guard = direct ? guardedCommand(direct[0] as string, direct.slice(1)) : guardedCommand(this.shell, ["-c", command]);
+    // A shell that is not plain is the sandbox's script: bubblewrap makes the PID namespace itself.
+    const guarding = { namespace: this.plainShell };
+    const guard = direct ? guardedCommand(direct[0] as string, direct.slice(1), guarding) : guardedCommand(this.shell, ["-c", command], guarding);
     const child = launcher.start(guard.command, guard.args, { cwd: this.options.workspace, env, detached: true });
     watchGuard(child);
     const job: BackgroundJob = { id, command, cwd: this.options.workspace, pid: child.pid ?? -1, status: "running", startedAt: Date.now(), timeoutMs, logFile: join(this.logDir, `${id}.log`), output: new RingBuffer(this.options.outputCapacity ?? 64 * 1024) };
