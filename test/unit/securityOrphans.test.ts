@@ -1,20 +1,20 @@
 /**
  * Nothing we start outlives us, and nothing it starts can make it so: a job's (or a server's) child
  * that calls `setsid` is ended when the job's command exits, when the job is killed, and when the
- * process that started it is SIGKILLed; a guard stopped before its owner dies leaves nothing
- * running either.
+ * process that started it is SIGKILLed; a job that kills its guard, or a guard stopped before its
+ * owner dies, leaves nothing running either, and a job whose guard was killed says so.
  *
  * What a test starts is found by a marker in its command line (a `sleep` of a duration no other
  * process has): inside the guard's PID namespace the pids a process sees for itself are not ours.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager, type BackgroundJob } from "../../src/orchestrator/background/jobManager";
-import { containment } from "../../src/orchestrator/engine/guard";
+import { cgroupParent, containment } from "../../src/orchestrator/engine/guard";
 import { spawnGuarded, stopProcessGroup } from "../../src/orchestrator/engine/processGroup";
 import { followOutput, processesWithArgument, sleepMarker, until as untilHolds } from "../support/processes";
 
@@ -91,6 +91,55 @@ test("a guarded server's tool that calls setsid is ended by stopping the server'
   assert.ok(running(escaped));
   await stopProcessGroup(child.pid as number, 500);
   assert.equal(running(escaped), false);
+});
+
+test("a job that kills its guard from inside (setsid sleep & kill -9 $PPID): nothing of it is left, and its state says what happened", async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  const escaped = marker();
+  const signal = go("go-ppid");
+  const job = jobs.start(`setsid sleep ${escaped} & ${signal.wait}; kill -9 $PPID`);
+  await until(() => running(escaped));
+  signal.now();
+  await ended(job);
+  assert.equal(running(escaped), false, "the setsid child did not outlive its job");
+  if ((await containment()) === "namespace") {
+    // $PPID is the namespace's init, which nothing inside can kill: the command simply ended.
+    assert.deepEqual({ status: job.status, code: job.exitCode }, { status: "exited", code: 0 });
+  } else {
+    assert.equal(job.status, "failed");
+    assert.match(job.reason ?? "", /its guard was killed \(signal 9\)/);
+  }
+  await jobs.dispose();
+});
+
+test("a guard killed from outside: the job fails and says so, and everything it started is ended", async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  const [escaped, own] = [marker(), marker()];
+  const job = jobs.start(`setsid sleep ${escaped} & sleep ${own}`);
+  await until(() => running(escaped) && running(own));
+  process.kill(job.pid, "SIGKILL");
+  await ended(job);
+  assert.equal(job.status, "failed");
+  assert.equal(job.reason, "its guard was killed (signal 9); everything it started was ended");
+  assert.deepEqual([running(escaped), running(own)], [false, false], "nothing of the job outlived its guard");
+  await jobs.dispose();
+});
+
+test("without a PID namespace of ours (a sandboxed job's bubblewrap makes its own), the guard's cgroup ends what left the group when the guard is killed", { skip: !cgroupParent() && "no cgroup v2 we may write here" }, async () => {
+  const jobs = new BackgroundJobManager({ workspace });
+  // A shell that is not plain is the sandbox's script, which brings its own namespace: the guard makes none.
+  jobs.setShell("/bin/sh", { plain: false });
+  const escaped = marker();
+  const signal = go("go-cgroup");
+  const job = jobs.start(`setsid sleep ${escaped} & ${signal.wait}; kill -9 $PPID`);
+  await until(() => running(escaped));
+  signal.now();
+  await ended(job);
+  assert.equal(job.status, "failed");
+  assert.equal(job.reason, "its guard was killed (signal 9); everything it started was ended");
+  assert.equal(running(escaped), false, "the cgroup took the setsid child with it");
+  assert.equal(existsSync(join(cgroupParent() as string, `orchestrator-${job.pid}`)), false, "its cgroup is removed");
+  await jobs.dispose();
 });
 
 /** Plays the extension host: starts a job, says its guard's pid, and lives until it is killed. */

@@ -156,3 +156,11 @@ export function containment(): Promise<Containment> {
   });
   return probed;
 }
+
+/** What contained the tree of a guard (by its pid) that has died: its cgroup if it made one, else what guards achieve here. */
+export async function containmentOf(pid: number, options: GuardOptions = {}): Promise<Containment> {
+  if (guardCgroup(pid)) return "cgroup";
+  if (options.namespace === false) return "namespace"; // the program's own (bubblewrap dies with its parent, the guard)
+  const here = await containment();
+  return here === "cgroup" ? "subreaper" : here; // a cgroup it did not make holds nothing
+}
