@@ -70,7 +70,8 @@ sub namespace {
 }
 
 # A cgroup of our own under the folder given, or undef.
-sub cgroup { return undef unless $cgroups && $clone3; my $dir = "$cgroups/orchestrator-$$"; return mkdir($dir) ? $dir : undef; }
+# (One left by an earlier guard of this pid, killed before it could remove it, is empty: it goes.)
+sub cgroup { return undef unless $cgroups && $clone3; my $dir = "$cgroups/orchestrator-$$"; return mkdir($dir) || (rmdir($dir) && mkdir($dir)) ? $dir : undef; }
 # Forks the program, into our cgroup where we have one: clone3 with CLONE_INTO_CGROUP (Linux 5.7)
 # starts it there, where moving it in (a write to cgroup.procs) would wait ~10 ms for the kernel.
 sub start {
@@ -86,7 +87,7 @@ sub start {
 }
 sub cgroup_pids { return () unless $cg && open(my $f, '<', "$cg/cgroup.procs"); my @p = <$f>; close $f; chomp @p; return @p; }
 sub cgroup_kill { put("$cg/cgroup.kill", '1') if $cg; }
-sub cgroup_remove { return unless $cg; for (1 .. 40) { return if rmdir $cg; cgroup_kill(); pause_for(0.005); } }
+sub cgroup_remove { return unless $cg; for (1 .. 40) { return if rmdir($cg) || !-d $cg; cgroup_kill(); pause_for(0.005); } }
 
 # Our descendants, from /proc.
 sub tree {
