@@ -138,8 +138,12 @@ export function containment(): Promise<Containment> {
     const child = spawn(guard.command, guard.args, { stdio: ["pipe", "pipe", "ignore"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    // Never left waiting: the least it can be, if it does not answer.
+    const silent = setTimeout(() => (child.kill("SIGKILL"), resolve("subreaper")), 10_000);
+    silent.unref();
     child.on("error", () => resolve("subreaper"));
     child.on("close", () => {
+      clearTimeout(silent);
       child.stdin.destroy();
       const [pidNamespace, cgroup] = out.split("\n");
       const ours = (read: () => string | undefined) => {
