@@ -1,6 +1,8 @@
 // Bundles the extension (Node, CommonJS, `vscode` external; the ESM-only OpenCode SDK is bundled in)
 // and the webviews (browser): the dashboard and the Ask panel. `--production` minifies and drops
-// source maps; `--watch` rebuilds.
+// source maps; `--watch` rebuilds. Programs the extension runs as they are (the process guard) are
+// copied beside the bundle, which reads them from its own folder.
+import { copyFileSync, mkdirSync } from "node:fs";
 import * as esbuild from "esbuild";
 
 const production = process.argv.includes("--production");
@@ -15,6 +17,9 @@ const builds = [
   { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2022" },
   { ...common, entryPoints: ["webview/ask.ts"], outfile: "dist/ask.js", platform: "browser", format: "iife", target: "es2022" },
 ];
+
+mkdirSync("dist", { recursive: true });
+copyFileSync("src/orchestrator/engine/guard.pl", "dist/guard.pl");
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -23,6 +23,28 @@ export function processesWithCwd(dir: string): number[] {
   });
 }
 
+/**
+ * Live processes whose command line holds `marker`, a word only the calling test put there (say, the
+ * duration of a `sleep`): how a test finds what it started inside a PID namespace, where the pids a
+ * process sees for itself are not ours.
+ */
+export function processesWithArgument(marker: string): number[] {
+  return procEntries().filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2))) return false;
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(marker);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** A duration for `sleep` that no other process has: its marker (see processesWithArgument). */
+export function sleepMarker(): string {
+  return `${900 + Math.floor(Math.random() * 99)}.${process.pid}${Math.floor(Math.random() * 1e6)}`;
+}
+
 export function killGroup(pgid: number, signal: NodeJS.Signals = "SIGKILL"): void {
   try {
     process.kill(-pgid, signal);

@@ -62,6 +62,7 @@ test("the launcher killed: a job it started ends with its whole group, and the n
     assert.equal((await inFlight).stdout.toString(), "finished\n");
     await until(() => job.endedAt !== undefined);
     assert.equal(job.exitCode, null, "the job ended with its launcher: killed, not exited");
+    assert.deepEqual({ status: job.status, reason: job.reason }, { status: "failed", reason: "the process launcher went away; its guard ended everything the job started" });
     await until(() => processesInGroup(job.pid).length === 0);
     assert.deepEqual(processesInGroup(job.pid), [], "its guard ended its group when its lifeline closed");
     const again = await launcher.run("sh", ["-c", "echo $PPID"], here);

@@ -12,6 +12,7 @@ const ICON: Record<BackgroundJob["status"], vscode.ThemeIcon> = {
   exited: new vscode.ThemeIcon("check"),
   killed: new vscode.ThemeIcon("debug-stop"),
   "timed-out": new vscode.ThemeIcon("watch", new vscode.ThemeColor("testing.iconFailed")),
+  failed: new vscode.ThemeIcon("error", new vscode.ThemeColor("testing.iconFailed")),
 };
 
 export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
@@ -37,7 +38,7 @@ export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Dis
     const seconds = Math.round(((job.endedAt ?? Date.now()) - job.startedAt) / 1000);
     const owner = job.owner ? ` · ${job.owner.role === "worker" ? job.owner.todoIds.join(", ") : job.owner.role}` : "";
     item.description = `${job.status}${job.exitCode !== undefined && job.exitCode !== null ? ` (${job.exitCode})` : ""} · ${seconds}s${owner}`;
-    item.tooltip = `${job.command}\n${job.owner ? `Started by the ${job.owner.role}${job.owner.todoIds.length ? ` for ${job.owner.todoIds.join(", ")}` : ""} of mission ${job.owner.missionId}\n` : ""}${job.output.total.toLocaleString("en")} characters of output · log: ${job.logFile}`;
+    item.tooltip = `${job.command}\n${job.reason ? `Failed: ${job.reason}\n` : ""}${job.owner ? `Started by the ${job.owner.role}${job.owner.todoIds.length ? ` for ${job.owner.todoIds.join(", ")}` : ""} of mission ${job.owner.missionId}\n` : ""}${job.output.total.toLocaleString("en")} characters of output · log: ${job.logFile}`;
     item.iconPath = ICON[job.status];
     item.contextValue = `orchestrator:job+${job.status}`;
     item.command = { command: "orchestrator.showJob", title: "Show Output", arguments: [job.id] };
@@ -80,7 +81,7 @@ export function showJobTerminal(host: MissionHost, id: string): void {
       sub = jobs.changed.on((changed) => {
         if (changed.id !== id) return;
         flush();
-        if (changed.status !== "running") write.fire(`\r\n[${changed.status}${changed.exitCode !== undefined && changed.exitCode !== null ? `, exit ${changed.exitCode}` : ""}]\r\n`);
+        if (changed.status !== "running") write.fire(`\r\n[${changed.status}${changed.exitCode !== undefined && changed.exitCode !== null ? `, exit ${changed.exitCode}` : ""}${changed.reason ? `: ${changed.reason}` : ""}]\r\n`);
       });
     },
     close: () => sub?.dispose(),

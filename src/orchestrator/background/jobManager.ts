@@ -6,17 +6,20 @@
  * refused with a message that says what to do, so agents cannot fork-bomb the machine through us.
  */
 import { mkdirSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { join, relative, isAbsolute } from "node:path";
 import { makeContainedDir } from "../containedFiles";
 import { Emitter } from "../emitter";
 import { launcher, type StartedProcess } from "../engine/launcher";
-import { guardedCommand, stopProcessGroup, watchGuard } from "../engine/processGroup";
+import { containmentOf, guardedCommand, type Containment } from "../engine/guard";
+import { stopProcessGroup, watchGuard } from "../engine/processGroup";
 import { directCommand } from "./directCommand";
 import { JobLog } from "./jobLog";
 import { RingBuffer } from "./ringBuffer";
 import { withoutSecrets } from "../engine/agentShell";
 
-export type JobStatus = "running" | "exited" | "killed" | "timed-out";
+/** "failed": it ended without its command's exit status (its guard was killed, or the launcher went away); `reason` says how. */
+export type JobStatus = "running" | "exited" | "killed" | "timed-out" | "failed";
 
 /** Who started a job: a mission's Worker for its TODO, or its Reviewer for a batch. Learnt from the turn that started it. */
 export interface JobOwner {
@@ -32,6 +35,8 @@ export interface BackgroundJob {
   pid: number;
   status: JobStatus;
   exitCode?: number | null;
+  /** Why it failed, for a person or a model: what happened and what became of what it started. */
+  reason?: string;
   startedAt: number;
   endedAt?: number;
   timeoutMs: number;
@@ -131,7 +136,9 @@ export class BackgroundJobManager {
     // A shell sets PWD; a program started without one gets it too.
     const env = { ...withoutSecrets(process.env), PWD: this.options.workspace };
     const direct = this.plainShell ? directCommand(command, this.shell, env, this.options.workspace) : undefined;
-    const guard = direct ? guardedCommand(direct[0] as string, direct.slice(1)) : guardedCommand(this.shell, ["-c", command]);
+    // A shell that is not plain is the sandbox's script: bubblewrap makes the PID namespace itself.
+    const guarding = { namespace: this.plainShell };
+    const guard = direct ? guardedCommand(direct[0] as string, direct.slice(1), guarding) : guardedCommand(this.shell, ["-c", command], guarding);
     const child = launcher.start(guard.command, guard.args, { cwd: this.options.workspace, env, detached: true });
     watchGuard(child);
     const job: BackgroundJob = { id, command, cwd: this.options.workspace, pid: child.pid ?? -1, status: "running", startedAt: Date.now(), timeoutMs, logFile: join(this.logDir, `${id}.log`), output: new RingBuffer(this.options.outputCapacity ?? 64 * 1024) };
@@ -157,13 +164,22 @@ export class BackgroundJobManager {
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
+    child.once("exit", (code, signal: NodeJS.Signals | null) => {
       job.exitCode = code;
       this.release(job.id); // its timeout no longer applies: the command ended by itself
+      // The guard exits with its command's status; it dies of a signal only when someone else killed
+      // it (the job itself, or another program): that is no exit of the command. Neither is no status
+      // at all, which is what the launcher's going away leaves us.
+      const unexpected = job.status === "running" && (signal !== null || code === null);
+      if (unexpected) job.status = "failed";
+      const contained = unexpected && signal !== null ? containmentOf(job.pid, guarding) : undefined;
       // The command is gone; what it left running in its group goes with it. The job has ended only
       // once nothing of it is left, so a mission that waits for it never seals over a live process,
       // and once its output is on disk, so whoever reads its log then reads all of it.
       const ending = stopProcessGroup(job.pid, 500)
+        .then(async () => {
+          if (unexpected) job.reason = signal === null ? "the process launcher went away; its guard ended everything the job started" : guardKilled(signal, await (contained as Promise<Containment>));
+        })
         .then(() => outputClosed(child))
         .then(() => log.close())
         .then(() => this.end(job));
@@ -258,6 +274,12 @@ export class BackgroundJobManager {
     this.timers.clear();
     this.changed.dispose();
   }
+}
+
+/** What became of a job whose guard was killed: contained, everything it started was ended here or by the kernel. */
+function guardKilled(signal: NodeJS.Signals, containment: Containment): string {
+  const killed = `its guard was killed (signal ${osConstants.signals[signal] ?? signal})`;
+  return containment === "namespace" || containment === "cgroup" ? `${killed}; everything it started was ended` : `${killed}; its process group was ended, but what it started outside the group may still be running`;
 }
 
 /** Resolves once the child's pipes have closed (all its output read), or soon after if something still holds them. */

@@ -25,6 +25,7 @@ const describe = (job: BackgroundJob) => ({
   command: job.command,
   status: job.status,
   exitCode: job.exitCode ?? null,
+  ...(job.reason ? { reason: job.reason } : {}),
   runningForSeconds: Math.round(((job.endedAt ?? Date.now()) - job.startedAt) / 1000),
   outputCharacters: job.output.total,
   logFile: job.logFile,
@@ -47,7 +48,7 @@ function toolServer(jobs: BackgroundJobManager): McpServer {
     }
   });
   server.registerTool("background_status", {
-    description: "Status of a background job: running, exited (with exit code), killed or timed-out.",
+    description: "Status of a background job: running, exited (with exit code), killed, timed-out, or failed (ended without an exit code; reason says why).",
     inputSchema: { jobId: z.string() },
   }, ({ jobId }) => {
     const job = jobs.get(jobId);

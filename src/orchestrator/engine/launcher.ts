@@ -234,9 +234,10 @@ export class Launcher {
       if (launched.pid === undefined && this.unavailable) launched.adopt(here());
       else if (launched.pid === undefined) launched.emit("error", new Error("the process launcher exited"));
       else {
-        // The launcher went away; its pipes closed, so the guard has ended the process's group.
-        launched.exited(null, "SIGKILL");
-        launched.finish(null, "SIGKILL");
+        // The launcher went away; its pipes closed, so the guard has ended the process's tree. How the
+        // process ended went with the launcher: no code, no signal.
+        launched.exited(null, null);
+        launched.finish(null, null);
       }
       return true;
     });

@@ -19,8 +19,10 @@ export interface CheckJobs {
 
 export interface CheckJob {
   id: string;
-  status: "running" | "exited" | "killed" | "timed-out";
+  status: "running" | "exited" | "killed" | "timed-out" | "failed";
   exitCode?: number | null;
+  /** Why a job failed without an exit status (its guard was killed). */
+  reason?: string;
   endedAt?: number;
   output: { read(tail?: number): string };
 }
@@ -94,7 +96,7 @@ export async function runCheck(jobs: CheckJobs, command: string, timeoutMs: numb
   });
   const durationMs = Date.now() - startedAt;
   if (!ended) return { command, status: "error", exitCode: null, tail: "The check's job was lost.", startedAt, durationMs, jobId: id };
-  const tail = ended.output.read(CHECK_TAIL_CHARS);
+  const tail = ended.output.read(CHECK_TAIL_CHARS) + (ended.reason ? `\n[the check's job failed: ${ended.reason}]` : "");
   const status = ended.status === "timed-out" ? "timed-out" : ended.status === "exited" && ended.exitCode === 0 ? "passed" : "failed";
   return { command, status, exitCode: ended.exitCode ?? null, tail, startedAt, durationMs, jobId: id };
 }
