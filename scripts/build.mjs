@@ -13,7 +13,7 @@ const common = { bundle: true, minify: production, sourcemap: production ? false
 const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node20", external: ["vscode"], mainFields: ["module", "main"], conditions: ["import"] },
   // The workspace guard, an OpenCode plugin: loaded by the servers we start (Bun, ES module).
-  { ...common, entryPoints: ["src/orchestrator/engine/guard/workspaceGuard.ts"], outfile: "dist/workspace-guard.mjs", platform: "node", format: "esm", target: "node20", external: ["bun:ffi"] },
+  { ...common, entryPoints: ["src/orchestrator/engine/plugin/workspaceGuard.ts"], outfile: "dist/workspace-guard.mjs", platform: "node", format: "esm", target: "node20", external: ["bun:ffi"] },
   { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2022" },
   { ...common, entryPoints: ["webview/ask.ts"], outfile: "dist/ask.js", platform: "browser", format: "iife", target: "es2022" },
 ];

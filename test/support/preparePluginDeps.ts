@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createEngineClient } from "../../src/orchestrator/engine/client";
-import { guardSettingsEnv } from "../../src/orchestrator/engine/guard/guardSettings";
+import { guardSettingsEnv } from "../../src/orchestrator/engine/plugin/guardSettings";
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
 import { startServer } from "../../src/orchestrator/engine/serverProcess";
 import { memoryLogger } from "../../src/orchestrator/logger";

@@ -7,7 +7,7 @@ import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symli
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { guardToolCall } from "../../src/orchestrator/engine/guard/guardedWrites";
+import { guardToolCall } from "../../src/orchestrator/engine/plugin/guardedWrites";
 import { landingOf } from "../../src/orchestrator/landingPath";
 
 function place() {

@@ -4,7 +4,7 @@
  */
 import { agentDefinitions } from "../agents/roles";
 import { headlessPermissionPolicy } from "../agents/permissions";
-import { guardPluginUrl } from "./guard/guardSettings";
+import { guardPluginUrl } from "./plugin/guardSettings";
 
 export interface ProviderDefinition {
   id: string;

@@ -14,7 +14,7 @@ import { ownedTempDir } from "../engine/ownedTempDir";
 import { hasConfiguredModel, takesStepSnapshots } from "../engine/modelSetup";
 import { poolSize, turnsPerMember } from "../engine/poolSize";
 import { buildServerConfig } from "../engine/serverConfig";
-import { guardSettingsEnv } from "../engine/guard/guardSettings";
+import { guardSettingsEnv } from "../engine/plugin/guardSettings";
 import type { ModelRef } from "../domain/modelRef";
 import type { RedactingLogger } from "../logger";
 import type { ScriptedModel } from "../scriptedModel/server";
