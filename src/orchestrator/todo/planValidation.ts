@@ -17,7 +17,7 @@ export function planProblems(todos: readonly PlannedTodo[], existingIds: Readonl
   for (const todo of todos) {
     for (const dep of todo.dependsOn) {
       if (dep === todo.id) problems.push(`TODO "${todo.id}" depends on itself.`);
-      else if (!seen.has(dep) && !existingIds.has(dep)) problems.push(`TODO "${todo.id}" depends on unknown TODO "${dep}".`);
+      else if (!seen.has(dep) && !existingIds.has(dep)) problems.push(`TODO "${todo.id}" depends on unknown TODO ${JSON.stringify(dep)}.`);
     }
   }
   const cycle = findCycle(todos);
