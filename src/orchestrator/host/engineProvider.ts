@@ -21,6 +21,7 @@ import { NUMBER_DEFAULTS } from "../settingsTable";
 import { DEMO_MODEL, demoProvider, startDemoModel } from "./demoModel";
 import type { BackgroundJobManager } from "../background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../background/mcpServer";
+import { WorkspaceSearch } from "../background/workspaceSearch";
 import { createAgentShell, type AgentShell } from "../engine/agentShell";
 import type { EngineSettings } from "./hostSettings";
 
@@ -65,13 +66,13 @@ export class EngineProvider {
   }
 
   /**
-   * The `mcp` entry that registers the background-job tools with a server we start: one MCP
-   * server in the extension host, the same endpoint registered with every member of the pool.
+   * The `mcp` entry that registers the background-job tools (and the chat's search) with a server
+   * we start: one MCP server in the extension host, the same endpoint registered with every member.
    */
-  private async toolsConfig(): Promise<Record<string, unknown> | undefined> {
+  private async toolsConfig(directory: string): Promise<Record<string, unknown> | undefined> {
     if (!this.jobs) return undefined;
     if (!this.mcp) {
-      this.mcp = await startMcpServer(this.jobs, this.logger);
+      this.mcp = await startMcpServer(this.jobs, this.logger, new WorkspaceSearch(directory));
       this.logger.addSecret(this.mcp.token);
     }
     return { mcp: this.mcp.config() };
@@ -119,7 +120,7 @@ export class EngineProvider {
       return new EnginePool({ size, first, start: (index) => launch(config, index), logger: this.logger, perMember: turnsPerMember(size, maxParallelSessions) });
     };
 
-    const extra = await this.toolsConfig();
+    const extra = await this.toolsConfig(directory);
     if (settings.demoMode !== "always") {
       const config = buildServerConfig({ extra });
       const engine = await launch(config, 0);
