@@ -46,6 +46,8 @@ export interface EngineProviderOptions {
   env?: NodeJS.ProcessEnv;
   /** CPU cores for `orchestrator.servers: auto` (default: this machine's). */
   cores?: number;
+  /** How long each request of a start or an attach may take (default REQUEST_TIMEOUT_MS, 10 s). */
+  requestTimeoutMs?: number;
 }
 
 export class EngineProvider {
@@ -94,10 +96,17 @@ export class EngineProvider {
     if (settings.serverUrl) {
       const password = await this.options.serverPassword();
       if (password) this.logger.addSecret(password);
-      const attach = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger });
+      const attach = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger, timeoutMs: this.options.requestTimeoutMs });
       const engine = await attach();
+      let stepSnapshots: boolean;
+      try {
+        stepSnapshots = await takesStepSnapshots(engine);
+      } catch (error) {
+        await engine.stop();
+        throw error;
+      }
       if (settings.servers !== undefined && settings.servers !== "auto" && settings.servers !== 1) this.logger.info("orchestrator.servers does not apply to an attached server: its sessions all run there");
-      return { pool: new EnginePool({ size: 1, first: engine, start: attach, logger: this.logger }), model: settings.model, demo: false, stepSnapshots: await takesStepSnapshots(engine.client) };
+      return { pool: new EnginePool({ size: 1, first: engine, start: attach, logger: this.logger }), model: settings.model, demo: false, stepSnapshots };
     }
     // Secrets out of the commands' environment, and the sandbox when asked for (agentShell.ts).
     this.shell ??= createAgentShell({ workspace: directory, sandbox: settings.sandbox ?? "off", userShell: (this.options.env ?? process.env).SHELL });
@@ -110,7 +119,7 @@ export class EngineProvider {
       fallbacks: [join(homedir(), ".opencode", "bin", "opencode"), join(this.options.extensionPath, "node_modules", ".bin", "opencode")],
     };
     const launch = (config: Record<string, unknown>, index: number) =>
-      Engine.start({ directory, binary, config, env: this.memberEnv(index), logger: this.logger }).then((engine) => {
+      Engine.start({ directory, binary, config, env: this.memberEnv(index), logger: this.logger, requestTimeoutMs: this.options.requestTimeoutMs }).then((engine) => {
         if (engine.credentials.password) this.logger.addSecret(engine.credentials.password);
         return engine;
       });
@@ -125,7 +134,7 @@ export class EngineProvider {
       const config = buildServerConfig({ extra });
       const engine = await launch(config, 0);
       try {
-        if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine.client))) {
+        if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine))) {
           return { pool: pool(config, engine), model: settings.model, demo: false };
         }
       } catch (error) {

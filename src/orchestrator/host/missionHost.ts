@@ -210,7 +210,7 @@ export class MissionHost {
     const session = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
     const first = session.pool.members()[0]?.member;
     if (session.demo || !first) return { models: [], demo: session.demo };
-    return { models: await listModels(first.client), demo: false };
+    return { models: await listModels(first), demo: false };
   }
 
   /** Runs a new mission to its end; resolves with the final model. */
@@ -500,7 +500,7 @@ export class MissionHost {
 /** The permission rules a server runs with (its merged configuration); undefined when it cannot say. */
 async function configuredRules(engine: Engine | undefined): Promise<PermissionRule[] | undefined> {
   try {
-    const config = await engine?.client.config.get({}, { throwOnError: true });
+    const config = await engine?.request("its configuration (GET /config)", (client, signal) => client.config.get({}, { throwOnError: true, signal }));
     return config ? permissionRules((config.data as { permission?: unknown }).permission) : undefined;
   } catch {
     return undefined;
@@ -510,7 +510,7 @@ async function configuredRules(engine: Engine | undefined): Promise<PermissionRu
 /** OpenCode's worktree for the workspace (the enclosing repository's root, "/" outside git): edit asks name files from it. */
 async function worktreeOf(engine: Engine | undefined): Promise<string | undefined> {
   try {
-    return (await engine?.client.path.get({}, { throwOnError: true }))?.data.worktree || undefined;
+    return (await engine?.request("its paths (GET /path)", (client, signal) => client.path.get({}, { throwOnError: true, signal })))?.data.worktree || undefined;
   } catch {
     return undefined;
   }
