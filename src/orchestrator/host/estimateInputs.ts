@@ -31,10 +31,9 @@ export async function rolePrices(engine: Engine | undefined, model: ModelRef | u
 }
 
 /** The workspace's missions, newest first, but `exceptId` (the one being estimated). A mission that cannot be read is left out. */
-export function pastMissions(store: MissionStore, exceptId: string): MissionState[] {
+export async function pastMissions(store: MissionStore, exceptId: string): Promise<MissionState[]> {
   try {
-    return store
-      .list()
+    return (await store.list())
       .filter((s) => s.id !== exceptId)
       .sort((a, b) => b.createdAt - a.createdAt);
   } catch {
