@@ -347,7 +347,8 @@ export class MissionHost {
       this.logger.info(final.report ?? `Mission ${final.status}`);
       this.notices.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // Shown in the views and a notification, and kept in the mission: no credential in it (OpenCode's start output is quoted).
+      const message = this.logger.redact(error instanceof Error ? error.message : String(error));
       if (fresh && !this.commander) this.keepUnstarted(mission, message);
       this.view.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
       this.logger.error(`Mission failed: ${message}`);
