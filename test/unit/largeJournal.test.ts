@@ -146,3 +146,29 @@ test("records longer than a piece of reading, and a torn last line: replayed who
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a snapshot (mission.json) of hundreds of MB is reported, not parsed, and left where it is", { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "huge-snapshot-"));
+  try {
+    const store = new MissionStore(dir, 60_000);
+    const state = store.create("Huge");
+    const file = join(store.dir(state.id), "mission.json");
+    const fd = openSync(file, "w");
+    const block = " ".repeat(1024 * 1024);
+    for (let i = 0; i < 200; i++) writeSync(fd, block);
+    closeSync(fd);
+    const host = new MissionHost({ workspace: dir, logger: new RedactingLogger(memoryLogger()) });
+    const notices: HostNotice[] = [];
+    host.notices.on((n) => notices.push(n));
+    const blocked = await longestBlock(async () => {
+      assert.equal(await host.showLatest(), undefined);
+    });
+    assert.ok(blocked < MAX_BLOCK_MS, `the event loop was blocked for ${Math.round(blocked)} ms`);
+    const problem = notices.find((n) => n.kind === "stateProblem");
+    assert.ok(problem?.kind === "stateProblem" && /mission\.json is 200 MB: more than the 64 MB/.test(problem.message) && problem.missionId === state.id, JSON.stringify(problem));
+    assert.equal(statSync(file).size, 200 * 1024 * 1024, "left as it was");
+    await host.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -21,7 +21,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { renderTodoMd } from "../todo/renderTodoMd";
 import { isMissionId, TodoId } from "../domain/ids";
@@ -34,6 +34,9 @@ import { appendNoFollow, containedDir, makeContainedDir, replaceFile } from "../
 export { StateFileError, StateWriteError };
 
 export const ORCHESTRATOR_DIR = join(".opencode", "orchestrator");
+
+/** The largest mission.json read (finished TODOs beyond maxTasksInMemory are archived, so a real one stays far below). */
+const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /** How a mission.json from a newer version is renamed aside. */
 const NEWER_VERSION_SUFFIX = ".newer-version-";
@@ -237,6 +240,9 @@ export class MissionStore {
   private async read(id: string, onRecovered?: (problem: StateFileError) => void): Promise<MissionState> {
     const file = join(this.dir(id), "mission.json");
     if (!existsSync(file)) return this.recover(id, `${file} is missing`, undefined, onRecovered);
+    // Parsing is one synchronous step: a snapshot past a sane size is reported, not parsed (nor moved: it may be the user's).
+    const size = (await stat(file)).size;
+    if (size > MAX_SNAPSHOT_BYTES) throw new StateFileError(`${file} is ${Math.round(size / 1024 / 1024)} MB: more than the ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MB a mission's state is read from. Mission ${id} was not loaded and nothing was changed; set it aside to keep it for inspection.`, undefined, false, id);
     let raw: unknown;
     try {
       raw = JSON.parse(await readFile(file, "utf8"));
