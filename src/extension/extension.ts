@@ -122,7 +122,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     const target = missionId ?? (shown.resumable ? shown.missionId : undefined);
     if (!target) {
       // The mission shown is finished for good: offer the latest unfinished one, by name.
-      const other = h.latestUnfinished();
+      const other = await h.latestUnfinished();
       const why = shown.missionId ? `the mission shown ended ${shown.status}; it cannot be resumed.` : "no unfinished mission in this workspace.";
       if (!other) return refuse(why);
       const choice = await vscode.window.showInformationMessage(`Orchestrator: ${why} Resume the earlier mission "${missionLabel(other.mission, 80)}" (${other.status})?`, "Resume It");
@@ -187,16 +187,16 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     }],
     ["orchestrator.ask", (question?: unknown) => AskPanel.show(context, chatDeps, logger, typeof question === "string" ? question : undefined)],
     ["orchestrator.resume", (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : pastMissionOf(missionId))],
-    ["orchestrator.openMission", (arg: unknown) => {
+    ["orchestrator.openMission", async (arg: unknown) => {
       const id = pastMissionOf(arg);
       if (!id) return;
-      const opened = h.openMission(id);
+      const opened = await h.openMission(id);
       if (!opened.ok) return refuse(opened.reason);
       void vscode.commands.executeCommand("orchestrator.todos.focus");
     }],
     ["orchestrator.showMissionReport", async (arg: unknown) => {
       const id = pastMissionOf(arg);
-      const report = id ? h.reportOf(id) : undefined;
+      const report = id ? await h.reportOf(id) : undefined;
       if (!report) return refuse("that mission has no report yet.");
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: report, language: "markdown" }), { preview: true });
     }],
@@ -206,7 +206,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       const label = typeof arg === "object" && arg && "mission" in arg ? String((arg as { mission: unknown }).mission).slice(0, 80) : id;
       const ok = await vscode.window.showWarningMessage(`Delete the mission "${label}"? Its state, journal and report are removed; the files it changed in the workspace stay as they are.`, { modal: true }, "Delete");
       if (ok !== "Delete") return;
-      const deleted = h.deleteMission(id);
+      const deleted = await h.deleteMission(id);
       if (!deleted.ok) return refuse(deleted.reason);
       missionsView.reload();
     }],
@@ -290,10 +290,11 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     }),
   );
   // The latest mission comes back on screen; an unfinished one (stopped, or cut off by a reload or a crash) is offered.
-  // Only in a trusted workspace (its state files are the workspace's), and never at the cost of activation.
-  const showLatest = () => {
+  // Only in a trusted workspace (its state files are the workspace's), and never at the cost of activation:
+  // the state is read asynchronously, after activation returns.
+  const showLatest = async () => {
     try {
-      const latest = h.showLatest();
+      const latest = await h.showLatest();
       if (latest?.resumable) {
         void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${latest.status}): "${missionLabel(latest.mission ?? "", 80)}".`, "Resume").then((choice) => {
           if (choice) void vscode.commands.executeCommand("orchestrator.resume", latest.missionId);
@@ -304,8 +305,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       void vscode.window.showErrorMessage(`Orchestrator: the workspace's missions could not be read (${(error as Error).message}). Run Task still works.`, "Show Log").then((c) => c && vscode.commands.executeCommand("orchestrator.showLog"));
     }
   };
-  if (vscode.workspace.isTrusted) showLatest();
-  else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(showLatest));
+  if (vscode.workspace.isTrusted) void showLatest();
+  else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void showLatest()));
   logger.info("Orchestrator activated");
   return {
     get snapshot() {

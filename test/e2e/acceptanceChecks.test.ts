@@ -29,11 +29,12 @@ test("a failing acceptance check sends the TODO back with the output before any 
       assert.equal(final.status, "sealed", final.report);
       const workers = firstRequests("worker", "C1");
       assert.equal(workers.length, 2, "the failed check cost one more attempt");
+      assert.ok(workers[0]?.tools.includes("orchestrator_background_start") && !workers[0].tools.includes("orchestrator_workspace_search"), `the chat's search is not offered to a mission's agents: ${workers[0]?.tools.join(", ")}`);
       assert.match(workers[0]?.prompt ?? "", /Check \(the orchestrator runs it when you report done; it must exit 0\): grep -q good c1\.txt/);
       assert.match(workers[1]?.prompt ?? "", /The check `grep -q good c1\.txt[^`]*` failed \(exit 3\)\. Its output ends with:\nexpected good, found:\nbad/);
       const reviews = firstRequests("reviewer", "C1");
       assert.equal(reviews.length, 1, "no review request was spent on the attempt whose check failed");
-      assert.match(reviews[0]?.prompt ?? "", /Check run by the orchestrator: grep -q good c1\.txt.* → passed \(exit 0\)/);
+      assert.match(reviews[0]?.prompt ?? "", /Check run by the orchestrator: passed \(exit 0\) · command: grep -q good c1\.txt/);
       const c1 = state(final.missionId as string).todos[0];
       assert.equal(c1?.checkResult?.status, "passed");
       assert.equal(c1?.checkResult?.exitCode, 0);

@@ -108,7 +108,7 @@ test("each TODO's real diff; Revert Mission restores byte-exact and leaves the u
 test("Revert TODO puts back its files only; a file the user edited after the agents is not overwritten without asking", async () => {
   const host = newHost();
   try {
-    const shown = host.showLatest();
+    const shown = await host.showLatest();
     const missionId = shown?.missionId as string;
     const c1 = read("c1.txt");
     assert.deepEqual(await host.revert(missionId, "C2"), { ok: true });

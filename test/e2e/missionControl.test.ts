@@ -112,7 +112,7 @@ test("resume: a new Orchestrator finishes a mission whose process was killed, wi
   assert.match(run.output(), /todo R2 done/);
 
   const store = new MissionStore(h.sandbox.workspace);
-  const unfinished = store.findUnfinished();
+  const unfinished = await store.findUnfinished();
   assert.ok(unfinished, "the killed mission is found");
   assert.equal(unfinished.mission, "Resume me");
   const commander = Commander.resume(unfinished, { engine: h.engine, store, logger: memoryLogger(), model: SCRIPTED_MODEL });

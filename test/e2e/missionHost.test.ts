@@ -72,7 +72,7 @@ test("the sessions and the timeline of a stopped mission come back after a reloa
   // A window reload: a new host on the same workspace.
   const second = newHost();
   try {
-    const shown = second.showLatest();
+    const shown = await second.showLatest();
     assert.equal(shown?.missionId, missionId);
     assert.equal(shown?.resumable, true);
     assert.deepEqual(second.view.sessions.list().map((s) => s.id).sort(), before, "every session of the mission is listed again");
@@ -109,8 +109,8 @@ test("Retry on a TODO of an older stopped mission resumes that mission, not the 
     assert.deepEqual([...seen], [older], "only the mission the TODO belongs to ran");
     assert.equal(host.model.missionId, older);
     assert.equal(host.model.status, "sealed");
-    host.showLatest();
-    assert.equal(host.latestUnfinished()?.missionId, newer, "the newer mission is still stopped, untouched");
+    await host.showLatest();
+    assert.equal((await host.latestUnfinished())?.missionId, newer, "the newer mission is still stopped, untouched");
   } finally {
     await host.dispose();
   }

@@ -41,7 +41,7 @@ test("the mission and the Planner's TODO arrive intact inside their fences; noth
   }
   const todoNonce = /<todo id="G1" kind="code" nonce="([0-9a-f]{12})">/.exec(worker.prompt)?.[1];
   assert.ok(todoNonce, "the Worker's TODO block is fenced");
-  assert.ok(worker.prompt.includes(`${hostile.description}\n</todo nonce="${todoNonce}">`), "the Planner's description is intact inside the TODO's block");
+  assert.ok(worker.prompt.includes(`<description nonce="${todoNonce}">\n${hostile.description}\n</description nonce="${todoNonce}">\n</todo nonce="${todoNonce}">`), "the Planner's description is intact inside its own block in the TODO's");
   // What the model acted on: the real TODO's files, with the mission exactly as the user wrote it.
   assert.equal(readFileSync(join(h.sandbox.workspace, "hello.md"), "utf8"), MISSION);
   assert.equal(existsSync(join(h.sandbox.workspace, "evil.txt")), false);

@@ -54,7 +54,7 @@ test("a corrupt mission.json after a crash: moved aside, the mission rebuilt fro
   writeFileSync(join(dir, "mission.json"), garbage); // torn, as by a crash mid-write on a filesystem without atomic rename
 
   const problems: StateFileError[] = [];
-  const unfinished = store.findUnfinished((p) => problems.push(p));
+  const unfinished = await store.findUnfinished((p) => problems.push(p));
   assert.ok(unfinished, "the mission is still found");
   assert.equal(problems.length, 1);
   assert.equal(problems[0]?.recovered, true);
@@ -101,7 +101,7 @@ test("a state folder that turns read-only mid-mission: the mission stops with a 
     undo?.();
   }
 
-  const unfinished = store.findUnfinished();
+  const unfinished = await store.findUnfinished();
   assert.ok(unfinished, "what was saved before the folder turned read-only is there to resume");
   assert.equal(unfinished.mission, "Lose my folder");
   const commander = Commander.resume(unfinished, { engine: h.engine, store, logger: memoryLogger(), model: SCRIPTED_MODEL });

@@ -18,7 +18,7 @@ import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../support/isolat
 
 const settings: HostSettings = { opencodePath: BUNDLED_OPENCODE, serverUrl: "", model: SCRIPTED_MODEL, demoMode: "never", models: {}, limits: {} };
 const ANSWER = "The greeting lives in notes.md and says hello to the whole world; nothing else in the workspace mentions it.";
-const READ_TOOLS = new Set(["read", "grep", "glob", "list"]);
+const READ_TOOLS = new Set(["read", "glob", "list", "orchestrator_workspace_search"]);
 
 let sandbox: Sandbox;
 let model: ScriptedModel;
@@ -83,6 +83,41 @@ test("a follow-up continues the same session, and a write attempt there is refus
   // The read of .env came last: OpenCode told the model a rule prevents it.
   assert.match(asked[1]?.lastToolResult ?? "", /rule which prevents you from using this specific tool call/);
   assert.doesNotMatch(asked[1]?.lastToolResult ?? "", /TOKEN=secret/, "the model never saw the secret");
+});
+
+test("no tool of the chat hands the model a secret file: grep skips them, the search tool skips them, reads of them are refused", async () => {
+  writeFileSync(join(sandbox.workspace, ".env"), "SECRET=abc123\n");
+  writeFileSync(join(sandbox.workspace, ".env.local"), "SECRET=abc123-local\n");
+  writeFileSync(join(sandbox.workspace, "deploy.pem"), "SECRET=abc123-pem\n");
+  writeFileSync(join(sandbox.workspace, "config.md"), "SECRET is read from the environment.\n");
+  const ws = sandbox.workspace;
+  let results: string[] = [];
+  let offered: string[] = [];
+  answer = (ctx) => {
+    if (ctx.step === 0) {
+      offered = ctx.tools;
+      return tools(
+        call("grep", { pattern: "SECRET" }),
+        call("grep", { pattern: "SECRET", path: join(ws, ".env") }),
+        call("orchestrator_workspace_search", { pattern: "SECRET" }),
+        call("orchestrator_workspace_search", { pattern: "SECRET", path: ".env" }),
+        call("orchestrator_workspace_search", { pattern: "SECRET", include: "*.env*" }),
+        call("read", { filePath: join(ws, ".env.local") }),
+        call("read", { filePath: join(ws, "deploy.pem") }),
+      );
+    }
+    results = ctx.toolResults;
+    return text("SECRET comes from the environment (config.md).");
+  };
+  const result = await host.ask("Where is SECRET set?", settings);
+  assert.equal(result.text, "SECRET comes from the environment (config.md).");
+  assert.equal(results.length, 7, results.join("\n---\n"));
+  for (const r of results) assert.doesNotMatch(r, /abc123/, `a tool result carried the secret:\n${r}`);
+  assert.ok(!offered.includes("grep"), `OpenCode's grep (which searches .env) is not offered: ${offered.join(", ")}`);
+  assert.ok(offered.includes("orchestrator_workspace_search"), "our search is offered instead");
+  assert.match(results[2] ?? "", /config\.md[\s\S]*SECRET is read from the environment/, "the search tool finds what is not secret");
+  assert.match(results[3] ?? "", /secret/i, "a secret file named as the path is refused, and said so");
+  assert.deepEqual(result.filesRead, [], "no secret file was read");
 });
 
 test("an answer can be stopped: its session is aborted and the question rejects", async () => {

@@ -23,7 +23,7 @@ export interface ScriptedHost {
   /** The mission's persisted state (mission.json). */
   state(missionId: string): MissionState;
   /** A role's first requests of each turn (the prompts it was given) for one TODO. */
-  firstRequests(role: string, todoId: string): Array<{ prompt: string }>;
+  firstRequests(role: string, todoId: string): Array<{ prompt: string; tools: string[] }>;
   /** What a TODO's Worker read back from its tool calls, as its request of step `step` carried it. */
   told(todoId: string, step: number): string;
 }

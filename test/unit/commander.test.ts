@@ -131,7 +131,7 @@ test("past maxTasksInMemory, finished TODO records are archived to disk and stub
   const a = store.archived(state.id, "A");
   assert.equal(a?.report?.summary.length, 500, "the full record stays readable in the archive");
   assert.ok((a?.history.length ?? 0) >= 4);
-  assert.equal(store.load(state.id).todos[0]?.archived, true, "stubs are what mission.json keeps");
+  assert.equal((await store.load(state.id)).todos[0]?.archived, true, "stubs are what mission.json keeps");
 });
 
 test("the mission does not seal while a background job its Workers started still runs; others' jobs do not hold it", async () => {
@@ -214,7 +214,7 @@ test("a Planner that gives no valid replan stops the mission resumably, with the
   replanIsValid = true;
   const store = new MissionStore(ws.current());
   const engine = new FakeTurnRunner(answer);
-  const resumed = await Commander.resume(store.load(state.id), { engine, store, logger: memoryLogger() }).run();
+  const resumed = await Commander.resume(await store.load(state.id), { engine, store, logger: memoryLogger() }).run();
   assert.equal(resumed.status, "sealed", resumed.report);
   assert.deepEqual(engine.calls.filter((c) => c.agent.endsWith("worker")).map((c) => /<todo id="([^"]+)"/.exec(c.prompt)?.[1]), ["A2"], "the resume asked for the replan again and redid nothing");
 });

@@ -43,7 +43,7 @@ for (const [name, line] of [
     const notices: HostNotice[] = [];
     host.notices.on((n) => notices.push(n));
     try {
-      const shown = host.showLatest();
+      const shown = await host.showLatest();
       assert.equal(shown?.missionId, older.id, "the readable mission is shown");
       const problem = notices.find((n) => n.kind === "stateProblem");
       assert.ok(problem && problem.kind === "stateProblem");
@@ -61,7 +61,7 @@ for (const [name, line] of [
       assert.deepEqual(readdirSync(aside.movedTo).sort(), files, "its folder was moved whole");
       assert.match(readFileSync(join(aside.movedTo, "events.jsonl"), "utf8"), new RegExp(`${line.slice(0, 8).replace(/[{}"[\]]/g, ".")}`));
       notices.length = 0;
-      assert.equal(host.showLatest()?.missionId, older.id);
+      assert.equal((await host.showLatest())?.missionId, older.id);
       assert.deepEqual(notices, [], "nothing left to report");
       assert.deepEqual(host.setAside(older.id).ok, false, "the mission shown (readable) is not set aside");
     } finally {

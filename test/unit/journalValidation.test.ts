@@ -56,14 +56,14 @@ const BAD_LINES: Array<[string, (id: string) => string, RegExp]> = [
 ];
 
 for (const [name, line, reason] of BAD_LINES) {
-  test(`a journal with ${name} is rejected with the line and the reason; nothing is changed`, () => {
+  test(`a journal with ${name} is rejected with the line and the reason; nothing is changed`, async () => {
     const store = new MissionStore(workspace, 60_000);
     const state = storedMission(store);
     const journal = join(store.dir(state.id), "events.jsonl");
     appendFileSync(journal, `${line(state.id)}\n`);
     const before = readFileSync(journal, "utf8");
     const snapshot = readFileSync(join(store.dir(state.id), "mission.json"), "utf8");
-    assert.throws(
+    await assert.rejects(
       () => new MissionStore(workspace).load(state.id),
       (e: unknown) => {
         assert.ok(e instanceof StateFileError, `a StateFileError, not ${String(e)}`);
@@ -79,47 +79,47 @@ for (const [name, line, reason] of BAD_LINES) {
   });
 }
 
-test("a bad mission is reported by the scan, never thrown; the other missions still load", () => {
+test("a bad mission is reported by the scan, never thrown; the other missions still load", async () => {
   const store = new MissionStore(workspace, 60_000);
   const good = storedMission(store);
   const bad = storedMission(store);
   appendFileSync(join(store.dir(bad.id), "events.jsonl"), "null\n");
   const problems: StateFileError[] = [];
-  const found = new MissionStore(workspace).findUnfinished((p) => problems.push(p));
+  const found = await new MissionStore(workspace).findUnfinished((p) => problems.push(p));
   assert.equal(found?.id, good.id);
   assert.deepEqual(problems.map((p) => p.missionId), [bad.id]);
 });
 
-test("a torn line (a crash mid-write) is still tolerated anywhere; a record after it is applied", () => {
+test("a torn line (a crash mid-write) is still tolerated anywhere; a record after it is applied", async () => {
   const store = new MissionStore(workspace, 60_000);
   const state = storedMission(store);
   const journal = join(store.dir(state.id), "events.jsonl");
   appendFileSync(journal, '{"seq": 4, "mission": {"stat\n');
   appendFileSync(journal, `${recordWith(state, 5, (r) => (r.todos = [{ ...todo("A", "done"), attempts: 1 }]))}\n`);
-  const loaded = new MissionStore(workspace).load(state.id);
+  const loaded = await new MissionStore(workspace).load(state.id);
   assert.deepEqual(loaded.todos.map((t) => `${t.id}:${t.status}`), ["A:done"]);
   assert.equal(loaded.journalSeq, 5);
 });
 
-test("the state after replay is validated too: TODO ids of one format, each once", () => {
+test("the state after replay is validated too: TODO ids of one format, each once", async () => {
   const store = new MissionStore(workspace, 60_000);
   const state = storedMission(store);
   appendFileSync(join(store.dir(state.id), "events.jsonl"), `${recordWith(state, 4, (r) => (r.todos = [todo("../etc")]))}\n`);
-  assert.throws(() => new MissionStore(workspace).load(state.id), (e: unknown) => e instanceof StateFileError && /not a valid state: TODO id "\.\.\/etc" is not an id/.test(e.message) && e.missionId === state.id);
+  await assert.rejects(() => new MissionStore(workspace).load(state.id), (e: unknown) => e instanceof StateFileError && /not a valid state: TODO id "\.\.\/etc" is not an id/.test(e.message) && e.missionId === state.id);
 });
 
-test("a mission id is one format: no path is read or written for anything else", () => {
+test("a mission id is one format: no path is read or written for anything else", async () => {
   const store = new MissionStore(workspace);
   for (const id of ["../../../../tmp/x", "..", "a/b", "", "20250101-000000-abcd/../x"]) {
     assert.throws(() => store.dir(id), StateFileError, id);
-    assert.throws(() => store.load(id), StateFileError, id);
+    await assert.rejects(() => store.load(id), StateFileError, id);
   }
   const state = store.create("x");
   assert.throws(() => store.save({ ...state, id: "../../outside" }), StateFileError);
-  assert.deepEqual(store.history("../x"), []);
+  assert.deepEqual(await store.history("../x"), []);
 });
 
-test('a state file whose "id" leads outside the state folder is never written there', () => {
+test('a state file whose "id" leads outside the state folder is never written there', async () => {
   const store = new MissionStore(workspace, 60_000);
   const state = storedMission(store);
   const target = join(outside, "x");
@@ -127,7 +127,7 @@ test('a state file whose "id" leads outside the state folder is never written th
   assert.match(hostile, /^\.\.\//);
   writeFileSync(join(store.dir(state.id), "mission.json"), JSON.stringify({ ...state, id: hostile }));
   const problems: StateFileError[] = [];
-  const loaded = new MissionStore(workspace).load(state.id, (p) => problems.push(p));
+  const loaded = await new MissionStore(workspace).load(state.id, (p) => problems.push(p));
   // The snapshot does not fit its folder: moved aside, untouched, and the mission rebuilt from its journal.
   assert.equal(loaded.id, state.id);
   assert.match(problems[0]?.message ?? "", /names mission "\.\.\/.*", not the folder it is in/);
@@ -136,7 +136,7 @@ test('a state file whose "id" leads outside the state folder is never written th
   assert.deepEqual(readdirSync(outside), []);
 });
 
-test("a mission folder that is a link out of the workspace is neither read nor written", () => {
+test("a mission folder that is a link out of the workspace is neither read nor written", async () => {
   const store = new MissionStore(workspace, 60_000);
   const state = storedMission(store);
   // A workspace (a cloned repository) that ships its own mission folder, linked elsewhere.
@@ -144,7 +144,7 @@ test("a mission folder that is a link out of the workspace is neither read nor w
   mkdirSync(join(outside, "m"));
   writeFileSync(join(outside, "m", "mission.json"), JSON.stringify({ ...state, id: planted }));
   symlinkSync(join(outside, "m"), join(store.root, planted));
-  assert.throws(() => new MissionStore(workspace).load(planted), (e: unknown) => e instanceof StateFileError && /is a symbolic link/.test(e.message) && e.missionId === planted);
+  await assert.rejects(() => new MissionStore(workspace).load(planted), (e: unknown) => e instanceof StateFileError && /is a symbolic link/.test(e.message) && e.missionId === planted);
   assert.throws(() => new MissionStore(workspace).save({ ...state, id: planted }), StateWriteError);
   assert.deepEqual(readdirSync(join(outside, "m")), ["mission.json"], "nothing was written through the link");
 });
@@ -165,7 +165,7 @@ test("a journal that is a link is not appended to; a todo.md that is a link is r
   assert.match(readFileSync(join(store.dir(state.id), "todo.md"), "utf8"), /Build it/);
 });
 
-test("setting a mission aside moves its whole folder, untouched, out of every later scan", () => {
+test("setting a mission aside moves its whole folder, untouched, out of every later scan", async () => {
   const store = new MissionStore(workspace, 60_000);
   const state = storedMission(store);
   appendFileSync(join(store.dir(state.id), "events.jsonl"), "null\n");
@@ -174,7 +174,7 @@ test("setting a mission aside moves its whole folder, untouched, out of every la
   assert.equal(aside, `${store.dir(state.id)}.broken-20250102T030405000Z`);
   assert.deepEqual(Object.fromEntries(readdirSync(aside).map((f) => [f, readFileSync(join(aside, f), "utf8")])), files, "every file kept as it was");
   const problems: StateFileError[] = [];
-  assert.equal(new MissionStore(workspace).latest(undefined, (p) => problems.push(p)), undefined);
+  assert.equal(await new MissionStore(workspace).latest(undefined, (p) => problems.push(p)), undefined);
   assert.deepEqual(problems, [], "a folder set aside is no mission");
   assert.throws(() => store.setAside(state.id), StateWriteError, "there is nothing left to set aside");
 });

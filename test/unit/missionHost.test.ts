@@ -38,7 +38,7 @@ test("a failed mission offers no Resume and no Retry, and neither acts on an old
 
   const host = new MissionHost({ workspace, logger: new RedactingLogger(memoryLogger()) });
   try {
-    const shown = host.showLatest();
+    const shown = await host.showLatest();
     assert.equal(shown?.missionId, failed.id, "the latest mission is shown, failed as it is");
     assert.equal(shown?.resumable, false);
     assert.ok(shown?.todos.every((t) => !t.canRetry && !t.canSkip));
@@ -51,7 +51,7 @@ test("a failed mission offers no Resume and no Retry, and neither acts on an old
     assert.equal(host.isRunning, false, "nothing started");
     assert.equal(host.model.missionId, failed.id, "the view still shows the mission the user looked at");
     assert.equal(readFileSync(join(store.dir(older.id), "mission.json"), "utf8"), olderBefore, "the older mission was not touched");
-    assert.equal(host.latestUnfinished()?.missionId, older.id, "it is still there to be resumed by name");
+    assert.equal((await host.latestUnfinished())?.missionId, older.id, "it is still there to be resumed by name");
   } finally {
     await host.dispose();
   }
@@ -80,9 +80,9 @@ test("a mission whose OpenCode does not start is kept, stopped with the reason, 
     assert.equal(model.status, "stopped");
     assert.equal(model.resumable, true, "Resume is offered");
     assert.match(model.stopReason ?? "", /^OpenCode did not start: .*Fix that, then Resume the mission\.$/s);
-    const kept = new MissionStore(workspace).findUnfinished(() => undefined);
+    const kept = await new MissionStore(workspace).findUnfinished(() => undefined);
     assert.equal(kept?.mission, "Build the thing", "it is on disk");
-    assert.equal(host.latestUnfinished()?.missionId, model.missionId);
+    assert.equal((await host.latestUnfinished())?.missionId, model.missionId);
   } finally {
     await host.dispose();
   }
@@ -94,14 +94,14 @@ test("the history lists every mission newest first; a past one opens in the view
   const newer = stored(store, "The newer mission", "stopped", [todo("A", "done"), todo("B", "pending")], Date.now());
   const host = new MissionHost({ workspace, logger: new RedactingLogger(memoryLogger()) });
   try {
-    const listed = host.missions();
+    const listed = await host.missions();
     assert.deepEqual(listed.map((m) => [m.mission, m.status, m.done, m.resumable]), [["The newer mission", "stopped", "1/2 TODOs done", true], ["The older mission", "sealed", "1/1 TODOs done", false]]);
-    assert.deepEqual(host.openMission(older.id), { ok: true });
+    assert.deepEqual(await host.openMission(older.id), { ok: true });
     assert.equal(host.model.missionId, older.id, "the past mission is shown");
-    assert.deepEqual(host.deleteMission(older.id), { ok: true });
+    assert.deepEqual(await host.deleteMission(older.id), { ok: true });
     assert.equal(host.model.missionId, newer.id, "the views moved to the latest mission left");
-    assert.deepEqual(host.missions().map((m) => m.missionId), [newer.id]);
-    assert.equal(host.openMission(older.id).ok, false, "gone for good");
+    assert.deepEqual((await host.missions()).map((m) => m.missionId), [newer.id]);
+    assert.equal((await host.openMission(older.id)).ok, false, "gone for good");
   } finally {
     await host.dispose();
   }

@@ -15,17 +15,17 @@ afterEach(() => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-test("a mission round-trips through mission.json, with todo.md and its provenance mark beside it", () => {
+test("a mission round-trips through mission.json, with todo.md and its provenance mark beside it", async () => {
   const store = new MissionStore(workspace);
   const state = store.create("Build it");
   assert.equal(state.status, "planning");
-  assert.deepEqual(store.load(state.id), state);
+  assert.deepEqual(await store.load(state.id), state);
   assert.match(readFileSync(join(store.dir(state.id), "todo.md"), "utf8"), /Build it/);
   assert.deepEqual(readdirSync(store.dir(state.id)).sort(), ["mission.json", "provenance", "todo.md"], "no temp file is left behind");
   assert.equal(store.notOurs(state.id), undefined, "the mission this store made is the user's own");
 });
 
-test("the unfinished mission found is the latest one not finished for good", () => {
+test("the unfinished mission found is the latest one not finished for good", async () => {
   const store = new MissionStore(workspace);
   const old = store.create("old");
   const sealed = store.create("sealed");
@@ -33,21 +33,21 @@ test("the unfinished mission found is the latest one not finished for good", () 
   store.save(sealed);
   old.status = "stopped";
   store.save(old);
-  assert.equal(store.findUnfinished()?.id, old.id);
+  assert.equal((await store.findUnfinished())?.id, old.id);
 });
 
-test("a corrupt mission.json is moved aside with a clear error, never overwritten", () => {
+test("a corrupt mission.json is moved aside with a clear error, never overwritten", async () => {
   const store = new MissionStore(workspace);
   const state = store.create("x");
   const file = join(store.dir(state.id), "mission.json");
   writeFileSync(file, "{ not json");
-  assert.throws(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && /is not valid JSON/.test(e.message) && !!e.movedTo && readFileSync(e.movedTo, "utf8") === "{ not json");
+  await assert.rejects(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && /is not valid JSON/.test(e.message) && !!e.movedTo && readFileSync(e.movedTo, "utf8") === "{ not json");
   assert.equal(existsSync(file), false);
   const reported: string[] = [];
-  assert.equal(new MissionStore(workspace).findUnfinished((e) => reported.push(e.message)), undefined);
+  assert.equal(await new MissionStore(workspace).findUnfinished((e) => reported.push(e.message)), undefined);
 });
 
-test("a mission.json from a newer version is recognised and kept; its journal is never used to rebuild it", () => {
+test("a mission.json from a newer version is recognised and kept; its journal is never used to rebuild it", async () => {
   const store = new MissionStore(workspace);
   const state = store.create("x");
   store.record(state, { type: "mission.started", missionId: state.id, mission: "x", resumed: false });
@@ -55,18 +55,18 @@ test("a mission.json from a newer version is recognised and kept; its journal is
   const file = join(store.dir(state.id), "mission.json");
   const newer = JSON.stringify({ ...state, version: 99 });
   writeFileSync(file, newer);
-  assert.throws(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && /newer version of the Orchestrator \(state version 99/.test(e.message) && readFileSync(e.movedTo ?? "", "utf8") === newer);
+  await assert.rejects(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && /newer version of the Orchestrator \(state version 99/.test(e.message) && readFileSync(e.movedTo ?? "", "utf8") === newer);
   const problems: StateFileError[] = [];
-  assert.equal(new MissionStore(workspace).findUnfinished((p) => problems.push(p)), undefined, "not rebuilt from the newer journal on a later scan");
+  assert.equal(await new MissionStore(workspace).findUnfinished((p) => problems.push(p)), undefined, "not rebuilt from the newer journal on a later scan");
   assert.deepEqual(problems, []);
   assert.equal(existsSync(file), false, "no old-format mission.json written over the newer version's folder");
 });
 
-test("a state file that does not fit the schema names the fields", () => {
+test("a state file that does not fit the schema names the fields", async () => {
   const store = new MissionStore(workspace);
   const state = store.create("x");
   writeFileSync(join(store.dir(state.id), "mission.json"), JSON.stringify({ ...state, todos: [{ id: 1 }] }));
-  assert.throws(() => store.load(state.id), /does not match the mission schema: todos\.0/);
+  await assert.rejects(() => store.load(state.id), /does not match the mission schema: todos\.0/);
 });
 
 test("a write that fails is a StateWriteError, not a silent loss", () => {
@@ -78,7 +78,7 @@ test("a write that fails is a StateWriteError, not a silent loss", () => {
   assert.throws(() => store.save(state), (e: unknown) => e instanceof StateWriteError && /The mission stops/.test(e.message));
 });
 
-test("transitions journaled after the last snapshot are replayed on load; a torn last record is ignored", () => {
+test("transitions journaled after the last snapshot are replayed on load; a torn last record is ignored", async () => {
   const store = new MissionStore(workspace, 60_000); // no snapshot will be written in this test
   const state = store.create("journal");
   const todo: TodoState = { id: "T1", title: "t", description: "", files: [], dependsOn: [], acceptance: "ok", kind: "code", status: "pending", attempts: 0, sessions: [], reviewIssues: [], history: [] };
@@ -91,7 +91,7 @@ test("transitions journaled after the last snapshot are replayed on load; a torn
   appendFileSync(join(store.dir(state.id), "events.jsonl"), '{"seq": 3, "mission": {"status": "sea');
   // A crash now: mission.json is still the snapshot from create().
   assert.equal(JSON.parse(readFileSync(join(store.dir(state.id), "mission.json"), "utf8")).todos.length, 0);
-  const loaded = new MissionStore(workspace).load(state.id);
+  const loaded = await new MissionStore(workspace).load(state.id);
   assert.deepEqual(loaded.todos.map((t) => `${t.id}:${t.status}:${t.attempts}`), ["T1:done:1"]);
   assert.equal(loaded.iteration, 3);
   assert.equal(loaded.journalSeq, 2);
@@ -119,7 +119,7 @@ test("the state folder is ignored by git, so its churn stays out of diffs and Op
   assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: workspace, encoding: "utf8" }), "");
 });
 
-test("a corrupt mission.json is moved aside and the mission rebuilt from its journal, nothing lost", () => {
+test("a corrupt mission.json is moved aside and the mission rebuilt from its journal, nothing lost", async () => {
   const store = new MissionStore(workspace, 0);
   const state = store.create("Rebuild me");
   store.record(state, { type: "mission.started", missionId: state.id, mission: state.mission, resumed: false });
@@ -134,7 +134,7 @@ test("a corrupt mission.json is moved aside and the mission rebuilt from its jou
   const file = join(store.dir(state.id), "mission.json");
   writeFileSync(file, '{"version":1,"id":"tr'); // torn by a crash or a bad disk
   const problems: StateFileError[] = [];
-  const found = new MissionStore(workspace).findUnfinished((p) => problems.push(p));
+  const found = await new MissionStore(workspace).findUnfinished((p) => problems.push(p));
   assert.equal(problems.length, 1);
   assert.equal(problems[0]?.recovered, true);
   assert.match(problems[0]?.message ?? "", /is not valid JSON .* moved to .*unreadable.* rebuilt from its journal \(3 records\); nothing was lost/);
@@ -146,14 +146,14 @@ test("a corrupt mission.json is moved aside and the mission rebuilt from its jou
   assert.equal(found.usage.turns, 7);
   assert.ok(existsSync(file), "a fresh snapshot was written beside the kept file");
   const again: StateFileError[] = [];
-  assert.deepEqual(new MissionStore(workspace).load(state.id, (p) => again.push(p)).todos, found.todos);
+  assert.deepEqual((await new MissionStore(workspace).load(state.id, (p) => again.push(p))).todos, found.todos);
   assert.deepEqual(again, [], "the fresh snapshot reads without another rebuild");
 });
 
-test("a mission whose snapshot and journal are both unusable is reported, not invented", () => {
+test("a mission whose snapshot and journal are both unusable is reported, not invented", async () => {
   const store = new MissionStore(workspace);
   const state = store.create("x");
   writeFileSync(join(store.dir(state.id), "events.jsonl"), "garbage\n");
   writeFileSync(join(store.dir(state.id), "mission.json"), "garbage");
-  assert.throws(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && !e.recovered && /journal cannot rebuild the mission either/.test(e.message));
+  await assert.rejects(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && !e.recovered && /journal cannot rebuild the mission either/.test(e.message));
 });

@@ -93,12 +93,12 @@ test("a mission and store shipped with the repository: Revert, Undo, Resume, Ret
     assert.equal(read("app.ts"), "the user's app\n");
 
     // Shown as history, with nothing offered to do to it.
-    assert.equal(host.openMission(undoable.id).ok, true);
+    assert.equal((await host.openMission(undoable.id)).ok, true);
     assert.match(host.model.notOurs ?? "", /not made on this machine by you/);
     assert.equal(host.model.resumable || host.model.canRevert || host.model.canUndoRevert, false);
     assert.ok(host.model.todos.every((t) => !t.canRetry && !t.canSkip && !t.canRevert));
-    assert.equal(host.latestUnfinished(), undefined, "a shipped mission is never offered for Resume");
-    assert.ok(host.missions().every((m) => !m.resumable && m.notOurs));
+    assert.equal(await host.latestUnfinished(), undefined, "a shipped mission is never offered for Resume");
+    assert.ok((await host.missions()).every((m) => !m.resumable && m.notOurs));
   } finally {
     await host.dispose();
   }

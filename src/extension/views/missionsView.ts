@@ -65,7 +65,7 @@ export class MissionsProvider implements vscode.TreeDataProvider<MissionSummary>
     return missionItem(m, m.missionId === this.host.view.missionId);
   }
 
-  getChildren(parent?: MissionSummary): MissionSummary[] {
+  getChildren(parent?: MissionSummary): Promise<MissionSummary[]> | MissionSummary[] {
     return parent || !this.trusted() ? [] : this.host.missions();
   }
 

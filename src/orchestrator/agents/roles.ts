@@ -17,26 +17,29 @@ interface AgentDefinition {
   tools?: Record<string, boolean>;
 }
 
+/** The read-only chat's search (background/mcpServer.ts): the roles have OpenCode's grep, and every tool offered costs tokens on every request. */
+const NO_CHAT_SEARCH = { orchestrator_workspace_search: false };
+
 const DEFINITIONS: Record<Role, AgentDefinition> = {
   commander: {
     description: "Orchestrator Commander: mission brief, decisions after failed reviews, final report.",
     prompt: commanderPrompt,
-    tools: { write: false, edit: false, bash: false, task: false, todowrite: false },
+    tools: { write: false, edit: false, bash: false, task: false, todowrite: false, ...NO_CHAT_SEARCH },
   },
   planner: {
     description: "Orchestrator Planner: researches and turns a mission into a TODO graph.",
     prompt: plannerPrompt,
-    tools: { edit: false, task: false, todowrite: false },
+    tools: { edit: false, task: false, todowrite: false, ...NO_CHAT_SEARCH },
   },
   worker: {
     description: "Orchestrator Worker: implements exactly one TODO.",
     prompt: workerPrompt,
-    tools: { task: false, todowrite: false },
+    tools: { task: false, todowrite: false, ...NO_CHAT_SEARCH },
   },
   reviewer: {
     description: "Orchestrator Reviewer: verifies TODOs, runs build and tests, files sync issues.",
     prompt: reviewerPrompt,
-    tools: { write: false, edit: false, task: false, todowrite: false },
+    tools: { write: false, edit: false, task: false, todowrite: false, ...NO_CHAT_SEARCH },
   },
 };
 

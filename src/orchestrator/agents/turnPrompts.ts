@@ -7,6 +7,9 @@
  * closing tag carries a nonce new to each prompt (promptFence.ts): such text may say anything,
  * `</mission>` included, and still cannot end its block or pose as the orchestrator. One-line
  * fields (titles, file names, commands) are kept to one line, so they cannot pose as other fields.
+ * Inside a TODO's block the lines outside the inner blocks are the orchestrator's (one-line fields,
+ * its own check results and change record) and come first; every multi-line text a model wrote
+ * (acceptance, description, report, diff) is an inner block of its own.
  */
 import type { PlannedTodo } from "../domain/schemas";
 import type { CheckResult, SyncIssue, TodoState } from "../domain/state";
@@ -55,7 +58,7 @@ export function replanPrompt(mission: string, context: ReplanContext): string {
   const parts = [missionBlock(fence, mission), "Current TODOs:", fence.block("todos", context.todos.map(todoLine).join("\n"))];
   if (context.blocked.length) {
     parts.push("These TODOs are blocked and will be replaced by your new TODOs:");
-    parts.push(fence.block("blocked", context.blocked.map((t) => `- ${t.id}: ${t.report?.notes || t.reviewIssues.join("; ") || "no detail"}`).join("\n")));
+    parts.push(fence.block("blocked", context.blocked.map((t) => `- ${t.id}: ${oneLine(t.report?.notes || t.reviewIssues.join("; ") || "no detail")}`).join("\n")));
   }
   if (context.syncIssues.length) {
     parts.push("Open sync issues to fix:");
@@ -77,9 +80,10 @@ export function workerPrompt(mission: string, todo: TodoState, todoMdPath: strin
     fence.open("todo", { id: todo.id, kind: todo.kind }),
     `Title: ${oneLine(todo.title)}`,
     `Files: ${list(todo.files) || "(none named)"}`,
-    `Acceptance: ${todo.acceptance}`,
     ...(todo.check ? [`Check (the orchestrator runs it when you report done; it must exit 0): ${oneLine(todo.check)}`] : []),
-    todo.description,
+    "Acceptance:",
+    fence.block("acceptance", todo.acceptance),
+    fence.block("description", todo.description),
     fence.close("todo"),
   ];
   if (todo.reviewIssues.length) parts.push(fence.block("review-issues", `The previous attempt was sent back:\n${todo.reviewIssues.map((i) => `- ${i}`).join("\n")}`));
@@ -88,8 +92,8 @@ export function workerPrompt(mission: string, todo: TodoState, todoMdPath: strin
   return parts.join("\n");
 }
 
-/** What the orchestrator itself saw a TODO change: the file list with +/−, and its diff (bounded). */
-function changedLines(fence: Fence, t: TodoState, diff: string | undefined): string[] {
+/** What the orchestrator itself saw a TODO change: the file list with +/− (its diff is a block of its own). */
+function changedLines(t: TodoState): string[] {
   const changes = t.changes;
   if (!changes?.head) return [];
   if (changes.files.length === 0) return ["Changed (the orchestrator's own record): nothing."];
@@ -102,12 +106,14 @@ function changedLines(fence: Fence, t: TodoState, diff: string | undefined): str
   const lines = [`Changed (the orchestrator's own record, not the Worker's word): ${changes.files.map((f) => `${oneLine(f.path)} ${f.binary ? "(binary)" : `+${f.added} −${f.removed}`}${f.status === "modified" ? "" : ` (${f.status})`}`).join(", ")}`];
   if (outside.length) lines.push(`Outside its declared files: ${outside.join(", ")}`);
   if (unchanged.length) lines.push(`Declared, unchanged: ${list(unchanged)} (judge whether the TODO needed them changed)`);
-  if (diff) lines.push(fence.block("diff", diff.trimEnd()));
   return lines;
 }
 
-/** A check's outcome as evidence for the Reviewer: run by the orchestrator, not claimed by a Worker. */
-const checkLine = (c: CheckResult | undefined) => (c ? [`Check run by the orchestrator: ${oneLine(c.command)} → ${c.status}${c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}`] : []);
+/**
+ * A check's outcome as evidence for the Reviewer: run by the orchestrator, not claimed by a Worker.
+ * The outcome comes before the (model-written) command, which cannot rewrite it.
+ */
+const checkLine = (c: CheckResult | undefined) => (c ? [`Check run by the orchestrator: ${c.status}${c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""} · command: ${oneLine(c.command)}`] : []);
 
 /** The Worker's own words about a TODO: its summary and the checks it says it ran. */
 const workerWords = (fence: Fence, t: TodoState) => (t.report ? fence.block("worker-report", `${t.report.summary}${t.report.checksRun.length ? `\nChecks it says it ran: ${t.report.checksRun.map(oneLine).join("; ")}` : ""}`) : "Worker: (no report)");
@@ -116,7 +122,10 @@ export function reviewPrompt(mission: string, toReview: TodoState[], options: { 
   const fence = fenceFor([untrusted(mission, toReview, options.missionCheck, ...(options.diffs?.values() ?? []))]);
   const parts = [missionBlock(fence, mission), toReview.length ? "Review these TODOs:" : "Every TODO is done and was reviewed. Check the whole mission: run the build and the whole test suite."];
   for (const t of toReview) {
-    parts.push(fence.open("todo", { id: t.id }), `Title: ${oneLine(t.title)}`, `Acceptance: ${t.acceptance}`, `Files: ${list(t.files)}`, workerWords(fence, t), ...checkLine(t.checkResult), ...changedLines(fence, t, options.diffs?.get(t.id)), fence.close("todo"));
+    const diff = options.diffs?.get(t.id);
+    parts.push(fence.open("todo", { id: t.id }), `Title: ${oneLine(t.title)}`, `Files: ${list(t.files)}`, ...checkLine(t.checkResult), ...changedLines(t), "Acceptance:", fence.block("acceptance", t.acceptance), workerWords(fence, t));
+    if (diff && t.changes?.head && t.changes.files.length) parts.push(fence.block("diff", diff.trimEnd()));
+    parts.push(fence.close("todo"));
   }
   parts.push(...checkLine(options.missionCheck).map((l) => `The project's whole check. ${l}`));
   if (options.integration) parts.push("Most of the mission is done: also run the project's integration check (build and the whole test suite) and report what does not fit together as sync issues.");

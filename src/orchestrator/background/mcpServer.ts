@@ -1,7 +1,9 @@
 /**
  * The MCP server that gives agents the background-job tools. It runs in the extension host on
  * loopback, answers only with its random bearer token, and is registered with OpenCode at server
- * start; OpenCode offers the tools to the model as `orchestrator_background_*`.
+ * start; OpenCode offers the tools to the model as `orchestrator_background_*`. Given a
+ * WorkspaceSearch, it also serves `workspace_search`, the read-only chat's search (the mission's
+ * agents do not see it: agents/roles.ts turns it off for them).
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -11,6 +13,7 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { z } from "zod";
 import type { Logger } from "../logger";
 import { JobRefusedError, type BackgroundJob, type BackgroundJobManager } from "./jobManager";
+import type { WorkspaceSearch } from "./workspaceSearch";
 
 export interface RunningMcpServer {
   url: string;
@@ -33,7 +36,10 @@ const describe = (job: BackgroundJob) => ({
 
 const text = (value: unknown) => ({ content: [{ type: "text" as const, text: JSON.stringify(value, null, 1) }] });
 
-function toolServer(jobs: BackgroundJobManager): McpServer {
+/** The name OpenCode offers the search under (server "orchestrator"), for permission rules and tool switches. */
+export const WORKSPACE_SEARCH_TOOL = "orchestrator_workspace_search";
+
+function toolServer(jobs: BackgroundJobManager, search?: WorkspaceSearch): McpServer {
   const server = new McpServer({ name: "orchestrator", version: "1.0.0" });
   server.registerTool("background_start", {
     description: "Start a long command (install, build, test suite) in the background and return at once with its job id. Check it with background_status and background_output.",
@@ -68,10 +74,20 @@ function toolServer(jobs: BackgroundJobManager): McpServer {
     const job = await jobs.kill(jobId);
     return job ? text(describe(job)) : text({ error: `No job ${jobId}.` });
   });
+  if (search) {
+    server.registerTool("workspace_search", {
+      description: "Search the contents of the workspace's files with a regular expression (ripgrep syntax). Returns the matching lines with their paths and line numbers. Secret files (.env, keys, credentials) are never searched.",
+      inputSchema: {
+        pattern: z.string().describe("The regular expression to search for"),
+        path: z.string().optional().describe("A folder or file to search in (default: the whole workspace)"),
+        include: z.string().optional().describe('Only files matching this glob, e.g. "*.ts" or "*.{ts,tsx}"'),
+      },
+    }, async (request) => ({ content: [{ type: "text" as const, text: await search.search(request) }] }));
+  }
   return server;
 }
 
-export async function startMcpServer(jobs: BackgroundJobManager, logger: Logger): Promise<RunningMcpServer> {
+export async function startMcpServer(jobs: BackgroundJobManager, logger: Logger, search?: WorkspaceSearch): Promise<RunningMcpServer> {
   const token = randomBytes(24).toString("base64url");
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.headers.authorization !== `Bearer ${token}`) {
@@ -83,7 +99,7 @@ export async function startMcpServer(jobs: BackgroundJobManager, logger: Logger)
       return;
     }
     // Stateless: a fresh server and transport per request, as the SDK recommends for it.
-    const server = toolServer(jobs);
+    const server = toolServer(jobs, search);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on("close", () => {
       void transport.close();

@@ -7,7 +7,7 @@ import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import type { Disposable } from "../disposable";
 import type { Logger } from "../logger";
 import { resolveOpencodeBinary, type BinarySearch } from "./binary";
-import { checkHealth, createEngineClient, type ServerCredentials } from "./client";
+import { checkHealth, createEngineClient, hungServerAdvice, REQUEST_TIMEOUT_MS, withinDeadline, type BoundedRequests, type ServerCredentials } from "./client";
 import { ServerUnreachableError } from "./errors";
 import { EventStream, type EventStreamOptions } from "./eventStream";
 import type { PoolMember } from "./poolMember";
@@ -23,6 +23,8 @@ export interface EngineStartOptions {
   logger: Logger;
   events?: EventStreamOptions;
   startTimeoutMs?: number;
+  /** How long each request of the start and after it (configuration, providers, event stream) may take (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
 export interface EngineAttachOptions {
@@ -31,16 +33,14 @@ export interface EngineAttachOptions {
   password?: string;
   logger: Logger;
   events?: EventStreamOptions;
-  /** How long to wait for the server's health answer (default ATTACH_TIMEOUT_MS). */
+  /** How long to wait for each answer of the server: health, event stream, configuration … (default ATTACH_TIMEOUT_MS). */
   timeoutMs?: number;
 }
 
-/** How long an attached server's event stream may take to connect. */
-const ATTACH_EVENTS_MS = 10_000;
 /** How long a server we started may take to answer its first request for the workspace (see connect). */
 const FIRST_ANSWER_MS = 180_000;
 
-export class Engine implements Disposable, PoolMember {
+export class Engine implements Disposable, PoolMember, BoundedRequests {
   private disposed = false;
   /** Aborted when a server we started exits without being asked to. */
   private readonly lostController = new AbortController();
@@ -51,6 +51,7 @@ export class Engine implements Disposable, PoolMember {
     readonly client: OpencodeClient,
     readonly events: EventStream,
     private readonly logger: Logger,
+    private readonly requestTimeoutMs: number,
     /** Present when this engine started the server (and so must stop it). */
     readonly server?: RunningServer,
   ) {
@@ -78,7 +79,7 @@ export class Engine implements Disposable, PoolMember {
     options.logger.info(`Starting OpenCode (${binary}) for ${options.directory}`);
     const server = await startServer({ binary, cwd: options.directory, config: options.config, env: options.env, logger: options.logger, startTimeoutMs: options.startTimeoutMs });
     try {
-      return await Engine.connect(options.directory, server, options.logger, options.events, server);
+      return await Engine.connect(options.directory, server, options.logger, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, options.events, server);
     } catch (error) {
       await server.stop();
       throw error;
@@ -97,34 +98,47 @@ export class Engine implements Disposable, PoolMember {
     } catch (error) {
       throw new ServerUnreachableError(`Cannot attach: ${(error as Error).message}`);
     }
-    return Engine.connect(options.directory, credentials, options.logger, options.events);
+    return Engine.connect(options.directory, credentials, options.logger, options.timeoutMs ?? REQUEST_TIMEOUT_MS, options.events);
   }
 
-  private static async connect(directory: string, credentials: ServerCredentials, logger: Logger, eventOptions?: EventStreamOptions, server?: RunningServer): Promise<Engine> {
+  private static async connect(directory: string, credentials: ServerCredentials, logger: Logger, requestTimeoutMs: number, eventOptions?: EventStreamOptions, server?: RunningServer): Promise<Engine> {
     const client = createEngineClient(credentials, directory);
     const events = new EventStream(client, logger, eventOptions);
-    const engine = new Engine(directory, credentials, client, events, logger, server);
-    // A server we started answers its first request for a folder only once it is ready there: the
-    // first start in a workspace installs OpenCode's plugin package into its config folders (a
-    // server with a plugin, ours, waits for it), seconds to a minute. It is alive meanwhile, and its
-    // exit ends the wait; an attached server gets the short bound.
-    const boundMs = server ? FIRST_ANSWER_MS : ATTACH_EVENTS_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const slow = server ? setTimeout(() => logger.info("OpenCode is still preparing the workspace (a first start installs its plugin package into .opencode/)"), 10_000) : undefined;
+    const engine = new Engine(directory, credentials, client, events, logger, requestTimeoutMs, server);
     try {
-      await Promise.race([
-        events.start(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new ServerUnreachableError(`OpenCode's event stream did not connect within ${boundMs / 1000} s.`)), boundMs))),
-        ...(server ? [server.exited.then((code) => Promise.reject(new ServerUnreachableError(`OpenCode exited (${code}) before its event stream connected.`)))] : []),
-      ]);
+      if (server) await Engine.firstAnswer(events, logger, server);
+      else await engine.request("its event stream (GET /event)", () => events.start());
     } catch (error) {
       events.dispose();
       throw error;
+    }
+    return engine;
+  }
+
+  /**
+   * A server we started answers its first request for a folder only once it is ready there: the
+   * first start in a workspace installs OpenCode's plugin package into its config folders (a server
+   * with a plugin, ours, waits for it), seconds to a minute. It is alive meanwhile, and its exit
+   * ends the wait at once; an attached server gets the ordinary request bound instead.
+   */
+  private static async firstAnswer(events: EventStream, logger: Logger, server: RunningServer): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const slow = setTimeout(() => logger.info("OpenCode is still preparing the workspace (a first start installs its plugin package into .opencode/)"), 10_000);
+    try {
+      await Promise.race([
+        events.start(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new ServerUnreachableError(`OpenCode's event stream did not connect within ${FIRST_ANSWER_MS / 1000} s.`)), FIRST_ANSWER_MS))),
+        server.exited.then((code) => Promise.reject(new ServerUnreachableError(`OpenCode exited (${code}) before its event stream connected.`))),
+      ]);
     } finally {
       clearTimeout(timer);
       clearTimeout(slow);
     }
-    return engine;
+  }
+
+  /** A request to this server, bounded: a server that answers its health and then hangs must not hang us (see BoundedRequests). */
+  request<T>(what: string, call: (client: OpencodeClient, signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withinDeadline(this.credentials.url, what, hungServerAdvice(this.credentials.url, !this.server), this.requestTimeoutMs, (signal) => call(this.client, signal));
   }
 
   runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {

@@ -2,20 +2,29 @@
  * What the orchestrator asks of a server's configuration. Whether OpenCode has a model it can really use. OpenCode always lists its own keyless "opencode"
  * provider as connected, which cannot answer offline, so it does not count as a configured provider.
  */
-import type { OpencodeClient } from "@opencode-ai/sdk/v2";
+import { isRequestTimeout, type BoundedRequests } from "./client";
+
+const CONFIG = "its configuration (GET /config)";
+const PROVIDERS = "its providers (GET /provider)";
 
 const KEYLESS_BUILTIN_PROVIDERS = new Set(["opencode"]);
 
-export async function hasConfiguredModel(client: OpencodeClient): Promise<boolean> {
-  const config = await client.config.get({}, { throwOnError: true });
+export async function hasConfiguredModel(server: BoundedRequests): Promise<boolean> {
+  const config = await server.request(CONFIG, (client, signal) => client.config.get({}, { throwOnError: true, signal }));
   if (typeof config.data.model === "string" && config.data.model) return true;
-  const providers = await client.provider.list({}, { throwOnError: true });
+  const providers = await server.request(PROVIDERS, (client, signal) => client.provider.list({}, { throwOnError: true, signal }));
   return providers.data.connected.some((id) => !KEYLESS_BUILTIN_PROVIDERS.has(id));
 }
 
-/** Whether the server snapshots the worktree at every step (OpenCode's default): slow with many Workers. */
-export async function takesStepSnapshots(client: OpencodeClient): Promise<boolean> {
-  const config = await client.config.get({}, { throwOnError: true }).catch(() => undefined);
+/**
+ * Whether the server snapshots the worktree at every step (OpenCode's default): slow with many
+ * Workers. A server that hangs on its configuration is not one to run missions on: that is thrown.
+ */
+export async function takesStepSnapshots(server: BoundedRequests): Promise<boolean> {
+  const config = await server.request(CONFIG, (client, signal) => client.config.get({}, { throwOnError: true, signal })).catch((error: unknown) => {
+    if (isRequestTimeout(error)) throw error;
+    return undefined;
+  });
   return config?.data.snapshot !== false;
 }
 
@@ -32,8 +41,11 @@ export interface ModelChoice {
 }
 
 /** The models of the providers OpenCode has connected (the keyless built-in one only when nothing else is). */
-export async function listModels(client: OpencodeClient): Promise<ModelChoice[]> {
-  const [providers, config] = await Promise.all([client.provider.list({}, { throwOnError: true }), client.config.get({}, { throwOnError: true }).catch(() => undefined)]);
+export async function listModels(server: BoundedRequests): Promise<ModelChoice[]> {
+  const [providers, config] = await Promise.all([
+    server.request(PROVIDERS, (client, signal) => client.provider.list({}, { throwOnError: true, signal })),
+    server.request(CONFIG, (client, signal) => client.config.get({}, { throwOnError: true, signal })).catch(() => undefined),
+  ]);
   const connected = new Set(providers.data.connected);
   const real = [...connected].some((id) => !KEYLESS_BUILTIN_PROVIDERS.has(id));
   const defaultModel = typeof config?.data.model === "string" ? config.data.model : undefined;

@@ -4,7 +4,8 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import type { Logger } from "../logger";
+import { StringDecoder } from "node:string_decoder";
+import { lineWriter, type Logger } from "../logger";
 import { checkHealth, type ServerCredentials } from "./client";
 import { ServerStartError } from "./errors";
 import { spawnGuarded, stopProcessGroup } from "./processGroup";
@@ -84,11 +85,19 @@ export async function startServer(launch: ServerLaunch): Promise<RunningServer> 
   };
   process.once("exit", killOnExit);
   void exited.then(() => process.removeListener("exit", killOnExit));
-  // Keep draining the pipes so the server never blocks on a full buffer; keep only a tail.
-  child.stdout?.removeAllListeners("data");
-  child.stdout?.on("data", (chunk: Buffer) => launch.logger.trace(`opencode: ${chunk.toString("utf8").trimEnd()}`));
-  child.stderr?.removeAllListeners("data");
-  child.stderr?.on("data", (chunk: Buffer) => launch.logger.trace(`opencode: ${chunk.toString("utf8").trimEnd()}`));
+  // Keep draining the pipes so the server never blocks on a full buffer. Logged in whole lines
+  // (characters too): the redactor sees a secret the server wrote in two pieces as one.
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    stream.removeAllListeners("data");
+    const lines = lineWriter((text) => launch.logger.trace(`opencode: ${text.trimEnd()}`));
+    const characters = new StringDecoder("utf8");
+    stream.on("data", (chunk: Buffer) => lines.write(characters.write(chunk)));
+    stream.once("end", () => {
+      lines.write(characters.end());
+      lines.end();
+    });
+  }
 
   const credentials = { url, password };
   let version: string;

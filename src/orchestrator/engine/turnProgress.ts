@@ -6,6 +6,7 @@
  * model to summarize would need the very context that just ran out.
  */
 import type { Part } from "@opencode-ai/sdk/v2";
+import { fenceFor, oneLine } from "../agents/promptFence";
 
 /** The name OpenCode gives our MCP server's background_start tool (server "orchestrator"). */
 export const BACKGROUND_START_TOOL = "orchestrator_background_start";
@@ -168,22 +169,28 @@ export class TurnProgress {
   }
 }
 
-/** The summary a retry in a fresh session gets of what earlier attempts already did. */
-export function describeWork(work: WorkDone): string {
+/**
+ * The summary a retry in a fresh session gets of what earlier attempts already did. Commands, file
+ * names and the note are the model's words: each kept to one line, all inside a fence whose nonce
+ * occurs neither in them nor in `others` (the rest of the prompt).
+ */
+export function describeWork(work: WorkDone, others: readonly string[] = []): string {
   if (isEmptyWork(work)) return "";
-  const lines = ["Work earlier attempts of this turn already did (it is in the workspace; check it, build on it, do not redo it):"];
+  const lines: string[] = [];
   if (work.filesChanged.length) {
-    const shown = work.filesChanged.slice(-FILES_DESCRIBED);
+    const shown = work.filesChanged.slice(-FILES_DESCRIBED).map(oneLine);
     const more = work.filesChanged.length - shown.length;
     lines.push(`- Files changed: ${shown.join(", ")}${more > 0 ? ` (and ${more} more)` : ""}`);
   }
   for (const c of work.commands) {
-    if (c.unfinished) lines.push(`- Was still running \`${c.command}\` when the attempt was stopped (run long commands with orchestrator_background_start)`);
-    else lines.push(`- Ran \`${c.command}\`${c.exit === undefined ? "" : ` (exit ${c.exit})`}`);
+    if (c.unfinished) lines.push(`- Was still running \`${oneLine(c.command)}\` when the attempt was stopped (run long commands with orchestrator_background_start)`);
+    else lines.push(`- Ran \`${oneLine(c.command)}\`${c.exit === undefined ? "" : ` (exit ${c.exit})`}`);
   }
-  if (work.jobIds.length) lines.push(`- Background jobs started: ${work.jobIds.join(", ")} (check them with orchestrator_background_status)`);
+  if (work.jobIds.length) lines.push(`- Background jobs started: ${work.jobIds.map(oneLine).join(", ")} (check them with orchestrator_background_status)`);
   if (work.lastText) lines.push(`- Its last note: ${work.lastText.replace(/\s+/g, " ")}`);
-  return lines.join("\n");
+  const body = lines.join("\n");
+  const fence = fenceFor([body, ...others]);
+  return `Work earlier attempts of this turn already did (it is in the workspace; check it, build on it, do not redo it):\n${fence.block("earlier-work", body)}`;
 }
 
 /**

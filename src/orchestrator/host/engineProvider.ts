@@ -22,6 +22,7 @@ import { NUMBER_DEFAULTS } from "../settingsTable";
 import { DEMO_MODEL, demoProvider, startDemoModel } from "./demoModel";
 import type { BackgroundJobManager } from "../background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../background/mcpServer";
+import { WorkspaceSearch } from "../background/workspaceSearch";
 import { createAgentShell, type AgentShell } from "../engine/agentShell";
 import type { EngineSettings } from "./hostSettings";
 
@@ -46,6 +47,8 @@ export interface EngineProviderOptions {
   env?: NodeJS.ProcessEnv;
   /** CPU cores for `orchestrator.servers: auto` (default: this machine's). */
   cores?: number;
+  /** How long each request of a start or an attach may take (default REQUEST_TIMEOUT_MS, 10 s). */
+  requestTimeoutMs?: number;
 }
 
 export class EngineProvider {
@@ -66,13 +69,13 @@ export class EngineProvider {
   }
 
   /**
-   * The `mcp` entry that registers the background-job tools with a server we start: one MCP
-   * server in the extension host, the same endpoint registered with every member of the pool.
+   * The `mcp` entry that registers the background-job tools (and the chat's search) with a server
+   * we start: one MCP server in the extension host, the same endpoint registered with every member.
    */
-  private async toolsConfig(): Promise<Record<string, unknown> | undefined> {
+  private async toolsConfig(directory: string): Promise<Record<string, unknown> | undefined> {
     if (!this.jobs) return undefined;
     if (!this.mcp) {
-      this.mcp = await startMcpServer(this.jobs, this.logger);
+      this.mcp = await startMcpServer(this.jobs, this.logger, new WorkspaceSearch(directory));
       this.logger.addSecret(this.mcp.token);
     }
     return { mcp: this.mcp.config() };
@@ -94,10 +97,17 @@ export class EngineProvider {
     if (settings.serverUrl) {
       const password = await this.options.serverPassword();
       if (password) this.logger.addSecret(password);
-      const attach = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger });
+      const attach = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger, timeoutMs: this.options.requestTimeoutMs });
       const engine = await attach();
+      let stepSnapshots: boolean;
+      try {
+        stepSnapshots = await takesStepSnapshots(engine);
+      } catch (error) {
+        await engine.stop();
+        throw error;
+      }
       if (settings.servers !== undefined && settings.servers !== "auto" && settings.servers !== 1) this.logger.info("orchestrator.servers does not apply to an attached server: its sessions all run there");
-      return { pool: new EnginePool({ size: 1, first: engine, start: attach, logger: this.logger }), model: settings.model, demo: false, stepSnapshots: await takesStepSnapshots(engine.client) };
+      return { pool: new EnginePool({ size: 1, first: engine, start: attach, logger: this.logger }), model: settings.model, demo: false, stepSnapshots };
     }
     // Secrets out of the commands' environment, and the sandbox when asked for (agentShell.ts).
     this.shell ??= createAgentShell({ workspace: directory, sandbox: settings.sandbox ?? "off", userShell: (this.options.env ?? process.env).SHELL });
@@ -110,7 +120,7 @@ export class EngineProvider {
       fallbacks: [join(homedir(), ".opencode", "bin", "opencode"), join(this.options.extensionPath, "node_modules", ".bin", "opencode")],
     };
     const launch = (config: Record<string, unknown>, index: number) =>
-      Engine.start({ directory, binary, config, env: this.memberEnv(index), logger: this.logger }).then((engine) => {
+      Engine.start({ directory, binary, config, env: this.memberEnv(index), logger: this.logger, requestTimeoutMs: this.options.requestTimeoutMs }).then((engine) => {
         if (engine.credentials.password) this.logger.addSecret(engine.credentials.password);
         return engine;
       });
@@ -120,12 +130,12 @@ export class EngineProvider {
       return new EnginePool({ size, first, start: (index) => launch(config, index), logger: this.logger, perMember: turnsPerMember(size, maxParallelSessions) });
     };
 
-    const extra = await this.toolsConfig();
+    const extra = await this.toolsConfig(directory);
     if (settings.demoMode !== "always") {
       const config = buildServerConfig({ extra, sandbox: this.shell.sandbox !== "off" });
       const engine = await launch(config, 0);
       try {
-        if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine.client))) {
+        if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine))) {
           return { pool: pool(config, engine), model: settings.model, demo: false };
         }
       } catch (error) {

@@ -17,7 +17,7 @@ import type { Role } from "../domain/roles";
 export async function rolePrices(engine: Engine | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>): Promise<RolePrices> {
   if (!engine) return {};
   try {
-    const models = await listModels(engine.client);
+    const models = await listModels(engine);
     const priceOf = (ref: ModelRef | undefined): ModelPrice | undefined => (ref ? models.find((m) => m.providerID === ref.providerID && m.modelID === ref.modelID) : models.find((m) => m.isDefault))?.cost;
     const prices: RolePrices = {};
     for (const role of ESTIMATED_ROLES) {
@@ -31,10 +31,9 @@ export async function rolePrices(engine: Engine | undefined, model: ModelRef | u
 }
 
 /** The workspace's missions, newest first, but `exceptId` (the one being estimated). A mission that cannot be read is left out. */
-export function pastMissions(store: MissionStore, exceptId: string): MissionState[] {
+export async function pastMissions(store: MissionStore, exceptId: string): Promise<MissionState[]> {
   try {
-    return store
-      .list()
+    return (await store.list())
       .filter((s) => s.id !== exceptId)
       .sort((a, b) => b.createdAt - a.createdAt);
   } catch {

@@ -17,6 +17,7 @@ import { OpencodeNotFoundError } from "../engine/errors";
 import type { EnginePool } from "../engine/enginePool";
 import type { RedactingLogger } from "../logger";
 import { Commander, type CommanderOptions } from "../mission/commander";
+import type { HistoryEntry } from "../mission/missionJournal";
 import { MissionStore, StateFileError } from "../mission/missionStore";
 import { CheckpointStore, type RestoreResult } from "../changes/checkpointStore";
 import { Provenance } from "../provenance";
@@ -126,13 +127,18 @@ export class MissionHost {
     return this.starting || this.editing || this.commander !== undefined;
   }
 
-  /** Shows the workspace's latest mission (after a reload the views come back as they were). */
-  showLatest(): MissionModel | undefined {
+  /**
+   * Shows the workspace's latest mission (after a reload the views come back as they were). Read
+   * asynchronously, in pieces: a mission started meanwhile is shown instead, and this shows nothing.
+   */
+  async showLatest(): Promise<MissionModel | undefined> {
     if (this.isRunning) return undefined;
-    const latest = this.store.latest(undefined, (problem) => this.stateProblem(problem));
+    const latest = await this.store.latest(undefined, (problem) => this.stateProblem(problem));
     if (!latest) return undefined;
     try {
-      this.showState(latest);
+      const history = await this.store.history(latest.id);
+      if (this.isRunning) return undefined;
+      this.showState(latest, history);
     } catch (error) {
       // The state was checked; should a view still fail on it, the editor starts without it, saying why.
       this.stateProblem(new StateFileError(`Mission ${latest.id} could not be shown: ${(error as Error).message}.`, undefined, false, latest.id));
@@ -158,18 +164,19 @@ export class MissionHost {
   }
 
   /** The latest mission of the workspace that can be resumed, if any (it may not be the one shown). */
-  latestUnfinished(): { missionId: string; mission: string; status: string } | undefined {
-    const state = this.latestOwnUnfinished();
+  async latestUnfinished(): Promise<{ missionId: string; mission: string; status: string } | undefined> {
+    const state = await this.latestOwnUnfinished();
     return state && { missionId: state.id, mission: state.mission, status: state.status };
   }
 
   /** The latest unfinished mission the user's own runs made: one shipped with the repository is never offered. */
-  private latestOwnUnfinished(): MissionState | undefined {
+  private latestOwnUnfinished(): Promise<MissionState | undefined> {
     return this.store.latest((state) => isResumable(state.status) && !this.store.notOurs(state.id), (problem) => this.stateProblem(problem));
   }
 
-  private showState(state: MissionState): void {
-    this.view.show(state, { phase: phaseOf(state.status), demo: false, startedAt: state.createdAt, finishedAt: state.updatedAt, notOurs: this.store.notOurs(state.id) }, this.store.history(state.id));
+  /** `history`: the tail of its journal (MissionStore.history), read before, so that showing it is one step. */
+  private showState(state: MissionState, history: readonly HistoryEntry[]): void {
+    this.view.show(state, { phase: phaseOf(state.status), demo: false, startedAt: state.createdAt, finishedAt: state.updatedAt, notOurs: this.store.notOurs(state.id) }, history);
   }
 
   private stateProblem(problem: StateFileError): void {
@@ -179,28 +186,32 @@ export class MissionHost {
   }
 
   /** Every mission of the workspace, newest first, for the history view. */
-  missions(): MissionSummary[] {
-    return this.store.list((problem) => this.logger.warn(problem.message)).map((state) => missionSummary(state, this.store.notOurs(state.id)));
+  async missions(): Promise<MissionSummary[]> {
+    return (await this.store.list((problem) => this.logger.warn(problem.message))).map((state) => missionSummary(state, this.store.notOurs(state.id)));
   }
 
   /** Shows a past mission in the views (its TODOs, changes, sessions and timeline); not while another runs. */
-  openMission(missionId: string): ActionResult {
+  async openMission(missionId: string): Promise<ActionResult> {
     if (this.view.missionId === missionId) return { ok: true };
-    if (this.isRunning) return { ok: false, reason: "a mission is running; stop it first, or wait for it to end." };
-    const loaded = this.load(missionId);
+    const running: ActionResult = { ok: false, reason: "a mission is running; stop it first, or wait for it to end." };
+    if (this.isRunning) return running;
+    const loaded = await this.load(missionId);
     if ("reason" in loaded) return { ok: false, reason: loaded.reason };
-    this.showState(loaded);
+    const history = await this.store.history(missionId);
+    // Reading took a moment: a mission may have started meanwhile.
+    if (this.isRunning) return running;
+    this.showState(loaded, history);
     return { ok: true };
   }
 
   /** The final report of a mission, if it has one. */
-  reportOf(missionId: string): string | undefined {
-    const loaded = this.load(missionId);
+  async reportOf(missionId: string): Promise<string | undefined> {
+    const loaded = await this.load(missionId);
     return "reason" in loaded ? undefined : loaded.report;
   }
 
   /** Deletes a mission (its state, journal and report; the workspace's files stay as they are). Never the running one. */
-  deleteMission(missionId: string): ActionResult {
+  async deleteMission(missionId: string): Promise<ActionResult> {
     if (this.commander?.state.id === missionId || (this.isRunning && this.view.missionId === missionId)) return { ok: false, reason: "that mission is running; stop it first." };
     try {
       this.store.delete(missionId);
@@ -211,7 +222,7 @@ export class MissionHost {
     // The views no longer show a mission that is gone: the latest one, or nothing.
     if (this.view.missionId === missionId && !this.isRunning) {
       this.view.showNone();
-      this.showLatest();
+      await this.showLatest();
     }
     return { ok: true };
   }
@@ -224,7 +235,7 @@ export class MissionHost {
     const session = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
     const first = session.pool.members()[0]?.member;
     if (session.demo || !first) return { models: [], demo: session.demo };
-    return { models: await listModels(first.client), demo: false };
+    return { models: await listModels(first), demo: false };
   }
 
   /** Runs a new mission to its end; resolves with the final model. */
@@ -239,30 +250,35 @@ export class MissionHost {
    * shown) the latest unfinished one. Never silently another mission than the user is looking at.
    */
   async resume(settings: HostSettings, missionId?: string): Promise<ActionResult> {
-    if (this.isRunning) return { ok: false, reason: "a mission is already running." };
+    const running: ActionResult = { ok: false, reason: "a mission is already running." };
+    if (this.isRunning) return running;
     const id = missionId ?? this.view.missionId;
-    const loaded = id ? this.load(id) : this.latestOwnUnfinished();
+    const loaded = id ? await this.load(id) : await this.latestOwnUnfinished();
     if (!loaded) return { ok: false, reason: "no unfinished mission in this workspace." };
     if ("reason" in loaded) return { ok: false, reason: loaded.reason };
     // Its TODOs would become the agents' prompts, its checkpoints the base of what is shown and reverted.
     const notOurs = this.store.notOurs(loaded.id);
     if (notOurs) return { ok: false, reason: notOurs };
     if (!isResumable(loaded.status)) return { ok: false, reason: `the mission "${missionLabel(loaded.mission)}" ended ${loaded.status}; it cannot be resumed. Run Task starts a new one.` };
-    await this.resumeState(loaded, settings);
+    const history = await this.store.history(loaded.id);
+    // Reading took a moment: another action may have started a mission meanwhile.
+    if (this.isRunning) return running;
+    await this.resumeState(loaded, settings, history);
     return { ok: true };
   }
 
-  private load(id: string): MissionState | { reason: string } {
+  private async load(id: string): Promise<MissionState | { reason: string }> {
     try {
-      return this.store.load(id, (problem) => this.stateProblem(problem));
+      return await this.store.load(id, (problem) => this.stateProblem(problem));
     } catch (error) {
       return { reason: (error as Error).message };
     }
   }
 
-  private resumeState(state: MissionState, settings: HostSettings): Promise<MissionModel> {
+  /** Shows the mission and starts it, in one step (nothing awaited before execute marks the host busy). */
+  private resumeState(state: MissionState, settings: HostSettings, history: readonly HistoryEntry[]): Promise<MissionModel> {
     // Its sessions and timeline so far stay on screen; the resumed run adds to them.
-    this.showState(state);
+    this.showState(state, history);
     this.view.setFacts({ phase: "starting", startedAt: Date.now(), finishedAt: undefined, error: undefined });
     return this.execute(settings, state.mission, (options) => Commander.resume(state, options));
   }
@@ -281,14 +297,18 @@ export class MissionHost {
     const refused = (why: string): ActionResult => ({ ok: false, reason: `TODO ${todoId} cannot be ${verb} now: ${why}` });
     if (this.commander?.state.id === missionId) return live(this.commander) ? { ok: true } : refused(`it is ${this.commander.state.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
     if (this.isRunning) return refused("another mission is running.");
-    const loaded = this.load(missionId);
+    const loaded = await this.load(missionId);
     if ("reason" in loaded) return refused(loaded.reason);
     const notOurs = this.store.notOurs(loaded.id);
     if (notOurs) return refused(notOurs);
+    const history = await this.store.history(missionId);
+    // Reading took a moment: the mission (or another) may have started meanwhile.
+    if (this.commander?.state.id === missionId) return live(this.commander) ? { ok: true } : refused(`it is ${this.commander.state.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
+    if (this.isRunning) return refused("another mission is running.");
     if (!isResumable(loaded.status)) return refused(`its mission ended ${loaded.status}.`);
     if (!stored(loaded)) return refused(`it is ${loaded.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
     this.store.save(loaded);
-    await this.resumeState(loaded, settings);
+    await this.resumeState(loaded, settings, history);
     return { ok: true };
   }
 
@@ -346,7 +366,8 @@ export class MissionHost {
       this.logger.info(final.report ?? `Mission ${final.status}`);
       this.notices.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // Shown in the views and a notification, and kept in the mission: no credential in it (OpenCode's start output is quoted).
+      const message = this.logger.redact(error instanceof Error ? error.message : String(error));
       if (fresh && !this.commander) this.keepUnstarted(mission, message);
       this.view.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
       this.logger.error(`Mission failed: ${message}`);
@@ -386,7 +407,7 @@ export class MissionHost {
     let prices: Promise<RolePrices> | undefined;
     return {
       mode,
-      estimate: async (todos) => estimatePlan(todos, usageProfile(pastMissions(this.store, missionId())), await (prices ??= rolePrices(engine, model, roleModels))),
+      estimate: async (todos) => estimatePlan(todos, usageProfile(await pastMissions(this.store, missionId())), await (prices ??= rolePrices(engine, model, roleModels))),
       decide: (request, signal) => this.approvals.ask(request, signal),
     };
   }
@@ -421,7 +442,7 @@ export class MissionHost {
 
   /** A TODO's real diff, or the whole mission's against the workspace now (no `todoId`). */
   async changesOf(missionId: string, todoId?: string): Promise<ChangeSet | { reason: string }> {
-    const loaded = this.commander?.state.id === missionId ? this.commander.state : this.load(missionId);
+    const loaded = this.commander?.state.id === missionId ? this.commander.state : await this.load(missionId);
     if ("reason" in loaded) return loaded;
     const set = await this.changes.of(loaded, todoId);
     return typeof set === "string" ? { reason: set } : set;
@@ -443,20 +464,26 @@ export class MissionHost {
   }
 
   private async editChanges(missionId: string, edit: (state: MissionState) => Promise<RevertOutcome>): Promise<ActionResult> {
-    if (this.isRunning) return { ok: false, reason: "a mission is running (or a revert): stop it first, then revert." };
-    const loaded = this.load(missionId);
+    const busy: ActionResult = { ok: false, reason: "a mission is running (or a revert): stop it first, then revert." };
+    if (this.isRunning) return busy;
+    const loaded = await this.load(missionId);
     if ("reason" in loaded) return { ok: false, reason: loaded.reason };
+    // Reading took a moment: a mission or another revert may have started meanwhile.
+    if (this.isRunning) return busy;
     this.editing = true;
     let outcome: RevertOutcome;
+    let history: HistoryEntry[];
     try {
       outcome = await edit(loaded);
       if (!outcome.ok) return outcome;
+      // Read while still marked editing: nothing else starts before the views show the result.
+      history = await this.store.history(missionId);
     } catch (error) {
       return { ok: false, reason: (error as Error).message };
     } finally {
       this.editing = false;
     }
-    this.showState(loaded);
+    this.showState(loaded, history);
     return outcome.notRestored.length ? { ok: true, notRestored: outcome.notRestored } : { ok: true };
   }
 
@@ -520,7 +547,7 @@ export class MissionHost {
 /** The permission rules a server runs with (its merged configuration); undefined when it cannot say. */
 async function configuredRules(engine: Engine | undefined): Promise<PermissionRule[] | undefined> {
   try {
-    const config = await engine?.client.config.get({}, { throwOnError: true });
+    const config = await engine?.request("its configuration (GET /config)", (client, signal) => client.config.get({}, { throwOnError: true, signal }));
     return config ? permissionRules((config.data as { permission?: unknown }).permission) : undefined;
   } catch {
     return undefined;
@@ -530,7 +557,7 @@ async function configuredRules(engine: Engine | undefined): Promise<PermissionRu
 /** OpenCode's worktree for the workspace (the enclosing repository's root, "/" outside git): edit asks name files from it. */
 async function worktreeOf(engine: Engine | undefined): Promise<string | undefined> {
   try {
-    return (await engine?.client.path.get({}, { throwOnError: true }))?.data.worktree || undefined;
+    return (await engine?.request("its paths (GET /path)", (client, signal) => client.path.get({}, { throwOnError: true, signal })))?.data.worktree || undefined;
   } catch {
     return undefined;
   }

@@ -6,6 +6,8 @@
  * continues in the same session, so the model has the conversation so far.
  */
 import { questionPreamble } from "../agents/prompts/question";
+import { secretFileRules } from "../agents/secretFiles";
+import { WORKSPACE_SEARCH_TOOL } from "../background/mcpServer";
 import { missionLabel } from "../domain/missionText";
 import type { ModelRef } from "../domain/modelRef";
 import { ServerUnreachableError } from "../engine/errors";
@@ -16,14 +18,16 @@ import { AnswerStream } from "./answerStream";
 /** OpenCode's built-in codebase explorer: a short prompt (paid for on every question), no edits. */
 export const QUESTION_AGENT = "explore";
 
-/** The last matching rule wins, and a session's rules come after the agent's and the user's. */
+/**
+ * The last matching rule wins, and a session's rules come after the agent's and the user's.
+ * OpenCode's grep is not among them: it searches `.env` and its kind, and its permission pattern
+ * is the regex, not the path; our search (background/workspaceSearch.ts) leaves secret files out.
+ */
 export const READ_ONLY_RULES: readonly SessionPermissionRule[] = [
   { permission: "*", pattern: "*", action: "deny" },
-  ...["read", "grep", "glob", "list"].map((permission) => ({ permission, pattern: "*", action: "allow" as const })),
+  ...["read", "glob", "list", WORKSPACE_SEARCH_TOOL].map((permission) => ({ permission, pattern: "*", action: "allow" as const })),
   // OpenCode asks before reading an environment file; nobody is there to answer a chat's request.
-  { permission: "read", pattern: "*.env", action: "deny" },
-  { permission: "read", pattern: "*.env.*", action: "deny" },
-  { permission: "read", pattern: "*.env.example", action: "allow" },
+  ...secretFileRules("read", "deny"),
 ];
 
 export const MAX_QUESTION_CHARS = 20_000;

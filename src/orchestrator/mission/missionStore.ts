@@ -17,14 +17,20 @@
  *
  * A mission this user's runs made carries our provenance mark (`provenance`, beside its state):
  * one shipped with a repository does not, and is shown but never restored from nor continued.
+ *
+ * Reading is asynchronous and in pieces (journalFile.ts): a journal of hundreds of MB must not
+ * freeze the editor that opens it. Loading reads the snapshot and only the journal records newer
+ * than it; only a rebuild reads the whole journal, and not past a sane size.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { renderTodoMd } from "../todo/renderTodoMd";
 import { isMissionId, TodoId } from "../domain/ids";
 import { emptyUsageTotals, MissionState, STATE_VERSION, TERMINAL_STATUSES, TodoState } from "../domain/state";
-import { applyRecords, describeIssues, headerOf, journalTail, readJournal, type HistoryEntry, type JournalRecord } from "./missionJournal";
+import { journalTail, readJournalAfter, readWholeJournal } from "./journalFile";
+import { applyRecords, describeIssues, headerOf, type HistoryEntry } from "./missionJournal";
 import { StateFileError, StateWriteError } from "./stateErrors";
 import { appendNoFollow, containedDir, makeContainedDir, readSmallFile, replaceFile } from "../containedFiles";
 import { Provenance } from "../provenance";
@@ -39,6 +45,8 @@ const MISSION_MARK = "provenance";
 /** Why a mission without our mark is only shown: what the user reads when an action is refused. */
 export const NOT_OURS =
   "this mission was not made on this machine by you: it carries no mark of your Orchestrator (it came with the repository or from elsewhere, or an earlier version made it before missions were marked). It can be shown, but not reverted, undone, resumed, retried or skipped.";
+/** The largest mission.json read (finished TODOs beyond maxTasksInMemory are archived, so a real one stays far below). */
+const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /** How a mission.json from a newer version is renamed aside. */
 const NEWER_VERSION_SUFFIX = ".newer-version-";
@@ -250,22 +258,25 @@ export class MissionStore {
    * `onRecovered` is told what happened. Throws a StateFileError when the mission cannot be read,
    * and only that: whatever else fails is reported as one, naming the mission.
    */
-  load(id: string, onRecovered?: (problem: StateFileError) => void): MissionState {
+  async load(id: string, onRecovered?: (problem: StateFileError) => void): Promise<MissionState> {
     try {
       this.folder(id, false);
-      return this.read(id, onRecovered);
+      return await this.read(id, onRecovered);
     } catch (error) {
       if (error instanceof StateFileError) throw error;
       throw new StateFileError(`Mission ${id} could not be read: ${(error as Error).message}.`, undefined, false, id);
     }
   }
 
-  private read(id: string, onRecovered?: (problem: StateFileError) => void): MissionState {
+  private async read(id: string, onRecovered?: (problem: StateFileError) => void): Promise<MissionState> {
     const file = join(this.dir(id), "mission.json");
     if (!existsSync(file)) return this.recover(id, `${file} is missing`, undefined, onRecovered);
+    // Parsing is one synchronous step: a snapshot past a sane size is reported, not parsed (nor moved: it may be the user's).
+    const size = (await stat(file)).size;
+    if (size > MAX_SNAPSHOT_BYTES) throw new StateFileError(`${file} is ${Math.round(size / 1024 / 1024)} MB: more than the ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MB a mission's state is read from. Mission ${id} was not loaded and nothing was changed; set it aside to keep it for inspection.`, undefined, false, id);
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(file, "utf8"));
+      raw = JSON.parse(await readFile(file, "utf8"));
     } catch (error) {
       return this.recover(id, `${file} is not valid JSON (${(error as Error).message})`, this.moveAside(file), onRecovered);
     }
@@ -279,7 +290,7 @@ export class MissionStore {
     }
     const wrong = stateProblem(raw, id);
     if (wrong) return this.recover(id, `${file} does not match the mission schema: ${wrong}`, this.moveAside(file), onRecovered);
-    return this.checked(this.replay(MissionState.parse(raw)), id);
+    return this.checked(await this.replay(MissionState.parse(raw)), id);
   }
 
   /** The state after replay, if it is one a mission can run on; else a StateFileError saying why. */
@@ -290,11 +301,11 @@ export class MissionStore {
   }
 
   /** Rebuilds a mission whose snapshot is unusable from its journal, or throws saying what was kept. */
-  private recover(id: string, problem: string, aside: string | undefined, onRecovered?: (problem: StateFileError) => void): MissionState {
+  private async recover(id: string, problem: string, aside: string | undefined, onRecovered?: (problem: StateFileError) => void): Promise<MissionState> {
     if (this.isNewerVersion(id)) throw new StateFileError(`${problem}. The mission was written by a newer version of the Orchestrator; open it with that version.`);
     const stuck = !aside && existsSync(join(this.dir(id), "mission.json"));
     const kept = aside ? ` It was moved to ${aside} and left untouched.` : stuck ? " It could not be moved aside and was left untouched." : "";
-    const rebuilt = this.rebuild(id);
+    const rebuilt = await this.rebuild(id);
     if (!rebuilt) throw new StateFileError(`${problem}.${kept} Its journal cannot rebuild the mission either; start a new mission or restore the file.`, aside, false, id);
     const { state, unreadable } = rebuilt;
     const loss = unreadable ? `${unreadable} journal record(s) could not be read, so the latest transitions may be missing` : "nothing was lost";
@@ -315,28 +326,28 @@ export class MissionStore {
     return readdirSync(this.dir(id)).some((f) => f.startsWith(`mission.json${NEWER_VERSION_SUFFIX}`));
   }
 
-  private journal(id: string): { records: JournalRecord[]; torn: number } | undefined {
-    return readJournal(join(this.dir(id), "events.jsonl"), id);
+  private journalFile(id: string): string {
+    return join(this.dir(id), "events.jsonl");
   }
 
   /** The mission as its journal tells it: started (with its text), then every transition in order. */
-  private rebuild(id: string): { state: MissionState; unreadable: number } | undefined {
-    const journal = this.journal(id);
+  private async rebuild(id: string): Promise<{ state: MissionState; unreadable: number } | undefined> {
+    const journal = await readWholeJournal(this.journalFile(id), id);
     const started = journal?.records.find((r) => r.event.type === "mission.started" && typeof r.event.mission === "string");
     if (!journal || !started) return undefined;
     const state = applyRecords(newMissionState(id, started.event.mission as string, started.at), journal.records);
     return { state: this.checked(state, id), unreadable: journal.torn };
   }
 
-  /** Applies the journal records the snapshot does not have yet (a crash between snapshots). */
-  private replay(state: MissionState): MissionState {
-    const journal = this.journal(state.id);
-    return journal ? applyRecords(state, journal.records) : state;
+  /** Applies the journal records the snapshot does not have yet (a crash between snapshots): only those are read. */
+  private async replay(state: MissionState): Promise<MissionState> {
+    const newer = await readJournalAfter(this.journalFile(state.id), state.id, state.journalSeq);
+    return newer ? applyRecords(state, newer) : state;
   }
 
   /** The newest events of a mission's journal, oldest first, with when each happened (journalTail). */
-  history(id: string, maxBytes?: number): HistoryEntry[] {
-    return isMissionId(id) ? journalTail(join(this.dir(id), "events.jsonl"), maxBytes) : [];
+  async history(id: string, maxBytes?: number): Promise<HistoryEntry[]> {
+    return isMissionId(id) ? journalTail(this.journalFile(id), maxBytes) : [];
   }
 
   /** Renames a bad file aside; returns where, or undefined if it could not be moved. */
@@ -378,19 +389,19 @@ export class MissionStore {
    * The most recently updated mission that is not finished for good, if any. `onProblem` hears of
    * every bad state file: unreadable ones, and recovered ones (`recovered`).
    */
-  findUnfinished(onProblem?: (error: StateFileError) => void): MissionState | undefined {
+  findUnfinished(onProblem?: (error: StateFileError) => void): Promise<MissionState | undefined> {
     return this.latest((state) => !TERMINAL_STATUSES.includes(state.status), onProblem);
   }
 
   /** The most recently updated readable mission that passes `filter`; a mission that cannot be read is reported, never thrown. */
-  latest(filter: (state: MissionState) => boolean = () => true, onProblem?: (error: StateFileError) => void): MissionState | undefined {
+  async latest(filter: (state: MissionState) => boolean = () => true, onProblem?: (error: StateFileError) => void): Promise<MissionState | undefined> {
     let best: MissionState | undefined;
-    for (const state of this.list(onProblem)) if (filter(state) && (!best || state.updatedAt > best.updatedAt)) best = state;
+    for (const state of await this.list(onProblem)) if (filter(state) && (!best || state.updatedAt > best.updatedAt)) best = state;
     return best;
   }
 
   /** Every readable mission of the workspace, newest first; a mission that cannot be read is reported, never thrown. */
-  list(onProblem?: (error: StateFileError) => void): MissionState[] {
+  async list(onProblem?: (error: StateFileError) => void): Promise<MissionState[]> {
     let ids: string[];
     try {
       // Only mission ids: a folder set aside (`<id>.broken-…`) or anything else is not a mission.
@@ -403,7 +414,8 @@ export class MissionStore {
       try {
         // A folder with only a journal is rebuilt, unless a newer version's file was set aside there (reported when it was).
         if (!existsSync(join(this.dir(id), "mission.json")) && (!existsSync(join(this.dir(id), "events.jsonl")) || this.isNewerVersion(id))) continue;
-        states.push(this.load(id, onProblem));
+        // One at a time: each mission's reading is bounded, and so is what is held at once.
+        states.push(await this.load(id, onProblem));
       } catch (error) {
         onProblem?.(error instanceof StateFileError ? error : new StateFileError(`Mission ${id} could not be read: ${(error as Error).message}.`, undefined, false, id));
       }

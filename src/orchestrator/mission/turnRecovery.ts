@@ -75,7 +75,7 @@ export class TurnRecovery {
         await sleepUnlessAborted(action.delayMs, signal);
         if (signal.aborted) throw signal.reason;
         // A fresh session: it learns why the last attempt failed and what the attempts so far already did.
-        const feedback = [action.feedback, describeWork(work)].filter(Boolean).join("\n\n");
+        const feedback = [action.feedback, describeWork(work, [request.prompt, action.feedback ?? ""])].filter(Boolean).join("\n\n");
         current = { ...request, sessionId: undefined, prompt: feedback ? `${request.prompt}\n\n${feedback}` : request.prompt };
       }
     }

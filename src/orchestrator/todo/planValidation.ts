@@ -77,7 +77,7 @@ export function planProblems(todos: readonly PlannedTodo[], existingIds: Readonl
     for (const dep of todo.dependsOn) {
       if (dep === todo.id) problems.push(`TODO "${spelled(todo.id)}" depends on itself.`);
       else if (seen.has(dep)) continue;
-      else if (!existingIds.has(dep)) problems.push(`TODO "${spelled(todo.id)}" depends on unknown TODO "${dep}".`);
+      else if (!existingIds.has(dep)) problems.push(`TODO "${spelled(todo.id)}" depends on unknown TODO ${JSON.stringify(dep)}.`);
       else if (replacedIds.has(dep)) problems.push(`TODO "${spelled(todo.id)}" depends on "${dep}", which this replan replaces: depend on the new TODO that takes its place, or on none.`);
     }
   }

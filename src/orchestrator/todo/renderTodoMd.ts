@@ -1,4 +1,8 @@
-/** todo.md: the mission's TODO list as people and agents read it, rendered from state. */
+/**
+ * todo.md: the mission's TODO list as people and agents read it, rendered from state. What a model
+ * wrote (titles, files, acceptance, issues) stays on its TODO's line, so it cannot add a TODO or a status.
+ */
+import { oneLine } from "../agents/promptFence";
 import type { MissionState, TodoState } from "../domain/state";
 
 const BOX: Record<TodoState["status"], string> = {
@@ -27,16 +31,16 @@ export function renderTodoMd(state: MissionState): string {
     "",
   ];
   for (const t of state.todos) {
-    const deps = t.dependsOn.length ? ` (after ${t.dependsOn.join(", ")})` : "";
-    lines.push(`- ${BOX[t.status]} **${t.id}** ${t.title}${deps} — ${t.status}${t.attempts > 1 ? `, attempt ${t.attempts}` : ""}`);
-    if (t.files.length) lines.push(`  - files: ${t.files.join(", ")}`);
-    lines.push(`  - acceptance: ${t.acceptance}`);
-    if (t.reviewIssues.length && t.status !== "done") lines.push(`  - review issues: ${t.reviewIssues.join("; ")}`);
+    const deps = t.dependsOn.length ? ` (after ${oneLine(t.dependsOn.join(", "))})` : "";
+    lines.push(`- ${BOX[t.status]} **${t.id}** ${oneLine(t.title)}${deps} — ${t.status}${t.attempts > 1 ? `, attempt ${t.attempts}` : ""}`);
+    if (t.files.length) lines.push(`  - files: ${oneLine(t.files.join(", "))}`);
+    lines.push(`  - acceptance: ${oneLine(t.acceptance)}`);
+    if (t.reviewIssues.length && t.status !== "done") lines.push(`  - review issues: ${oneLine(t.reviewIssues.join("; "))}`);
   }
   const open = state.syncIssues.filter((s) => s.open);
   if (open.length) {
     lines.push("", "## Open sync issues", "");
-    for (const s of open) lines.push(`- **${s.id}** ${s.title}: ${s.detail}`);
+    for (const s of open) lines.push(`- **${s.id}** ${oneLine(s.title)}: ${oneLine(s.detail)}`);
   }
   lines.push("", "Legend: [ ] pending · [~] running · [?] in review · [x] done · [!] failed · [-] blocked · [/] replaced · [s] skipped · [r] reverted", "");
   return lines.join("\n");
