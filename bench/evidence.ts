@@ -199,6 +199,7 @@ async function oneRun(side: EvidenceSideName, template: string, model: ScriptedM
             return "once";
           },
           silentLogger,
+          workspace,
         ).gate,
       );
     }

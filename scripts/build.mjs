@@ -1,9 +1,13 @@
-// Bundles the extension (Node, CommonJS, `vscode` external; the ESM-only OpenCode SDK is bundled in)
-// and the webviews (browser): the dashboard and the Ask panel. `--production` minifies and drops
-// source maps; `--watch` rebuilds. Programs the extension runs as they are (the process guard) are
-// copied beside the bundle, which reads them from its own folder.
+// Bundles the extension (Node, CommonJS, `vscode` external; the ESM-only OpenCode SDK is bundled in),
+// the workspace guard (an OpenCode plugin the servers we start load) and the webviews (browser): the
+// dashboard and the Ask panel. `--production` minifies and drops source maps; `--watch` rebuilds.
+// What the extension reads as it is goes beside the bundle: the process guard (a Perl program) and
+// the command gate's shell parser (WebAssembly; agents/shellSyntax.ts reads it from there).
 import { copyFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as esbuild from "esbuild";
+
+const require = createRequire(import.meta.url);
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -11,7 +15,19 @@ const watch = process.argv.includes("--watch");
 const common = { bundle: true, minify: production, sourcemap: production ? false : "linked", logLevel: "info", legalComments: "none" };
 
 const builds = [
-  { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node20", external: ["vscode"], mainFields: ["module", "main"], conditions: ["import"] },
+  {
+    ...common,
+    entryPoints: ["src/extension/extension.ts"],
+    outfile: "dist/extension.js",
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["vscode"],
+    mainFields: ["module", "main"],
+    conditions: ["import"],
+    // Its CommonJS build: the ES module one finds itself through import.meta, which a CommonJS bundle has not.
+    alias: { "web-tree-sitter": require.resolve("web-tree-sitter") },
+  },
   // The workspace guard, an OpenCode plugin: loaded by the servers we start (Bun, ES module).
   { ...common, entryPoints: ["src/orchestrator/engine/plugin/workspaceGuard.ts"], outfile: "dist/workspace-guard.mjs", platform: "node", format: "esm", target: "node20", external: ["bun:ffi"] },
   { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2022" },
@@ -20,6 +36,7 @@ const builds = [
 
 mkdirSync("dist", { recursive: true });
 copyFileSync("src/orchestrator/engine/guard.pl", "dist/guard.pl");
+for (const wasm of ["web-tree-sitter/web-tree-sitter.wasm", "tree-sitter-bash/tree-sitter-bash.wasm"]) copyFileSync(require.resolve(wasm), `dist/${wasm.split("/")[1]}`);
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

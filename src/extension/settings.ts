@@ -12,7 +12,10 @@ export type OrchestratorSettings = HostSettings;
 
 export function readSettings(logger: Logger, warn: (message: string) => void): OrchestratorSettings {
   const config = vscode.workspace.getConfiguration("orchestrator");
-  const { settings, problems } = readHostSettings((key) => config.get<unknown>(key));
+  const { settings, problems } = readHostSettings((key) => {
+    const layers = config.inspect<unknown>(key);
+    return { user: layers?.globalValue, workspace: layers?.workspaceFolderValue ?? layers?.workspaceValue };
+  });
   for (const problem of problems) {
     logger.warn(problem);
     warn(problem);

@@ -11,6 +11,11 @@ export interface StringSetting {
   type: "string";
   default: string;
   enum?: readonly string[];
+  /**
+   * "machine": only the user's own settings (user or remote) may set it, never a workspace's: it
+   * names a program to run, a server to trust, a command to run, or how confined agents are.
+   */
+  scope?: "machine";
 }
 
 export interface NumberSetting {
@@ -44,20 +49,21 @@ export type ServerCount = "auto" | number;
 const roleModels = Object.fromEntries(ROLES.map((role) => [`models.${role}`, { type: "string", default: "" }])) as Record<`models.${Role}`, StringSetting>;
 
 const stringSettings = {
-  "opencode.path": { type: "string", default: "" },
-  "opencode.serverUrl": { type: "string", default: "" },
+  "opencode.path": { type: "string", default: "", scope: "machine" },
+  "opencode.serverUrl": { type: "string", default: "", scope: "machine" },
   model: { type: "string", default: "" },
   ...roleModels,
   demoMode: { type: "string", default: DEFAULT_DEMO_MODE, enum: DEMO_MODES },
   // A string enum: the settings UI offers "auto" and each count; checkServers also takes a number.
   servers: { type: "string", default: "auto", enum: SERVER_COUNTS },
-  sandbox: { type: "string", default: "off", enum: SANDBOX_MODES },
+  sandbox: { type: "string", default: "off", enum: SANDBOX_MODES, scope: "machine" },
   // Run Task asks which model runs the mission ("ask"), or uses orchestrator.model / OpenCode's default ("never").
   pickModel: { type: "string", default: "ask", enum: ["ask", "never"] as const },
   // A plan waits for the user's Approve: always, when its estimate passes approveAboveUsd, or never.
   approvePlan: { type: "string", default: "aboveCost", enum: APPROVE_PLAN_MODES },
   // The project's whole check, run before the review of the whole; empty: the plan's, if it gives one.
-  checkCommand: { type: "string", default: "" },
+  // A command to run: the user's to set, never a cloned repository's.
+  checkCommand: { type: "string", default: "", scope: "machine" },
 } satisfies Record<string, StringSetting>;
 
 const numberSettings = {

@@ -4,6 +4,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { scanCommandLine } from "../../src/orchestrator/agents/shellCommands";
+import { shellParser } from "../../src/orchestrator/agents/shellSyntax";
+import { literalOf } from "../../src/orchestrator/agents/shellWords";
 import { directCommand } from "../../src/orchestrator/background/directCommand";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { until } from "../support/processes";
@@ -56,4 +59,23 @@ test("a job started directly sees what it would through the shell, and the shell
     else process.env.SHLVL = saved;
     await jobs.dispose();
   }
+});
+
+test("a job started without a shell runs the very words the permission gate judged", async () => {
+  const parser = await shellParser();
+  const lines = ["env -u HOME", "test -s src/a.ts", "/bin/true", "git log --format=%H -n 1", "node --max-old-space-size=512 a.js", "grep -rn x@y:1,2 src/+a", "env A=1", "ls -- -x", "true if then", "git commit -m done"];
+  let started = 0;
+  for (const line of lines) {
+    const argv = directCommand(line, "/bin/bash", env, workspace);
+    if (!argv) continue;
+    started++;
+    const { commands } = scanCommandLine(parser, line);
+    assert.equal(commands.length, 1, `${line}: one command`);
+    const [judged] = commands;
+    assert.equal(judged?.unsure, undefined, line);
+    const words = literalOf(judged?.text ?? [])?.split(" ");
+    assert.deepEqual(words?.slice(1), argv.slice(1), `${line}: the same arguments`);
+    assert.equal(words?.[0]?.split("/").at(-1), argv[0]?.split("/").at(-1), `${line}: the same program`);
+  }
+  assert.ok(started >= 5, `${started} of the lines start without a shell`);
 });

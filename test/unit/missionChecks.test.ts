@@ -1,12 +1,15 @@
 /** The mission's checks as real background jobs: TODOs with the same check share a run that has not started. */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { permissionRules } from "../../src/orchestrator/agents/commandPolicy";
 import { BackgroundJobManager, type JobOwner } from "../../src/orchestrator/background/jobManager";
 import type { OrchestratorEvent } from "../../src/orchestrator/domain/events";
 import type { TodoState } from "../../src/orchestrator/domain/state";
+import { JobPermission } from "../../src/orchestrator/host/jobPermission";
+import { silentLogger } from "../../src/orchestrator/logger";
 import { MissionChecks } from "../../src/orchestrator/mission/missionChecks";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 
@@ -41,6 +44,25 @@ test("TODOs whose check is the same command share one run that had not started; 
     const finished = events.filter((e) => e.type === "check.finished").map((e) => ("todoId" in e ? e.todoId : undefined));
     assert.deepEqual([...finished].sort(), ["L", "T0", "T1", "T2", "T3"], "each TODO's result is journaled on it");
     for (const t of [t0, t1, t2, t3, late]) assert.equal(t.checkResult?.status, "passed");
+  } finally {
+    await jobs.dispose();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
+test("the project's check from the settings passes the permission rules as a plan's does", async () => {
+  const workspace = mkdtempSync(join(tmpdir(), "orch-checks-"));
+  const jobs = new BackgroundJobManager({ workspace });
+  jobs.setGate(new JobPermission(async () => permissionRules({ bash: { "*": "allow", "rm *": "deny" } }), async () => "reject", silentLogger, workspace).gate);
+  try {
+    writeFileSync(join(workspace, "keep.txt"), "kept\n");
+    const state = new MissionStore(workspace).create("Settings' check");
+    const checks = new MissionChecks({ state, jobs, claim: () => undefined, timeoutMs: 10_000, signal: new AbortController().signal, command: "rm -f keep.txt", persist: () => undefined, save: () => undefined });
+    assert.equal(await checks.wholeFails(), false, "a refused check is no failure to fix");
+    assert.equal(state.checkResult?.status, "refused");
+    assert.match(state.checkResult?.tail ?? "", /rule bash "rm \*": deny/);
+    assert.equal(readFileSync(join(workspace, "keep.txt"), "utf8"), "kept\n", "the denied command never ran");
+    assert.equal(jobs.list().length, 0, "no job started");
   } finally {
     await jobs.dispose();
     rmSync(workspace, { recursive: true, force: true });

@@ -11,10 +11,10 @@ type Contributed = Record<string, unknown>;
 const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { contributes: { configuration: { properties: Record<string, Contributed> } } };
 const contributed = manifest.contributes.configuration.properties;
 
-/** The parts of a setting's schema the code relies on; absent ones are left out, so presence counts too. */
+/** The parts of a setting's schema the code relies on (the scope too: a machine setting is never read from a workspace); absent ones are left out, so presence counts too. */
 function schemaOf(s: Contributed | Setting): Contributed {
   const fields: Contributed = {};
-  for (const field of ["type", "default", "minimum", "maximum", "enum"]) {
+  for (const field of ["type", "default", "minimum", "maximum", "enum", "scope"]) {
     const value = (s as Contributed)[field];
     if (value !== undefined) fields[field] = Array.isArray(value) ? [...(value as unknown[])] : value;
   }

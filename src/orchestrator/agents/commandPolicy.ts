@@ -1,12 +1,17 @@
 /**
  * OpenCode's permission rules, applied to commands the orchestrator runs itself (background jobs,
  * plan-given acceptance checks), so they are decided as the bash tool's commands are: the same
- * configuration, the last matching rule wins, each part of a compound command is judged and the
- * strictest answer counts. A guard, not a sandbox: a command is judged by its text, so what a
- * script file or a `$(…)` does inside is not seen (a `sh -c '…'` script is, and git's global
- * options are seen through); text this parser cannot split is asked about whenever the rules do
- * not allow every command.
+ * configuration, the last matching rule wins, and every command the line would run is judged
+ * (shellCommands.ts finds them with a real shell parser), the strictest answer counting. Where the
+ * line holds text only the running shell knows, a rule that could match it counts: a command the
+ * gate cannot read at all is allowed only where every command would be, denied where every command
+ * would be, and asked about otherwise. A guard, not a sandbox: what a script file or a program does
+ * inside is not seen (docs/security.md).
  */
+import { matchesAll, matchesSome } from "./holeMatching";
+import { scanCommandLine, type CommandScan } from "./shellCommands";
+import { shellParser } from "./shellSyntax";
+import { literalOf, type ShellText } from "./shellWords";
 
 export type PermissionAction = "allow" | "ask" | "deny";
 
@@ -42,91 +47,19 @@ export function permissionRules(config: unknown): PermissionRule[] {
 
 /** OpenCode's wildcard: `*` any text, `?` one character; "cmd *" also matches "cmd" alone. */
 export function wildcardMatch(text: string, pattern: string): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  const body = escaped.endsWith(" .*") ? `${escaped.slice(0, -3)}( .*)?` : escaped;
-  return new RegExp(`^${body}$`, "s").test(text);
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const body = escaped.endsWith(" .*") ? `${escaped.slice(0, -3)}( .*)?` : escaped;
+    compiled = new RegExp(`^${body}$`, "s");
+    // Rules are few and stable; a bound keeps a stream of odd patterns from growing it.
+    if (compiledPatterns.size > 1000) compiledPatterns.clear();
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled.test(text);
 }
 
-/**
- * The simple commands of a shell command line: split at `;`, `&&`, `||`, `|`, `&` and newlines
- * outside quotes. Undefined when the line holds what only a shell can resolve (command or process
- * substitution, an unterminated quote): then nobody can say from its text what it runs.
- */
-export function splitCommand(command: string): string[] | undefined {
-  const parts: string[] = [];
-  let current = "";
-  let quote: "'" | '"' | undefined;
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i] as string;
-    const next = command[i + 1];
-    if (quote) {
-      current += c;
-      if (c === quote) quote = undefined;
-      else if (quote === '"') {
-        if (c === "`" || (c === "$" && next === "(")) return undefined;
-        if (c === "\\" && next !== undefined) {
-          current += next;
-          i++;
-        }
-      }
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      quote = c;
-      current += c;
-    } else if (c === "\\") current += c + (command[++i] ?? "");
-    else if (c === "`" || (c === "$" && next === "(") || ((c === "<" || c === ">") && next === "(")) return undefined;
-    else if (c === "&" && (next === ">" || command[i - 1] === ">" || command[i - 1] === "<")) current += c; // 2>&1, &>, >&: a redirection
-    else if (c === ";" || c === "\n" || c === "&" || c === "|") {
-      if ((c === "&" || c === "|") && next === c) i++;
-      else if (c === "|" && next === "&") i++; // |& is a pipe
-      parts.push(current);
-      current = "";
-    } else current += c;
-  }
-  if (quote) return undefined;
-  parts.push(current);
-  const commands: string[] = [];
-  for (const part of parts) {
-    const command = commandOf(part);
-    if (command === undefined) return undefined;
-    if (command) commands.push(command);
-  }
-  return commands;
-}
-
-/** Shell words that open or close a block: what follows them is the command. */
-const RESERVED = new Set(["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "(", ")", "time"]);
-/** Commands that run the command after them (their own options first). */
-const WRAPPERS = new Set(["command", "builtin", "exec", "nohup", "sudo", "env", "xargs", "nice", "timeout", "stdbuf", "setsid"]);
-
-/**
- * The command a simple command runs, as OpenCode's rules see it ("rm -rf x"): leading variable
- * assignments, block words and wrappers (`command rm`, `env X=1 rm`, `nohup rm`) skipped, the name
- * unquoted (`'rm'`, `\rm`) and without its folder (`/bin/rm`). "" for nothing to run, undefined when
- * only a shell can tell (a name from a variable). Loops' headers (`for x in …`) run nothing.
- */
-export function commandOf(part: string): string | undefined {
-  const words = part.trim().replace(/^\(+|\)+$/g, "").trim().split(/\s+/).filter(Boolean);
-  let i = 0;
-  for (;;) {
-    const word = words[i];
-    if (word === undefined) return "";
-    if (RESERVED.has(word) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) i++;
-    else if (word === "for" || word === "case" || word === "select") return "";
-    else if (WRAPPERS.has(unquote(word))) {
-      i++;
-      // The wrapper's own options (and timeout's duration) come before the command.
-      while (words[i] !== undefined && (words[i]?.startsWith("-") || (unquote(word) === "timeout" && /^\d/.test(words[i] ?? "")))) i++;
-    } else break;
-  }
-  const name = unquote(words[i] as string);
-  if (name.includes("$")) return undefined;
-  return [name.slice(name.lastIndexOf("/") + 1), ...words.slice(i + 1)].join(" ");
-}
-
-/** A word without its quotes and backslashes (`'rm'`, `"rm"`, `\rm`, `r\m` are all rm). */
-const unquote = (word: string) => word.replace(/\\(.)/g, "$1").replace(/^'(.*)'$/, "$1").replace(/^"(.*)"$/, "$1");
+const compiledPatterns = new Map<string, RegExp>();
 
 const STRICTNESS: Record<PermissionAction, number> = { allow: 0, ask: 1, deny: 2 };
 
@@ -139,76 +72,64 @@ export function evaluate(rules: readonly PermissionRule[], permission: string, p
   return { action: "ask" };
 }
 
-/** git's global options, before its subcommand; these take a value as the next word (unless written `--opt=value`). */
-const GIT_OPTIONS_WITH_VALUE = new Set(["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path", "--list-cmds", "--attr-source"]);
+/** A rule that matches any text: it says nothing about one spelling in particular. */
+const isCatchAll = (rule: PermissionRule) => /^\*+$/.test(rule.pattern);
 
 /**
- * The command as rules are written for it, where its own options come before what it does:
- * `git -C . push`, `git --no-pager -c x=y push` are `git push` to a rule "git push*".
- * Undefined when there is no other spelling.
+ * How the rules answer a text that may hold holes: every answer a matching rule could give, from the
+ * last rule back to the first that matches whatever the holes hold. One answer: that one. Several:
+ * deny where the rule that surely matches denies, else ask. `namedOnly` (another spelling of a
+ * command): only rules that name something count; an answer from a catch-all alone is no answer.
  */
-export function canonicalCommand(command: string): string | undefined {
-  const words = command.split(" ");
-  if (words[0] !== "git") return undefined;
-  let i = 1;
-  while (words[i]?.startsWith("-")) {
-    const option = words[i] as string;
-    i += GIT_OPTIONS_WITH_VALUE.has(option) ? 2 : 1;
+export function judge(rules: readonly PermissionRule[], permission: string, text: ShellText, namedOnly = false): { action?: PermissionAction; rule?: PermissionRule } {
+  // Each answer a rule could give, with the last rule that gives it (none: OpenCode's own ask).
+  const possible = new Map<PermissionAction, PermissionRule | undefined>();
+  let named = false;
+  let sure: { action: PermissionAction; rule?: PermissionRule } = { action: "ask" };
+  const literal = literalOf(text);
+  for (let i = rules.length - 1; i >= 0; i--) {
+    const rule = rules[i] as PermissionRule;
+    if (!wildcardMatch(permission, rule.permission)) continue;
+    const all = literal !== undefined ? wildcardMatch(literal, rule.pattern) : matchesAll(rule.pattern, text);
+    if (!all && (literal !== undefined || !matchesSome(rule.pattern, text))) continue;
+    named ||= !isCatchAll(rule);
+    if (!possible.has(rule.action)) possible.set(rule.action, rule);
+    if (all) {
+      sure = { action: rule.action, rule };
+      break;
+    }
   }
-  return i > 1 ? ["git", ...words.slice(i)].join(" ") : undefined;
+  if (namedOnly && !named) return {};
+  if (!sure.rule && !possible.has("ask")) possible.set("ask", undefined);
+  const [only, ...others] = possible;
+  if (only && !others.length) return only[1] ? { action: only[0], rule: only[1] } : { action: only[0] };
+  return sure.action === "deny" ? sure : { action: "ask" };
 }
 
-/** The script of `sh -c '…'` (bash, dash, zsh, ksh too; `-lc`, `-ec` as well): a command line of its own to decide. */
-export function innerScript(command: string): string | undefined {
-  const match = /^(?:ba|da|z|k)?sh\s+(?:-[A-Za-z]+\s+)*-[A-Za-z]*c[A-Za-z]*\s+(.+)$/s.exec(command);
-  return match?.[1] === undefined ? undefined : shellWord(match[1].trim());
+export interface CommandDecision {
+  action: PermissionAction;
+  /** The command that decided (as written in the line). */
+  part?: string;
+  rule?: PermissionRule;
+  /** Why the gate could not tell what that part runs. */
+  unsure?: string;
 }
 
-/** The first word of shell text as the shell reads it: quotes removed, quoted pieces joined (`'cat /etc/host''name'`). */
-function shellWord(text: string): string | undefined {
-  let word = "";
-  let quote: "'" | '"' | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (quote === '"' && c === "\\" && '"\\$`'.includes(text[i + 1] ?? "x")) word += text[++i];
-      else word += c;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === "\\") word += text[++i] ?? "";
-    else if (/\s/.test(c)) break;
-    else word += c;
-  }
-  return quote ? undefined : word;
-}
-
-/** Nested shells deeper than this are asked about: no honest script needs `sh -c "sh -c '…'"` three times over. */
-const MAX_SHELL_DEPTH = 3;
-
-/** How the bash rules decide a command line: the strictest answer among its parts, and the part that decided. */
-export function decideCommand(rules: readonly PermissionRule[], command: string, depth = 0): { action: PermissionAction; part?: string; rule?: PermissionRule } {
-  if (depth > MAX_SHELL_DEPTH) return { action: "ask", part: command };
-  const parts = splitCommand(command);
-  if (!parts) {
-    // Unreadable text: allowed only where every command would be (a blanket allow, nothing stricter after it).
-    const forBash = rules.filter((r) => wildcardMatch("bash", r.permission));
-    const blanket = forBash.map((r) => r.pattern).lastIndexOf("*");
-    const everything = blanket >= 0 && forBash.slice(blanket).every((r) => r.action === "allow");
-    if (everything) return { action: "allow", rule: forBash[blanket] };
-    return { action: forBash[blanket]?.action === "deny" ? "deny" : "ask", part: command };
-  }
-  let worst: { action: PermissionAction; part?: string; rule?: PermissionRule } = { action: "allow" };
-  const consider = (decided: { action: PermissionAction; part?: string; rule?: PermissionRule }, part: string) => {
-    if (STRICTNESS[decided.action] > STRICTNESS[worst.action]) worst = { ...decided, part: decided.part ?? part };
-  };
-  for (const part of parts.length ? parts : [command]) {
-    consider(evaluate(rules, "bash", part), part);
-    // The same command spelled with its options first, and what a nested shell runs: a rule for
-    // "git push*" or "rm *" holds for `git -C . push` and `sh -c 'rm -rf x'` too.
-    const canonical = canonicalCommand(part);
-    if (canonical) consider(evaluate(rules, "bash", canonical), part);
-    const script = innerScript(part);
-    if (script !== undefined) consider(decideCommand(rules, script, depth + 1), part);
+/** How the bash rules decide what a scanned line runs: the strictest answer among its commands and their spellings. */
+export function decideScan(rules: readonly PermissionRule[], scan: CommandScan): CommandDecision {
+  let worst: CommandDecision = { action: "allow" };
+  for (const command of scan.commands) {
+    const texts: Array<[ShellText, boolean]> = [[command.text, false], ...command.spellings.map((s): [ShellText, boolean] => [s, true])];
+    for (const [text, namedOnly] of texts) {
+      const judged = judge(rules, "bash", text, namedOnly);
+      if (!judged.action || STRICTNESS[judged.action] <= STRICTNESS[worst.action]) continue;
+      worst = { action: judged.action, part: command.source, ...(judged.rule ? { rule: judged.rule } : {}), ...(command.unsure ? { unsure: command.unsure } : {}) };
+    }
   }
   return worst;
+}
+
+/** How the bash rules decide a command line. */
+export async function decideCommand(rules: readonly PermissionRule[], command: string): Promise<CommandDecision> {
+  return decideScan(rules, scanCommandLine(await shellParser(), command));
 }

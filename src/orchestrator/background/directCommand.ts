@@ -9,7 +9,9 @@
  *  - the program is not one the shell runs itself differently from the file of the same name
  *    (`cd`, `exit`, `pwd`, `echo`, …; `test` only with operators both read alike) — those, and
  *    programs not found, go through the shell, which gives its own answer (127, "not found").
- * The job's PWD is its working folder either way (a shell sets it).
+ * The job's PWD is its working folder either way (a shell sets it). The permission gate reads the same
+ * line with a shell parser: a plain line is one simple command of exactly these words, so what starts
+ * is what was judged (test/unit/directCommand.test.ts holds the two together).
  */
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
 import { basename, delimiter, isAbsolute, join, resolve } from "node:path";

@@ -8,7 +8,7 @@ import { ROLES, type Role } from "../domain/roles";
 import { parseModelRef, type ModelRef } from "../domain/modelRef";
 import { limitsFromSettings, type CommanderLimits } from "../mission/limits";
 import type { ApprovePlanMode } from "../mission/planApproval";
-import { checkChoice, checkNumber, checkServers, type SandboxSetting, NUMBER_KEYS, NUMBER_SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingValues, type ServerCount, type StringSettingKey } from "../settingsTable";
+import { checkChoice, checkNumber, checkServers, type SandboxSetting, NUMBER_KEYS, NUMBER_SETTINGS, SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingKey, type NumberSettingValues, type ServerCount, type StringSetting, type StringSettingKey } from "../settingsTable";
 
 export type { DemoMode };
 
@@ -58,17 +58,33 @@ function checkServerUrl(value: string): Checked<string> {
   return { value: "", problem: `orchestrator.opencode.serverUrl "${value}" is not an http:// address (e.g. http://127.0.0.1:4096); starting an OpenCode server of our own instead.` };
 }
 
+/** A setting as VS Code layers it: the user's value (user or remote settings) and the workspace's (workspace or folder settings); absent where unset. */
+export interface SettingLayers {
+  user?: unknown;
+  workspace?: unknown;
+}
+
 /**
- * Reads and checks every setting. `get(key)` is the value configured for `orchestrator.<key>`
- * (undefined when unset), of any type: it comes from a file the user (or a workspace) wrote.
+ * Reads and checks every setting. `get(key)` gives the values configured for `orchestrator.<key>`,
+ * of any type: they come from files the user or a workspace wrote. A machine-scoped setting is read
+ * from the user's settings only — VS Code does not apply a workspace's value, and neither do we,
+ * should one reach us (a cloned repository's `.vscode/settings.json` must not name a command to run).
  */
-export function readHostSettings(get: (key: string) => unknown): { settings: HostSettings; problems: string[] } {
+export function readHostSettings(get: (key: string) => SettingLayers): { settings: HostSettings; problems: string[] } {
   const problems: string[] = [];
   const use = <T>(checked: Checked<T>): T => {
     if (checked.problem) problems.push(checked.problem);
     return checked.value;
   };
-  const strings = Object.fromEntries(STRING_KEYS.map((key) => [key, use(checkString(key, get(key))).trim()])) as Record<StringSettingKey, string>;
+  const valueOf = (key: StringSettingKey | NumberSettingKey): unknown => {
+    const { user, workspace } = get(key);
+    if (SETTINGS[key].type === "string" && (SETTINGS[key] as StringSetting).scope === "machine") {
+      if (workspace !== undefined) problems.push(`orchestrator.${key} in this workspace's settings is ignored: only your user settings may set it. Set it there if you mean it.`);
+      return user;
+    }
+    return workspace ?? user;
+  };
+  const strings = Object.fromEntries(STRING_KEYS.map((key) => [key, use(checkString(key, valueOf(key))).trim()])) as Record<StringSettingKey, string>;
 
   const modelOf = (key: "model" | `models.${Role}`): ModelRef | undefined => {
     try {
@@ -85,7 +101,7 @@ export function readHostSettings(get: (key: string) => unknown): { settings: Hos
   }
 
   const numbers = {} as NumberSettingValues;
-  for (const key of NUMBER_KEYS) numbers[key] = use(checkNumber(key, get(key) ?? NUMBER_SETTINGS[key].default));
+  for (const key of NUMBER_KEYS) numbers[key] = use(checkNumber(key, valueOf(key) ?? NUMBER_SETTINGS[key].default));
 
   const settings: HostSettings = {
     opencodePath: strings["opencode.path"],

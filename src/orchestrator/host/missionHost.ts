@@ -22,10 +22,11 @@ import { MissionStore, StateFileError } from "../mission/missionStore";
 import { CheckpointStore, type RestoreResult } from "../changes/checkpointStore";
 import { Provenance } from "../provenance";
 import { DEFAULT_LIMITS } from "../mission/limits";
-import { JobPermission } from "./jobPermission";
+import { JobPermission, type JobAsk } from "./jobPermission";
 import { listModels, type ModelChoice } from "../engine/modelSetup";
 import { missionSummary, type MissionSummary } from "./missionHistory";
 import { OPENCODE_DEFAULT_RULES, permissionRules, type PermissionRule } from "../agents/commandPolicy";
+import { oneLine } from "../agents/promptFence";
 import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
@@ -111,7 +112,8 @@ export class MissionHost {
     this.agentRequests = new AgentRequests((id) => this.view.sessions.describe(id), (update) => this.requests.fire(update), options.logger);
     // Background jobs and plan-given checks pass the rules the bash tool's commands pass (the user where they ask);
     // one gate for the window, so an "Always" lasts as long as the window.
-    this.jobs.setGate(new JobPermission(async () => this.rules, (command) => this.agentRequests.askUser("An agent's background job", "bash", [command]), options.logger).gate);
+    const ask: JobAsk = (permission, patterns, command) => this.agentRequests.askUser(permission === "bash" ? "An agent's background job" : `An agent's background job (${oneLine(command).slice(0, 120)})`, permission, patterns);
+    this.jobs.setGate(new JobPermission(async () => this.rules, ask, options.logger, options.workspace).gate);
   }
 
   get model(): MissionModel {

@@ -10,7 +10,7 @@ import type { CheckResult } from "../domain/state";
 /** What the check needs of the background jobs (BackgroundJobManager has it). */
 export interface CheckJobs {
   start(command: string, timeoutSeconds?: number): { id: string };
-  /** Starts it only if the permission rules (or the user) allow it: a plan's check is model-written shell. */
+  /** Starts it only if the permission rules (or the user) allow it: every check, the plan's (model-written) and the setting's. */
   startGated?(command: string, timeoutSeconds?: number): Promise<{ id: string }>;
   get(id: string): CheckJob | undefined;
   kill(id: string): Promise<unknown>;
@@ -31,7 +31,7 @@ export interface CheckJob {
 export const CHECK_TAIL_CHARS = 4_000;
 
 /** Runs `command` to its end (or the signal's abort) and says how it went; never throws. */
-export async function runCheck(jobs: CheckJobs, command: string, timeoutMs: number, signal: AbortSignal, onStarted?: (running: CheckResult) => void, gated = true): Promise<CheckResult> {
+export async function runCheck(jobs: CheckJobs, command: string, timeoutMs: number, signal: AbortSignal, onStarted?: (running: CheckResult) => void): Promise<CheckResult> {
   const startedAt = Date.now();
   let id: string;
   const seconds = Math.ceil(timeoutMs / 1000);
@@ -46,7 +46,7 @@ export async function runCheck(jobs: CheckJobs, command: string, timeoutMs: numb
   });
   stopped.catch(() => undefined);
   try {
-    const start = async () => (gated && jobs.startGated ? await Promise.race([jobs.startGated(command, seconds), stopped]) : jobs.start(command, seconds)).id;
+    const start = async () => (jobs.startGated ? await Promise.race([jobs.startGated(command, seconds), stopped]) : jobs.start(command, seconds)).id;
     /** Resolves when some job ends (a slot is free) or the mission stops; lets go of its listeners either way. */
     const slotFreed = () =>
       new Promise<void>((resolve) => {

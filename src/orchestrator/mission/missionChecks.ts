@@ -62,7 +62,7 @@ export class MissionChecks {
     else {
       const todos = [todo];
       // Joinable until it has a slot: from then on it may be reading the workspace.
-      const run = { todos, result: this.run(command, todos, true, () => this.queued.get(command) === run && this.queued.delete(command)) };
+      const run = { todos, result: this.run(command, todos, () => this.queued.get(command) === run && this.queued.delete(command)) };
       this.queued.set(command, run);
       shared = run;
     }
@@ -84,8 +84,8 @@ export class MissionChecks {
     const last = s.checkResult;
     const changedSince = (at: number) => s.todos.some((t) => (t.history.at(-1)?.at ?? 0) > at);
     if (last?.status === "passed" && last.command === command && !changedSince(last.startedAt)) return false;
-    // The user's own setting runs as written; the plan's is model-written and passes the policy.
-    const result = await this.run(command, [], !fromSettings);
+    // The plan's check is model-written; the setting's passes the same rules (a workspace once could set it).
+    const result = await this.run(command, []);
     if (result.status === "passed" || result.status === "refused" || this.deps.signal.aborted) return false;
     s.syncIssues.push({ id: `S${s.syncIssues.length + 1}`, title: "The project's check fails", detail: checkIssue(result), todoIds: [], open: true });
     s.integrationChecked = false;
@@ -97,7 +97,7 @@ export class MissionChecks {
    * Runs `command` for `todos` (none: the project's whole check) once a slot is free; `onSlot` runs
    * when it has one, before it starts (no TODO may join it from then on). `todos` may grow until then.
    */
-  private async run(command: string, todos: TodoState[], gated: boolean, onSlot?: () => void): Promise<CheckResult> {
+  private async run(command: string, todos: TodoState[], onSlot?: () => void): Promise<CheckResult> {
     const { state, persist } = this.deps;
     const record = (result: CheckResult) => {
       for (const todo of todos) todo.checkResult = { ...result };
@@ -110,7 +110,7 @@ export class MissionChecks {
       record(running);
       if (running.jobId) this.deps.claim(running.jobId, { missionId: state.id, role: "check", todoIds: todos.map((t) => t.id) });
       each((todoId, changed) => persist({ type: "check.started", missionId: state.id, todoId, command, jobId: running.jobId }, changed));
-    }, gated).finally(release);
+    }).finally(release);
     record(result);
     each((todoId, changed) => persist({ type: "check.finished", missionId: state.id, todoId, command, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs }, changed));
     return result;
