@@ -55,11 +55,14 @@ test("a link a sandboxed command makes leads no later write outside", { skip: no
   try {
     await withHost(
       (ws) => ({
-        plans: [{ todos: [todo("M1"), todo("M2", ["M1"], ["m2.txt", "out/escaped.txt"])] }],
-        workerOverride: (id, attempt, ctx) =>
-          id === "M1" && ctx.step === 0 && attempt === 1
-            ? tools(call("write", { filePath: join(ws, "m1.txt"), content: "M1\n" }), call("bash", { command: `ln -s ${outside.dir} out && echo linked`, description: "make a link" }))
-            : undefined,
+        plans: [{ todos: [todo("M1"), todo("M2", ["M1"])] }],
+        workerOverride: (id, attempt, ctx) => {
+          if (ctx.step !== 0 || attempt !== 1) return undefined;
+          if (id === "M1") return tools(call("write", { filePath: join(ws, "m1.txt"), content: "M1\n" }), call("bash", { command: `ln -s ${outside.dir} out && echo linked`, description: "make a link" }));
+          // M2 writes its own file, then one through the link (the last call: its result is what the Worker reads last).
+          if (id === "M2") return tools(call("write", { filePath: join(ws, "m2.txt"), content: "M2\n" }), call("write", { filePath: join(ws, "out", "escaped.txt"), content: "escaped\n" }));
+          return undefined;
+        },
       }),
       async ({ host, sandbox, told }) => {
         const final = await host.run("Link, then write through it", { ...base, sandbox: "bubblewrap" });

@@ -4,7 +4,7 @@
  * edit, a command or a read of an environment file by the model is refused by OpenCode itself.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { TurnAbortedError } from "../../src/orchestrator/engine/errors";
@@ -90,6 +90,8 @@ test("no tool of the chat hands the model a secret file: grep skips them, the se
   writeFileSync(join(sandbox.workspace, ".env.local"), "SECRET=abc123-local\n");
   writeFileSync(join(sandbox.workspace, "deploy.pem"), "SECRET=abc123-pem\n");
   writeFileSync(join(sandbox.workspace, "config.md"), "SECRET is read from the environment.\n");
+  // A link a repository ships, under a harmless name: the read is judged where it leads.
+  symlinkSync(".env", join(sandbox.workspace, "readme-secrets.md"));
   const ws = sandbox.workspace;
   let results: string[] = [];
   let offered: string[] = [];
@@ -104,6 +106,7 @@ test("no tool of the chat hands the model a secret file: grep skips them, the se
         call("orchestrator_workspace_search", { pattern: "SECRET", include: "*.env*" }),
         call("read", { filePath: join(ws, ".env.local") }),
         call("read", { filePath: join(ws, "deploy.pem") }),
+        call("read", { filePath: join(ws, "readme-secrets.md") }),
       );
     }
     results = ctx.toolResults;
@@ -111,7 +114,7 @@ test("no tool of the chat hands the model a secret file: grep skips them, the se
   };
   const result = await host.ask("Where is SECRET set?", settings);
   assert.equal(result.text, "SECRET comes from the environment (config.md).");
-  assert.equal(results.length, 7, results.join("\n---\n"));
+  assert.equal(results.length, 8, results.join("\n---\n"));
   for (const r of results) assert.doesNotMatch(r, /abc123/, `a tool result carried the secret:\n${r}`);
   assert.ok(!offered.includes("grep"), `OpenCode's grep (which searches .env) is not offered: ${offered.join(", ")}`);
   assert.ok(offered.includes("orchestrator_workspace_search"), "our search is offered instead");

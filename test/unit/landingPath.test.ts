@@ -7,7 +7,7 @@ import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symli
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { guardToolCall } from "../../src/orchestrator/engine/plugin/guardedWrites";
+import { guardToolCall } from "../../src/orchestrator/engine/plugin/guardedPaths";
 import { landingOf } from "../../src/orchestrator/landingPath";
 
 function place() {
@@ -118,9 +118,9 @@ test("the guard rewrites a write through a link to where it lands, and refuses o
     const plain = { filePath: join(ws, "src", "plain.ts"), content: "x" };
     guardToolCall("write", plain, { workspace: ws, sandbox: true });
     assert.equal(plain.filePath, join(ws, "src", "plain.ts"), "an ordinary path is left as it was given");
-    const read = { filePath: join(ws, "file-link.txt") };
-    guardToolCall("read", read, { workspace: ws, sandbox: true });
-    assert.equal(read.filePath, join(ws, "file-link.txt"), "reading tools are not the guard's");
+    const bash = { command: "echo x > file-link.txt" };
+    guardToolCall("bash", bash, { workspace: ws, sandbox: true });
+    assert.equal(bash.command, "echo x > file-link.txt", "commands are the gate's and the sandbox's, not the guard's");
   } finally {
     remove();
   }
@@ -152,6 +152,26 @@ test("inside the workspace, the landing is spelt from the workspace as the calle
     symlinkSync("src", join(ws, "inner"));
     const alias = join(root, "ws-alias");
     assert.equal(landingOf("inner/a.ts", alias).path, join(alias, "src", "a.ts"));
+  } finally {
+    remove();
+  }
+});
+
+test("reading tools read where a link leads: the read rules judge the real file; nothing is refused", () => {
+  const { ws, outside, remove } = place();
+  try {
+    writeFileSync(join(ws, ".env"), "SECRET=abc123\n");
+    symlinkSync(".env", join(ws, "notes.md"));
+    symlinkSync(outside, join(ws, "dir-link"));
+    const read = { filePath: join(ws, "notes.md") };
+    guardToolCall("read", read, { workspace: ws, sandbox: true });
+    assert.equal(read.filePath, join(ws, ".env"), "a rule that denies .env now sees .env");
+    const grep = { pattern: "x", path: "dir-link" };
+    guardToolCall("grep", grep, { workspace: ws, sandbox: true });
+    assert.equal(grep.path, outside, "an outside folder behind a link is an outside read, for OpenCode to ask about");
+    const plain = { filePath: join(ws, "src", "a.ts") };
+    guardToolCall("read", plain, { workspace: ws, sandbox: true });
+    assert.equal(plain.filePath, join(ws, "src", "a.ts"));
   } finally {
     remove();
   }

@@ -6,11 +6,11 @@
  *    plugins' shells — inherits them; and the process is made non-dumpable, so another process of
  *    the same user cannot read them from /proc/<pid>/environ or its memory either.
  *  - Writes: every path OpenCode's writing tools are about to write is judged by where it lands
- *    (guardedWrites.ts), before OpenCode's own permission checks run.
+ *    (guardedPaths.ts), before OpenCode's own permission checks run.
  * This module exports the plugin and nothing else: OpenCode calls every function a plugin exports.
  */
 import { SECRET_VARIABLES } from "../secrets";
-import { guardToolCall } from "./guardedWrites";
+import { guardToolCall } from "./guardedPaths";
 import { GUARD_SETTINGS_VARIABLE, parseGuardSettings } from "./guardSettings";
 import { makeNonDumpable } from "./nonDumpable";
 

@@ -7,7 +7,10 @@
  * outside write the user is asked about, a link onto another TODO's file becomes that file. In the
  * sandbox, an outside write is refused instead: the sandbox promises that agents write the workspace
  * only. A hard-linked file is made a file of its own before it is written, so its other names (maybe
- * outside the workspace) keep their content.
+ * outside the workspace) keep their content. Reading tools' paths are rewritten to where they lead
+ * too (never refused: the sandbox does not limit reading), so OpenCode's read rules judge the file
+ * read — `notes.md -> .env` is `.env` to a rule that denies `.env` — and a link out of the workspace
+ * is an outside read, asked as such.
  */
 import { chmodSync, copyFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -21,8 +24,10 @@ export interface GuardOptions {
   sandbox: boolean;
 }
 
-/** The tools that write files, and where their paths are. */
+/** The tools that write files. */
 export const WRITING_TOOLS = new Set(["write", "edit", "apply_patch"]);
+/** OpenCode's reading tools, and the argument that names their file or folder. */
+const READING_TOOLS: Record<string, string> = { read: "filePath", grep: "path", glob: "path", list: "path" };
 
 /** apply_patch's file headers (the Codex patch format OpenCode uses): what follows the colon is a path. */
 const PATCH_HEADER = /^(\*\*\* (?:Add File|Update File|Delete File|Move to): )(.+?)([ \t\r]*)$/gm;
@@ -56,8 +61,19 @@ function ownCopy(file: string): void {
   }
 }
 
-/** Applies the guard to a writing tool's arguments, in place; throws (refusing the call) with the reason. */
+/** A path a reading tool is about to read: where it leads, when a link is on the way. */
+function readPath(path: string, options: GuardOptions): string {
+  const landing = landingOf(path, options.workspace);
+  return landing.link && !landing.broken ? landing.path : path;
+}
+
+/** Applies the guard to a tool's arguments, in place; throws (refusing the call) with the reason. */
 export function guardToolCall(tool: string, args: Record<string, unknown>, options: GuardOptions): void {
+  const reads = READING_TOOLS[tool];
+  if (reads) {
+    if (typeof args[reads] === "string" && args[reads]) args[reads] = readPath(args[reads] as string, options);
+    return;
+  }
   if (!WRITING_TOOLS.has(tool)) return;
   if (tool === "apply_patch") {
     if (typeof args.patchText !== "string") return;
