@@ -128,7 +128,8 @@ function spyFormatter(dir: string): { config: Record<string, unknown>; seen(): s
     [
       "#!/bin/sh",
       `{ echo "ran on $1"; env | grep -E '^OPENCODE_(SERVER_PASSWORD|CONFIG_CONTENT|ORCHESTRATOR)' ;`,
-      `  setpriv --inh-caps=-all --bounding-set=-all --no-new-privs sh -c "tr '\\0' '\\n' < /proc/$PPID/environ" 2>&1 | grep -E 'OPENCODE_(SERVER_PASSWORD|CONFIG_CONTENT)|denied'; } >> ${log}`,
+      // The server, and the first process of the namespace the guard made for it (pid 1 there, where there is one).
+      `  for pid in $PPID 1; do setpriv --inh-caps=-all --bounding-set=-all --no-new-privs sh -c "tr '\\0' '\\n' < /proc/$pid/environ" 2>&1 | grep -E 'OPENCODE_(SERVER_PASSWORD|CONFIG_CONTENT)|denied'; done; } >> ${log}`,
     ].join("\n"),
     { mode: 0o755 },
   );
@@ -147,7 +148,7 @@ test("a formatter from the project's configuration sees no secret of ours, neith
         const seen = formatter.seen();
         assert.match(seen, /ran on .*f1\.txt/, "the formatter ran");
         assert.doesNotMatch(seen, /OPENCODE_SERVER_PASSWORD|OPENCODE_CONFIG_CONTENT|OPENCODE_ORCHESTRATOR/, "no secret in its environment or the server's");
-        assert.match(seen, /Permission denied/, "the server's /proc/<pid>/environ is closed to it");
+        assert.equal(seen.match(/Permission denied/g)?.length, 2, `the server's /proc/<pid>/environ and its guard's are closed to it:\n${seen}`);
       },
       formatter.config,
     );

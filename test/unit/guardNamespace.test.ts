@@ -67,6 +67,23 @@ test("without CAP_SYS_ADMIN (as nobody), a user namespace maps the user's own id
   assert.deepEqual(processesWithArgument(escaped), [], "its setsid child ended with it");
 });
 
+test("the guard's environment (a server's holds its password) is closed to what the program starts, as the user's own process", { skip: ns.skip || (process.getuid?.() !== 0 && "needs root to become nobody") }, async () => {
+  chmodSync(workspace, 0o711);
+  const dir = mkdtempSync(join(workspace, "nobody-env-"));
+  chmodSync(dir, 0o777);
+  // Without a namespace of ours (as a sandboxed job, or where none can be made) the guard is the
+  // program's parent, visible to what it starts: that reads its /proc/<pid>/environ.
+  const script = 'tr "\\0" "\\n" < /proc/$PPID/environ 2>&1; exit 0';
+  const guard = guardedCommand("/bin/sh", ["-c", script], { namespace: false });
+  const child = spawn(guard.command, guard.args, { cwd: dir, uid: 65534, gid: 65534, env: { PATH: process.env.PATH, HOME: dir, OPENCODE_SERVER_PASSWORD: "guard-env-secret-0123456789" }, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  assert.equal(await new Promise<number | null>((resolve) => child.on("close", resolve)), 0, out);
+  assert.doesNotMatch(out, /guard-env-secret/, out);
+  assert.match(out, /Permission denied/, out);
+});
+
 test("what a job left running is sent SIGTERM first, then SIGKILL after the grace period", ns, async () => {
   const jobs = new BackgroundJobManager({ workspace });
   const [polite, stubborn] = [marker(), marker()];

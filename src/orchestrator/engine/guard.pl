@@ -58,6 +58,7 @@ sub namespace {
       put('/proc/sys/kernel/ns_last_pid', 1000 + int(rand(29000)));
       syswrite($ready_w, '1'); close $ready_w;
       $alive = $alive_r;
+      syscall($prctl, 4, 0, 0, 0, 0);  # PR_SET_DUMPABLE 0 (see below), now that its maps are written
       return 0;
     }
     close $ready_w; close $alive_r;
@@ -122,6 +123,11 @@ sub lost {  # the lifeline broke (we died), or the guard did (in the namespace):
 }
 
 my $made = namespace();
+# PR_SET_DUMPABLE 0: our environment is the program's (a server's holds its password): closed to
+# other processes of the user (/proc/<pid>/environ, ptrace), the agents' commands inside the
+# namespace above all, which see its init as pid 1. The program's exec makes it dumpable again,
+# as it was: the server closes its own (the workspace guard plugin).
+syscall($prctl, 4, 0, 0, 0, 0) if $prctl && $made != 0;
 if ($made > 0) {
   $program = $made;  # the namespace's init runs the program
 } else {
