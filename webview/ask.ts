@@ -3,7 +3,7 @@
  * written, the files each answer read) and the question box. Everything that arrives is parsed
  * with zod; everything shown is text (no HTML from the host or the model is ever interpreted).
  */
-import { AskHostToWebview, type AskExchange, type AskWebviewToHost } from "../src/shared/protocol";
+import { AskHostToWebview, type AskExchange, type AskWebviewToHost } from "../src/shared/askProtocol";
 
 interface VsCodeApi {
   postMessage(message: AskWebviewToHost): void;

@@ -5,7 +5,12 @@
 import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-ring/index.js";
-import { estimateLine, HostToWebview, idleModel, type MissionModel, type SessionSummary, type TimelineEntry, type TranscriptBodyLine, type TranscriptLine, type WebviewToHost } from "../src/shared/protocol";
+import { HostToWebview, type WebviewToHost } from "../src/shared/dashboardProtocol";
+import { idleModel, type MissionModel } from "../src/shared/mission";
+import { commandOutcome } from "../src/shared/outcome";
+import type { SessionModel } from "../src/shared/session";
+import type { TimelineEntry } from "../src/shared/timeline";
+import type { TranscriptBodyLine, TranscriptLine } from "../src/shared/transcript";
 import { SessionTimeline } from "./sessionTimeline";
 import { TodoGraph } from "./todoGraph";
 
@@ -43,7 +48,7 @@ function custom(tag: string, attrs: Record<string, string>, ...children: Array<N
 
 const STATUS_ICON: Record<string, string> = { pending: "○", running: "◐", review: "◑", done: "●", failed: "✕", blocked: "⊘" };
 
-let sessions: SessionSummary[] = [];
+let sessions: SessionModel[] = [];
 let timeline: TimelineEntry[] = [];
 let focused: string | undefined;
 /** The TODO picked in the graph or the table: highlighted in both. */
@@ -90,7 +95,7 @@ function toolCall(l: TranscriptLine): HTMLElement {
   const state = TOOL_STATES.has(l.toolStatus ?? "") ? (l.toolStatus as string) : "unknown";
   const outcome = l.exit === undefined
     ? el("span", { class: `tool-status status-${state}` }, l.toolStatus ?? "")
-    : el("span", { class: `tool-status ${l.exit === 0 ? "status-completed" : "status-error"}` }, `exit ${l.exit}`);
+    : el("span", { class: `tool-status ${l.exit === 0 ? "status-completed" : "status-error"}` }, commandOutcome(undefined, l.exit));
   const parts: HTMLElement[] = [el("span", { class: "tool-name" }, `⚙ ${l.tool ?? "tool"}`)];
   if (l.title) parts.push(el("span", { class: "tool-title" }, l.title));
   parts.push(outcome);
@@ -122,8 +127,7 @@ function filesCell(t: MissionModel["todos"][number]): Array<Node | string> {
 function checkCell(c: MissionModel["todos"][number]["check"], command?: string): Node | string {
   if (!c) return command ? "pending" : "";
   const mark = c.status === "running" ? "…" : c.status === "passed" ? "✓" : "✗";
-  const exit = c.exitCode !== undefined && c.exitCode !== null && c.status !== "passed" ? ` exit ${c.exitCode}` : "";
-  return el("span", { class: `check check-${c.status}`, title: `${c.command}\n${c.tail.trim().split("\n").slice(-20).join("\n")}` }, `${mark} ${c.status}${exit}`);
+  return el("span", { class: `check check-${c.status}`, title: `${c.command}\n${c.tail.trim().split("\n").slice(-20).join("\n")}` }, `${mark} ${commandOutcome(c.status, c.exitCode)}`);
 }
 
 function render(s: MissionModel): void {
@@ -141,9 +145,9 @@ function render(s: MissionModel): void {
   if (s.todos.length) rows.push(["Progress", `${s.progress} · round ${s.iteration}`]);
   if (s.startedAt) rows.push(["Elapsed", `${Math.round(((s.finishedAt ?? Date.now()) - s.startedAt) / 1000)} s`]);
   if (s.tokens.input || s.tokens.output) rows.push(["Tokens", `${s.tokens.input.toLocaleString()} in · ${s.tokens.output.toLocaleString()} out`]);
-  if (s.estimate) rows.push(["Estimate", s.awaitingApproval ? `${estimateLine(s.estimate)} — waiting for your approval` : estimateLine(s.estimate)]);
+  if (s.estimate) rows.push(["Estimate", s.planApproval ? `${s.estimate.line} — waiting for your approval` : s.estimate.line]);
   if (s.phase !== "idle") rows.push(["Cost", `$${s.cost.toFixed(4)}`]);
-  if (s.check) rows.push(["Project check", `${s.check.command} → ${s.check.status}${s.check.exitCode !== undefined && s.check.exitCode !== null && s.check.status !== "passed" ? ` (exit ${s.check.exitCode})` : ""}`]);
+  if (s.check) rows.push(["Project check", `${s.check.command} → ${commandOutcome(s.check.status, s.check.exitCode)}`]);
   if (s.error) rows.push(["Error", s.error]);
   else if (s.stopReason && s.status !== "sealed") rows.push(["Stopped", s.stopReason]);
   const facts = el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
@@ -159,7 +163,7 @@ function render(s: MissionModel): void {
     : el("p", { class: "empty" }, s.phase === "idle" ? "No mission yet." : "Planning…");
   const report = s.report ? el("pre", { class: "report" }, s.report) : el("span");
   const actions = el("div", { class: "actions" },
-    ...(s.awaitingApproval
+    ...(s.planApproval
       ? [custom("vscode-button", { "data-action": "approvePlan" }, "Approve Plan"), custom("vscode-button", { "data-action": "replanPlan", secondary: "" }, "Replan…"), custom("vscode-button", { "data-action": "cancelPlan", secondary: "" }, "Cancel Plan")]
       : []),
     active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, "Stop") : custom("vscode-button", { "data-action": "runTask" }, "Run Task…"),
@@ -206,10 +210,10 @@ app.addEventListener("click", (event) => {
   if (action === "stop") vscode.postMessage({ type: "stop" });
   if (action === "runTask") vscode.postMessage({ type: "runTask" });
   if (action === "resume") vscode.postMessage({ type: "resume", missionId: last?.missionId });
-  const round = last?.planRound;
-  if (action === "approvePlan") vscode.postMessage({ type: "decidePlan", decision: "approve", round });
-  if (action === "replanPlan") vscode.postMessage({ type: "decidePlan", decision: "replan", round });
-  if (action === "cancelPlan") vscode.postMessage({ type: "decidePlan", decision: "cancel", round });
+  const round = last?.planApproval?.round;
+  if (action === "approvePlan") vscode.postMessage({ type: "answerPlanApproval", decision: "approve", round });
+  if (action === "replanPlan") vscode.postMessage({ type: "answerPlanApproval", decision: "replan", round });
+  if (action === "cancelPlan") vscode.postMessage({ type: "answerPlanApproval", decision: "cancel", round });
 });
 
 // The graph's boxes, the timeline's bars and the tables' rows are focusable: Enter or Space picks them.

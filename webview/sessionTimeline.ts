@@ -4,7 +4,7 @@
  * edge that moves while sessions run. The parallelism of a mission shows at a glance: three Workers
  * at once are three bars stacked. Redrawn whole on each update (bars are cheap; there is no layout).
  */
-import type { SessionSummary } from "../src/shared/protocol";
+import type { SessionModel } from "../src/shared/session";
 import { assignLanes } from "./sessionLanes";
 import { classPart, clip, svg } from "./svg";
 import { elapsedLabel, ticks } from "./timeScale";
@@ -32,7 +32,7 @@ export class SessionTimeline {
   readonly element: HTMLElement;
   private readonly canvas: SVGSVGElement;
   private readonly caption: HTMLElement;
-  private sessions: readonly SessionSummary[] = [];
+  private sessions: readonly SessionModel[] = [];
   private clock: TimelineClock = { live: false };
   private focused?: string;
   private ticker?: ReturnType<typeof setTimeout>;
@@ -56,7 +56,7 @@ export class SessionTimeline {
     }).observe(this.element);
   }
 
-  update(sessions: readonly SessionSummary[], clock: TimelineClock, focused: string | undefined): void {
+  update(sessions: readonly SessionModel[], clock: TimelineClock, focused: string | undefined): void {
     this.sessions = sessions;
     this.clock = clock;
     this.focused = focused;

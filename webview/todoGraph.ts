@@ -4,7 +4,7 @@
  * see graphLayout.ts) runs again only when the TODOs or their dependencies changed. Large plans
  * are shown whole, scaled to fit, or at actual size in a scrolling box (the button toggles).
  */
-import type { MissionModel } from "../src/shared/protocol";
+import type { MissionModel } from "../src/shared/mission";
 import { dependencies, graphShape, layoutGraph, NODE_HEIGHT, NODE_WIDTH, type GraphLayout } from "./graphLayout";
 import { classPart, clip, svg } from "./svg";
 

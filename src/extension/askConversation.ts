@@ -6,7 +6,7 @@
  */
 import type * as vscode from "vscode";
 import { z } from "zod";
-import { AskExchange } from "../shared/protocol";
+import { AskExchange } from "../shared/askProtocol";
 
 const KEY = "orchestrator.askConversation";
 /** The newest exchanges kept; older ones are dropped from what a reload brings back. */

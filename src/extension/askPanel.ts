@@ -8,9 +8,8 @@
 import { isAbsolute, relative, sep } from "node:path";
 import * as vscode from "vscode";
 import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
-import type { Logger } from "../orchestrator/logger";
-import { questionProblem } from "../orchestrator/host/workspaceQuestions";
-import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/protocol";
+import type { Logger } from "../orchestrator/frontDoor";
+import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/askProtocol";
 import { fileUri, type ChatDeps } from "./chatParticipant";
 import { UNTRUSTED_MESSAGE } from "./trust";
 import { loadConversation, saveConversation, type AskConversation } from "./askConversation";
@@ -103,7 +102,7 @@ export class AskPanel implements vscode.Disposable {
   private async ask(question: string): Promise<void> {
     if (this.answering) return this.sendConversation("An answer is being written: wait for it, or stop it.");
     if (!this.deps.isTrusted()) return this.sendConversation(UNTRUSTED_MESSAGE);
-    const problem = questionProblem(question);
+    const problem = this.deps.host.questionProblem(question);
     if (problem) return this.sendConversation(problem);
     const exchange: AskExchange = { question: question.trim(), answer: "", files: [], state: "answering" };
     const index = this.exchanges.push(exchange) - 1;

@@ -4,8 +4,9 @@
  * file as it was at one of the orchestrator's checkpoints, served read-only under its own scheme.
  */
 import * as vscode from "vscode";
-import type { ChangeSet } from "../orchestrator/host/missionChanges";
-import type { ActionResult, MissionHost } from "../orchestrator/host/missionHost";
+import type { MissionHost } from "../orchestrator/frontDoor";
+import type { ActionResult } from "../shared/actions";
+import type { ChangeSet } from "../shared/changes";
 
 export const CHECKPOINT_SCHEME = "orchestrator-checkpoint";
 

@@ -6,10 +6,8 @@
  * untrusted workspace no agent runs: questions and `/task` are refused, `/status` and `/stop` work.
  */
 import * as vscode from "vscode";
-import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
-import type { HostSettings } from "../orchestrator/host/hostSettings";
-import type { MissionHost } from "../orchestrator/host/missionHost";
-import { questionProblem } from "../orchestrator/host/workspaceQuestions";
+import type { HostSettings, MissionHost } from "../orchestrator/frontDoor";
+import { missionLabel } from "../shared/mission";
 import { markdownText, missionStatusMarkdown } from "./chatStatus";
 import { UNTRUSTED_MESSAGE } from "./trust";
 
@@ -76,7 +74,7 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
   const task = async (mission: string, stream: vscode.ChatResponseStream): Promise<vscode.ChatResult> => {
     const metadata: ChatMetadata = { command: "task" };
     if (!deps.isTrusted()) return refuseUntrusted(stream);
-    const problem = missionProblem(mission);
+    const problem = host.missionProblem(mission);
     if (problem) {
       stream.markdown(`${problem} For example: \`/task Add a health-check endpoint with a test\`.`);
       return { metadata };
@@ -117,7 +115,7 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
   const answer = async (question: string, context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> => {
     if (!deps.isTrusted()) return refuseUntrusted(stream);
     const sessionId = conversationOf(context);
-    const problem = questionProblem(question);
+    const problem = host.questionProblem(question);
     if (problem) {
       stream.markdown(`${problem} Or start a mission with \`/task <mission>\`.`);
       return { metadata: { sessionId } satisfies ChatMetadata };

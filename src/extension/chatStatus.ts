@@ -2,9 +2,7 @@
  * What `@orchestrator /status` says: the mission shown, from the one read model (progress, the
  * sessions at work, cost), in a few lines of Markdown. No `vscode` import: tested without an editor.
  */
-import { estimateLine } from "../orchestrator/host/planApprovals";
-import { missionLabel } from "../orchestrator/domain/missionText";
-import type { MissionModel } from "../orchestrator/host/readModel";
+import { missionLabel, type MissionModel } from "../shared/mission";
 
 /** Text the user or a model wrote, shown as words: Markdown's own characters are escaped. */
 export function markdownText(text: string): string {
@@ -25,7 +23,7 @@ export function missionStatusMarkdown(model: MissionModel): string {
   const lines = [`**Mission:** ${markdownText(missionLabel(model.mission ?? "", 120))}`];
   lines.push(`**Status:** ${model.status && model.status !== model.phase ? `${model.status} (${PHASE[model.phase]})` : PHASE[model.phase]}${model.demo ? " · scripted demo model" : ""}`);
   if (model.progress) lines.push(`**Progress:** ${markdownText(model.progress)}`);
-  if (model.awaitingApproval && model.estimate) lines.push(`**Plan:** ${markdownText(estimateLine(model.estimate))}. Answer with **Orchestrator: Approve Plan**, **Replan…** or **Cancel Plan** (also on the mission in the TODO view).`);
+  if (model.planApproval && model.estimate) lines.push(`**Plan:** ${markdownText(model.estimate.line)}. Answer with **Orchestrator: Approve Plan**, **Replan…** or **Cancel Plan** (also on the mission in the TODO view).`);
   const working = model.todos.filter((t) => t.role);
   if (model.counts.runningSessions || working.length) {
     const who = working.map((t) => `${t.id} (${t.role === "worker" ? "Worker" : "Reviewer"})`);

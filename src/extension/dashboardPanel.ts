@@ -4,9 +4,8 @@
  */
 import * as vscode from "vscode";
 import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
-import type { MissionHost } from "../orchestrator/host/missionHost";
-import type { Logger } from "../orchestrator/logger";
-import { WebviewToHost, type HostToWebview } from "../shared/protocol";
+import type { Logger, MissionHost } from "../orchestrator/frontDoor";
+import { WebviewToHost, type HostToWebview } from "../shared/dashboardProtocol";
 import { DashboardFeed } from "./viewModels/dashboardFeed";
 
 export const DASHBOARD_VIEW_TYPE = "orchestrator.dashboard";
@@ -75,7 +74,7 @@ export class DashboardPanel implements vscode.Disposable {
       case "resume":
         void vscode.commands.executeCommand("orchestrator.resume", parsed.data.missionId);
         break;
-      case "decidePlan":
+      case "answerPlanApproval":
         // The plan the page showed: an answer to an older round (a snapshot behind) is refused.
         void vscode.commands.executeCommand(`orchestrator.${parsed.data.decision}Plan`, { missionId: this.host.model.missionId, round: parsed.data.round });
         break;

@@ -4,10 +4,8 @@
  * OpenCode server starts on the first mission. Deactivation leaves no process behind.
  */
 import * as vscode from "vscode";
-import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
-import { MissionHost } from "../orchestrator/host/missionHost";
-import { Provenance } from "../orchestrator/provenance";
-import { idleModel, type MissionModel } from "../orchestrator/host/readModel";
+import { MissionHost, Provenance } from "../orchestrator/frontDoor";
+import { idleModel, missionLabel, type MissionModel } from "../shared/mission";
 import { ASK_VIEW_TYPE, AskPanel } from "./askPanel";
 import { CHECKPOINT_SCHEME, CheckpointContentProvider, confirmRevert, openChanges } from "./changeCommands";
 import { registerChatParticipant, type ChatDeps } from "./chatParticipant";
@@ -16,7 +14,7 @@ import { createLogChannel } from "./logChannel";
 import { showMissionProgress } from "./missionProgress";
 import { showNotice } from "./missionNotices";
 import { PermissionRouter } from "./permissionRouter";
-import { PlanApprovalPrompt, planTarget } from "./planApprovalPrompt";
+import { PlanApprovalPrompt, planApprovalOf } from "./planApprovalPrompt";
 import { pickModel } from "./modelPick";
 import { readSettings } from "./settings";
 import { MissionStatusBar } from "./statusBar";
@@ -115,21 +113,18 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const chatDeps: ChatDeps = { host: h, settings, workspace: folder.uri, isTrusted: () => vscode.workspace.isTrusted };
   const chat = registerChatParticipant(context, chatDeps);
 
-  /** Resumes the mission named, else the one shown; never silently another one. */
+  /** Resumes the mission the host says Resume acts on (the one named, else the one shown); never silently another one. */
   const resume = async (missionId?: string): Promise<void> => {
-    if (h.isRunning) return refuse("a mission is already running.");
-    const shown = h.model;
-    const target = missionId ?? (shown.resumable ? shown.missionId : undefined);
-    if (!target) {
-      // The mission shown is finished for good: offer the latest unfinished one, by name.
-      const other = await h.latestUnfinished();
-      const why = shown.missionId ? `the mission shown ended ${shown.status}; it cannot be resumed.` : "no unfinished mission in this workspace.";
-      if (!other) return refuse(why);
-      const choice = await vscode.window.showInformationMessage(`Orchestrator: ${why} Resume the earlier mission "${missionLabel(other.mission, 80)}" (${other.status})?`, "Resume It");
+    const answer = await h.resumeTarget(missionId);
+    if (!answer.ok) {
+      if (!answer.offer) return refuse(answer.reason);
+      // The mission shown is finished for good: the latest unfinished one is offered, by name.
+      const other = answer.offer;
+      const choice = await vscode.window.showInformationMessage(`Orchestrator: ${answer.reason} Resume the earlier mission "${missionLabel(other.mission, 80)}" (${other.status})?`, "Resume It");
       if (choice) await resume(other.missionId);
       return;
     }
-    const result = await withProgress(shown.missionId === target ? (shown.mission ?? "") : "mission", h.resume(settings(), target));
+    const result = await withProgress(answer.target.mission, h.resume(settings(), answer.target.missionId));
     if (!result.ok) refuse(result.reason);
   };
   const editTodo = async (arg: unknown, action: "retry" | "skip"): Promise<void> => {
@@ -172,10 +167,10 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
               prompt: "Describe the mission; the Orchestrator carries it to the end in this workspace.",
               placeHolder: "e.g. Build a REST API with authentication",
               ignoreFocusOut: true,
-              validateInput: (value) => (value.length === 0 ? undefined : missionProblem(value)),
+              validateInput: (value) => (value.length === 0 ? undefined : h.missionProblem(value)),
             });
       if (mission === undefined) return; // cancelled
-      const problem = missionProblem(mission);
+      const problem = h.missionProblem(mission);
       if (problem) return void vscode.window.showWarningMessage(`Orchestrator: ${problem}`);
       const chosen = settings();
       if (chosen.pickModel !== "never" && typeof missionArg !== "string") {
@@ -183,7 +178,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
         if (model === "cancelled") return;
         chosen.model = model;
       }
-      await withProgress(mission, h.run(mission.trim(), chosen));
+      await withProgress(mission, h.run(mission, chosen));
     }],
     ["orchestrator.ask", (question?: unknown) => AskPanel.show(context, chatDeps, logger, typeof question === "string" ? question : undefined)],
     ["orchestrator.resume", (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : pastMissionOf(missionId))],
@@ -211,9 +206,9 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       missionsView.reload();
     }],
     ["orchestrator.stop", () => h.stop()],
-    ["orchestrator.approvePlan", (arg?: unknown) => approvalPrompt.decide("approve", planTarget(arg))],
-    ["orchestrator.replanPlan", (arg?: unknown) => approvalPrompt.decide("replan", planTarget(arg))],
-    ["orchestrator.cancelPlan", (arg?: unknown) => approvalPrompt.decide("cancel", planTarget(arg))],
+    ["orchestrator.approvePlan", (arg?: unknown) => approvalPrompt.decide("approve", planApprovalOf(arg))],
+    ["orchestrator.replanPlan", (arg?: unknown) => approvalPrompt.decide("replan", planApprovalOf(arg))],
+    ["orchestrator.cancelPlan", (arg?: unknown) => approvalPrompt.decide("cancel", planApprovalOf(arg))],
     ["orchestrator.retryTodo", (arg: unknown) => editTodo(arg, "retry")],
     ["orchestrator.skipTodo", (arg: unknown) => editTodo(arg, "skip")],
     ["orchestrator.openTodoSession", (arg: unknown) => {
@@ -258,7 +253,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       if (await confirmRevert("Undo the revert", (force) => h.undoRevert(missionId, force))) void vscode.window.showInformationMessage("Orchestrator: the revert was undone.");
     }],
     ["orchestrator.showJob", (id: unknown) => typeof id === "string" && showJobTerminal(h, id)],
-    ["orchestrator.killJob", (id: unknown) => typeof id === "string" && void h.jobs.kill(id)],
+    ["orchestrator.killJob", (id: unknown) => typeof id === "string" && void h.killJob(id)],
     ["orchestrator.setMissionAside", async (arg?: unknown) => {
       const ids = [...unreadable.keys()];
       const missionId = typeof arg === "string" ? arg : ids.length > 1 ? (await vscode.window.showQuickPick(ids.map((id) => ({ label: id, detail: unreadable.get(id) })), { title: "Set which broken mission aside?" }))?.label : ids[0];

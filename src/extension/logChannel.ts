@@ -1,6 +1,6 @@
 /** The core's Logger on a VS Code LogOutputChannel ("Orchestrator"), behind the redacting wrapper. */
 import * as vscode from "vscode";
-import { RedactingLogger, type Logger } from "../orchestrator/logger";
+import { RedactingLogger, type Logger } from "../orchestrator/frontDoor";
 
 export function createLogChannel(): { channel: vscode.LogOutputChannel; logger: RedactingLogger } {
   const channel = vscode.window.createOutputChannel("Orchestrator", { log: true });

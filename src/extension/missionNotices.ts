@@ -3,9 +3,8 @@
  * message, with the next step as a button), a start-up failure, a bad state file, demo mode.
  */
 import * as vscode from "vscode";
-import type { HostNotice } from "../orchestrator/host/missionHost";
-import { doneText } from "../orchestrator/domain/progress";
-import type { MissionModel } from "../orchestrator/host/readModel";
+import { doneText, type MissionModel } from "../shared/mission";
+import type { HostNotice } from "../shared/notices";
 import { plainText } from "./viewModels/plainText";
 
 /** Where a user learns to configure a model provider for OpenCode. */

@@ -4,8 +4,11 @@
  * (orchestrator.model, or OpenCode's default, is used). Nothing to pick in demo mode.
  */
 import * as vscode from "vscode";
-import type { ModelChoice } from "../orchestrator/host/missionHost";
-import type { ModelRef } from "../orchestrator/domain/modelRef";
+import type { HostSettings } from "../orchestrator/frontDoor";
+import type { ModelChoice } from "../shared/actions";
+
+/** A model as OpenCode names it: provider and model id. */
+type ModelRef = NonNullable<HostSettings["model"]>;
 
 const LAST_MODEL_KEY = "orchestrator.lastModel";
 

@@ -5,9 +5,8 @@
  * through the host, which sends them to the engine that asked.
  */
 import * as vscode from "vscode";
-import type { AgentRequest } from "../orchestrator/host/agentRequests";
-import type { MissionHost } from "../orchestrator/host/missionHost";
-import type { Logger } from "../orchestrator/logger";
+import type { Logger, MissionHost } from "../orchestrator/frontDoor";
+import type { AgentRequest } from "../shared/agentRequests";
 
 export const PERMISSION_CHOICES = { once: "Allow Once", always: "Always Allow", reject: "Reject" } as const;
 

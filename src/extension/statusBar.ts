@@ -3,9 +3,8 @@
  * when it can be resumed, nothing otherwise. It renders the read model and decides nothing itself.
  */
 import * as vscode from "vscode";
-import { estimateLine } from "../orchestrator/host/planApprovals";
-import { missionLabel } from "../orchestrator/domain/missionText";
-import type { MissionView } from "../orchestrator/host/missionView";
+import type { MissionFeed } from "../shared/feed";
+import { missionLabel } from "../shared/mission";
 
 export class MissionStatusBar implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem("orchestrator.status", vscode.StatusBarAlignment.Left, 100);
@@ -13,7 +12,7 @@ export class MissionStatusBar implements vscode.Disposable {
   private readonly subscription: { dispose(): void };
   private shown = "";
 
-  constructor(private readonly view: MissionView) {
+  constructor(private readonly view: MissionFeed) {
     this.status.name = "Orchestrator";
     this.stop.name = "Orchestrator: Stop";
     this.stop.text = "$(debug-stop) Stop";
@@ -27,12 +26,12 @@ export class MissionStatusBar implements vscode.Disposable {
   private render(): void {
     const m = this.view.model;
     const label = missionLabel(m.mission ?? "");
-    if (m.awaitingApproval) {
+    if (m.planApproval) {
       // Waiting for the user, not working: the click leads to the answers (the mission's row, with the plan).
-      this.show(`approval:${m.missionId}:${m.planRound}`, () => {
+      this.show(`approval:${m.missionId}:${m.planApproval.round}`, () => {
         this.status.command = "orchestrator.todos.focus";
         this.status.text = "$(question) Orchestrator: plan waiting for your approval";
-        this.status.tooltip = `Mission: ${label}${m.estimate ? `\nEstimate: ${estimateLine(m.estimate)}` : ""}\nClick to see the plan and answer it.`;
+        this.status.tooltip = `Mission: ${label}${m.estimate ? `\nEstimate: ${m.estimate.line}` : ""}\nClick to see the plan and answer it.`;
         this.status.accessibilityInformation = { label: `Orchestrator plan waiting for your approval: ${label}`, role: "button" };
         this.status.show();
         this.stop.show();

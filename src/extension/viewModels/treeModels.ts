@@ -4,9 +4,9 @@
  * or skipped, what counts as done: the read model says). No VS Code import, so the shapes are
  * unit-tested; the tree providers only turn these into TreeItems.
  */
-import { estimateBasis, estimateLine } from "../../orchestrator/host/planApprovals";
-import type { MissionModel, TodoModel } from "../../orchestrator/host/readModel";
-import type { SessionRecord } from "../../orchestrator/host/sessionRegistry";
+import type { MissionModel, TodoModel } from "../../shared/mission";
+import { commandOutcome } from "../../shared/outcome";
+import type { SessionModel } from "../../shared/session";
 
 export interface NodeModel {
   id: string;
@@ -58,9 +58,9 @@ export function missionNode(s: MissionModel): NodeModel {
   return {
     id: missionNodeId(s.missionId ?? "current"),
     label: s.mission ?? "Mission",
-    description: s.awaitingApproval && s.estimate ? `waiting for your approval · ${estimateLine(s.estimate)}` : [s.status ?? s.phase, s.progress, s.demo ? "demo model" : s.model, s.notOurs ? "not yours: shown only" : ""].filter(Boolean).join(" · "),
-    tooltip: [s.report ?? s.mission, s.model ? `Model: ${s.model}` : "", s.estimate ? `Estimate: ${estimateLine(s.estimate)}\n${estimateBasis(s.estimate)}` : "", s.notOurs ? `Shown only: ${s.notOurs}` : ""].filter(Boolean).join("\n"),
-    icon: s.awaitingApproval ? { id: "question", color: "charts.yellow" } : s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
+    description: s.planApproval && s.estimate ? `waiting for your approval · ${s.estimate.line}` : [s.status ?? s.phase, s.progress, s.demo ? "demo model" : s.model, s.notOurs ? "not yours: shown only" : ""].filter(Boolean).join(" · "),
+    tooltip: [s.report ?? s.mission, s.model ? `Model: ${s.model}` : "", s.estimate ? `Estimate: ${s.estimate.line}\n${s.estimate.basis}` : "", s.notOurs ? `Shown only: ${s.notOurs}` : ""].filter(Boolean).join("\n"),
+    icon: s.planApproval ? { id: "question", color: "charts.yellow" } : s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
     contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.hasChanges ? "+changes" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
     collapsible: "expanded",
   };
@@ -71,7 +71,7 @@ function checkMark(todo: TodoModel): string | undefined {
   const c = todo.check;
   if (!c) return todo.checkCommand ? "check pending" : undefined;
   if (c.status === "running") return "checking…";
-  return c.status === "passed" ? "✓ check" : `✗ check${c.status === "timed-out" ? " (timed out)" : c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}`;
+  return `${c.status === "passed" ? "✓" : "✗"} check ${commandOutcome(c.status, c.exitCode)}`;
 }
 
 /** The check's command, outcome and the end of its output: what a person needs to see why it failed. */
@@ -79,7 +79,7 @@ function checkTooltip(todo: TodoModel): string {
   const c = todo.check;
   if (!c) return todo.checkCommand ? `Check: ${todo.checkCommand} (not run yet)` : "";
   const tail = c.tail.trim().split("\n").slice(-12).join("\n");
-  return `Check: ${c.command} → ${c.status}${c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}${tail ? `\n${tail}` : ""}`;
+  return `Check: ${c.command} → ${commandOutcome(c.status, c.exitCode)}${tail ? `\n${tail}` : ""}`;
 }
 
 /** contextValue flags the menus match (package.json `view/item/context`): what the read model allows. */
@@ -138,25 +138,19 @@ function elapsed(ms: number): string {
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
 }
 
-export function sessionNode(s: SessionRecord, now: number): NodeModel {
+export function sessionNode(s: SessionModel, now: number): NodeModel {
   const status = s.status === "retry" ? `retry ${s.retryAttempt ?? ""}`.trim() : s.status;
   const tokens = s.inputTokens + s.outputTokens;
   return {
     id: sessionNodeId(s.id),
     label: `${s.role}${s.todoIds.length ? ` · ${s.todoIds.join(", ")}` : ""}`,
     description: `${status} · ${elapsed((s.endedAt ?? now) - s.startedAt)} · ${tokens.toLocaleString("en")} tok · $${s.cost.toFixed(4)}${s.server ? ` · server ${s.server}` : ""}`,
-    tooltip: [`Session ${s.id}${s.server ? ` on OpenCode server ${s.server}` : ""}`, s.retryMessage ? `Retrying: ${s.retryMessage}` : "", s.error ? `Error: ${s.error}` : ""].filter(Boolean).join("\n"),
+    tooltip: [`Session ${s.id}${s.server ? ` on OpenCode server ${s.server}` : ""}`, s.detail ? `${s.status === "retry" ? "Retrying" : "Error"}: ${s.detail}` : ""].filter(Boolean).join("\n"),
     icon: SESSION_ICON[s.status] ?? { id: "circle-outline" },
     contextValue: `orchestrator:session+${s.status}`,
     collapsible: "none",
     command: ["orchestrator.openSession", s.id],
   };
-}
-
-/** Running sessions first (newest first), then finished ones (newest first). */
-export function sortSessions(sessions: SessionRecord[]): SessionRecord[] {
-  const active = (s: SessionRecord) => (s.endedAt === undefined ? 0 : 1);
-  return [...sessions].sort((a, b) => active(a) - active(b) || b.startedAt - a.startedAt);
 }
 
 /**

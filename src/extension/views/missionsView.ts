@@ -4,8 +4,9 @@
  * Delete are in the context menu.
  */
 import * as vscode from "vscode";
-import type { MissionHost, MissionSummary } from "../../orchestrator/host/missionHost";
-import { missionLabel } from "../../orchestrator/domain/missionText";
+import type { MissionHost } from "../../orchestrator/frontDoor";
+import { missionLabel } from "../../shared/mission";
+import type { MissionSummary } from "../../shared/missionSummary";
 import { Coalescer } from "../viewModels/coalescer";
 
 const ICON: Record<string, vscode.ThemeIcon> = {

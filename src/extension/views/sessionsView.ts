@@ -3,9 +3,9 @@
  * time, tokens and cost. Changed sessions refresh alone; elapsed times tick once a second while any runs.
  */
 import * as vscode from "vscode";
-import type { MissionView } from "../../orchestrator/host/missionView";
+import type { MissionFeed } from "../../shared/feed";
 import { Coalescer } from "../viewModels/coalescer";
-import { sessionNode, sessionNodeId, sortSessions } from "../viewModels/treeModels";
+import { sessionNode, sessionNodeId } from "../viewModels/treeModels";
 import { toTreeItem } from "./treeItems";
 
 export class SessionsProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
@@ -16,16 +16,16 @@ export class SessionsProvider implements vscode.TreeDataProvider<string>, vscode
   private readonly subscription: { dispose(): void };
   private readonly ticker: NodeJS.Timeout;
 
-  constructor(private readonly view: MissionView) {
+  constructor(private readonly view: MissionFeed) {
     this.subscription = view.updates.on((update) => {
       if (update.missionChanged) return this.refresh.markAll();
       if (update.sessionIds.length === 0) return;
-      const order = sortSessions(view.sessions.list()).map((s) => sessionNodeId(s.id));
+      const order = view.sessions.map((s) => sessionNodeId(s.id));
       if (order.join() !== this.order.join()) this.refresh.markAll();
       else for (const id of update.sessionIds) this.refresh.mark(sessionNodeId(id));
     });
     this.ticker = setInterval(() => {
-      for (const s of view.sessions.list()) if (s.endedAt === undefined) this.refresh.mark(sessionNodeId(s.id));
+      for (const s of view.sessions) if (s.endedAt === undefined) this.refresh.mark(sessionNodeId(s.id));
     }, 1000);
   }
 
@@ -36,7 +36,7 @@ export class SessionsProvider implements vscode.TreeDataProvider<string>, vscode
 
   getChildren(id?: string): string[] {
     if (id) return [];
-    this.order = sortSessions(this.view.sessions.list()).map((s) => sessionNodeId(s.id));
+    this.order = this.view.sessions.map((s) => sessionNodeId(s.id));
     return this.order;
   }
 

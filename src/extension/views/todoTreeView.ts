@@ -4,7 +4,7 @@
  * at most; the whole tree only when its shape changed.
  */
 import * as vscode from "vscode";
-import type { MissionView, ModelUpdate } from "../../orchestrator/host/missionView";
+import type { MissionFeed, ModelUpdate } from "../../shared/feed";
 import { Coalescer } from "../viewModels/coalescer";
 import { missionNode, todoDetailNodes, todoNode, todoNodeId, type NodeModel } from "../viewModels/treeModels";
 import { toTreeItem } from "./treeItems";
@@ -19,7 +19,7 @@ export class TodoTreeProvider implements vscode.TreeDataProvider<string>, vscode
   private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 200);
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly view: MissionView) {
+  constructor(private readonly view: MissionFeed) {
     this.rebuild();
     this.subscription = view.updates.on((update) => this.update(update));
   }
