@@ -10,6 +10,7 @@ import type { HostSettings, MissionHost } from "../orchestrator/frontDoor";
 import { missionLabel } from "../shared/mission";
 import { markdownText, missionStatusMarkdown } from "./chatStatus";
 import { UNTRUSTED_MESSAGE } from "./trust";
+import { COMMANDS, focusView, VIEWS } from "../shared/commands";
 
 export const CHAT_PARTICIPANT_ID = "orchestrator.chat";
 
@@ -27,7 +28,7 @@ interface ChatMetadata {
   command?: "task" | "stop" | "status";
 }
 
-const SHOW_TODOS: vscode.Command = { command: "orchestrator.todos.focus", title: "Show TODOs" };
+const SHOW_TODOS: vscode.Command = { command: focusView(VIEWS.todos), title: "Show TODOs" };
 const STOP_WAIT_MS = 15_000;
 
 const isActive = (host: MissionHost) => host.model.phase === "starting" || host.model.phase === "running";
@@ -84,7 +85,7 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
       return { metadata };
     }
     // The same path as Run Task (its checks, its progress notification); it runs until the mission ends.
-    const run = vscode.commands.executeCommand("orchestrator.runTask", mission.trim());
+    const run = vscode.commands.executeCommand(COMMANDS.runTask, mission.trim());
     await until(host, () => isActive(host), run);
     if (!isActive(host)) {
       stream.markdown(`The mission did not start${host.model.error ? `: ${markdownText(host.model.error)}` : "; see the notifications."}`);
@@ -92,7 +93,7 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
     }
     stream.markdown(`Started the mission **${markdownText(missionLabel(mission, 120))}**: the Planner plans it, Workers carry out its TODOs in parallel, the Reviewer checks them. Follow it in the TODO view; ask \`/status\` any time, \`/stop\` to stop it.`);
     stream.button(SHOW_TODOS);
-    stream.button({ command: "orchestrator.openDashboard", title: "Open Dashboard" });
+    stream.button({ command: COMMANDS.openDashboard, title: "Open Dashboard" });
     return { metadata };
   };
 
@@ -103,12 +104,12 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
       return { metadata };
     }
     stream.progress("Stopping the mission: aborting its sessions…");
-    await vscode.commands.executeCommand("orchestrator.stop");
+    await vscode.commands.executeCommand(COMMANDS.stop);
     const cancelled = new Promise<void>((resolve) => token.onCancellationRequested(() => resolve()));
     await until(host, () => !host.isRunning, cancelled, STOP_WAIT_MS);
     if (host.isRunning) stream.markdown("Stop requested: the mission's sessions are being aborted.");
     else stream.markdown(`Stopped. ${markdownText(host.model.progress)}. The mission can be resumed with **Orchestrator: Resume Mission**.`);
-    if (!host.isRunning && host.model.resumable) stream.button({ command: "orchestrator.resume", title: "Resume Mission", arguments: [host.model.missionId] });
+    if (!host.isRunning && host.model.resumable) stream.button({ command: COMMANDS.resume, title: "Resume Mission", arguments: [host.model.missionId] });
     return { metadata };
   };
 

@@ -7,6 +7,7 @@ import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
 import type { Logger, MissionHost } from "../orchestrator/frontDoor";
 import { WebviewToHost, type HostToWebview } from "../shared/dashboardProtocol";
 import { DashboardFeed } from "./viewModels/dashboardFeed";
+import { COMMANDS, PLAN_APPROVAL_COMMANDS } from "../shared/commands";
 
 export const DASHBOARD_VIEW_TYPE = "orchestrator.dashboard";
 
@@ -66,17 +67,17 @@ export class DashboardPanel implements vscode.Disposable {
         this.feed.focus(parsed.data.sessionId);
         break;
       case "runTask":
-        void vscode.commands.executeCommand("orchestrator.runTask");
+        void vscode.commands.executeCommand(COMMANDS.runTask);
         break;
       case "stop":
-        void vscode.commands.executeCommand("orchestrator.stop");
+        void vscode.commands.executeCommand(COMMANDS.stop);
         break;
       case "resume":
-        void vscode.commands.executeCommand("orchestrator.resume", parsed.data.missionId);
+        void vscode.commands.executeCommand(COMMANDS.resume, parsed.data.missionId);
         break;
       case "answerPlanApproval":
         // The plan the page showed: an answer to an older round (a snapshot behind) is refused.
-        void vscode.commands.executeCommand(`orchestrator.${parsed.data.decision}Plan`, { missionId: this.host.model.missionId, round: parsed.data.round });
+        void vscode.commands.executeCommand(PLAN_APPROVAL_COMMANDS[parsed.data.decision], { missionId: this.host.model.missionId, round: parsed.data.round });
         break;
     }
   }

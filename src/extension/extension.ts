@@ -23,7 +23,8 @@ import { MissionsProvider } from "./views/missionsView";
 import { SessionsProvider } from "./views/sessionsView";
 import { TodoTreeProvider } from "./views/todoTreeView";
 import { missionOfNode, todoRef } from "./viewModels/treeModels";
-import { requireTrust, UNTRUSTED_MESSAGE } from "./trust";
+import { guardedCommands, UNTRUSTED_MESSAGE, type CommandHandler } from "./trust";
+import { COMMANDS, CONTEXT_KEYS, focusView, VIEWS, type CommandName } from "../shared/commands";
 
 /** The password of an attached server (orchestrator.opencode.serverUrl), in VS Code's secret storage. */
 export const SERVER_PASSWORD_SECRET = "orchestrator.opencode.serverPassword";
@@ -37,10 +38,6 @@ export interface OrchestratorApi {
   readonly chat?: vscode.ChatRequestHandler;
 }
 
-type Command = [string, (...args: never[]) => unknown];
-
-const MISSION_COMMANDS = ["orchestrator.ask", "orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.approvePlan", "orchestrator.replanPlan", "orchestrator.cancelPlan", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob", "orchestrator.setMissionAside", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission"];
-
 /** The mission id of a history item (the Missions view hands commands its element). */
 function pastMissionOf(arg: unknown): string | undefined {
   return arg && typeof arg === "object" && "missionId" in arg && typeof (arg as { missionId: unknown }).missionId === "string" ? (arg as { missionId: string }).missionId : undefined;
@@ -48,12 +45,13 @@ function pastMissionOf(arg: unknown): string | undefined {
 
 export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const { channel, logger } = createLogChannel();
-  context.subscriptions.push(channel, vscode.commands.registerCommand("orchestrator.showLog", () => channel.show(true)));
+  context.subscriptions.push(channel);
+  const showLog = () => channel.show(true);
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
     // No folder, no mission: the commands say so instead of failing.
     const needFolder = () => void vscode.window.showErrorMessage("Orchestrator: open a folder first; the mission runs in the workspace.");
-    context.subscriptions.push(...MISSION_COMMANDS.map((id) => vscode.commands.registerCommand(id, needFolder)));
+    context.subscriptions.push(...(Object.keys(COMMANDS) as CommandName[]).map((name) => vscode.commands.registerCommand(COMMANDS[name], name === "showLog" ? showLog : needFolder)));
     return { snapshot: idleModel() };
   }
   const h = new MissionHost({ workspace: folder.uri.fsPath, logger, serverPassword: async () => context.secrets.get(SERVER_PASSWORD_SECRET), extensionPath: context.extensionPath, provenance: userProvenance(context, logger) });
@@ -64,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const jobsView = new JobsProvider(h);
   const missionsView = new MissionsProvider(h, () => vscode.workspace.isTrusted);
   const approvalPrompt = new PlanApprovalPrompt(h, logger);
-  const todosView = vscode.window.createTreeView("orchestrator.todos", { treeDataProvider: todoTree, showCollapseAll: true });
+  const todosView = vscode.window.createTreeView(VIEWS.todos, { treeDataProvider: todoTree, showCollapseAll: true });
   /** Missions that cannot be read (their folder may be set aside), by id: the TODO view says so until they are. */
   const unreadable = new Map<string, string>();
   const showUnreadable = () => {
@@ -76,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const setRunning = (value: boolean) => {
     if (value === running) return;
     running = value;
-    void vscode.commands.executeCommand("setContext", "orchestrator.running", value);
+    void vscode.commands.executeCommand("setContext", CONTEXT_KEYS.running, value);
   };
   context.subscriptions.push(
     new MissionStatusBar(h.view),
@@ -86,10 +84,10 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     new PermissionRouter(h, logger),
     approvalPrompt,
     todosView,
-    vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
-    vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
+    vscode.window.createTreeView(VIEWS.sessions, { treeDataProvider: sessionsView }),
+    vscode.window.createTreeView(VIEWS.jobs, { treeDataProvider: jobsView }),
     missionsView,
-    vscode.window.createTreeView("orchestrator.missions", { treeDataProvider: missionsView }),
+    vscode.window.createTreeView(VIEWS.missions, { treeDataProvider: missionsView }),
     h.notices.on(showNotice),
     h.notices.on((notice) => {
       if (notice.kind !== "stateProblem" || !notice.missionId) return;
@@ -152,8 +150,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     await openChanges(set, folder.uri, focus);
   };
 
-  const commands: Command[] = [
-    ["orchestrator.runTask", async (missionArg?: unknown) => {
+  const commands: Record<CommandName, CommandHandler> = {
+    runTask: async (missionArg?: unknown) => {
       if (h.isRunning) {
         const choice = await vscode.window.showInformationMessage("Orchestrator: a mission is already running.", "Stop It");
         if (choice) h.stop();
@@ -179,23 +177,23 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
         chosen.model = model;
       }
       await withProgress(mission, h.run(mission, chosen));
-    }],
-    ["orchestrator.ask", (question?: unknown) => AskPanel.show(context, chatDeps, logger, typeof question === "string" ? question : undefined)],
-    ["orchestrator.resume", (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : pastMissionOf(missionId))],
-    ["orchestrator.openMission", async (arg: unknown) => {
+    },
+    ask: (question?: unknown) => AskPanel.show(context, chatDeps, logger, typeof question === "string" ? question : undefined),
+    resume: (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : pastMissionOf(missionId)),
+    openMission: async (arg: unknown) => {
       const id = pastMissionOf(arg);
       if (!id) return;
       const opened = await h.openMission(id);
       if (!opened.ok) return refuse(opened.reason);
-      void vscode.commands.executeCommand("orchestrator.todos.focus");
-    }],
-    ["orchestrator.showMissionReport", async (arg: unknown) => {
+      void vscode.commands.executeCommand(focusView(VIEWS.todos));
+    },
+    showMissionReport: async (arg: unknown) => {
       const id = pastMissionOf(arg);
       const report = id ? await h.reportOf(id) : undefined;
       if (!report) return refuse("that mission has no report yet.");
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: report, language: "markdown" }), { preview: true });
-    }],
-    ["orchestrator.deleteMission", async (arg: unknown) => {
+    },
+    deleteMission: async (arg: unknown) => {
       const id = pastMissionOf(arg);
       if (!id) return;
       const label = typeof arg === "object" && arg && "mission" in arg ? String((arg as { mission: unknown }).mission).slice(0, 80) : id;
@@ -204,20 +202,20 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       const deleted = await h.deleteMission(id);
       if (!deleted.ok) return refuse(deleted.reason);
       missionsView.reload();
-    }],
-    ["orchestrator.stop", () => h.stop()],
-    ["orchestrator.approvePlan", (arg?: unknown) => approvalPrompt.decide("approve", planApprovalOf(arg))],
-    ["orchestrator.replanPlan", (arg?: unknown) => approvalPrompt.decide("replan", planApprovalOf(arg))],
-    ["orchestrator.cancelPlan", (arg?: unknown) => approvalPrompt.decide("cancel", planApprovalOf(arg))],
-    ["orchestrator.retryTodo", (arg: unknown) => editTodo(arg, "retry")],
-    ["orchestrator.skipTodo", (arg: unknown) => editTodo(arg, "skip")],
-    ["orchestrator.openTodoSession", (arg: unknown) => {
+    },
+    stop: () => h.stop(),
+    approvePlan: (arg?: unknown) => approvalPrompt.decide("approve", planApprovalOf(arg)),
+    replanPlan: (arg?: unknown) => approvalPrompt.decide("replan", planApprovalOf(arg)),
+    cancelPlan: (arg?: unknown) => approvalPrompt.decide("cancel", planApprovalOf(arg)),
+    retryTodo: (arg: unknown) => editTodo(arg, "retry"),
+    skipTodo: (arg: unknown) => editTodo(arg, "skip"),
+    openTodoSession: (arg: unknown) => {
       const todo = shownTodo(arg);
       const sessionId = todo?.sessions.at(-1);
       if (sessionId) DashboardPanel.show(context, h, logger, sessionId);
       else refuse(`TODO ${todoRef(arg, h.view.missionId)?.todoId ?? ""} has no session yet.`);
-    }],
-    ["orchestrator.openTodoFiles", async (arg: unknown) => {
+    },
+    openTodoFiles: async (arg: unknown) => {
       for (const file of shownTodo(arg)?.files ?? []) {
         try {
           await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, file), { preview: false, preserveFocus: true });
@@ -225,36 +223,36 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
           refuse(`${file} does not exist yet.`);
         }
       }
-    }],
-    ["orchestrator.openSession", (arg: unknown) => DashboardPanel.show(context, h, logger, typeof arg === "string" ? arg.replace(/^session:/, "") : undefined)],
-    ["orchestrator.abortSession", async (arg: unknown) => {
+    },
+    openSession: (arg: unknown) => DashboardPanel.show(context, h, logger, typeof arg === "string" ? arg.replace(/^session:/, "") : undefined),
+    abortSession: async (arg: unknown) => {
       if (typeof arg === "string") await h.abortSession(arg.replace(/^session:/, ""));
-    }],
-    ["orchestrator.openDashboard", () => DashboardPanel.show(context, h, logger)],
-    ["orchestrator.showTodoChanges", async (arg: unknown, path?: unknown) => {
+    },
+    openDashboard: () => DashboardPanel.show(context, h, logger),
+    showTodoChanges: async (arg: unknown, path?: unknown) => {
       const ref = todoRef(arg, h.view.missionId);
       if (ref) await showChanges(ref.missionId, ref.todoId, typeof path === "string" ? path : undefined);
-    }],
-    ["orchestrator.reviewMissionChanges", (arg: unknown) => showChanges(missionOf(arg))],
-    ["orchestrator.revertTodo", async (arg: unknown) => {
+    },
+    reviewMissionChanges: (arg: unknown) => showChanges(missionOf(arg)),
+    revertTodo: async (arg: unknown) => {
       const ref = todoRef(arg, h.view.missionId);
       if (!ref) return;
-      if (await confirmRevert(`Revert TODO ${ref.todoId}`, (force) => h.revert(ref.missionId, ref.todoId, force))) void vscode.window.showInformationMessage(`Orchestrator: TODO ${ref.todoId} reverted. Retry it to redo it, or Undo Revert.`, "Undo Revert").then((c) => c && vscode.commands.executeCommand("orchestrator.undoRevert", `mission:${ref.missionId}`));
-    }],
-    ["orchestrator.revertMission", async (arg: unknown) => {
+      if (await confirmRevert(`Revert TODO ${ref.todoId}`, (force) => h.revert(ref.missionId, ref.todoId, force))) void vscode.window.showInformationMessage(`Orchestrator: TODO ${ref.todoId} reverted. Retry it to redo it, or Undo Revert.`, "Undo Revert").then((c) => c && vscode.commands.executeCommand(COMMANDS.undoRevert, `mission:${ref.missionId}`));
+    },
+    revertMission: async (arg: unknown) => {
       const missionId = missionOf(arg);
       if (!missionId) return refuse("no mission is shown.");
       const sure = await vscode.window.showWarningMessage("Orchestrator: put back every file the mission changed, as it was before the mission?", { modal: true, detail: "The revert is recorded: Undo Revert brings the changes back." }, "Revert Mission");
-      if (sure && (await confirmRevert("Revert the mission", (force) => h.revert(missionId, undefined, force)))) void vscode.window.showInformationMessage("Orchestrator: the mission's changes were reverted.", "Undo Revert").then((c) => c && vscode.commands.executeCommand("orchestrator.undoRevert", `mission:${missionId}`));
-    }],
-    ["orchestrator.undoRevert", async (arg: unknown) => {
+      if (sure && (await confirmRevert("Revert the mission", (force) => h.revert(missionId, undefined, force)))) void vscode.window.showInformationMessage("Orchestrator: the mission's changes were reverted.", "Undo Revert").then((c) => c && vscode.commands.executeCommand(COMMANDS.undoRevert, `mission:${missionId}`));
+    },
+    undoRevert: async (arg: unknown) => {
       const missionId = missionOf(arg);
       if (!missionId) return refuse("no mission is shown.");
       if (await confirmRevert("Undo the revert", (force) => h.undoRevert(missionId, force))) void vscode.window.showInformationMessage("Orchestrator: the revert was undone.");
-    }],
-    ["orchestrator.showJob", (id: unknown) => typeof id === "string" && showJobTerminal(h, id)],
-    ["orchestrator.killJob", (id: unknown) => typeof id === "string" && void h.killJob(id)],
-    ["orchestrator.setMissionAside", async (arg?: unknown) => {
+    },
+    showJob: (id: unknown) => typeof id === "string" && showJobTerminal(h, id),
+    killJob: (id: unknown) => typeof id === "string" && void h.killJob(id),
+    setMissionAside: async (arg?: unknown) => {
       const ids = [...unreadable.keys()];
       const missionId = typeof arg === "string" ? arg : ids.length > 1 ? (await vscode.window.showQuickPick(ids.map((id) => ({ label: id, detail: unreadable.get(id) })), { title: "Set which broken mission aside?" }))?.label : ids[0];
       if (!missionId) return refuse("no mission that cannot be read was found in this workspace.");
@@ -263,18 +261,19 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       unreadable.delete(missionId);
       showUnreadable();
       void vscode.window.showInformationMessage(`Orchestrator: mission ${missionId} was set aside, untouched, in ${result.movedTo}.`);
-    }],
-    ["orchestrator.setServerPassword", async () => {
+    },
+    setServerPassword: async () => {
       const password = await vscode.window.showInputBox({ title: "OpenCode server password", prompt: "The OPENCODE_SERVER_PASSWORD of the server in orchestrator.opencode.serverUrl (kept in VS Code's secret storage).", password: true, ignoreFocusOut: true });
       if (password === undefined) return;
       await context.secrets.store(SERVER_PASSWORD_SECRET, password);
       await h.releaseEngine();
       void vscode.window.showInformationMessage("Orchestrator: server password saved.");
-    }],
-  ];
+    },
+    showLog,
+  };
   context.subscriptions.push(
     // Commands that start agents or write the workspace check its trust at every call (trust.ts).
-    ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, requireTrust(id, fn, () => vscode.workspace.isTrusted, refuseUntrusted))),
+    ...guardedCommands(commands, () => vscode.workspace.isTrusted, refuseUntrusted).map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
     vscode.window.registerWebviewPanelSerializer(ASK_VIEW_TYPE, AskPanel.serializer(context, chatDeps, logger)),
     // Its reads run git on the workspace's store: Restricted Mode reads nothing of it (trust.ts).
@@ -292,12 +291,12 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       const latest = await h.showLatest();
       if (latest?.resumable) {
         void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${latest.status}): "${missionLabel(latest.mission ?? "", 80)}".`, "Resume").then((choice) => {
-          if (choice) void vscode.commands.executeCommand("orchestrator.resume", latest.missionId);
+          if (choice) void vscode.commands.executeCommand(COMMANDS.resume, latest.missionId);
         });
       }
     } catch (error) {
       logger.error(`The workspace's missions could not be read: ${(error as Error).stack ?? error}`);
-      void vscode.window.showErrorMessage(`Orchestrator: the workspace's missions could not be read (${(error as Error).message}). Run Task still works.`, "Show Log").then((c) => c && vscode.commands.executeCommand("orchestrator.showLog"));
+      void vscode.window.showErrorMessage(`Orchestrator: the workspace's missions could not be read (${(error as Error).message}). Run Task still works.`, "Show Log").then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
     }
   };
   if (vscode.workspace.isTrusted) void showLatest();

@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import { doneText, type MissionModel } from "../shared/mission";
 import type { HostNotice } from "../shared/notices";
 import { plainText } from "./viewModels/plainText";
+import { COMMANDS, focusView, VIEWS } from "../shared/commands";
 
 /** Where a user learns to configure a model provider for OpenCode. */
 const PROVIDERS_DOCS = "https://opencode.ai/docs/providers/";
@@ -32,17 +33,17 @@ const done = (m: MissionModel) => doneText(m.counts, "TODOs done");
 
 function finished(m: MissionModel, stoppedByUser: boolean): void {
   if (m.status === "sealed") {
-    void vscode.window.showInformationMessage(`Orchestrator: mission sealed — ${done(m)} and reviewed.`, "Open Dashboard").then((c) => c && run("orchestrator.openDashboard"));
+    void vscode.window.showInformationMessage(`Orchestrator: mission sealed — ${done(m)} and reviewed.`, "Open Dashboard").then((c) => c && run(COMMANDS.openDashboard));
   } else if (m.status === "stopped") {
     // Stopped by the user: a note. Stopped by something the user must fix (credentials, a read-only folder): a warning that says what.
     const show = stoppedByUser ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-    void show(plainText(`Orchestrator: mission stopped${stoppedByUser ? "" : ` — ${m.stopReason ?? ""}`} (${done(m)}). It can be resumed.`), "Resume").then((c) => c && run("orchestrator.resume", m.missionId));
+    void show(plainText(`Orchestrator: mission stopped${stoppedByUser ? "" : ` — ${m.stopReason ?? ""}`} (${done(m)}). It can be resumed.`), "Resume").then((c) => c && run(COMMANDS.resume, m.missionId));
   } else {
     const which = m.attention.length ? ` Failed or blocked: ${m.attention.join(", ")}.` : "";
     const actions = m.resumable ? ["Show", "Resume"] : ["Show"];
     void vscode.window.showWarningMessage(plainText(`Orchestrator: mission ${m.status} — ${m.stopReason ?? ""} (${done(m)}).${which}`), ...actions).then((c) => {
-      if (c === "Show") run("orchestrator.todos.focus");
-      if (c === "Resume") run("orchestrator.resume", m.missionId);
+      if (c === "Show") run(focusView(VIEWS.todos));
+      if (c === "Resume") run(COMMANDS.resume, m.missionId);
     });
   }
 }
@@ -72,7 +73,7 @@ export function showNotice(notice: HostNotice): void {
           if (ok === "Install") inTerminal("Install OpenCode", INSTALL_OPENCODE);
         });
       } else {
-        void vscode.window.showErrorMessage(`Orchestrator: ${plainText(notice.message)}`, "Show Log").then((c) => c && run("orchestrator.showLog"));
+        void vscode.window.showErrorMessage(`Orchestrator: ${plainText(notice.message)}`, "Show Log").then((c) => c && run(COMMANDS.showLog));
       }
       return;
     case "stateProblem":
@@ -81,8 +82,8 @@ export function showNotice(notice: HostNotice): void {
         // The way out of a mission that cannot be read: its folder moved aside, untouched.
         const missionId = notice.missionId;
         void vscode.window.showErrorMessage(`Orchestrator: ${plainText(notice.message)}`, "Set Mission Aside", "Show Log").then((c) => {
-          if (c === "Set Mission Aside") run("orchestrator.setMissionAside", missionId);
-          if (c === "Show Log") run("orchestrator.showLog");
+          if (c === "Set Mission Aside") run(COMMANDS.setMissionAside, missionId);
+          if (c === "Show Log") run(COMMANDS.showLog);
         });
       } else void vscode.window.showErrorMessage(`Orchestrator: ${plainText(notice.message)}`);
       return;

@@ -8,15 +8,13 @@
  */
 import * as vscode from "vscode";
 import { MAX_FEEDBACK_CHARS, type Logger, type MissionHost } from "../orchestrator/frontDoor";
+import { CONTEXT_KEYS, focusView, PLAN_APPROVAL_COMMANDS, VIEWS } from "../shared/commands";
 import type { PlanApproval, PlanDecision } from "../shared/planApproval";
 import { plainText } from "./viewModels/plainText";
 import { missionOfNode } from "./viewModels/treeModels";
 
 const PLAN_CHOICES = { approve: "Approve", replan: "Replan…", cancel: "Cancel Plan" } as const;
-const COMMANDS: Record<PlanDecision["kind"], string> = { approve: "orchestrator.approvePlan", replan: "orchestrator.replanPlan", cancel: "orchestrator.cancelPlan" };
 
-/** The context key of the menus: a plan waits for the user's answer now. */
-const AWAITING = "orchestrator.awaitingApproval";
 
 /** Which plan approval an answer is for: from the notification or the dashboard ({ missionId, round }), a tree row ("mission:<id>"), or the palette (the one waiting). */
 export interface PlanApprovalTarget {
@@ -40,7 +38,7 @@ export class PlanApprovalPrompt implements vscode.Disposable {
     private readonly logger: Logger,
   ) {
     this.subscription = host.planApprovals.changed.on((approval) => {
-      void vscode.commands.executeCommand("setContext", AWAITING, approval !== undefined);
+      void vscode.commands.executeCommand("setContext", CONTEXT_KEYS.awaitingApproval, approval !== undefined);
       if (approval) void this.show(approval);
     });
   }
@@ -49,13 +47,13 @@ export class PlanApprovalPrompt implements vscode.Disposable {
     const { estimate, round } = approval;
     this.logger.info(`Plan ${round > 1 ? `(round ${round}) ` : ""}waits for approval: ${estimate.line}`);
     // The plan itself is the TODO view's: shown beside the question (a toast hides after a while; the row's buttons stay).
-    void vscode.commands.executeCommand("orchestrator.todos.focus");
+    void vscode.commands.executeCommand(focusView(VIEWS.todos));
     const why = approval.note ? `${plainText(approval.note)} ` : "";
     const choice = await vscode.window.showInformationMessage(`Orchestrator: ${why}the plan is ready — ${estimate.line}. ${estimate.basis} Its TODOs are in the TODO view.`, PLAN_CHOICES.approve, PLAN_CHOICES.replan, PLAN_CHOICES.cancel);
     // Closed without a choice: the plan still waits, with its buttons on the mission's row.
     if (!choice) return;
     const kind = choice === PLAN_CHOICES.approve ? "approve" : choice === PLAN_CHOICES.replan ? "replan" : "cancel";
-    await vscode.commands.executeCommand(COMMANDS[kind], { missionId: approval.missionId, round } satisfies PlanApprovalTarget);
+    await vscode.commands.executeCommand(PLAN_APPROVAL_COMMANDS[kind], { missionId: approval.missionId, round } satisfies PlanApprovalTarget);
   }
 
   /** The user's answer, from any surface; Replan asks for the feedback first. */

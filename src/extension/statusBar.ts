@@ -5,6 +5,7 @@
 import * as vscode from "vscode";
 import type { MissionFeed } from "../shared/feed";
 import { missionLabel } from "../shared/mission";
+import { COMMANDS, focusView, VIEWS } from "../shared/commands";
 
 export class MissionStatusBar implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem("orchestrator.status", vscode.StatusBarAlignment.Left, 100);
@@ -17,7 +18,7 @@ export class MissionStatusBar implements vscode.Disposable {
     this.stop.name = "Orchestrator: Stop";
     this.stop.text = "$(debug-stop) Stop";
     this.stop.tooltip = "Stop the running mission (aborts its OpenCode sessions)";
-    this.stop.command = "orchestrator.stop";
+    this.stop.command = COMMANDS.stop;
     this.stop.accessibilityInformation = { label: "Stop Orchestrator mission", role: "button" };
     this.subscription = view.updates.on(() => this.render());
     this.render();
@@ -29,7 +30,7 @@ export class MissionStatusBar implements vscode.Disposable {
     if (m.planApproval) {
       // Waiting for the user, not working: the click leads to the answers (the mission's row, with the plan).
       this.show(`approval:${m.missionId}:${m.planApproval.round}`, () => {
-        this.status.command = "orchestrator.todos.focus";
+        this.status.command = focusView(VIEWS.todos);
         this.status.text = "$(question) Orchestrator: plan waiting for your approval";
         this.status.tooltip = `Mission: ${label}${m.estimate ? `\nEstimate: ${m.estimate.line}` : ""}\nClick to see the plan and answer it.`;
         this.status.accessibilityInformation = { label: `Orchestrator plan waiting for your approval: ${label}`, role: "button" };
@@ -41,7 +42,7 @@ export class MissionStatusBar implements vscode.Disposable {
       // The model in use, by its short name (the part after the provider): what the mission is spending on.
       const model = m.demo ? "demo model" : (m.model?.split("/").slice(1).join("/") ?? "");
       this.show(`running:${detail}:${m.demo}:${model}`, () => {
-        this.status.command = "orchestrator.openDashboard";
+        this.status.command = COMMANDS.openDashboard;
         this.status.text = `$(sync~spin) Orchestrator ${detail}${model ? ` · ${model}` : ""}`;
         this.status.tooltip = `Mission: ${label}\nModel: ${m.demo ? "the scripted demo model" : (m.model ?? "OpenCode's default")}\nClick to open the dashboard.`;
         this.status.accessibilityInformation = { label: `Orchestrator ${detail}: ${label}` };
@@ -52,7 +53,7 @@ export class MissionStatusBar implements vscode.Disposable {
       this.show(`resumable:${m.missionId}`, () => {
         this.status.text = "$(debug-continue) Resume mission";
         this.status.tooltip = `Resume: ${label}`;
-        this.status.command = "orchestrator.resume";
+        this.status.command = COMMANDS.resume;
         this.status.accessibilityInformation = { label: `Resume Orchestrator mission: ${label}`, role: "button" };
         this.status.show();
         this.stop.hide();
@@ -61,7 +62,7 @@ export class MissionStatusBar implements vscode.Disposable {
       this.show("hidden", () => {
         this.status.hide();
         this.stop.hide();
-        this.status.command = "orchestrator.showLog";
+        this.status.command = COMMANDS.showLog;
       });
     }
   }

@@ -54,3 +54,6 @@ export const CONTEXT_KEYS = {
   /** A plan waits for the user's answer now. */
   awaitingApproval: "orchestrator.awaitingApproval",
 } as const;
+
+/** The command that gives each answer to a plan approval. */
+export const PLAN_APPROVAL_COMMANDS = { approve: COMMANDS.approvePlan, replan: COMMANDS.replanPlan, cancel: COMMANDS.cancelPlan } as const;

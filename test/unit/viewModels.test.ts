@@ -157,3 +157,17 @@ test("a notification shows code spans as quoted text, not raw backticks", async 
   assert.equal(plainText("OpenCode not found: set `orchestrator.opencode.path` or run `npm i -g opencode-ai`."), "OpenCode not found: set “orchestrator.opencode.path” or run “npm i -g opencode-ai”.");
   assert.equal(plainText("a lone ` stays"), "a lone ` stays");
 });
+
+test("a command's outcome is worded once: the tree, the timeline and the Jobs view say the same", async () => {
+  const { commandOutcome } = await import("../../src/shared/outcome");
+  const { timelineText } = await import("../../src/orchestrator/host/timeline");
+  assert.equal(commandOutcome("passed", 0), "passed", "a pass is exit 0: not said");
+  assert.equal(commandOutcome("failed", 2), "failed (exit 2)");
+  assert.equal(commandOutcome("timed-out", null), "timed out");
+  assert.equal(commandOutcome("exited", 0), "exited (exit 0)");
+  assert.equal(commandOutcome("killed"), "killed");
+  assert.equal(commandOutcome(undefined, 3), "exit 3", "a command in a transcript");
+  assert.equal(timelineText({ type: "check.finished", missionId: "m", todoId: "T1", command: "npm test", status: "failed", exitCode: 2 }), "T1: check failed (exit 2)");
+  const row = todoNode("m", todo({ checkCommand: "npm test", check: { command: "npm test", status: "timed-out", exitCode: null, tail: "" } }));
+  assert.equal(row.description, "pending · ✗ check timed out · src/login.ts");
+});

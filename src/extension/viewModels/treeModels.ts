@@ -7,6 +7,7 @@
 import type { MissionModel, TodoModel } from "../../shared/mission";
 import { commandOutcome } from "../../shared/outcome";
 import type { SessionModel } from "../../shared/session";
+import { COMMANDS } from "../../shared/commands";
 
 export interface NodeModel {
   id: string;
@@ -96,7 +97,7 @@ export function todoNode(missionId: string, todo: TodoModel): NodeModel {
     icon: TODO_ICON[todo.status] ?? { id: "circle-large-outline" },
     contextValue: `orchestrator:todo+${flags}`,
     collapsible: todo.reviewIssues.length || todo.dependsOn.length || todo.changes.length || todo.check ? "collapsed" : "none",
-    command: todo.sessions.length ? ["orchestrator.openTodoSession", todoNodeId(missionId, todo.id)] : undefined,
+    command: todo.sessions.length ? [COMMANDS.openTodoSession, todoNodeId(missionId, todo.id)] : undefined,
   };
 }
 
@@ -111,7 +112,7 @@ export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[]
     icon: CHANGE_ICON[c.status] ?? { id: "file" },
     contextValue: "orchestrator:change",
     collapsible: "none",
-    command: ["orchestrator.showTodoChanges", base, c.path],
+    command: [COMMANDS.showTodoChanges, base, c.path],
   }));
   const nodes: NodeModel[] = todo.reviewIssues.map((issue, i) => ({ id: `${base}:issue:${i}`, label: issue, icon: { id: "warning", color: "charts.yellow" }, contextValue: "orchestrator:issue", collapsible: "none" }));
   const check = todo.check;
@@ -126,7 +127,7 @@ export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[]
       contextValue: "orchestrator:check",
       collapsible: "none",
       // Its output in full: the check ran as a background job.
-      command: check.jobId ? ["orchestrator.showJob", check.jobId] : undefined,
+      command: check.jobId ? [COMMANDS.showJob, check.jobId] : undefined,
     });
   }
   if (todo.dependsOn.length) nodes.push({ id: `${base}:deps`, label: `after ${todo.dependsOn.join(", ")}`, icon: { id: "git-merge" }, contextValue: "orchestrator:deps", collapsible: "none" });
@@ -149,7 +150,7 @@ export function sessionNode(s: SessionModel, now: number): NodeModel {
     icon: SESSION_ICON[s.status] ?? { id: "circle-outline" },
     contextValue: `orchestrator:session+${s.status}`,
     collapsible: "none",
-    command: ["orchestrator.openSession", s.id],
+    command: [COMMANDS.openSession, s.id],
   };
 }
 

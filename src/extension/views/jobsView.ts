@@ -7,6 +7,7 @@ import type { MissionHost } from "../../orchestrator/frontDoor";
 import type { JobStatus } from "../../shared/job";
 import { commandOutcome } from "../../shared/outcome";
 import { Coalescer } from "../viewModels/coalescer";
+import { COMMANDS } from "../../shared/commands";
 
 const ICON: Record<JobStatus, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon("sync~spin"),
@@ -42,7 +43,7 @@ export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Dis
     item.tooltip = `${job.command}\n${job.reason ? `Failed: ${job.reason}\n` : ""}${job.owner ? `Started by the ${job.owner.role}${job.owner.todoIds.length ? ` for ${job.owner.todoIds.join(", ")}` : ""} of mission ${job.owner.missionId}\n` : ""}${job.outputChars.toLocaleString("en")} characters of output · log: ${job.logFile}${job.pid > 0 ? ` · pid ${job.pid}` : ""}`;
     item.iconPath = ICON[job.status];
     item.contextValue = `orchestrator:job+${job.status}`;
-    item.command = { command: "orchestrator.showJob", title: "Show Output", arguments: [job.id] };
+    item.command = { command: COMMANDS.showJob, title: "Show Output", arguments: [job.id] };
     return item;
   }
 

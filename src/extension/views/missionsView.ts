@@ -8,6 +8,7 @@ import type { MissionHost } from "../../orchestrator/frontDoor";
 import { missionLabel } from "../../shared/mission";
 import type { MissionSummary } from "../../shared/missionSummary";
 import { Coalescer } from "../viewModels/coalescer";
+import { COMMANDS } from "../../shared/commands";
 
 const ICON: Record<string, vscode.ThemeIcon> = {
   sealed: new vscode.ThemeIcon("verified-filled", new vscode.ThemeColor("testing.iconPassed")),
@@ -28,7 +29,7 @@ export function missionItem(m: MissionSummary, shown: boolean, now = Date.now())
   item.tooltip = [m.mission, `Started ${when}`, `${m.status}: ${m.done}`, `${m.tokens.toLocaleString("en")} tokens · $${m.cost.toFixed(4)}`, m.model ? `Model: ${m.model}` : "", m.notOurs ? `Shown only: ${m.notOurs}` : ""].filter(Boolean).join("\n");
   item.iconPath = ICON[m.status] ?? new vscode.ThemeIcon("target");
   item.contextValue = `orchestrator:pastMission${m.resumable ? "+resumable" : ""}${m.hasReport ? "+report" : ""}`;
-  item.command = { command: "orchestrator.openMission", title: "Open Mission", arguments: [m.missionId] };
+  item.command = { command: COMMANDS.openMission, title: "Open Mission", arguments: [m.missionId] };
   return item;
 }
 
