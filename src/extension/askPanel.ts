@@ -13,12 +13,12 @@ import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../sh
 import { fileUri, type ChatDeps } from "./chatParticipant";
 import { UNTRUSTED_MESSAGE } from "./trust";
 import { loadConversation, saveConversation, type AskConversation } from "./askConversation";
+import { Disposable, toDisposable } from "./lifecycle";
 
 export const ASK_VIEW_TYPE = "orchestrator.ask";
 
-export class AskPanel implements vscode.Disposable {
+export class AskPanel extends Disposable {
   private static current?: AskPanel;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly exchanges: AskExchange[];
   /** The files each answer read, as the read tool got them: what openFile may open, and nothing else. */
   private readonly read: string[][];
@@ -47,7 +47,6 @@ export class AskPanel implements vscode.Disposable {
     };
   }
 
-
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly context: vscode.ExtensionContext,
@@ -55,14 +54,21 @@ export class AskPanel implements vscode.Disposable {
     private readonly logger: Logger,
     saved: AskConversation,
   ) {
+    super();
     this.exchanges = saved.exchanges;
     this.read = saved.read;
     this.sessionId = saved.sessionId;
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
     panel.webview.html = this.html(context);
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this._register(panel);
+    // Given back first: a disposed panel is no longer the window's, and its answer stops.
+    this._register(
+      toDisposable(() => {
+        if (AskPanel.current === this) AskPanel.current = undefined;
+        this.answering?.abort();
+      }),
     );
   }
 
@@ -164,12 +170,5 @@ export class AskPanel implements vscode.Disposable {
 
   private html(context: vscode.ExtensionContext): string {
     return webviewHtml(this.panel.webview, context.extensionUri, { script: "ask.js", style: "ask.css", title: "Orchestrator: Ask" });
-  }
-
-  dispose(): void {
-    if (AskPanel.current === this) AskPanel.current = undefined;
-    this.answering?.abort();
-    this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 }

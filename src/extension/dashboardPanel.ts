@@ -8,12 +8,12 @@ import type { Logger, MissionHost } from "../orchestrator/frontDoor";
 import { WebviewToHost, type HostToWebview } from "../shared/dashboardProtocol";
 import { DashboardFeed } from "./viewModels/dashboardFeed";
 import { COMMANDS, PLAN_APPROVAL_COMMANDS } from "../shared/commands";
+import { Disposable, toDisposable } from "./lifecycle";
 
 export const DASHBOARD_VIEW_TYPE = "orchestrator.dashboard";
 
-export class DashboardPanel implements vscode.Disposable {
+export class DashboardPanel extends Disposable {
   private static current?: DashboardPanel;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly feed: DashboardFeed;
 
   static show(context: vscode.ExtensionContext, host: MissionHost, logger: Logger, focusSession?: string): void {
@@ -36,20 +36,23 @@ export class DashboardPanel implements vscode.Disposable {
     };
   }
 
-
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     context: vscode.ExtensionContext,
     private readonly host: MissionHost,
     private readonly logger: Logger,
   ) {
+    super();
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
     panel.webview.html = this.html(context);
-    this.feed = new DashboardFeed(host.view, (message) => this.post(message));
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      this.feed,
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this.feed = this._register(new DashboardFeed(host.view, (message) => this.post(message)));
+    this._register(panel);
+    this._register(
+      toDisposable(() => {
+        if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+      }),
     );
   }
 
@@ -87,11 +90,5 @@ export class DashboardPanel implements vscode.Disposable {
 
   private html(context: vscode.ExtensionContext): string {
     return webviewHtml(this.panel.webview, context.extensionUri, { script: "webview.js", style: "dashboard.css", title: "Orchestrator", nonceStyles: true, live: true });
-  }
-
-  dispose(): void {
-    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
-    this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 }

@@ -7,26 +7,30 @@
 import * as vscode from "vscode";
 import type { Logger, MissionHost } from "../orchestrator/frontDoor";
 import type { AgentRequest } from "../shared/agentRequests";
+import { Disposable, toDisposable } from "./lifecycle";
 
 export const PERMISSION_CHOICES = { once: "Allow Once", always: "Always Allow", reject: "Reject" } as const;
 
-export class PermissionRouter implements vscode.Disposable {
+export class PermissionRouter extends Disposable {
   private readonly queue: AgentRequest[] = [];
   private showing = false;
-  private readonly subscription: { dispose(): void };
 
   constructor(
     private readonly host: MissionHost,
     private readonly logger: Logger,
   ) {
-    this.subscription = host.requests.on((update) => {
-      if (update.type === "asked") this.enqueue(update.request);
-      else {
-        // Answered elsewhere (another client, or the session ended): drop it from the queue.
-        const i = this.queue.findIndex((r) => r.id === update.id);
-        if (i >= 0) this.queue.splice(i, 1);
-      }
-    });
+    super();
+    this._register(
+      host.requests.on((update) => {
+        if (update.type === "asked") this.enqueue(update.request);
+        else {
+          // Answered elsewhere (another client, or the session ended): drop it from the queue.
+          const i = this.queue.findIndex((r) => r.id === update.id);
+          if (i >= 0) this.queue.splice(i, 1);
+        }
+      }),
+    );
+    this._register(toDisposable(() => (this.queue.length = 0)));
   }
 
   private enqueue(request: AgentRequest): void {
@@ -68,10 +72,5 @@ export class PermissionRouter implements vscode.Disposable {
       answers.push(picked.map((p) => p.label));
     }
     await this.host.answerQuestion(request.id, answers);
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.queue.length = 0;
   }
 }

@@ -12,6 +12,7 @@ import { CONTEXT_KEYS, focusView, PLAN_APPROVAL_COMMANDS, VIEWS } from "../share
 import type { PlanApproval, PlanDecision } from "../shared/planApproval";
 import { plainText } from "./viewModels/plainText";
 import { missionOfNode } from "./viewModels/treeModels";
+import { Disposable } from "./lifecycle";
 
 const PLAN_CHOICES = { approve: "Approve", replan: "Replan…", cancel: "Cancel Plan" } as const;
 
@@ -30,17 +31,19 @@ export function planApprovalOf(arg: unknown): PlanApprovalTarget {
   return { missionId: typeof missionId === "string" ? missionId : undefined, round: typeof round === "number" ? round : undefined };
 }
 
-export class PlanApprovalPrompt implements vscode.Disposable {
-  private readonly subscription: { dispose(): void };
+export class PlanApprovalPrompt extends Disposable {
 
   constructor(
     private readonly host: MissionHost,
     private readonly logger: Logger,
   ) {
-    this.subscription = host.planApprovals.changed.on((approval) => {
-      void vscode.commands.executeCommand("setContext", CONTEXT_KEYS.awaitingApproval, approval !== undefined);
-      if (approval) void this.show(approval);
-    });
+    super();
+    this._register(
+      host.planApprovals.changed.on((approval) => {
+        void vscode.commands.executeCommand("setContext", CONTEXT_KEYS.awaitingApproval, approval !== undefined);
+        if (approval) void this.show(approval);
+      }),
+    );
   }
 
   private async show(approval: PlanApproval): Promise<void> {
@@ -80,9 +83,5 @@ export class PlanApprovalPrompt implements vscode.Disposable {
       decision = { kind };
     }
     if (!this.host.answerPlanApproval(missionId, decision, round)) stale();
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
   }
 }

@@ -6,21 +6,22 @@ import * as vscode from "vscode";
 import type { MissionFeed } from "../shared/feed";
 import { missionLabel } from "../shared/mission";
 import { COMMANDS, focusView, VIEWS } from "../shared/commands";
+import { Disposable } from "./lifecycle";
 
-export class MissionStatusBar implements vscode.Disposable {
-  private readonly status = vscode.window.createStatusBarItem("orchestrator.status", vscode.StatusBarAlignment.Left, 100);
-  private readonly stop = vscode.window.createStatusBarItem("orchestrator.stop", vscode.StatusBarAlignment.Left, 99);
-  private readonly subscription: { dispose(): void };
+export class MissionStatusBar extends Disposable {
+  private readonly status = this._register(vscode.window.createStatusBarItem("orchestrator.status", vscode.StatusBarAlignment.Left, 100));
+  private readonly stop = this._register(vscode.window.createStatusBarItem("orchestrator.stop", vscode.StatusBarAlignment.Left, 99));
   private shown = "";
 
   constructor(private readonly view: MissionFeed) {
+    super();
     this.status.name = "Orchestrator";
     this.stop.name = "Orchestrator: Stop";
     this.stop.text = "$(debug-stop) Stop";
     this.stop.tooltip = "Stop the running mission (aborts its OpenCode sessions)";
     this.stop.command = COMMANDS.stop;
     this.stop.accessibilityInformation = { label: "Stop Orchestrator mission", role: "button" };
-    this.subscription = view.updates.on(() => this.render());
+    this._register(view.updates.on(() => this.render()));
     this.render();
   }
 
@@ -72,11 +73,5 @@ export class MissionStatusBar implements vscode.Disposable {
     if (key === this.shown) return;
     this.shown = key;
     apply();
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.status.dispose();
-    this.stop.dispose();
   }
 }

@@ -7,21 +7,22 @@
 import type { HostToWebview } from "../../shared/dashboardProtocol";
 import type { MissionFeed, ModelUpdate } from "../../shared/feed";
 import { Coalescer, type Timers } from "./coalescer";
+import { Disposable } from "../lifecycle";
 
 type Part = "snapshot" | "transcript";
 
-export class DashboardFeed {
+export class DashboardFeed extends Disposable {
   private focused?: string;
   private readonly updates: Coalescer<Part>;
-  private readonly subscription: { dispose(): void };
 
   constructor(
     private readonly view: MissionFeed,
     private readonly post: (message: HostToWebview) => void,
     timers?: Timers,
   ) {
-    this.updates = new Coalescer<Part>((changed) => this.flush(changed), 200, timers);
-    this.subscription = view.updates.on((update) => this.onUpdate(update));
+    super();
+    this.updates = this._register(new Coalescer<Part>((changed) => this.flush(changed), 200, timers));
+    this._register(view.updates.on((update) => this.onUpdate(update)));
   }
 
   get focusedSession(): string | undefined {
@@ -60,11 +61,6 @@ export class DashboardFeed {
 
   private postSnapshot(): void {
     this.post({ type: "snapshot", snapshot: this.view.model, sessions: [...this.view.sessions], timeline: this.view.timeline.slice(-100) });
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.updates.dispose();
   }
 }
 

@@ -8,6 +8,7 @@ import type { JobStatus } from "../../shared/job";
 import { commandOutcome } from "../../shared/outcome";
 import { Coalescer } from "../viewModels/coalescer";
 import { COMMANDS } from "../../shared/commands";
+import { Disposable } from "../lifecycle";
 
 const ICON: Record<JobStatus, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon("sync~spin"),
@@ -17,19 +18,21 @@ const ICON: Record<JobStatus, vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon("error", new vscode.ThemeColor("testing.iconFailed")),
 };
 
-export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<string[] | undefined>();
+export class JobsProvider extends Disposable implements vscode.TreeDataProvider<string> {
+  private readonly changed = this._register(new vscode.EventEmitter<string[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private known = 0;
-  private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 300);
-  private readonly subscription: { dispose(): void };
+  private readonly refresh = this._register(new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 300));
 
   constructor(private readonly host: MissionHost) {
-    this.subscription = host.view.updates.on((update) => {
-      if (update.jobIds.length === 0) return;
-      if (host.view.jobs.length !== this.known) this.refresh.markAll();
-      else for (const id of update.jobIds) this.refresh.mark(id);
-    });
+    super();
+    this._register(
+      host.view.updates.on((update) => {
+        if (update.jobIds.length === 0) return;
+        if (host.view.jobs.length !== this.known) this.refresh.markAll();
+        else for (const id of update.jobIds) this.refresh.mark(id);
+      }),
+    );
   }
 
   getTreeItem(id: string): vscode.TreeItem {
@@ -52,12 +55,6 @@ export class JobsProvider implements vscode.TreeDataProvider<string>, vscode.Dis
     const list = this.host.view.jobs;
     this.known = list.length;
     return list.map((j) => j.id);
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.refresh.dispose();
-    this.changed.dispose();
   }
 }
 

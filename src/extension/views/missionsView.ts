@@ -9,6 +9,7 @@ import { missionLabel } from "../../shared/mission";
 import type { MissionSummary } from "../../shared/missionSummary";
 import { Coalescer } from "../viewModels/coalescer";
 import { COMMANDS } from "../../shared/commands";
+import { Disposable } from "../lifecycle";
 
 const ICON: Record<string, vscode.ThemeIcon> = {
   sealed: new vscode.ThemeIcon("verified-filled", new vscode.ThemeColor("testing.iconPassed")),
@@ -41,21 +42,23 @@ function ago(ms: number): string {
   return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
 }
 
-export class MissionsProvider implements vscode.TreeDataProvider<MissionSummary>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<undefined>();
+export class MissionsProvider extends Disposable implements vscode.TreeDataProvider<MissionSummary> {
+  private readonly changed = this._register(new vscode.EventEmitter<undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   // A mission's own progress changes many times a second; the list is re-read at most once a second.
-  private readonly refresh = new Coalescer<string>(() => this.changed.fire(undefined), 1_000);
-  private readonly subscription: { dispose(): void };
+  private readonly refresh = this._register(new Coalescer<string>(() => this.changed.fire(undefined), 1_000));
 
   constructor(
     private readonly host: MissionHost,
     /** In Restricted Mode the workspace's mission state is not read: the history stays empty. */
     private readonly trusted: () => boolean,
   ) {
-    this.subscription = host.view.updates.on((update) => {
-      if (update.missionChanged || update.shapeChanged || update.todoIds.length) this.refresh.markAll();
-    });
+    super();
+    this._register(
+      host.view.updates.on((update) => {
+        if (update.missionChanged || update.shapeChanged || update.todoIds.length) this.refresh.markAll();
+      }),
+    );
   }
 
   /** After an action that changed the list (a deletion). */
@@ -69,11 +72,5 @@ export class MissionsProvider implements vscode.TreeDataProvider<MissionSummary>
 
   getChildren(parent?: MissionSummary): Promise<MissionSummary[]> | MissionSummary[] {
     return parent || !this.trusted() ? [] : this.host.missions();
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.refresh.dispose();
-    this.changed.dispose();
   }
 }
