@@ -11,7 +11,7 @@ import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
 import type { Logger } from "../orchestrator/frontDoor";
 import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/askProtocol";
 import { fileUri, type ChatDeps } from "./chatParticipant";
-import { UNTRUSTED_MESSAGE } from "./trust";
+import { untrustedMessage } from "./trust";
 import { loadConversation, saveConversation, type AskConversation } from "./askConversation";
 import { Disposable, toDisposable } from "./lifecycle";
 
@@ -28,7 +28,7 @@ export class AskPanel extends Disposable {
 
   static show(context: vscode.ExtensionContext, deps: ChatDeps, logger: Logger, question?: string): void {
     if (!AskPanel.current) {
-      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, "Orchestrator: Ask", vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
+      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, vscode.l10n.t("Orchestrator: Ask"), vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
       AskPanel.current = new AskPanel(panel, context, deps, logger, loadConversation(context.workspaceState));
     } else {
       AskPanel.current.panel.reveal();
@@ -99,15 +99,15 @@ export class AskPanel extends Disposable {
         break;
       case "openFile": {
         const file = this.read[message.exchange]?.[message.file];
-        if (file) void vscode.window.showTextDocument(fileUri(this.deps.workspace, file), { preview: true, viewColumn: vscode.ViewColumn.Beside }).then(undefined, (error: Error) => this.sendConversation(`${file} could not be opened: ${error.message}`));
+        if (file) void vscode.window.showTextDocument(fileUri(this.deps.workspace, file), { preview: true, viewColumn: vscode.ViewColumn.Beside }).then(undefined, (error: Error) => this.sendConversation(vscode.l10n.t("{0} could not be opened: {1}", file, error.message)));
         break;
       }
     }
   }
 
   private async ask(question: string): Promise<void> {
-    if (this.answering) return this.sendConversation("An answer is being written: wait for it, or stop it.");
-    if (!this.deps.isTrusted()) return this.sendConversation(UNTRUSTED_MESSAGE);
+    if (this.answering) return this.sendConversation(vscode.l10n.t("An answer is being written: wait for it, or stop it."));
+    if (!this.deps.isTrusted()) return this.sendConversation(untrustedMessage());
     const problem = this.deps.host.questionProblem(question);
     if (problem) return this.sendConversation(problem);
     const exchange: AskExchange = { question: question.trim(), answer: "", files: [], state: "answering" };
@@ -132,8 +132,8 @@ export class AskPanel extends Disposable {
       exchange.files = answer.filesRead.map((file) => this.shown(file));
       this.read[index] = answer.filesRead;
       exchange.state = "done";
-      if (answer.restarted) notice = "The earlier conversation could not be continued (its OpenCode session is gone); this answer began a new one.";
-      else if (answer.demo) notice = "Answered by the scripted demo model: no model provider is configured in OpenCode.";
+      if (answer.restarted) notice = vscode.l10n.t("The earlier conversation could not be continued (its OpenCode session is gone); this answer began a new one.");
+      else if (answer.demo) notice = vscode.l10n.t("Answered by the scripted demo model: no model provider is configured in OpenCode.");
     } catch (error) {
       exchange.state = controller.signal.aborted ? "stopped" : "failed";
       if (!controller.signal.aborted) exchange.error = (error as Error).message;
@@ -169,6 +169,6 @@ export class AskPanel extends Disposable {
   }
 
   private html(context: vscode.ExtensionContext): string {
-    return webviewHtml(this.panel.webview, context.extensionUri, { script: "ask.js", style: "ask.css", title: "Orchestrator: Ask" });
+    return webviewHtml(this.panel.webview, context.extensionUri, { script: "ask.js", style: "ask.css", title: vscode.l10n.t("Orchestrator: Ask") });
   }
 }

@@ -18,7 +18,7 @@ export class DashboardPanel extends Disposable {
 
   static show(context: vscode.ExtensionContext, host: MissionHost, logger: Logger, focusSession?: string): void {
     if (!DashboardPanel.current) {
-      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Orchestrator", vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
+      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, vscode.l10n.t("Orchestrator"), vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
       DashboardPanel.current = new DashboardPanel(panel, context, host, logger);
     } else {
       DashboardPanel.current.panel.reveal();
@@ -89,6 +89,6 @@ export class DashboardPanel extends Disposable {
   }
 
   private html(context: vscode.ExtensionContext): string {
-    return webviewHtml(this.panel.webview, context.extensionUri, { script: "webview.js", style: "dashboard.css", title: "Orchestrator", nonceStyles: true, live: true });
+    return webviewHtml(this.panel.webview, context.extensionUri, { script: "webview.js", style: "dashboard.css", title: vscode.l10n.t("Orchestrator"), nonceStyles: true, live: true });
   }
 }

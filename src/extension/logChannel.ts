@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import { RedactingLogger, type Logger } from "../orchestrator/frontDoor";
 
 export function createLogChannel(): { channel: vscode.LogOutputChannel; logger: RedactingLogger } {
-  const channel = vscode.window.createOutputChannel("Orchestrator", { log: true });
+  const channel = vscode.window.createOutputChannel(vscode.l10n.t("Orchestrator"), { log: true });
   const sink: Logger = {
     trace: (m) => channel.trace(m),
     debug: (m) => channel.debug(m),

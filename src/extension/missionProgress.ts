@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import type { MissionFeed } from "../shared/feed";
 
 export function showMissionProgress(label: string, view: MissionFeed, finished: Promise<unknown>, stop: () => void): void {
-  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Orchestrator: ${label}`, cancellable: true }, (progress, token) => {
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Orchestrator: {0}", label), cancellable: true }, (progress, token) => {
     token.onCancellationRequested(stop);
     let reported = 0;
     let message = "";

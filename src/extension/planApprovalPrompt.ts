@@ -14,7 +14,8 @@ import { plainText } from "./viewModels/plainText";
 import { missionOfNode } from "./viewModels/treeModels";
 import { Disposable } from "./lifecycle";
 
-const PLAN_CHOICES = { approve: "Approve", replan: "Replan…", cancel: "Cancel Plan" } as const;
+/** The answers to a plan approval, as the notification offers them. */
+const planChoices = () => ({ approve: vscode.l10n.t("Approve"), replan: vscode.l10n.t("Replan…"), cancel: vscode.l10n.t("Cancel Plan") });
 
 
 /** Which plan approval an answer is for: from the notification or the dashboard ({ missionId, round }), a tree row ("mission:<id>"), or the palette (the one waiting). */
@@ -51,18 +52,19 @@ export class PlanApprovalPrompt extends Disposable {
     this.logger.info(`Plan ${round > 1 ? `(round ${round}) ` : ""}waits for approval: ${estimate.line}`);
     // The plan itself is the TODO view's: shown beside the question (a toast hides after a while; the row's buttons stay).
     void vscode.commands.executeCommand(focusView(VIEWS.todos));
+    const choices = planChoices();
     const why = approval.note ? `${plainText(approval.note)} ` : "";
-    const choice = await vscode.window.showInformationMessage(`Orchestrator: ${why}the plan is ready — ${estimate.line}. ${estimate.basis} Its TODOs are in the TODO view.`, PLAN_CHOICES.approve, PLAN_CHOICES.replan, PLAN_CHOICES.cancel);
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: {0}the plan is ready — {1}. {2} Its TODOs are in the TODO view.", why, estimate.line, estimate.basis), choices.approve, choices.replan, choices.cancel);
     // Closed without a choice: the plan still waits, with its buttons on the mission's row.
     if (!choice) return;
-    const kind = choice === PLAN_CHOICES.approve ? "approve" : choice === PLAN_CHOICES.replan ? "replan" : "cancel";
+    const kind = choice === choices.approve ? "approve" : choice === choices.replan ? "replan" : "cancel";
     await vscode.commands.executeCommand(PLAN_APPROVAL_COMMANDS[kind], { missionId: approval.missionId, round } satisfies PlanApprovalTarget);
   }
 
   /** The user's answer, from any surface; Replan asks for the feedback first. */
   async decide(kind: PlanDecision["kind"], target: PlanApprovalTarget = {}): Promise<void> {
     const approval = this.host.planApprovals.pending;
-    const stale = () => void vscode.window.showInformationMessage("Orchestrator: that plan is no longer waiting (answered, withdrawn by a Stop, or replaced by a newer one).");
+    const stale = () => void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: that plan is no longer waiting (answered, withdrawn by a Stop, or replaced by a newer one)."));
     if (!approval) return stale();
     const missionId = target.missionId ?? approval.missionId;
     const round = target.round ?? approval.round;
@@ -70,11 +72,11 @@ export class PlanApprovalPrompt extends Disposable {
     let decision: PlanDecision;
     if (kind === "replan") {
       const feedback = await vscode.window.showInputBox({
-        title: "Orchestrator: Replan",
-        prompt: "What should the new plan do differently? The Planner plans the mission again with this.",
-        placeHolder: "e.g. Keep it to the API; no frontend. Use SQLite, not Postgres.",
+        title: vscode.l10n.t("Orchestrator: Replan"),
+        prompt: vscode.l10n.t("What should the new plan do differently? The Planner plans the mission again with this."),
+        placeHolder: vscode.l10n.t("e.g. Keep it to the API; no frontend. Use SQLite, not Postgres."),
         ignoreFocusOut: true,
-        validateInput: (value) => (value.trim().length === 0 ? "Say what to change (or press Escape to keep the plan waiting)." : value.length > MAX_FEEDBACK_CHARS ? `At most ${MAX_FEEDBACK_CHARS} characters.` : undefined),
+        validateInput: (value) => (value.trim().length === 0 ? vscode.l10n.t("Say what to change (or press Escape to keep the plan waiting).") : value.length > MAX_FEEDBACK_CHARS ? vscode.l10n.t("At most {0} characters.", MAX_FEEDBACK_CHARS) : undefined),
       });
       // Escape: nothing decided; the plan keeps waiting, the notification comes back.
       if (feedback === undefined) return this.host.planApprovals.pending === approval ? void this.show(approval) : undefined;

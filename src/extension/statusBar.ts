@@ -15,12 +15,12 @@ export class MissionStatusBar extends Disposable {
 
   constructor(private readonly view: MissionFeed) {
     super();
-    this.status.name = "Orchestrator";
-    this.stop.name = "Orchestrator: Stop";
-    this.stop.text = "$(debug-stop) Stop";
-    this.stop.tooltip = "Stop the running mission (aborts its OpenCode sessions)";
+    this.status.name = vscode.l10n.t("Orchestrator");
+    this.stop.name = vscode.l10n.t("Orchestrator: Stop");
+    this.stop.text = `$(debug-stop) ${vscode.l10n.t("Stop")}`;
+    this.stop.tooltip = vscode.l10n.t("Stop the running mission (aborts its OpenCode sessions)");
     this.stop.command = COMMANDS.stop;
-    this.stop.accessibilityInformation = { label: "Stop Orchestrator mission", role: "button" };
+    this.stop.accessibilityInformation = { label: vscode.l10n.t("Stop Orchestrator mission"), role: "button" };
     this._register(view.updates.on(() => this.render()));
     this.render();
   }
@@ -32,30 +32,30 @@ export class MissionStatusBar extends Disposable {
       // Waiting for the user, not working: the click leads to the answers (the mission's row, with the plan).
       this.show(`approval:${m.missionId}:${m.planApproval.round}`, () => {
         this.status.command = focusView(VIEWS.todos);
-        this.status.text = "$(question) Orchestrator: plan waiting for your approval";
-        this.status.tooltip = `Mission: ${label}${m.estimate ? `\nEstimate: ${m.estimate.line}` : ""}\nClick to see the plan and answer it.`;
-        this.status.accessibilityInformation = { label: `Orchestrator plan waiting for your approval: ${label}`, role: "button" };
+        this.status.text = `$(question) ${vscode.l10n.t("Orchestrator: plan waiting for your approval")}`;
+        this.status.tooltip = [vscode.l10n.t("Mission: {0}", label), m.estimate ? vscode.l10n.t("Estimate: {0}", m.estimate.line) : "", vscode.l10n.t("Click to see the plan and answer it.")].filter(Boolean).join("\n");
+        this.status.accessibilityInformation = { label: vscode.l10n.t("Orchestrator plan waiting for your approval: {0}", label), role: "button" };
         this.status.show();
         this.stop.show();
       });
     } else if (m.phase === "starting" || m.phase === "running") {
-      const detail = m.progress || "planning";
+      const detail = m.progress || vscode.l10n.t("planning");
       // The model in use, by its short name (the part after the provider): what the mission is spending on.
-      const model = m.demo ? "demo model" : (m.model?.split("/").slice(1).join("/") ?? "");
+      const model = m.demo ? vscode.l10n.t("demo model") : (m.model?.split("/").slice(1).join("/") ?? "");
       this.show(`running:${detail}:${m.demo}:${model}`, () => {
         this.status.command = COMMANDS.openDashboard;
-        this.status.text = `$(sync~spin) Orchestrator ${detail}${model ? ` · ${model}` : ""}`;
-        this.status.tooltip = `Mission: ${label}\nModel: ${m.demo ? "the scripted demo model" : (m.model ?? "OpenCode's default")}\nClick to open the dashboard.`;
-        this.status.accessibilityInformation = { label: `Orchestrator ${detail}: ${label}` };
+        this.status.text = `$(sync~spin) ${vscode.l10n.t("Orchestrator {0}", detail)}${model ? ` · ${model}` : ""}`;
+        this.status.tooltip = [vscode.l10n.t("Mission: {0}", label), vscode.l10n.t("Model: {0}", m.demo ? vscode.l10n.t("the scripted demo model") : (m.model ?? vscode.l10n.t("OpenCode's default"))), vscode.l10n.t("Click to open the dashboard.")].join("\n");
+        this.status.accessibilityInformation = { label: vscode.l10n.t("Orchestrator {0}: {1}", detail, label) };
         this.status.show();
         this.stop.show();
       });
     } else if (m.resumable) {
       this.show(`resumable:${m.missionId}`, () => {
-        this.status.text = "$(debug-continue) Resume mission";
-        this.status.tooltip = `Resume: ${label}`;
+        this.status.text = `$(debug-continue) ${vscode.l10n.t("Resume mission")}`;
+        this.status.tooltip = vscode.l10n.t("Resume: {0}", label);
         this.status.command = COMMANDS.resume;
-        this.status.accessibilityInformation = { label: `Resume Orchestrator mission: ${label}`, role: "button" };
+        this.status.accessibilityInformation = { label: vscode.l10n.t("Resume Orchestrator mission: {0}", label), role: "button" };
         this.status.show();
         this.stop.hide();
       });

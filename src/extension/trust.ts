@@ -8,6 +8,7 @@
  * to the list), and extension.ts registers every command through `guardedCommands`.
  * No `vscode` import: the classification is tested without an editor.
  */
+import * as l10n from "@vscode/l10n";
 import { COMMANDS, type CommandId, type CommandName } from "../shared/commands";
 
 /**
@@ -55,7 +56,8 @@ export function needsTrust(command: string): boolean {
   return trustedOnly.has(command);
 }
 
-export const UNTRUSTED_MESSAGE = "Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run, resume, retry, skip or revert a mission, or to review its changes.";
+/** Why a command is refused in Restricted Mode, and the way out. */
+export const untrustedMessage = (): string => l10n.t("Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run, resume, retry, skip or revert a mission, or to review its changes.");
 
 /**
  * Wraps a command's handler so that it runs only in a trusted workspace; otherwise `refuse` says

@@ -43,10 +43,12 @@ export class JobsProvider extends Disposable implements vscode.TreeDataProvider<
     const seconds = Math.round(((job.endedAt ?? Date.now()) - job.startedAt) / 1000);
     const owner = job.owner ? ` · ${job.owner.role === "worker" ? job.owner.todoIds.join(", ") : job.owner.role}` : "";
     item.description = `${commandOutcome(job.status, job.exitCode)} · ${seconds}s${owner}`;
-    item.tooltip = `${job.command}\n${job.reason ? `Failed: ${job.reason}\n` : ""}${job.owner ? `Started by the ${job.owner.role}${job.owner.todoIds.length ? ` for ${job.owner.todoIds.join(", ")}` : ""} of mission ${job.owner.missionId}\n` : ""}${job.outputChars.toLocaleString("en")} characters of output · log: ${job.logFile}${job.pid > 0 ? ` · pid ${job.pid}` : ""}`;
+    const startedBy = job.owner && (job.owner.todoIds.length ? vscode.l10n.t("Started by the {0} for {1} of mission {2}", job.owner.role, job.owner.todoIds.join(", "), job.owner.missionId) : vscode.l10n.t("Started by the {0} of mission {1}", job.owner.role, job.owner.missionId));
+    const output = vscode.l10n.t("{0} characters of output · log: {1}", job.outputChars.toLocaleString("en"), job.logFile);
+    item.tooltip = [job.command, job.reason ? vscode.l10n.t("Failed: {0}", job.reason) : "", startedBy ?? "", job.pid > 0 ? `${output} · pid ${job.pid}` : output].filter(Boolean).join("\n");
     item.iconPath = ICON[job.status];
     item.contextValue = `orchestrator:job+${job.status}`;
-    item.command = { command: COMMANDS.showJob, title: "Show Output", arguments: [job.id] };
+    item.command = { command: COMMANDS.showJob, title: vscode.l10n.t("Show Output"), arguments: [job.id] };
     return item;
   }
 
@@ -76,7 +78,7 @@ export function showJobTerminal(host: MissionHost, id: string): void {
     onDidWrite: write.event,
     open: () => {
       write.fire(`$ ${job.command}\r\n`);
-      if ((host.jobOutput(id)?.dropped ?? 0) > 0) write.fire(`[earlier output in ${job.logFile}]\r\n`);
+      if ((host.jobOutput(id)?.dropped ?? 0) > 0) write.fire(`[${vscode.l10n.t("earlier output in {0}", job.logFile)}]\r\n`);
       flush();
       sub = host.view.updates.on((update) => {
         if (!update.jobIds.includes(id)) return;
@@ -89,5 +91,5 @@ export function showJobTerminal(host: MissionHost, id: string): void {
     },
     close: () => sub?.dispose(),
   };
-  vscode.window.createTerminal({ name: `Job ${job.id}`, pty }).show(true);
+  vscode.window.createTerminal({ name: vscode.l10n.t("Job {0}", job.id), pty }).show(true);
 }

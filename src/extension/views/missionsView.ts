@@ -25,21 +25,21 @@ export function missionItem(m: MissionSummary, shown: boolean, now = Date.now())
   const item = new vscode.TreeItem(missionLabel(m.mission));
   item.id = `history:${m.missionId}`;
   const when = new Date(m.createdAt).toLocaleString();
-  const cost = m.cost ? ` · $${m.cost.toFixed(4)}` : "";
-  item.description = `${m.status} · ${m.done} · ${ago(now - m.updatedAt)}${cost}${shown ? " · shown" : ""}${m.notOurs ? " · not yours" : ""}`;
-  item.tooltip = [m.mission, `Started ${when}`, `${m.status}: ${m.done}`, `${m.tokens.toLocaleString("en")} tokens · $${m.cost.toFixed(4)}`, m.model ? `Model: ${m.model}` : "", m.notOurs ? `Shown only: ${m.notOurs}` : ""].filter(Boolean).join("\n");
+  const cost = m.cost ? `$${m.cost.toFixed(4)}` : "";
+  item.description = [m.status, m.done, ago(now - m.updatedAt), cost, shown ? vscode.l10n.t("shown") : "", m.notOurs ? vscode.l10n.t("not yours") : ""].filter(Boolean).join(" · ");
+  item.tooltip = [m.mission, vscode.l10n.t("Started {0}", when), `${m.status}: ${m.done}`, vscode.l10n.t("{0} tokens · ${1}", m.tokens.toLocaleString("en"), m.cost.toFixed(4)), m.model ? vscode.l10n.t("Model: {0}", m.model) : "", m.notOurs ? vscode.l10n.t("Shown only: {0}", m.notOurs) : ""].filter(Boolean).join("\n");
   item.iconPath = ICON[m.status] ?? new vscode.ThemeIcon("target");
   item.contextValue = `orchestrator:pastMission${m.resumable ? "+resumable" : ""}${m.hasReport ? "+report" : ""}`;
-  item.command = { command: COMMANDS.openMission, title: "Open Mission", arguments: [m.missionId] };
+  item.command = { command: COMMANDS.openMission, title: vscode.l10n.t("Open Mission"), arguments: [m.missionId] };
   return item;
 }
 
 function ago(ms: number): string {
   const minutes = Math.round(ms / 60_000);
-  if (minutes < 1) return "just now";
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 1) return vscode.l10n.t("just now");
+  if (minutes < 60) return vscode.l10n.t("{0} min ago", minutes);
   const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
+  return hours < 48 ? vscode.l10n.t("{0} h ago", hours) : vscode.l10n.t("{0} days ago", Math.round(hours / 24));
 }
 
 export class MissionsProvider extends Disposable implements vscode.TreeDataProvider<MissionSummary> {
