@@ -13,11 +13,12 @@ import { REPO_ROOT } from "../support/isolation";
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), "utf8");
 const manifest = JSON.parse(read("package.json")) as Record<string, unknown> & { l10n?: string; contributes: Record<string, unknown> };
 
-test("l10n/bundle.l10n.json holds exactly the strings of the extension's l10n.t calls (npm run l10n writes it)", async () => {
-  const files = readdirSync(join(REPO_ROOT, "src", "extension"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
-  const extracted = await getL10nJson(files.map((f) => ({ contents: read(join("src", "extension", f)), extension: ".ts" })));
+test("l10n/bundle.l10n.json holds exactly the strings of the l10n.t calls of the extension and its webviews (npm run l10n writes it)", async () => {
+  const files = ["src/extension", "webview"].flatMap((folder) => readdirSync(join(REPO_ROOT, folder), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => join(folder, f)));
+  const extracted = await getL10nJson(files.map((f) => ({ contents: read(f), extension: ".ts" })));
   const bundle = JSON.parse(read("l10n/bundle.l10n.json")) as Record<string, string>;
-  assert.ok(Object.keys(extracted).length >= 150, "the extension's messages, buttons, titles and tree texts are all there");
+  assert.ok(Object.keys(extracted).length >= 200, "the messages, buttons, titles, tree texts and the pages' words are all there");
+  assert.ok("Sessions over time" in extracted && "Run Task…" in extracted, "the webviews' words too");
   assert.deepEqual(Object.keys(bundle).sort(), Object.keys(extracted).sort(), "run `npm run l10n` after changing a string");
   for (const [key, value] of Object.entries(bundle)) assert.equal(value, extracted[key], key);
   assert.equal(manifest.l10n, "./l10n", "VS Code finds the bundle");
