@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { EstimateView } from "./estimate";
+import type { Subscribable } from "./feed";
 
 export const PlanApproval = z.object({
   missionId: z.string(),
@@ -25,3 +26,9 @@ export const PlanDecision = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("cancel") }),
 ]);
 export type PlanDecision = z.infer<typeof PlanDecision>;
+
+/** What the host publishes of plan approvals: the one waiting, and each change (undefined: none waits now). */
+export interface PlanApprovalFeed {
+  readonly changed: Subscribable<PlanApproval | undefined>;
+  readonly pending: PlanApproval | undefined;
+}

@@ -43,12 +43,12 @@ import { askWorkspace, questionProblem, type AskOptions } from "./workspaceQuest
 import type { ActionResult, AskAnswer, MissionRef, ModelChoice, ResumeTarget } from "../../shared/actions";
 import type { AgentRequestUpdate, PermissionReply } from "../../shared/agentRequests";
 import type { ChangeSet } from "../../shared/changes";
-import type { MissionFeed } from "../../shared/feed";
+import type { MissionFeed, Subscribable } from "../../shared/feed";
 import type { JobModel, JobOutput } from "../../shared/job";
 import { missionLabel, type MissionModel } from "../../shared/mission";
 import type { MissionSummary } from "../../shared/missionSummary";
 import type { HostNotice } from "../../shared/notices";
-import type { PlanDecision } from "../../shared/planApproval";
+import type { PlanApprovalFeed, PlanDecision } from "../../shared/planApproval";
 
 export type { ActionResult, HostNotice };
 
@@ -91,10 +91,15 @@ export class MissionHost {
   private readonly missionView = new MissionView();
   /** What the editor renders: the read model, the sessions, the timeline, the jobs, and what changed in each update. */
   readonly view: MissionFeed = this.missionView;
-  readonly notices = new Emitter<HostNotice>();
-  readonly requests = new Emitter<AgentRequestUpdate>();
-  /** The plan waiting for the user's Approve, Replan or Cancel (orchestrator.approvePlan). */
-  readonly planApprovals = new PlanApprovals();
+  private readonly noticeEmitter = new Emitter<HostNotice>();
+  /** What the editor should tell the user; the host never decides how it is shown. */
+  readonly notices: Subscribable<HostNotice> = this.noticeEmitter;
+  private readonly requestEmitter = new Emitter<AgentRequestUpdate>();
+  /** The agents' permission and question requests, asked and gone; answered through replyPermission / answerQuestion. */
+  readonly requests: Subscribable<AgentRequestUpdate> = this.requestEmitter;
+  private readonly approvals = new PlanApprovals();
+  /** The plan waiting for the user's Approve, Replan or Cancel (orchestrator.approvePlan); answered through answerPlanApproval. */
+  readonly planApprovals: PlanApprovalFeed = this.approvals;
   private readonly jobs: BackgroundJobManager;
   private readonly store: MissionStore;
   private readonly library: MissionLibrary;
@@ -126,7 +131,7 @@ export class MissionHost {
     this.jobs = new BackgroundJobManager({ workspace: options.workspace });
     this.jobSubscription = this.jobs.changed.on((job) => this.missionView.jobChanged(jobModel(job)));
     this.engines = new EngineProvider({ logger: options.logger, serverPassword: options.serverPassword ?? (async () => undefined), extensionPath: options.extensionPath ?? options.workspace, jobs: this.jobs, env: options.engineEnv });
-    this.agentRequests = new AgentRequests((id) => this.missionView.who(id), (update) => this.requests.fire(update), options.logger);
+    this.agentRequests = new AgentRequests((id) => this.missionView.who(id), (update) => this.requestEmitter.fire(update), options.logger);
     // Background jobs and plan-given checks pass the rules the bash tool's commands pass (the user where they ask);
     // one gate for the window, so an "Always" lasts as long as the window.
     const ask: JobAsk = (permission, patterns, command) => this.agentRequests.askUser(permission === "bash" ? "An agent's background job" : `An agent's background job (${oneLine(command).slice(0, 120)})`, permission, patterns);
@@ -211,7 +216,7 @@ export class MissionHost {
   private stateProblem(problem: StateFileError): void {
     if (problem.recovered) this.logger.warn(problem.message);
     else this.logger.error(problem.message);
-    this.notices.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered, missionId: problem.recovered ? undefined : problem.missionId });
+    this.noticeEmitter.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered, missionId: problem.recovered ? undefined : problem.missionId });
   }
 
   /** Every mission of the workspace, newest first, for the history view (those not the user's own say why). */
@@ -348,11 +353,11 @@ export class MissionHost {
         this.missionView.setFacts({ phase: "stopped", finishedAt: Date.now() });
         return this.model;
       }
-      if (lease.demo) this.notices.fire({ kind: "demo" });
+      if (lease.demo) this.noticeEmitter.fire({ kind: "demo" });
       if (lease.stepSnapshots && !this.warnedSlowServer) {
         this.warnedSlowServer = true;
         this.logger.warn("The attached OpenCode server snapshots the workspace at every step: missions with many Workers run several times slower. Set \"snapshot\": false in its configuration.");
-        this.notices.fire({ kind: "slowServer" });
+        this.noticeEmitter.fire({ kind: "slowServer" });
       }
       // The mission survives its servers: a member that dies is restarted, its turns go on in new sessions.
       const pool = lease.pool;
@@ -387,14 +392,14 @@ export class MissionHost {
       const final = await commander.run();
       this.missionView.setFacts({ phase: phaseOf(final.status), finishedAt: Date.now() });
       this.logger.info(final.report ?? `Mission ${final.status}`);
-      this.notices.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
+      this.noticeEmitter.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
     } catch (error) {
       // Shown in the views and a notification, and kept in the mission: no credential in it (OpenCode's start output is quoted).
       const message = this.logger.redact(error instanceof Error ? error.message : String(error));
       if (fresh && !this.commander) this.keepUnstarted(mission, message);
       this.missionView.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
       this.logger.error(`Mission failed: ${message}`);
-      this.notices.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError });
+      this.noticeEmitter.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError });
     } finally {
       for (const s of subscriptions) s.dispose();
       this.starting = false;
@@ -431,13 +436,13 @@ export class MissionHost {
     return {
       mode,
       estimate: async (todos) => estimatePlan(todos, usageProfile(await pastMissions(this.store, missionId())), await (prices ??= rolePrices(engine, model, roleModels))),
-      decide: (request, signal) => this.planApprovals.ask(request, signal),
+      decide: (request, signal) => this.approvals.ask(request, signal),
     };
   }
 
   /** The user's answer to the plan approval that waits (from whichever surface); false when none of `missionId` (and `round`) waits. */
   answerPlanApproval(missionId: string, decision: PlanDecision, round?: number): boolean {
-    const decided = this.planApprovals.decide(missionId, decision, round);
+    const decided = this.approvals.decide(missionId, decision, round);
     // Cancel is the user's stop: the end is told as one, not as a problem to fix.
     if (decided && decision.kind === "cancel") this.stopRequested = true;
     return decided;
@@ -572,9 +577,9 @@ export class MissionHost {
     await this.engines.stop(graceMs);
     await this.jobs.dispose();
     this.missionView.dispose();
-    this.notices.dispose();
-    this.requests.dispose();
-    this.planApprovals.changed.dispose();
+    this.noticeEmitter.dispose();
+    this.requestEmitter.dispose();
+    this.approvals.changed.dispose();
   }
 }
 
