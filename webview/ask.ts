@@ -3,7 +3,9 @@
  * written, the files each answer read) and the question box. Everything that arrives is parsed
  * with zod; everything shown is text (no HTML from the host or the model is ever interpreted).
  */
-import { AskHostToWebview, type AskExchange, type AskWebviewToHost } from "../src/shared/protocol";
+import "./l10nSetup";
+import * as l10n from "@vscode/l10n";
+import { AskHostToWebview, type AskExchange, type AskWebviewToHost } from "../src/shared/askProtocol";
 
 interface VsCodeApi {
   postMessage(message: AskWebviewToHost): void;
@@ -20,18 +22,18 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
-const STATE_LABEL: Record<AskExchange["state"], string> = { answering: "Answering…", done: "", stopped: "Stopped.", failed: "Failed" };
+const STATE_LABEL: Record<AskExchange["state"], string> = { answering: l10n.t("Answering…"), done: "", stopped: l10n.t("Stopped."), failed: l10n.t("Failed") };
 
 const conversation = el("section", { class: "conversation", "data-testid": "conversation", "aria-live": "polite" });
 const notice = el("p", { class: "notice", role: "status", "data-testid": "notice" });
-const question = el("textarea", { class: "question", "data-testid": "question", rows: "3", placeholder: "Ask about this workspace… (Enter asks, Shift+Enter starts a new line)", "aria-label": "Question" });
-const askButton = el("button", { type: "submit", "data-testid": "ask" }, "Ask");
-const stopButton = el("button", { type: "button", class: "secondary", "data-testid": "stop" }, "Stop");
-const newButton = el("button", { type: "button", class: "secondary", "data-testid": "new-conversation" }, "New Conversation");
+const question = el("textarea", { class: "question", "data-testid": "question", rows: "3", placeholder: l10n.t("Ask about this workspace… (Enter asks, Shift+Enter starts a new line)"), "aria-label": l10n.t("Question") });
+const askButton = el("button", { type: "submit", "data-testid": "ask" }, l10n.t("Ask"));
+const stopButton = el("button", { type: "button", class: "secondary", "data-testid": "stop" }, l10n.t("Stop"));
+const newButton = el("button", { type: "button", class: "secondary", "data-testid": "new-conversation" }, l10n.t("New Conversation"));
 const form = el("form", { class: "ask" }, question, el("div", { class: "actions" }, askButton, stopButton, newButton));
 
 app.append(
-  el("header", { class: "header" }, el("h1", {}, "Ask about this workspace"), el("span", { class: "hint" }, "Answered by OpenCode with read-only tools: nothing is changed. Start a mission with Orchestrator: Run Task.")),
+  el("header", { class: "header" }, el("h1", {}, l10n.t("Ask about this workspace")), el("span", { class: "hint" }, l10n.t("Answered by OpenCode with read-only tools: nothing is changed. Start a mission with Orchestrator: Run Task."))),
   conversation,
   notice,
   form,
@@ -50,7 +52,7 @@ function exchangeView(exchange: AskExchange, index: number): HTMLElement {
   return el("article", { class: `exchange exchange-${exchange.state}`, "data-index": String(index) },
     el("div", { class: "asked", "data-testid": "asked" }, exchange.question),
     el("div", { class: "answer", "data-testid": "answer" }, exchange.answer),
-    ...(files.length ? [el("div", { class: "files" }, el("span", { class: "label" }, "Read:"), el("ul", {}, ...files))] : []),
+    ...(files.length ? [el("div", { class: "files" }, el("span", { class: "label" }, l10n.t("Read:")), el("ul", {}, ...files))] : []),
     ...(state || exchange.error ? [el("div", { class: "state", "data-testid": "state" }, `${state}${exchange.error ? `: ${exchange.error}` : ""}`)] : []),
   );
 }
@@ -61,7 +63,7 @@ function setBusy(busy: boolean): void {
 }
 
 function render(exchanges: AskExchange[], busy: boolean, text?: string): void {
-  conversation.replaceChildren(...(exchanges.length ? exchanges.map(exchangeView) : [el("p", { class: "empty" }, "Ask a question: where something is, how it works, what a file does. Follow-up questions continue the conversation.")]));
+  conversation.replaceChildren(...(exchanges.length ? exchanges.map(exchangeView) : [el("p", { class: "empty" }, l10n.t("Ask a question: where something is, how it works, what a file does. Follow-up questions continue the conversation."))]));
   notice.textContent = text ?? "";
   setBusy(busy);
   conversation.lastElementChild?.scrollIntoView({ block: "end" });

@@ -2,10 +2,17 @@
  * The dashboard's browser side. It renders the snapshot the extension posts and sends back only
  * the typed messages of WebviewToHost; whatever arrives is parsed with zod before use.
  */
+import "./l10nSetup";
+import * as l10n from "@vscode/l10n";
 import "@vscode-elements/elements/dist/vscode-badge/index.js";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-ring/index.js";
-import { estimateLine, HostToWebview, idleModel, type MissionModel, type SessionSummary, type TimelineEntry, type TranscriptBodyLine, type TranscriptLine, type WebviewToHost } from "../src/shared/protocol";
+import { HostToWebview, type WebviewToHost } from "../src/shared/dashboardProtocol";
+import { idleModel, type MissionModel } from "../src/shared/mission";
+import { commandOutcome } from "../src/shared/outcome";
+import type { SessionModel } from "../src/shared/session";
+import type { TimelineEntry } from "../src/shared/timeline";
+import type { TranscriptBodyLine, TranscriptLine } from "../src/shared/transcript";
 import { SessionTimeline } from "./sessionTimeline";
 import { TodoGraph } from "./todoGraph";
 
@@ -19,12 +26,12 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById("app") as HTMLElement;
 
 const PHASE_LABEL: Record<MissionModel["phase"], string> = {
-  idle: "No mission yet",
-  starting: "Starting OpenCode",
-  running: "Running",
-  done: "Done",
-  failed: "Failed",
-  stopped: "Stopped",
+  idle: l10n.t("No mission yet"),
+  starting: l10n.t("Starting OpenCode"),
+  running: l10n.t("Running"),
+  done: l10n.t("Done"),
+  failed: l10n.t("Failed"),
+  stopped: l10n.t("Stopped"),
 };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
@@ -43,7 +50,7 @@ function custom(tag: string, attrs: Record<string, string>, ...children: Array<N
 
 const STATUS_ICON: Record<string, string> = { pending: "○", running: "◐", review: "◑", done: "●", failed: "✕", blocked: "⊘" };
 
-let sessions: SessionSummary[] = [];
+let sessions: SessionModel[] = [];
 let timeline: TimelineEntry[] = [];
 let focused: string | undefined;
 /** The TODO picked in the graph or the table: highlighted in both. */
@@ -65,21 +72,21 @@ function sessionsSection(): HTMLElement {
   if (!sessions.length) return el("span");
   const now = Date.now();
   return el("section", { class: "sessions", "data-testid": "sessions" },
-    el("h2", {}, `Sessions (${last?.counts.runningSessions ?? 0} running)`),
+    el("h2", {}, l10n.t("Sessions ({0} running)", last?.counts.runningSessions ?? 0)),
     el("table", { class: "todos" },
       el("tbody", {}, ...sessions.map((x) => el("tr", { class: `session session-${x.status}${x.id === focused ? " focused" : ""}`, "data-session": x.id, tabindex: "0", title: x.detail ?? x.id },
         el("td", {}, `${x.role}${x.todoIds.length ? ` · ${x.todoIds.join(", ")}` : ""}`),
         el("td", {}, x.status),
         el("td", {}, `${Math.round(((x.endedAt ?? now) - x.startedAt) / 1000)} s`),
-        el("td", {}, `${(x.inputTokens + x.outputTokens).toLocaleString()} tok · $${x.cost.toFixed(4)}`),
-        el("td", { class: "server" }, x.server ? `server ${x.server}` : ""))))));
+        el("td", {}, l10n.t("{0} tok · ${1}", (x.inputTokens + x.outputTokens).toLocaleString(), x.cost.toFixed(4))),
+        el("td", { class: "server" }, x.server ? l10n.t("server {0}", x.server) : ""))))));
 }
 
 function transcriptSection(): HTMLElement {
   if (!focused) return el("span");
   return el("section", { class: "transcript", "data-testid": "transcript" },
-    el("h2", {}, `Transcript · ${focused}`),
-    ...(transcript.length ? transcript.map((l) => (l.kind === "tool" ? toolCall(l) : el("div", { class: `line line-${l.kind}` }, l.text))) : [el("p", { class: "empty" }, "Nothing yet.")]));
+    el("h2", {}, l10n.t("Transcript · {0}", focused)),
+    ...(transcript.length ? transcript.map((l) => (l.kind === "tool" ? toolCall(l) : el("div", { class: `line line-${l.kind}` }, l.text))) : [el("p", { class: "empty" }, l10n.t("Nothing yet."))]));
 }
 
 const SIGN: Record<TranscriptBodyLine["kind"], string> = { add: "+", del: "-", ctx: " ", out: "", note: "" };
@@ -90,7 +97,7 @@ function toolCall(l: TranscriptLine): HTMLElement {
   const state = TOOL_STATES.has(l.toolStatus ?? "") ? (l.toolStatus as string) : "unknown";
   const outcome = l.exit === undefined
     ? el("span", { class: `tool-status status-${state}` }, l.toolStatus ?? "")
-    : el("span", { class: `tool-status ${l.exit === 0 ? "status-completed" : "status-error"}` }, `exit ${l.exit}`);
+    : el("span", { class: `tool-status ${l.exit === 0 ? "status-completed" : "status-error"}` }, commandOutcome(undefined, l.exit));
   const parts: HTMLElement[] = [el("span", { class: "tool-name" }, `⚙ ${l.tool ?? "tool"}`)];
   if (l.title) parts.push(el("span", { class: "tool-title" }, l.title));
   parts.push(outcome);
@@ -106,7 +113,7 @@ function toolCall(l: TranscriptLine): HTMLElement {
 function timelineSection(): HTMLElement {
   if (!timeline.length) return el("span");
   return el("section", { class: "timeline", "data-testid": "timeline" },
-    el("h2", {}, "Timeline"),
+    el("h2", {}, l10n.t("Timeline")),
     el("ol", {}, ...[...timeline].reverse().slice(0, 50).map((t) => el("li", {}, el("time", {}, new Date(t.at).toLocaleTimeString()), " ", t.text))));
 }
 
@@ -120,50 +127,49 @@ function filesCell(t: MissionModel["todos"][number]): Array<Node | string> {
 
 /** ✓/✗ of the acceptance check the orchestrator ran, its output's end on hover. */
 function checkCell(c: MissionModel["todos"][number]["check"], command?: string): Node | string {
-  if (!c) return command ? "pending" : "";
+  if (!c) return command ? l10n.t("pending") : "";
   const mark = c.status === "running" ? "…" : c.status === "passed" ? "✓" : "✗";
-  const exit = c.exitCode !== undefined && c.exitCode !== null && c.status !== "passed" ? ` exit ${c.exitCode}` : "";
-  return el("span", { class: `check check-${c.status}`, title: `${c.command}\n${c.tail.trim().split("\n").slice(-20).join("\n")}` }, `${mark} ${c.status}${exit}`);
+  return el("span", { class: `check check-${c.status}`, title: `${c.command}\n${c.tail.trim().split("\n").slice(-20).join("\n")}` }, `${mark} ${commandOutcome(c.status, c.exitCode)}`);
 }
 
 function render(s: MissionModel): void {
   last = s;
   const active = s.phase === "starting" || s.phase === "running";
   const header = el("header", { class: "header" },
-    el("h1", {}, "Orchestrator"),
+    el("h1", {}, l10n.t("Orchestrator")),
     custom("vscode-badge", { "data-testid": "phase", class: `phase phase-${s.phase}` }, s.status && s.phase !== "starting" ? s.status : PHASE_LABEL[s.phase]),
-    ...(s.demo ? [custom("vscode-badge", { variant: "counter", title: "No model provider is configured: a scripted demo model answers." }, "demo model")] : []),
-    ...(active ? [custom("vscode-progress-ring", { "aria-label": "working" })] : []),
+    ...(s.demo ? [custom("vscode-badge", { variant: "counter", title: l10n.t("No model provider is configured: a scripted demo model answers.") }, l10n.t("demo model"))] : []),
+    ...(active ? [custom("vscode-progress-ring", { "aria-label": l10n.t("working") })] : []),
   );
   const rows: Array<[string, string]> = [];
-  if (s.mission) rows.push(["Mission", s.mission]);
-  if (s.demo || s.model) rows.push(["Model", s.demo ? "scripted demo model" : (s.model ?? "")]);
-  if (s.todos.length) rows.push(["Progress", `${s.progress} · round ${s.iteration}`]);
-  if (s.startedAt) rows.push(["Elapsed", `${Math.round(((s.finishedAt ?? Date.now()) - s.startedAt) / 1000)} s`]);
-  if (s.tokens.input || s.tokens.output) rows.push(["Tokens", `${s.tokens.input.toLocaleString()} in · ${s.tokens.output.toLocaleString()} out`]);
-  if (s.estimate) rows.push(["Estimate", s.awaitingApproval ? `${estimateLine(s.estimate)} — waiting for your approval` : estimateLine(s.estimate)]);
-  if (s.phase !== "idle") rows.push(["Cost", `$${s.cost.toFixed(4)}`]);
-  if (s.check) rows.push(["Project check", `${s.check.command} → ${s.check.status}${s.check.exitCode !== undefined && s.check.exitCode !== null && s.check.status !== "passed" ? ` (exit ${s.check.exitCode})` : ""}`]);
-  if (s.error) rows.push(["Error", s.error]);
-  else if (s.stopReason && s.status !== "sealed") rows.push(["Stopped", s.stopReason]);
+  if (s.mission) rows.push([l10n.t("Mission"), s.mission]);
+  if (s.demo || s.model) rows.push([l10n.t("Model"), s.demo ? l10n.t("scripted demo model") : (s.model ?? "")]);
+  if (s.todos.length) rows.push([l10n.t("Progress"), l10n.t("{0} · round {1}", s.progress, s.iteration)]);
+  if (s.startedAt) rows.push([l10n.t("Elapsed"), `${Math.round(((s.finishedAt ?? Date.now()) - s.startedAt) / 1000)} s`]);
+  if (s.tokens.input || s.tokens.output) rows.push([l10n.t("Tokens"), l10n.t("{0} in · {1} out", s.tokens.input.toLocaleString(), s.tokens.output.toLocaleString())]);
+  if (s.estimate) rows.push([l10n.t("Estimate"), s.planApproval ? l10n.t("{0} — waiting for your approval", s.estimate.line) : s.estimate.line]);
+  if (s.phase !== "idle") rows.push([l10n.t("Cost"), `$${s.cost.toFixed(4)}`]);
+  if (s.check) rows.push([l10n.t("Project check"), `${s.check.command} → ${commandOutcome(s.check.status, s.check.exitCode)}`]);
+  if (s.error) rows.push([l10n.t("Error"), s.error]);
+  else if (s.stopReason && s.status !== "sealed") rows.push([l10n.t("Stopped"), s.stopReason]);
   const facts = el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   const todos = s.todos.length
     ? el("table", { class: "todos", "data-testid": "todos" },
-        el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, "TODO"), el("th", {}, "Status"), el("th", {}, "Check"), el("th", {}, "Files"))),
+        el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, l10n.t("TODO")), el("th", {}, l10n.t("Status")), el("th", {}, l10n.t("Check")), el("th", {}, l10n.t("Files")))),
         el("tbody", {}, ...s.todos.map((t) => el("tr", { class: `todo-${t.status}${t.id === selectedTodo ? " selected" : ""}`, "data-todo": t.id, tabindex: "0" },
           el("td", { "aria-hidden": "true" }, STATUS_ICON[t.status] ?? "·"),
           el("td", {}, `${t.id} · ${t.title}`),
-          el("td", {}, t.attempts > 1 ? `${t.status} (attempt ${t.attempts})` : t.status),
+          el("td", {}, t.attempts > 1 ? `${t.status} (${l10n.t("attempt {0}", t.attempts)})` : t.status),
           el("td", { "data-testid": `check-${t.id}` }, checkCell(t.check, t.checkCommand)),
           el("td", {}, ...filesCell(t))))))
-    : el("p", { class: "empty" }, s.phase === "idle" ? "No mission yet." : "Planning…");
+    : el("p", { class: "empty" }, s.phase === "idle" ? l10n.t("No mission yet.") : l10n.t("Planning…"));
   const report = s.report ? el("pre", { class: "report" }, s.report) : el("span");
   const actions = el("div", { class: "actions" },
-    ...(s.awaitingApproval
-      ? [custom("vscode-button", { "data-action": "approvePlan" }, "Approve Plan"), custom("vscode-button", { "data-action": "replanPlan", secondary: "" }, "Replan…"), custom("vscode-button", { "data-action": "cancelPlan", secondary: "" }, "Cancel Plan")]
+    ...(s.planApproval
+      ? [custom("vscode-button", { "data-action": "approvePlan" }, l10n.t("Approve Plan")), custom("vscode-button", { "data-action": "replanPlan", secondary: "" }, l10n.t("Replan…")), custom("vscode-button", { "data-action": "cancelPlan", secondary: "" }, l10n.t("Cancel Plan"))]
       : []),
-    active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, "Stop") : custom("vscode-button", { "data-action": "runTask" }, "Run Task…"),
-    ...(s.resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, "Resume")] : []));
+    active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, l10n.t("Stop")) : custom("vscode-button", { "data-action": "runTask" }, l10n.t("Run Task…")),
+    ...(s.resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, l10n.t("Resume"))] : []));
   top.replaceChildren(header, facts, actions);
   tableSlot.replaceChildren(todos);
   bottom.replaceChildren(report, sessionsSection(), transcriptSection(), timelineSection());
@@ -206,10 +212,10 @@ app.addEventListener("click", (event) => {
   if (action === "stop") vscode.postMessage({ type: "stop" });
   if (action === "runTask") vscode.postMessage({ type: "runTask" });
   if (action === "resume") vscode.postMessage({ type: "resume", missionId: last?.missionId });
-  const round = last?.planRound;
-  if (action === "approvePlan") vscode.postMessage({ type: "decidePlan", decision: "approve", round });
-  if (action === "replanPlan") vscode.postMessage({ type: "decidePlan", decision: "replan", round });
-  if (action === "cancelPlan") vscode.postMessage({ type: "decidePlan", decision: "cancel", round });
+  const round = last?.planApproval?.round;
+  if (action === "approvePlan") vscode.postMessage({ type: "answerPlanApproval", decision: "approve", round });
+  if (action === "replanPlan") vscode.postMessage({ type: "answerPlanApproval", decision: "replan", round });
+  if (action === "cancelPlan") vscode.postMessage({ type: "answerPlanApproval", decision: "cancel", round });
 });
 
 // The graph's boxes, the timeline's bars and the tables' rows are focusable: Enter or Space picks them.

@@ -4,7 +4,8 @@
  * edge that moves while sessions run. The parallelism of a mission shows at a glance: three Workers
  * at once are three bars stacked. Redrawn whole on each update (bars are cheap; there is no layout).
  */
-import type { SessionSummary } from "../src/shared/protocol";
+import * as l10n from "@vscode/l10n";
+import type { SessionModel } from "../src/shared/session";
 import { assignLanes } from "./sessionLanes";
 import { classPart, clip, svg } from "./svg";
 import { elapsedLabel, ticks } from "./timeScale";
@@ -32,7 +33,7 @@ export class SessionTimeline {
   readonly element: HTMLElement;
   private readonly canvas: SVGSVGElement;
   private readonly caption: HTMLElement;
-  private sessions: readonly SessionSummary[] = [];
+  private sessions: readonly SessionModel[] = [];
   private clock: TimelineClock = { live: false };
   private focused?: string;
   private ticker?: ReturnType<typeof setTimeout>;
@@ -41,7 +42,7 @@ export class SessionTimeline {
   constructor() {
     this.canvas = svg("svg", { class: "session-timeline", "data-testid": "session-timeline", role: "group" });
     const heading = document.createElement("h2");
-    heading.textContent = "Sessions over time";
+    heading.textContent = l10n.t("Sessions over time");
     this.caption = document.createElement("span");
     this.caption.className = "picture-caption";
     const head = document.createElement("div");
@@ -56,7 +57,7 @@ export class SessionTimeline {
     }).observe(this.element);
   }
 
-  update(sessions: readonly SessionSummary[], clock: TimelineClock, focused: string | undefined): void {
+  update(sessions: readonly SessionModel[], clock: TimelineClock, focused: string | undefined): void {
     this.sessions = sessions;
     this.clock = clock;
     this.focused = focused;
@@ -107,8 +108,8 @@ export class SessionTimeline {
     this.canvas.setAttribute("height", String(height));
     this.canvas.setAttribute("viewBox", `0 0 ${width} ${height}`);
     this.canvas.setAttribute("data-lanes", String(count));
-    this.canvas.setAttribute("aria-label", `Sessions over time: ${this.sessions.length} sessions, at most ${count} at once`);
-    this.caption.textContent = `${this.sessions.length} sessions · at most ${count} at once`;
+    this.canvas.setAttribute("aria-label", l10n.t("Sessions over time: {0} sessions, at most {1} at once", this.sessions.length, count));
+    this.caption.textContent = l10n.t("{0} sessions · at most {1} at once", this.sessions.length, count);
     // The open bars grow and now moves on between snapshots.
     if (this.clock.live && open) this.ticker = setTimeout(() => this.draw(), 1000);
   }
@@ -122,7 +123,7 @@ export class SessionTimeline {
 function legend(): HTMLElement {
   const box = document.createElement("span");
   box.className = "legend";
-  for (const [kind, text] of [["role-planner", "Planner"], ["role-worker", "Worker"], ["role-reviewer", "Reviewer"], ["status-error", "error"], ["status-aborted", "aborted"]]) {
+  for (const [kind, text] of [["role-planner", l10n.t("Planner")], ["role-worker", l10n.t("Worker")], ["role-reviewer", l10n.t("Reviewer")], ["status-error", l10n.t("error")], ["status-aborted", l10n.t("aborted")]]) {
     const swatch = document.createElement("span");
     swatch.className = `swatch ${kind as string}`;
     const item = document.createElement("span");

@@ -4,7 +4,8 @@
  * see graphLayout.ts) runs again only when the TODOs or their dependencies changed. Large plans
  * are shown whole, scaled to fit, or at actual size in a scrolling box (the button toggles).
  */
-import type { MissionModel } from "../src/shared/protocol";
+import * as l10n from "@vscode/l10n";
+import type { MissionModel } from "../src/shared/mission";
 import { dependencies, graphShape, layoutGraph, NODE_HEIGHT, NODE_WIDTH, type GraphLayout } from "./graphLayout";
 import { classPart, clip, svg } from "./svg";
 
@@ -52,7 +53,7 @@ export class TodoGraph {
       this.scale();
     });
     const heading = document.createElement("h2");
-    heading.textContent = "Plan";
+    heading.textContent = l10n.t("Plan");
     this.caption = document.createElement("span");
     this.caption.className = "picture-caption";
     const head = document.createElement("div");
@@ -102,8 +103,8 @@ export class TodoGraph {
     });
     this.canvas.replaceChildren(svg("defs", {}, arrow), ...this.edges.map((e) => e.path), ...boxes);
     this.canvas.setAttribute("viewBox", `0 0 ${this.layout.width} ${this.layout.height}`);
-    this.canvas.setAttribute("aria-label", `TODO graph: ${todos.length} TODOs, ${this.edges.length} dependencies`);
-    this.caption.textContent = `${todos.length} TODOs · ${dependencies(todos).length} dependencies`;
+    this.canvas.setAttribute("aria-label", l10n.t("TODO graph: {0} TODOs, {1} dependencies", todos.length, this.edges.length));
+    this.caption.textContent = l10n.t("{0} TODOs · {1} dependencies", todos.length, dependencies(todos).length);
     this.scale();
   }
 
@@ -115,10 +116,10 @@ export class TodoGraph {
       const parts = this.nodes.get(t.id);
       if (!parts) continue;
       const doing = t.role && (t.status === "running" || t.status === "review") ? ` · ${t.role}` : "";
-      const attempt = t.attempts > 1 ? ` (attempt ${t.attempts})` : "";
+      const attempt = t.attempts > 1 ? ` (${l10n.t("attempt {0}", t.attempts)})` : "";
       parts.group.setAttribute("class", `node status-${classPart(t.status)}${t.id === this.selected ? " selected" : ""}`);
       parts.group.setAttribute("aria-label", `${t.id} ${t.title}: ${t.status}${doing}${attempt}`);
-      parts.title.textContent = `${t.id} · ${t.title}\n${t.status}${doing}${attempt}${t.dependsOn.length ? `\nafter ${t.dependsOn.join(", ")}` : ""}${t.note ? `\n${t.note}` : ""}`;
+      parts.title.textContent = `${t.id} · ${t.title}\n${t.status}${doing}${attempt}${t.dependsOn.length ? `\n${l10n.t("after {0}", t.dependsOn.join(", "))}` : ""}${t.note ? `\n${t.note}` : ""}`;
       parts.status.textContent = `${t.status}${doing}`;
       parts.label.textContent = clip(t.title, 27);
     }
@@ -138,6 +139,6 @@ export class TodoGraph {
     this.canvas.setAttribute("height", String(Math.round(height * factor)));
     const shrinks = Math.min(room / width, FIT_HEIGHT / height) < 1;
     this.zoomButton.hidden = !shrinks || room === 0;
-    this.zoomButton.textContent = this.fitted() ? "Actual size" : "Fit";
+    this.zoomButton.textContent = this.fitted() ? l10n.t("Actual size") : l10n.t("Fit");
   }
 }

@@ -4,9 +4,10 @@
  * from here, never from the page), and the OpenCode session the next question continues. Bounded,
  * and read back through zod: a value this version did not write is dropped, not trusted.
  */
+import * as l10n from "@vscode/l10n";
 import type * as vscode from "vscode";
 import { z } from "zod";
-import { AskExchange } from "../shared/protocol";
+import { AskExchange } from "../shared/askProtocol";
 
 const KEY = "orchestrator.askConversation";
 /** The newest exchanges kept; older ones are dropped from what a reload brings back. */
@@ -33,6 +34,6 @@ export function loadConversation(state: vscode.Memento): AskConversation {
 
 export function saveConversation(state: vscode.Memento, conversation: AskConversation): Thenable<void> {
   const from = Math.max(0, conversation.exchanges.length - MAX_EXCHANGES);
-  const exchanges = conversation.exchanges.slice(from).map((e) => (e.answer.length > MAX_ANSWER_CHARS ? { ...e, answer: `${e.answer.slice(0, MAX_ANSWER_CHARS)}\n… (cut: the answer was longer)` } : e));
+  const exchanges = conversation.exchanges.slice(from).map((e) => (e.answer.length > MAX_ANSWER_CHARS ? { ...e, answer: `${e.answer.slice(0, MAX_ANSWER_CHARS)}\n… ${l10n.t("(cut: the answer was longer)")}` } : e));
   return state.update(KEY, { sessionId: conversation.sessionId, exchanges, read: conversation.read.slice(from) } satisfies AskConversation);
 }

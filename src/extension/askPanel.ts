@@ -8,18 +8,17 @@
 import { isAbsolute, relative, sep } from "node:path";
 import * as vscode from "vscode";
 import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
-import type { Logger } from "../orchestrator/logger";
-import { questionProblem } from "../orchestrator/host/workspaceQuestions";
-import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/protocol";
+import type { Logger } from "../orchestrator/frontDoor";
+import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/askProtocol";
 import { fileUri, type ChatDeps } from "./chatParticipant";
-import { UNTRUSTED_MESSAGE } from "./trust";
+import { untrustedMessage } from "./trust";
 import { loadConversation, saveConversation, type AskConversation } from "./askConversation";
+import { Disposable, toDisposable } from "./lifecycle";
 
 export const ASK_VIEW_TYPE = "orchestrator.ask";
 
-export class AskPanel implements vscode.Disposable {
+export class AskPanel extends Disposable {
   private static current?: AskPanel;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly exchanges: AskExchange[];
   /** The files each answer read, as the read tool got them: what openFile may open, and nothing else. */
   private readonly read: string[][];
@@ -29,7 +28,7 @@ export class AskPanel implements vscode.Disposable {
 
   static show(context: vscode.ExtensionContext, deps: ChatDeps, logger: Logger, question?: string): void {
     if (!AskPanel.current) {
-      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, "Orchestrator: Ask", vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
+      const panel = vscode.window.createWebviewPanel(ASK_VIEW_TYPE, vscode.l10n.t("Orchestrator: Ask"), vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
       AskPanel.current = new AskPanel(panel, context, deps, logger, loadConversation(context.workspaceState));
     } else {
       AskPanel.current.panel.reveal();
@@ -48,7 +47,6 @@ export class AskPanel implements vscode.Disposable {
     };
   }
 
-
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly context: vscode.ExtensionContext,
@@ -56,14 +54,21 @@ export class AskPanel implements vscode.Disposable {
     private readonly logger: Logger,
     saved: AskConversation,
   ) {
+    super();
     this.exchanges = saved.exchanges;
     this.read = saved.read;
     this.sessionId = saved.sessionId;
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
     panel.webview.html = this.html(context);
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this._register(panel);
+    // Given back first: a disposed panel is no longer the window's, and its answer stops.
+    this._register(
+      toDisposable(() => {
+        if (AskPanel.current === this) AskPanel.current = undefined;
+        this.answering?.abort();
+      }),
     );
   }
 
@@ -94,16 +99,16 @@ export class AskPanel implements vscode.Disposable {
         break;
       case "openFile": {
         const file = this.read[message.exchange]?.[message.file];
-        if (file) void vscode.window.showTextDocument(fileUri(this.deps.workspace, file), { preview: true, viewColumn: vscode.ViewColumn.Beside }).then(undefined, (error: Error) => this.sendConversation(`${file} could not be opened: ${error.message}`));
+        if (file) void vscode.window.showTextDocument(fileUri(this.deps.workspace, file), { preview: true, viewColumn: vscode.ViewColumn.Beside }).then(undefined, (error: Error) => this.sendConversation(vscode.l10n.t("{0} could not be opened: {1}", file, error.message)));
         break;
       }
     }
   }
 
   private async ask(question: string): Promise<void> {
-    if (this.answering) return this.sendConversation("An answer is being written: wait for it, or stop it.");
-    if (!this.deps.isTrusted()) return this.sendConversation(UNTRUSTED_MESSAGE);
-    const problem = questionProblem(question);
+    if (this.answering) return this.sendConversation(vscode.l10n.t("An answer is being written: wait for it, or stop it."));
+    if (!this.deps.isTrusted()) return this.sendConversation(untrustedMessage());
+    const problem = this.deps.host.questionProblem(question);
     if (problem) return this.sendConversation(problem);
     const exchange: AskExchange = { question: question.trim(), answer: "", files: [], state: "answering" };
     const index = this.exchanges.push(exchange) - 1;
@@ -127,8 +132,8 @@ export class AskPanel implements vscode.Disposable {
       exchange.files = answer.filesRead.map((file) => this.shown(file));
       this.read[index] = answer.filesRead;
       exchange.state = "done";
-      if (answer.restarted) notice = "The earlier conversation could not be continued (its OpenCode session is gone); this answer began a new one.";
-      else if (answer.demo) notice = "Answered by the scripted demo model: no model provider is configured in OpenCode.";
+      if (answer.restarted) notice = vscode.l10n.t("The earlier conversation could not be continued (its OpenCode session is gone); this answer began a new one.");
+      else if (answer.demo) notice = vscode.l10n.t("Answered by the scripted demo model: no model provider is configured in OpenCode.");
     } catch (error) {
       exchange.state = controller.signal.aborted ? "stopped" : "failed";
       if (!controller.signal.aborted) exchange.error = (error as Error).message;
@@ -164,13 +169,6 @@ export class AskPanel implements vscode.Disposable {
   }
 
   private html(context: vscode.ExtensionContext): string {
-    return webviewHtml(this.panel.webview, context.extensionUri, { script: "ask.js", style: "ask.css", title: "Orchestrator: Ask" });
-  }
-
-  dispose(): void {
-    if (AskPanel.current === this) AskPanel.current = undefined;
-    this.answering?.abort();
-    this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
+    return webviewHtml(this.panel.webview, context.extensionUri, { script: "ask.js", style: "ask.css", title: vscode.l10n.t("Orchestrator: Ask") });
   }
 }

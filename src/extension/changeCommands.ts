@@ -4,8 +4,9 @@
  * file as it was at one of the orchestrator's checkpoints, served read-only under its own scheme.
  */
 import * as vscode from "vscode";
-import type { ChangeSet } from "../orchestrator/host/missionChanges";
-import type { ActionResult, MissionHost } from "../orchestrator/host/missionHost";
+import type { MissionHost } from "../orchestrator/frontDoor";
+import type { ActionResult } from "../shared/actions";
+import type { ChangeSet } from "../shared/changes";
 
 export const CHECKPOINT_SCHEME = "orchestrator-checkpoint";
 
@@ -35,7 +36,7 @@ export class CheckpointContentProvider implements vscode.TextDocumentContentProv
 export async function openChanges(set: ChangeSet, folder: vscode.Uri, focus?: string): Promise<void> {
   const side = (checkpoint: string | "worktree", path: string) => (checkpoint === "worktree" ? vscode.Uri.joinPath(folder, path) : checkpointUri(checkpoint, path));
   const files = focus ? set.files.filter((f) => f.path === focus) : set.files;
-  if (files.length === 0) return void vscode.window.showInformationMessage(`Orchestrator: ${set.title} — no file changed.`);
+  if (files.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: {0} — no file changed.", set.title));
   const resources = files.map((f) => {
     const original = side(set.original, f.path);
     // A file deleted in the workspace has no working copy to show: an empty document stands in.
@@ -57,24 +58,25 @@ export async function openChanges(set: ChangeSet, folder: vscode.Uri, focus?: st
 
 /**
  * Runs a revert (or its undo) and, when files were changed after the agents' last write, asks
- * before overwriting them. Returns whether it happened.
+ * before overwriting them. `what` names it ("Revert TODO T3"). Returns whether it happened.
  */
 export async function confirmRevert(what: string, run: (force: boolean) => Promise<ActionResult>): Promise<boolean> {
   let result = await run(false);
   if (!result.ok && result.conflicts?.length) {
+    const overwrite = vscode.l10n.t("Overwrite");
     const choice = await vscode.window.showWarningMessage(
-      `Orchestrator: ${what} would overwrite ${result.conflicts.length} file(s) changed after the agents' last write: ${result.conflicts.slice(0, 5).join(", ")}${result.conflicts.length > 5 ? ", …" : ""}.`,
-      { modal: true, detail: "Your edits to these files are lost unless you undo the revert." },
-      "Overwrite",
+      vscode.l10n.t("Orchestrator: {0} would overwrite {1} file(s) changed after the agents' last write: {2}.", what, result.conflicts.length, `${result.conflicts.slice(0, 5).join(", ")}${result.conflicts.length > 5 ? ", …" : ""}`),
+      { modal: true, detail: vscode.l10n.t("Your edits to these files are lost unless you undo the revert.") },
+      overwrite,
     );
-    if (choice !== "Overwrite") return false;
+    if (choice !== overwrite) return false;
     result = await run(true);
   }
   if (!result.ok) {
-    void vscode.window.showWarningMessage(`Orchestrator: cannot ${what.toLowerCase()}: ${result.reason}`);
+    void vscode.window.showWarningMessage(vscode.l10n.t("Orchestrator: cannot {0}: {1}", `${what.charAt(0).toLowerCase()}${what.slice(1)}`, result.reason));
     return false;
   }
   const left = result.notRestored ?? [];
-  if (left.length) void vscode.window.showWarningMessage(`Orchestrator: not restored: ${left.slice(0, 5).map((f) => `${f.path} — ${f.why}`).join("; ")}${left.length > 5 ? "; …" : ""}.`);
+  if (left.length) void vscode.window.showWarningMessage(vscode.l10n.t("Orchestrator: not restored: {0}.", `${left.slice(0, 5).map((f) => `${f.path} — ${f.why}`).join("; ")}${left.length > 5 ? "; …" : ""}`));
   return true;
 }

@@ -6,12 +6,11 @@
  * untrusted workspace no agent runs: questions and `/task` are refused, `/status` and `/stop` work.
  */
 import * as vscode from "vscode";
-import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
-import type { HostSettings } from "../orchestrator/host/hostSettings";
-import type { MissionHost } from "../orchestrator/host/missionHost";
-import { questionProblem } from "../orchestrator/host/workspaceQuestions";
+import type { HostSettings, MissionHost } from "../orchestrator/frontDoor";
+import { missionLabel } from "../shared/mission";
 import { markdownText, missionStatusMarkdown } from "./chatStatus";
-import { UNTRUSTED_MESSAGE } from "./trust";
+import { untrustedMessage } from "./trust";
+import { COMMANDS, focusView, VIEWS } from "../shared/commands";
 
 export const CHAT_PARTICIPANT_ID = "orchestrator.chat";
 
@@ -29,7 +28,7 @@ interface ChatMetadata {
   command?: "task" | "stop" | "status";
 }
 
-const SHOW_TODOS: vscode.Command = { command: "orchestrator.todos.focus", title: "Show TODOs" };
+const showTodos = (): vscode.Command => ({ command: focusView(VIEWS.todos), title: vscode.l10n.t("Show TODOs") });
 const STOP_WAIT_MS = 15_000;
 
 const isActive = (host: MissionHost) => host.model.phase === "starting" || host.model.phase === "running";
@@ -65,8 +64,8 @@ function until(host: MissionHost, ready: () => boolean, ended: Thenable<unknown>
 }
 
 function refuseUntrusted(stream: vscode.ChatResponseStream): vscode.ChatResult {
-  stream.markdown(UNTRUSTED_MESSAGE);
-  stream.button({ command: "workbench.trust.manage", title: "Manage Workspace Trust" });
+  stream.markdown(untrustedMessage());
+  stream.button({ command: "workbench.trust.manage", title: vscode.l10n.t("Manage Workspace Trust") });
   return {};
 }
 
@@ -76,65 +75,65 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
   const task = async (mission: string, stream: vscode.ChatResponseStream): Promise<vscode.ChatResult> => {
     const metadata: ChatMetadata = { command: "task" };
     if (!deps.isTrusted()) return refuseUntrusted(stream);
-    const problem = missionProblem(mission);
+    const problem = host.missionProblem(mission);
     if (problem) {
-      stream.markdown(`${problem} For example: \`/task Add a health-check endpoint with a test\`.`);
+      stream.markdown(vscode.l10n.t("{0} For example: `/task Add a health-check endpoint with a test`.", problem));
       return { metadata };
     }
     if (host.isRunning) {
-      stream.markdown(`A mission is already running: **${markdownText(missionLabel(host.model.mission ?? "", 120))}**. Ask \`/status\`, or \`/stop\` it first.`);
+      stream.markdown(vscode.l10n.t("A mission is already running: **{0}**. Ask `/status`, or `/stop` it first.", markdownText(missionLabel(host.model.mission ?? "", 120))));
       return { metadata };
     }
     // The same path as Run Task (its checks, its progress notification); it runs until the mission ends.
-    const run = vscode.commands.executeCommand("orchestrator.runTask", mission.trim());
+    const run = vscode.commands.executeCommand(COMMANDS.runTask, mission.trim());
     await until(host, () => isActive(host), run);
     if (!isActive(host)) {
-      stream.markdown(`The mission did not start${host.model.error ? `: ${markdownText(host.model.error)}` : "; see the notifications."}`);
+      stream.markdown(host.model.error ? vscode.l10n.t("The mission did not start: {0}", markdownText(host.model.error)) : vscode.l10n.t("The mission did not start; see the notifications."));
       return { metadata };
     }
-    stream.markdown(`Started the mission **${markdownText(missionLabel(mission, 120))}**: the Planner plans it, Workers carry out its TODOs in parallel, the Reviewer checks them. Follow it in the TODO view; ask \`/status\` any time, \`/stop\` to stop it.`);
-    stream.button(SHOW_TODOS);
-    stream.button({ command: "orchestrator.openDashboard", title: "Open Dashboard" });
+    stream.markdown(vscode.l10n.t("Started the mission **{0}**: the Planner plans it, Workers carry out its TODOs in parallel, the Reviewer checks them. Follow it in the TODO view; ask `/status` any time, `/stop` to stop it.", markdownText(missionLabel(mission, 120))));
+    stream.button(showTodos());
+    stream.button({ command: COMMANDS.openDashboard, title: vscode.l10n.t("Open Dashboard") });
     return { metadata };
   };
 
   const stop = async (stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> => {
     const metadata: ChatMetadata = { command: "stop" };
     if (!host.isRunning) {
-      stream.markdown(host.model.mission ? `No mission is running. The last one is ${markdownText(host.model.status ?? host.model.phase)}.` : "No mission is running.");
+      stream.markdown(host.model.mission ? vscode.l10n.t("No mission is running. The last one is {0}.", markdownText(host.model.status ?? host.model.phase)) : vscode.l10n.t("No mission is running."));
       return { metadata };
     }
-    stream.progress("Stopping the mission: aborting its sessions…");
-    await vscode.commands.executeCommand("orchestrator.stop");
+    stream.progress(vscode.l10n.t("Stopping the mission: aborting its sessions…"));
+    await vscode.commands.executeCommand(COMMANDS.stop);
     const cancelled = new Promise<void>((resolve) => token.onCancellationRequested(() => resolve()));
     await until(host, () => !host.isRunning, cancelled, STOP_WAIT_MS);
-    if (host.isRunning) stream.markdown("Stop requested: the mission's sessions are being aborted.");
-    else stream.markdown(`Stopped. ${markdownText(host.model.progress)}. The mission can be resumed with **Orchestrator: Resume Mission**.`);
-    if (!host.isRunning && host.model.resumable) stream.button({ command: "orchestrator.resume", title: "Resume Mission", arguments: [host.model.missionId] });
+    if (host.isRunning) stream.markdown(vscode.l10n.t("Stop requested: the mission's sessions are being aborted."));
+    else stream.markdown(vscode.l10n.t("Stopped. {0}. The mission can be resumed with **Orchestrator: Resume Mission**.", markdownText(host.model.progress)));
+    if (!host.isRunning && host.model.resumable) stream.button({ command: COMMANDS.resume, title: vscode.l10n.t("Resume Mission"), arguments: [host.model.missionId] });
     return { metadata };
   };
 
   const answer = async (question: string, context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> => {
     if (!deps.isTrusted()) return refuseUntrusted(stream);
     const sessionId = conversationOf(context);
-    const problem = questionProblem(question);
+    const problem = host.questionProblem(question);
     if (problem) {
-      stream.markdown(`${problem} Or start a mission with \`/task <mission>\`.`);
+      stream.markdown(vscode.l10n.t("{0} Or start a mission with `/task <mission>`.", problem));
       return { metadata: { sessionId } satisfies ChatMetadata };
     }
     const controller = new AbortController();
     const cancellation = token.onCancellationRequested(() => controller.abort());
-    stream.progress("Reading the workspace…");
+    stream.progress(vscode.l10n.t("Reading the workspace…"));
     try {
       const result = await deps.host.ask(question, deps.settings(), { sessionId, signal: controller.signal, onText: (piece) => stream.markdown(piece) });
-      if (result.restarted) stream.markdown("\n\n_The earlier conversation could not be continued (its OpenCode session is gone); this answer began a new one._");
-      if (result.demo) stream.markdown("\n\n_Answered by the scripted demo model: no model provider is configured in OpenCode._");
+      if (result.restarted) stream.markdown(`\n\n_${vscode.l10n.t("The earlier conversation could not be continued (its OpenCode session is gone); this answer began a new one.")}_`);
+      if (result.demo) stream.markdown(`\n\n_${vscode.l10n.t("Answered by the scripted demo model: no model provider is configured in OpenCode.")}_`);
       for (const file of result.filesRead) stream.reference(fileUri(deps.workspace, file));
       return { metadata: { sessionId: result.sessionId } satisfies ChatMetadata };
     } catch (error) {
       // Cancelled: the conversation goes on from where it was.
       if (token.isCancellationRequested) return { metadata: { sessionId } satisfies ChatMetadata };
-      return { errorDetails: { message: `The question could not be answered: ${(error as Error).message}` }, metadata: { sessionId } satisfies ChatMetadata };
+      return { errorDetails: { message: vscode.l10n.t("The question could not be answered: {0}", (error as Error).message) }, metadata: { sessionId } satisfies ChatMetadata };
     } finally {
       cancellation.dispose();
     }
@@ -148,7 +147,7 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
         return stop(stream, token);
       case "status":
         stream.markdown(missionStatusMarkdown(host.model));
-        if (host.model.missionId) stream.button(SHOW_TODOS);
+        if (host.model.missionId) stream.button(showTodos());
         return { metadata: { command: "status" } satisfies ChatMetadata };
       default:
         return answer(request.prompt, context, stream, token);
@@ -167,9 +166,9 @@ function followups(host: MissionHost): vscode.ChatFollowupProvider {
       const metadata = result.metadata as ChatMetadata | undefined;
       if (result.errorDetails) return [];
       if (metadata?.command === "task" || metadata?.command === "status") {
-        return host.isRunning ? [{ prompt: "", command: "status", label: "How far is the mission?" }, { prompt: "", command: "stop", label: "Stop the mission" }] : [];
+        return host.isRunning ? [{ prompt: "", command: "status", label: vscode.l10n.t("How far is the mission?") }, { prompt: "", command: "stop", label: vscode.l10n.t("Stop the mission") }] : [];
       }
-      if (metadata?.sessionId) return [{ prompt: "Explain that in more detail, with the code it rests on.", label: "Explain in more detail" }];
+      if (metadata?.sessionId) return [{ prompt: vscode.l10n.t("Explain that in more detail, with the code it rests on."), label: vscode.l10n.t("Explain in more detail") }];
       return [];
     },
   };

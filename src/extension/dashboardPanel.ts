@@ -4,21 +4,21 @@
  */
 import * as vscode from "vscode";
 import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
-import type { MissionHost } from "../orchestrator/host/missionHost";
-import type { Logger } from "../orchestrator/logger";
-import { WebviewToHost, type HostToWebview } from "../shared/protocol";
+import type { Logger, MissionHost } from "../orchestrator/frontDoor";
+import { WebviewToHost, type HostToWebview } from "../shared/dashboardProtocol";
 import { DashboardFeed } from "./viewModels/dashboardFeed";
+import { COMMANDS, PLAN_APPROVAL_COMMANDS } from "../shared/commands";
+import { Disposable, toDisposable } from "./lifecycle";
 
 export const DASHBOARD_VIEW_TYPE = "orchestrator.dashboard";
 
-export class DashboardPanel implements vscode.Disposable {
+export class DashboardPanel extends Disposable {
   private static current?: DashboardPanel;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly feed: DashboardFeed;
 
   static show(context: vscode.ExtensionContext, host: MissionHost, logger: Logger, focusSession?: string): void {
     if (!DashboardPanel.current) {
-      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "Orchestrator", vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
+      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, vscode.l10n.t("Orchestrator"), vscode.ViewColumn.Active, webviewPanelOptions(context.extensionUri));
       DashboardPanel.current = new DashboardPanel(panel, context, host, logger);
     } else {
       DashboardPanel.current.panel.reveal();
@@ -36,20 +36,23 @@ export class DashboardPanel implements vscode.Disposable {
     };
   }
 
-
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     context: vscode.ExtensionContext,
     private readonly host: MissionHost,
     private readonly logger: Logger,
   ) {
+    super();
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "orchestrator.svg");
     panel.webview.html = this.html(context);
-    this.feed = new DashboardFeed(host.view, (message) => this.post(message));
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      this.feed,
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this.feed = this._register(new DashboardFeed(host.view, (message) => this.post(message)));
+    this._register(panel);
+    this._register(
+      toDisposable(() => {
+        if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+      }),
     );
   }
 
@@ -67,17 +70,17 @@ export class DashboardPanel implements vscode.Disposable {
         this.feed.focus(parsed.data.sessionId);
         break;
       case "runTask":
-        void vscode.commands.executeCommand("orchestrator.runTask");
+        void vscode.commands.executeCommand(COMMANDS.runTask);
         break;
       case "stop":
-        void vscode.commands.executeCommand("orchestrator.stop");
+        void vscode.commands.executeCommand(COMMANDS.stop);
         break;
       case "resume":
-        void vscode.commands.executeCommand("orchestrator.resume", parsed.data.missionId);
+        void vscode.commands.executeCommand(COMMANDS.resume, parsed.data.missionId);
         break;
-      case "decidePlan":
+      case "answerPlanApproval":
         // The plan the page showed: an answer to an older round (a snapshot behind) is refused.
-        void vscode.commands.executeCommand(`orchestrator.${parsed.data.decision}Plan`, { missionId: this.host.model.missionId, round: parsed.data.round });
+        void vscode.commands.executeCommand(PLAN_APPROVAL_COMMANDS[parsed.data.decision], { missionId: this.host.model.missionId, round: parsed.data.round });
         break;
     }
   }
@@ -86,12 +89,6 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private html(context: vscode.ExtensionContext): string {
-    return webviewHtml(this.panel.webview, context.extensionUri, { script: "webview.js", style: "dashboard.css", title: "Orchestrator", nonceStyles: true, live: true });
-  }
-
-  dispose(): void {
-    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
-    this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
+    return webviewHtml(this.panel.webview, context.extensionUri, { script: "webview.js", style: "dashboard.css", title: vscode.l10n.t("Orchestrator"), nonceStyles: true, live: true });
   }
 }

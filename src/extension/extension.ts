@@ -3,11 +3,10 @@
  * status bar, notifications, dashboard. Every surface renders the host's one read model; the
  * OpenCode server starts on the first mission. Deactivation leaves no process behind.
  */
+import * as l10n from "@vscode/l10n";
 import * as vscode from "vscode";
-import { missionLabel, missionProblem } from "../orchestrator/domain/missionText";
-import { MissionHost } from "../orchestrator/host/missionHost";
-import { Provenance } from "../orchestrator/provenance";
-import { idleModel, type MissionModel } from "../orchestrator/host/readModel";
+import { MissionHost, Provenance } from "../orchestrator/frontDoor";
+import { idleModel, missionLabel, type MissionModel } from "../shared/mission";
 import { ASK_VIEW_TYPE, AskPanel } from "./askPanel";
 import { CHECKPOINT_SCHEME, CheckpointContentProvider, confirmRevert, openChanges } from "./changeCommands";
 import { registerChatParticipant, type ChatDeps } from "./chatParticipant";
@@ -16,7 +15,7 @@ import { createLogChannel } from "./logChannel";
 import { showMissionProgress } from "./missionProgress";
 import { showNotice } from "./missionNotices";
 import { PermissionRouter } from "./permissionRouter";
-import { PlanApprovalPrompt, planTarget } from "./planApprovalPrompt";
+import { PlanApprovalPrompt, planApprovalOf } from "./planApprovalPrompt";
 import { pickModel } from "./modelPick";
 import { readSettings } from "./settings";
 import { MissionStatusBar } from "./statusBar";
@@ -25,7 +24,8 @@ import { MissionsProvider } from "./views/missionsView";
 import { SessionsProvider } from "./views/sessionsView";
 import { TodoTreeProvider } from "./views/todoTreeView";
 import { missionOfNode, todoRef } from "./viewModels/treeModels";
-import { requireTrust, UNTRUSTED_MESSAGE } from "./trust";
+import { guardedCommands, untrustedMessage, type CommandHandler } from "./trust";
+import { COMMANDS, CONTEXT_KEYS, focusView, VIEWS, type CommandName } from "../shared/commands";
 
 /** The password of an attached server (orchestrator.opencode.serverUrl), in VS Code's secret storage. */
 export const SERVER_PASSWORD_SECRET = "orchestrator.opencode.serverPassword";
@@ -39,23 +39,22 @@ export interface OrchestratorApi {
   readonly chat?: vscode.ChatRequestHandler;
 }
 
-type Command = [string, (...args: never[]) => unknown];
-
-const MISSION_COMMANDS = ["orchestrator.ask", "orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.runTask", "orchestrator.resume", "orchestrator.stop", "orchestrator.approvePlan", "orchestrator.replanPlan", "orchestrator.cancelPlan", "orchestrator.openDashboard", "orchestrator.setServerPassword", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.openTodoSession", "orchestrator.openTodoFiles", "orchestrator.openSession", "orchestrator.abortSession", "orchestrator.showJob", "orchestrator.killJob", "orchestrator.setMissionAside", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission"];
-
 /** The mission id of a history item (the Missions view hands commands its element). */
 function pastMissionOf(arg: unknown): string | undefined {
   return arg && typeof arg === "object" && "missionId" in arg && typeof (arg as { missionId: unknown }).missionId === "string" ? (arg as { missionId: string }).missionId : undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): OrchestratorApi {
+  // The view models (no vscode import) word their text through @vscode/l10n: the same bundle as vscode.l10n.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const { channel, logger } = createLogChannel();
-  context.subscriptions.push(channel, vscode.commands.registerCommand("orchestrator.showLog", () => channel.show(true)));
+  context.subscriptions.push(channel);
+  const showLog = () => channel.show(true);
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
     // No folder, no mission: the commands say so instead of failing.
-    const needFolder = () => void vscode.window.showErrorMessage("Orchestrator: open a folder first; the mission runs in the workspace.");
-    context.subscriptions.push(...MISSION_COMMANDS.map((id) => vscode.commands.registerCommand(id, needFolder)));
+    const needFolder = () => void vscode.window.showErrorMessage(vscode.l10n.t("Orchestrator: open a folder first; the mission runs in the workspace."));
+    context.subscriptions.push(...(Object.keys(COMMANDS) as CommandName[]).map((name) => vscode.commands.registerCommand(COMMANDS[name], name === "showLog" ? showLog : needFolder)));
     return { snapshot: idleModel() };
   }
   const h = new MissionHost({ workspace: folder.uri.fsPath, logger, serverPassword: async () => context.secrets.get(SERVER_PASSWORD_SECRET), extensionPath: context.extensionPath, provenance: userProvenance(context, logger) });
@@ -66,19 +65,21 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const jobsView = new JobsProvider(h);
   const missionsView = new MissionsProvider(h, () => vscode.workspace.isTrusted);
   const approvalPrompt = new PlanApprovalPrompt(h, logger);
-  const todosView = vscode.window.createTreeView("orchestrator.todos", { treeDataProvider: todoTree, showCollapseAll: true });
+  const todosView = vscode.window.createTreeView(VIEWS.todos, { treeDataProvider: todoTree, showCollapseAll: true });
   /** Missions that cannot be read (their folder may be set aside), by id: the TODO view says so until they are. */
   const unreadable = new Map<string, string>();
   const showUnreadable = () => {
     const [first] = unreadable.values();
-    todosView.message = first === undefined ? undefined : `${unreadable.size === 1 ? "A mission" : `${unreadable.size} missions`} in this workspace cannot be read: ${first} Run "Orchestrator: Set Broken Mission Aside" to move ${unreadable.size === 1 ? "its folder" : "their folders"} out of the way, losing nothing.`;
+    if (first === undefined) todosView.message = undefined;
+    else if (unreadable.size === 1) todosView.message = vscode.l10n.t('A mission in this workspace cannot be read: {0} Run "Orchestrator: Set Broken Mission Aside" to move its folder out of the way, losing nothing.', first);
+    else todosView.message = vscode.l10n.t('{0} missions in this workspace cannot be read: {1} Run "Orchestrator: Set Broken Mission Aside" to move their folders out of the way, losing nothing.', unreadable.size, first);
   };
   let running = false;
   // The context key the menus and the palette use: true from the press of Run Task to the end.
   const setRunning = (value: boolean) => {
     if (value === running) return;
     running = value;
-    void vscode.commands.executeCommand("setContext", "orchestrator.running", value);
+    void vscode.commands.executeCommand("setContext", CONTEXT_KEYS.running, value);
   };
   context.subscriptions.push(
     new MissionStatusBar(h.view),
@@ -88,10 +89,10 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     new PermissionRouter(h, logger),
     approvalPrompt,
     todosView,
-    vscode.window.createTreeView("orchestrator.sessions", { treeDataProvider: sessionsView }),
-    vscode.window.createTreeView("orchestrator.jobs", { treeDataProvider: jobsView }),
+    vscode.window.createTreeView(VIEWS.sessions, { treeDataProvider: sessionsView }),
+    vscode.window.createTreeView(VIEWS.jobs, { treeDataProvider: jobsView }),
     missionsView,
-    vscode.window.createTreeView("orchestrator.missions", { treeDataProvider: missionsView }),
+    vscode.window.createTreeView(VIEWS.missions, { treeDataProvider: missionsView }),
     h.notices.on(showNotice),
     h.notices.on((notice) => {
       if (notice.kind !== "stateProblem" || !notice.missionId) return;
@@ -107,29 +108,27 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     return work;
   };
   const refuseUntrusted = () =>
-    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, "Manage Workspace Trust").then((choice) => {
+    void vscode.window.showWarningMessage(untrustedMessage(), vscode.l10n.t("Manage Workspace Trust")).then((choice) => {
       if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
     });
-  const refuse = (reason: string) => void vscode.window.showInformationMessage(`Orchestrator: ${reason.charAt(0).toUpperCase()}${reason.slice(1)}`);
+  /** Says why an action was refused (`reason`: the host's words, or the editor's own). */
+  const refuse = (reason: string) => void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: {0}", `${reason.charAt(0).toUpperCase()}${reason.slice(1)}`));
   // Chat mode: @orchestrator where the editor has a chat view, the Ask panel everywhere.
   const chatDeps: ChatDeps = { host: h, settings, workspace: folder.uri, isTrusted: () => vscode.workspace.isTrusted };
   const chat = registerChatParticipant(context, chatDeps);
 
-  /** Resumes the mission named, else the one shown; never silently another one. */
+  /** Resumes the mission the host says Resume acts on (the one named, else the one shown); never silently another one. */
   const resume = async (missionId?: string): Promise<void> => {
-    if (h.isRunning) return refuse("a mission is already running.");
-    const shown = h.model;
-    const target = missionId ?? (shown.resumable ? shown.missionId : undefined);
-    if (!target) {
-      // The mission shown is finished for good: offer the latest unfinished one, by name.
-      const other = await h.latestUnfinished();
-      const why = shown.missionId ? `the mission shown ended ${shown.status}; it cannot be resumed.` : "no unfinished mission in this workspace.";
-      if (!other) return refuse(why);
-      const choice = await vscode.window.showInformationMessage(`Orchestrator: ${why} Resume the earlier mission "${missionLabel(other.mission, 80)}" (${other.status})?`, "Resume It");
+    const answer = await h.resumeTarget(missionId);
+    if (!answer.ok) {
+      if (!answer.offer) return refuse(answer.reason);
+      // The mission shown is finished for good: the latest unfinished one is offered, by name.
+      const other = answer.offer;
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Orchestrator: {0} Resume the earlier mission "{1}" ({2})?', answer.reason, missionLabel(other.mission, 80), other.status), vscode.l10n.t("Resume It"));
       if (choice) await resume(other.missionId);
       return;
     }
-    const result = await withProgress(shown.missionId === target ? (shown.mission ?? "") : "mission", h.resume(settings(), target));
+    const result = await withProgress(answer.target.mission, h.resume(settings(), answer.target.missionId));
     if (!result.ok) refuse(result.reason);
   };
   const editTodo = async (arg: unknown, action: "retry" | "skip"): Promise<void> => {
@@ -147,20 +146,19 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     const ref = todoRef(arg, h.view.missionId);
     return ref?.missionId === h.view.missionId ? h.model.todos.find((t) => t.id === ref?.todoId) : undefined;
   };
-  /** The mission a command is about: the one of its tree node, else the one shown. */
   /** The mission a command names: "mission:<id>" (the TODO tree), a history item, or else the one shown. */
   const missionOf = (arg: unknown): string | undefined => missionOfNode(arg) ?? pastMissionOf(arg) ?? h.view.missionId;
   const showChanges = async (missionId: string | undefined, todoId?: string, focus?: string): Promise<void> => {
-    if (!missionId) return refuse("no mission is shown.");
+    if (!missionId) return refuse(vscode.l10n.t("no mission is shown."));
     const set = await h.changesOf(missionId, todoId);
     if ("reason" in set) return refuse(set.reason);
     await openChanges(set, folder.uri, focus);
   };
 
-  const commands: Command[] = [
-    ["orchestrator.runTask", async (missionArg?: unknown) => {
+  const commands: Record<CommandName, CommandHandler> = {
+    runTask: async (missionArg?: unknown) => {
       if (h.isRunning) {
-        const choice = await vscode.window.showInformationMessage("Orchestrator: a mission is already running.", "Stop It");
+        const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: a mission is already running."), vscode.l10n.t("Stop It"));
         if (choice) h.stop();
         return;
       }
@@ -168,118 +166,120 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
         typeof missionArg === "string"
           ? missionArg
           : await vscode.window.showInputBox({
-              title: "Orchestrator: Run Task",
-              prompt: "Describe the mission; the Orchestrator carries it to the end in this workspace.",
-              placeHolder: "e.g. Build a REST API with authentication",
+              title: vscode.l10n.t("Orchestrator: Run Task"),
+              prompt: vscode.l10n.t("Describe the mission; the Orchestrator carries it to the end in this workspace."),
+              placeHolder: vscode.l10n.t("e.g. Build a REST API with authentication"),
               ignoreFocusOut: true,
-              validateInput: (value) => (value.length === 0 ? undefined : missionProblem(value)),
+              validateInput: (value) => (value.length === 0 ? undefined : h.missionProblem(value)),
             });
       if (mission === undefined) return; // cancelled
-      const problem = missionProblem(mission);
-      if (problem) return void vscode.window.showWarningMessage(`Orchestrator: ${problem}`);
+      const problem = h.missionProblem(mission);
+      if (problem) return void vscode.window.showWarningMessage(vscode.l10n.t("Orchestrator: {0}", problem));
       const chosen = settings();
       if (chosen.pickModel !== "never" && typeof missionArg !== "string") {
         const model = await pickModel(context, chosen.model, () => h.models(chosen));
         if (model === "cancelled") return;
         chosen.model = model;
       }
-      await withProgress(mission, h.run(mission.trim(), chosen));
-    }],
-    ["orchestrator.ask", (question?: unknown) => AskPanel.show(context, chatDeps, logger, typeof question === "string" ? question : undefined)],
-    ["orchestrator.resume", (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : pastMissionOf(missionId))],
-    ["orchestrator.openMission", async (arg: unknown) => {
+      await withProgress(mission, h.run(mission, chosen));
+    },
+    ask: (question?: unknown) => AskPanel.show(context, chatDeps, logger, typeof question === "string" ? question : undefined),
+    resume: (missionId?: unknown) => resume(typeof missionId === "string" ? missionId : pastMissionOf(missionId)),
+    openMission: async (arg: unknown) => {
       const id = pastMissionOf(arg);
       if (!id) return;
       const opened = await h.openMission(id);
       if (!opened.ok) return refuse(opened.reason);
-      void vscode.commands.executeCommand("orchestrator.todos.focus");
-    }],
-    ["orchestrator.showMissionReport", async (arg: unknown) => {
+      void vscode.commands.executeCommand(focusView(VIEWS.todos));
+    },
+    showMissionReport: async (arg: unknown) => {
       const id = pastMissionOf(arg);
       const report = id ? await h.reportOf(id) : undefined;
-      if (!report) return refuse("that mission has no report yet.");
+      if (!report) return refuse(vscode.l10n.t("that mission has no report yet."));
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: report, language: "markdown" }), { preview: true });
-    }],
-    ["orchestrator.deleteMission", async (arg: unknown) => {
+    },
+    deleteMission: async (arg: unknown) => {
       const id = pastMissionOf(arg);
       if (!id) return;
       const label = typeof arg === "object" && arg && "mission" in arg ? String((arg as { mission: unknown }).mission).slice(0, 80) : id;
-      const ok = await vscode.window.showWarningMessage(`Delete the mission "${label}"? Its state, journal and report are removed; the files it changed in the workspace stay as they are.`, { modal: true }, "Delete");
-      if (ok !== "Delete") return;
+      const remove = vscode.l10n.t("Delete");
+      const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the mission "{0}"? Its state, journal and report are removed; the files it changed in the workspace stay as they are.', label), { modal: true }, remove);
+      if (ok !== remove) return;
       const deleted = await h.deleteMission(id);
       if (!deleted.ok) return refuse(deleted.reason);
       missionsView.reload();
-    }],
-    ["orchestrator.stop", () => h.stop()],
-    ["orchestrator.approvePlan", (arg?: unknown) => approvalPrompt.decide("approve", planTarget(arg))],
-    ["orchestrator.replanPlan", (arg?: unknown) => approvalPrompt.decide("replan", planTarget(arg))],
-    ["orchestrator.cancelPlan", (arg?: unknown) => approvalPrompt.decide("cancel", planTarget(arg))],
-    ["orchestrator.retryTodo", (arg: unknown) => editTodo(arg, "retry")],
-    ["orchestrator.skipTodo", (arg: unknown) => editTodo(arg, "skip")],
-    ["orchestrator.openTodoSession", (arg: unknown) => {
+    },
+    stop: () => h.stop(),
+    approvePlan: (arg?: unknown) => approvalPrompt.decide("approve", planApprovalOf(arg)),
+    replanPlan: (arg?: unknown) => approvalPrompt.decide("replan", planApprovalOf(arg)),
+    cancelPlan: (arg?: unknown) => approvalPrompt.decide("cancel", planApprovalOf(arg)),
+    retryTodo: (arg: unknown) => editTodo(arg, "retry"),
+    skipTodo: (arg: unknown) => editTodo(arg, "skip"),
+    openTodoSession: (arg: unknown) => {
       const todo = shownTodo(arg);
       const sessionId = todo?.sessions.at(-1);
       if (sessionId) DashboardPanel.show(context, h, logger, sessionId);
-      else refuse(`TODO ${todoRef(arg, h.view.missionId)?.todoId ?? ""} has no session yet.`);
-    }],
-    ["orchestrator.openTodoFiles", async (arg: unknown) => {
+      else refuse(vscode.l10n.t("TODO {0} has no session yet.", todoRef(arg, h.view.missionId)?.todoId ?? ""));
+    },
+    openTodoFiles: async (arg: unknown) => {
       for (const file of shownTodo(arg)?.files ?? []) {
         try {
           await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, file), { preview: false, preserveFocus: true });
         } catch {
-          refuse(`${file} does not exist yet.`);
+          refuse(vscode.l10n.t("{0} does not exist yet.", file));
         }
       }
-    }],
-    ["orchestrator.openSession", (arg: unknown) => DashboardPanel.show(context, h, logger, typeof arg === "string" ? arg.replace(/^session:/, "") : undefined)],
-    ["orchestrator.abortSession", async (arg: unknown) => {
+    },
+    openSession: (arg: unknown) => DashboardPanel.show(context, h, logger, typeof arg === "string" ? arg.replace(/^session:/, "") : undefined),
+    abortSession: async (arg: unknown) => {
       if (typeof arg === "string") await h.abortSession(arg.replace(/^session:/, ""));
-    }],
-    ["orchestrator.openDashboard", () => DashboardPanel.show(context, h, logger)],
-    ["orchestrator.showTodoChanges", async (arg: unknown, path?: unknown) => {
+    },
+    openDashboard: () => DashboardPanel.show(context, h, logger),
+    showTodoChanges: async (arg: unknown, path?: unknown) => {
       const ref = todoRef(arg, h.view.missionId);
       if (ref) await showChanges(ref.missionId, ref.todoId, typeof path === "string" ? path : undefined);
-    }],
-    ["orchestrator.reviewMissionChanges", (arg: unknown) => showChanges(missionOf(arg))],
-    ["orchestrator.revertTodo", async (arg: unknown) => {
+    },
+    reviewMissionChanges: (arg: unknown) => showChanges(missionOf(arg)),
+    revertTodo: async (arg: unknown) => {
       const ref = todoRef(arg, h.view.missionId);
       if (!ref) return;
-      if (await confirmRevert(`Revert TODO ${ref.todoId}`, (force) => h.revert(ref.missionId, ref.todoId, force))) void vscode.window.showInformationMessage(`Orchestrator: TODO ${ref.todoId} reverted. Retry it to redo it, or Undo Revert.`, "Undo Revert").then((c) => c && vscode.commands.executeCommand("orchestrator.undoRevert", `mission:${ref.missionId}`));
-    }],
-    ["orchestrator.revertMission", async (arg: unknown) => {
+      if (await confirmRevert(vscode.l10n.t("Revert TODO {0}", ref.todoId), (force) => h.revert(ref.missionId, ref.todoId, force))) void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: TODO {0} reverted. Retry it to redo it, or Undo Revert.", ref.todoId), vscode.l10n.t("Undo Revert")).then((c) => c && vscode.commands.executeCommand(COMMANDS.undoRevert, `mission:${ref.missionId}`));
+    },
+    revertMission: async (arg: unknown) => {
       const missionId = missionOf(arg);
-      if (!missionId) return refuse("no mission is shown.");
-      const sure = await vscode.window.showWarningMessage("Orchestrator: put back every file the mission changed, as it was before the mission?", { modal: true, detail: "The revert is recorded: Undo Revert brings the changes back." }, "Revert Mission");
-      if (sure && (await confirmRevert("Revert the mission", (force) => h.revert(missionId, undefined, force)))) void vscode.window.showInformationMessage("Orchestrator: the mission's changes were reverted.", "Undo Revert").then((c) => c && vscode.commands.executeCommand("orchestrator.undoRevert", `mission:${missionId}`));
-    }],
-    ["orchestrator.undoRevert", async (arg: unknown) => {
+      if (!missionId) return refuse(vscode.l10n.t("no mission is shown."));
+      const sure = await vscode.window.showWarningMessage(vscode.l10n.t("Orchestrator: put back every file the mission changed, as it was before the mission?"), { modal: true, detail: vscode.l10n.t("The revert is recorded: Undo Revert brings the changes back.") }, vscode.l10n.t("Revert Mission"));
+      if (sure && (await confirmRevert(vscode.l10n.t("Revert the mission"), (force) => h.revert(missionId, undefined, force)))) void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: the mission's changes were reverted."), vscode.l10n.t("Undo Revert")).then((c) => c && vscode.commands.executeCommand(COMMANDS.undoRevert, `mission:${missionId}`));
+    },
+    undoRevert: async (arg: unknown) => {
       const missionId = missionOf(arg);
-      if (!missionId) return refuse("no mission is shown.");
-      if (await confirmRevert("Undo the revert", (force) => h.undoRevert(missionId, force))) void vscode.window.showInformationMessage("Orchestrator: the revert was undone.");
-    }],
-    ["orchestrator.showJob", (id: unknown) => typeof id === "string" && showJobTerminal(h, id)],
-    ["orchestrator.killJob", (id: unknown) => typeof id === "string" && void h.jobs.kill(id)],
-    ["orchestrator.setMissionAside", async (arg?: unknown) => {
+      if (!missionId) return refuse(vscode.l10n.t("no mission is shown."));
+      if (await confirmRevert(vscode.l10n.t("Undo the revert"), (force) => h.undoRevert(missionId, force))) void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: the revert was undone."));
+    },
+    showJob: (id: unknown) => typeof id === "string" && showJobTerminal(h, id),
+    killJob: (id: unknown) => typeof id === "string" && void h.killJob(id),
+    setMissionAside: async (arg?: unknown) => {
       const ids = [...unreadable.keys()];
-      const missionId = typeof arg === "string" ? arg : ids.length > 1 ? (await vscode.window.showQuickPick(ids.map((id) => ({ label: id, detail: unreadable.get(id) })), { title: "Set which broken mission aside?" }))?.label : ids[0];
-      if (!missionId) return refuse("no mission that cannot be read was found in this workspace.");
+      const missionId = typeof arg === "string" ? arg : ids.length > 1 ? (await vscode.window.showQuickPick(ids.map((id) => ({ label: id, detail: unreadable.get(id) })), { title: vscode.l10n.t("Set which broken mission aside?") }))?.label : ids[0];
+      if (!missionId) return refuse(vscode.l10n.t("no mission that cannot be read was found in this workspace."));
       const result = h.setAside(missionId);
       if (!result.ok) return refuse(result.reason);
       unreadable.delete(missionId);
       showUnreadable();
-      void vscode.window.showInformationMessage(`Orchestrator: mission ${missionId} was set aside, untouched, in ${result.movedTo}.`);
-    }],
-    ["orchestrator.setServerPassword", async () => {
-      const password = await vscode.window.showInputBox({ title: "OpenCode server password", prompt: "The OPENCODE_SERVER_PASSWORD of the server in orchestrator.opencode.serverUrl (kept in VS Code's secret storage).", password: true, ignoreFocusOut: true });
+      void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: mission {0} was set aside, untouched, in {1}.", missionId, result.movedTo ?? ""));
+    },
+    setServerPassword: async () => {
+      const password = await vscode.window.showInputBox({ title: vscode.l10n.t("OpenCode server password"), prompt: vscode.l10n.t("The OPENCODE_SERVER_PASSWORD of the server in orchestrator.opencode.serverUrl (kept in VS Code's secret storage)."), password: true, ignoreFocusOut: true });
       if (password === undefined) return;
       await context.secrets.store(SERVER_PASSWORD_SECRET, password);
       await h.releaseEngine();
-      void vscode.window.showInformationMessage("Orchestrator: server password saved.");
-    }],
-  ];
+      void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: server password saved."));
+    },
+    showLog,
+  };
   context.subscriptions.push(
     // Commands that start agents or write the workspace check its trust at every call (trust.ts).
-    ...commands.map(([id, fn]) => vscode.commands.registerCommand(id, requireTrust(id, fn, () => vscode.workspace.isTrusted, refuseUntrusted))),
+    ...guardedCommands(commands, () => vscode.workspace.isTrusted, refuseUntrusted).map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
     vscode.window.registerWebviewPanelSerializer(ASK_VIEW_TYPE, AskPanel.serializer(context, chatDeps, logger)),
     // Its reads run git on the workspace's store: Restricted Mode reads nothing of it (trust.ts).
@@ -296,13 +296,13 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     try {
       const latest = await h.showLatest();
       if (latest?.resumable) {
-        void vscode.window.showInformationMessage(`Orchestrator: an unfinished mission was found (${latest.status}): "${missionLabel(latest.mission ?? "", 80)}".`, "Resume").then((choice) => {
-          if (choice) void vscode.commands.executeCommand("orchestrator.resume", latest.missionId);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Orchestrator: an unfinished mission was found ({0}): "{1}".', latest.status ?? "", missionLabel(latest.mission ?? "", 80)), vscode.l10n.t("Resume")).then((choice) => {
+          if (choice) void vscode.commands.executeCommand(COMMANDS.resume, latest.missionId);
         });
       }
     } catch (error) {
       logger.error(`The workspace's missions could not be read: ${(error as Error).stack ?? error}`);
-      void vscode.window.showErrorMessage(`Orchestrator: the workspace's missions could not be read (${(error as Error).message}). Run Task still works.`, "Show Log").then((c) => c && vscode.commands.executeCommand("orchestrator.showLog"));
+      void vscode.window.showErrorMessage(vscode.l10n.t("Orchestrator: the workspace's missions could not be read ({0}). Run Task still works.", (error as Error).message), vscode.l10n.t("Show Log")).then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
     }
   };
   if (vscode.workspace.isTrusted) void showLatest();

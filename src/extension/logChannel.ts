@@ -1,9 +1,9 @@
 /** The core's Logger on a VS Code LogOutputChannel ("Orchestrator"), behind the redacting wrapper. */
 import * as vscode from "vscode";
-import { RedactingLogger, type Logger } from "../orchestrator/logger";
+import { RedactingLogger, type Logger } from "../orchestrator/frontDoor";
 
 export function createLogChannel(): { channel: vscode.LogOutputChannel; logger: RedactingLogger } {
-  const channel = vscode.window.createOutputChannel("Orchestrator", { log: true });
+  const channel = vscode.window.createOutputChannel(vscode.l10n.t("Orchestrator"), { log: true });
   const sink: Logger = {
     trace: (m) => channel.trace(m),
     debug: (m) => channel.debug(m),

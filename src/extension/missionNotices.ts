@@ -3,10 +3,10 @@
  * message, with the next step as a button), a start-up failure, a bad state file, demo mode.
  */
 import * as vscode from "vscode";
-import type { HostNotice } from "../orchestrator/host/missionHost";
-import { doneText } from "../orchestrator/domain/progress";
-import type { MissionModel } from "../orchestrator/host/readModel";
+import { doneText, type MissionModel } from "../shared/mission";
+import type { HostNotice } from "../shared/notices";
 import { plainText } from "./viewModels/plainText";
+import { COMMANDS, focusView, VIEWS } from "../shared/commands";
 
 /** Where a user learns to configure a model provider for OpenCode. */
 const PROVIDERS_DOCS = "https://opencode.ai/docs/providers/";
@@ -29,63 +29,69 @@ function openSetting(id: string): void {
 const run = (command: string, ...args: unknown[]) => void vscode.commands.executeCommand(command, ...args);
 
 /** "3/4 TODOs done (1 skipped)": the read model's counts, in the words of every other surface. */
-const done = (m: MissionModel) => doneText(m.counts, "TODOs done");
+const done = (m: MissionModel) => doneText(m.counts, vscode.l10n.t("TODOs done"));
 
 function finished(m: MissionModel, stoppedByUser: boolean): void {
   if (m.status === "sealed") {
-    void vscode.window.showInformationMessage(`Orchestrator: mission sealed — ${done(m)} and reviewed.`, "Open Dashboard").then((c) => c && run("orchestrator.openDashboard"));
+    void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: mission sealed — {0} and reviewed.", done(m)), vscode.l10n.t("Open Dashboard")).then((c) => c && run(COMMANDS.openDashboard));
   } else if (m.status === "stopped") {
     // Stopped by the user: a note. Stopped by something the user must fix (credentials, a read-only folder): a warning that says what.
     const show = stoppedByUser ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-    void show(plainText(`Orchestrator: mission stopped${stoppedByUser ? "" : ` — ${m.stopReason ?? ""}`} (${done(m)}). It can be resumed.`), "Resume").then((c) => c && run("orchestrator.resume", m.missionId));
+    const message = stoppedByUser ? vscode.l10n.t("Orchestrator: mission stopped ({0}). It can be resumed.", done(m)) : vscode.l10n.t("Orchestrator: mission stopped — {0} ({1}). It can be resumed.", m.stopReason ?? "", done(m));
+    void show(plainText(message), vscode.l10n.t("Resume")).then((c) => c && run(COMMANDS.resume, m.missionId));
   } else {
-    const which = m.attention.length ? ` Failed or blocked: ${m.attention.join(", ")}.` : "";
-    const actions = m.resumable ? ["Show", "Resume"] : ["Show"];
-    void vscode.window.showWarningMessage(plainText(`Orchestrator: mission ${m.status} — ${m.stopReason ?? ""} (${done(m)}).${which}`), ...actions).then((c) => {
-      if (c === "Show") run("orchestrator.todos.focus");
-      if (c === "Resume") run("orchestrator.resume", m.missionId);
+    const which = m.attention.length ? vscode.l10n.t(" Failed or blocked: {0}.", m.attention.join(", ")) : "";
+    const [showTodos, resume] = [vscode.l10n.t("Show"), vscode.l10n.t("Resume")];
+    void vscode.window.showWarningMessage(plainText(vscode.l10n.t("Orchestrator: mission {0} — {1} ({2}).{3}", m.status ?? "", m.stopReason ?? "", done(m), which)), ...(m.resumable ? [showTodos, resume] : [showTodos])).then((c) => {
+      if (c === showTodos) run(focusView(VIEWS.todos));
+      if (c === resume) run(COMMANDS.resume, m.missionId);
     });
   }
 }
 
 export function showNotice(notice: HostNotice): void {
   switch (notice.kind) {
-    case "demo":
+    case "demo": {
       // Short enough not to be cut off; the way on is in the buttons.
-      void vscode.window.showInformationMessage("Orchestrator is using its demo model: OpenCode has no model provider configured.", "Configure a Provider", "Choose a Model", "Learn More").then((c) => {
-        if (c === "Configure a Provider") inTerminal("OpenCode: configure a provider", "opencode auth login");
-        if (c === "Choose a Model") openSetting("orchestrator.model");
-        if (c === "Learn More") void vscode.env.openExternal(vscode.Uri.parse(PROVIDERS_DOCS));
+      const [configure, choose, learn] = [vscode.l10n.t("Configure a Provider"), vscode.l10n.t("Choose a Model"), vscode.l10n.t("Learn More")];
+      void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator is using its demo model: OpenCode has no model provider configured."), configure, choose, learn).then((c) => {
+        if (c === configure) inTerminal(vscode.l10n.t("OpenCode: configure a provider"), "opencode auth login");
+        if (c === choose) openSetting("orchestrator.model");
+        if (c === learn) void vscode.env.openExternal(vscode.Uri.parse(PROVIDERS_DOCS));
       });
       return;
+    }
     case "slowServer":
-      void vscode.window.showWarningMessage('Orchestrator: the attached OpenCode server takes a snapshot of the workspace at every step of every session, which makes missions with many Workers several times slower. The orchestrator keeps checkpoints of its own: set "snapshot": false in that server\'s opencode.json.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Orchestrator: the attached OpenCode server takes a snapshot of the workspace at every step of every session, which makes missions with many Workers several times slower. The orchestrator keeps checkpoints of its own: set "snapshot": false in that server\'s opencode.json.'));
       return;
     case "finished":
       return finished(notice.model, notice.stoppedByUser);
     case "error":
       if (notice.opencodeMissing) {
-        void vscode.window.showErrorMessage(plainText(notice.message), "Install OpenCode", "Open Settings").then(async (c) => {
-          if (c === "Open Settings") openSetting("orchestrator.opencode.path");
-          if (c !== "Install OpenCode") return;
+        const [install, settings] = [vscode.l10n.t("Install OpenCode"), vscode.l10n.t("Open Settings")];
+        void vscode.window.showErrorMessage(plainText(notice.message), install, settings).then(async (c) => {
+          if (c === settings) openSetting("orchestrator.opencode.path");
+          if (c !== install) return;
           // The user's consent to a global install, with the exact command, before anything runs.
-          const ok = await vscode.window.showInformationMessage(`Install OpenCode with “${INSTALL_OPENCODE}” in a terminal?`, { modal: true }, "Install");
-          if (ok === "Install") inTerminal("Install OpenCode", INSTALL_OPENCODE);
+          const go = vscode.l10n.t("Install");
+          const ok = await vscode.window.showInformationMessage(vscode.l10n.t("Install OpenCode with “{0}” in a terminal?", INSTALL_OPENCODE), { modal: true }, go);
+          if (ok === go) inTerminal(install, INSTALL_OPENCODE);
         });
       } else {
-        void vscode.window.showErrorMessage(`Orchestrator: ${plainText(notice.message)}`, "Show Log").then((c) => c && run("orchestrator.showLog"));
+        void vscode.window.showErrorMessage(vscode.l10n.t("Orchestrator: {0}", plainText(notice.message)), vscode.l10n.t("Show Log")).then((c) => c && run(COMMANDS.showLog));
       }
       return;
     case "stateProblem":
-      if (notice.recovered) void vscode.window.showWarningMessage(`Orchestrator: ${plainText(notice.message)}`);
+      if (notice.recovered) void vscode.window.showWarningMessage(vscode.l10n.t("Orchestrator: {0}", plainText(notice.message)));
       else if (notice.missionId) {
         // The way out of a mission that cannot be read: its folder moved aside, untouched.
         const missionId = notice.missionId;
-        void vscode.window.showErrorMessage(`Orchestrator: ${plainText(notice.message)}`, "Set Mission Aside", "Show Log").then((c) => {
-          if (c === "Set Mission Aside") run("orchestrator.setMissionAside", missionId);
-          if (c === "Show Log") run("orchestrator.showLog");
+        const [aside, log] = [vscode.l10n.t("Set Mission Aside"), vscode.l10n.t("Show Log")];
+        void vscode.window.showErrorMessage(vscode.l10n.t("Orchestrator: {0}", plainText(notice.message)), aside, log).then((c) => {
+          if (c === aside) run(COMMANDS.setMissionAside, missionId);
+          if (c === log) run(COMMANDS.showLog);
         });
-      } else void vscode.window.showErrorMessage(`Orchestrator: ${plainText(notice.message)}`);
+      } else void vscode.window.showErrorMessage(vscode.l10n.t("Orchestrator: {0}", plainText(notice.message)));
       return;
   }
 }

@@ -3,10 +3,10 @@
  * model's progress line as TODOs finish; never a toast per task.
  */
 import * as vscode from "vscode";
-import type { MissionView } from "../orchestrator/host/missionView";
+import type { MissionFeed } from "../shared/feed";
 
-export function showMissionProgress(label: string, view: MissionView, finished: Promise<unknown>, stop: () => void): void {
-  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Orchestrator: ${label}`, cancellable: true }, (progress, token) => {
+export function showMissionProgress(label: string, view: MissionFeed, finished: Promise<unknown>, stop: () => void): void {
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Orchestrator: {0}", label), cancellable: true }, (progress, token) => {
     token.onCancellationRequested(stop);
     let reported = 0;
     let message = "";

@@ -4,8 +4,11 @@
  * (orchestrator.model, or OpenCode's default, is used). Nothing to pick in demo mode.
  */
 import * as vscode from "vscode";
-import type { ModelChoice } from "../orchestrator/host/missionHost";
-import type { ModelRef } from "../orchestrator/domain/modelRef";
+import type { HostSettings } from "../orchestrator/frontDoor";
+import type { ModelChoice } from "../shared/actions";
+
+/** A model as OpenCode names it: provider and model id. */
+type ModelRef = NonNullable<HostSettings["model"]>;
 
 const LAST_MODEL_KEY = "orchestrator.lastModel";
 
@@ -14,16 +17,16 @@ interface ModelItem extends vscode.QuickPickItem {
 }
 
 const refOf = (m: ModelChoice): string => `${m.providerID}/${m.modelID}`;
-const price = (m: ModelChoice) => (m.cost ? `$${m.cost.input}/M in · $${m.cost.output}/M out` : "");
+const price = (m: ModelChoice) => (m.cost ? vscode.l10n.t("${0}/M in · ${1}/M out", m.cost.input, m.cost.output) : "");
 
 /** The items, in order: the last choice (or the configured model), OpenCode's default, then every model by provider. */
 export function modelItems(models: readonly ModelChoice[], last: string | undefined): ModelItem[] {
   const items: ModelItem[] = [];
   const first = models.find((m) => refOf(m) === last);
   const item = (m: ModelChoice, why?: string): ModelItem => ({ label: m.name, description: [refOf(m), why].filter(Boolean).join(" · "), detail: price(m) || undefined, model: { providerID: m.providerID, modelID: m.modelID } });
-  if (first) items.push(item(first, "last used"));
+  if (first) items.push(item(first, vscode.l10n.t("last used")));
   const byDefault = models.find((m) => m.isDefault);
-  items.push({ label: "OpenCode's default model", description: byDefault ? refOf(byDefault) : undefined });
+  items.push({ label: vscode.l10n.t("OpenCode's default model"), description: byDefault ? refOf(byDefault) : undefined });
   let provider = "";
   for (const m of models) {
     if (m === first) continue;
@@ -42,8 +45,8 @@ export function modelItems(models: readonly ModelChoice[], last: string | undefi
  */
 export async function pickModel(context: vscode.ExtensionContext, configured: ModelRef | undefined, load: () => Promise<{ models: ModelChoice[]; demo: boolean }>): Promise<ModelRef | undefined | "cancelled"> {
   const pick = vscode.window.createQuickPick<ModelItem>();
-  pick.title = "Orchestrator: which model runs the mission?";
-  pick.placeholder = "Starting OpenCode to list its models…";
+  pick.title = vscode.l10n.t("Orchestrator: which model runs the mission?");
+  pick.placeholder = vscode.l10n.t("Starting OpenCode to list its models…");
   pick.busy = true;
   pick.ignoreFocusOut = true;
   pick.show();
@@ -58,7 +61,7 @@ export async function pickModel(context: vscode.ExtensionContext, configured: Mo
     if (!loaded) return "cancelled";
     if (loaded.demo || loaded.models.length === 0) return configured; // demo mode or nothing listed: nothing to choose
     pick.items = modelItems(loaded.models, last);
-    pick.placeholder = "Pick a model (Escape cancels the mission); orchestrator.pickModel: never skips this";
+    pick.placeholder = vscode.l10n.t("Pick a model (Escape cancels the mission); orchestrator.pickModel: never skips this");
     pick.busy = false;
     const item = await chosen;
     if (!item) return "cancelled";

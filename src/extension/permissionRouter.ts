@@ -5,29 +5,33 @@
  * through the host, which sends them to the engine that asked.
  */
 import * as vscode from "vscode";
-import type { AgentRequest } from "../orchestrator/host/agentRequests";
-import type { MissionHost } from "../orchestrator/host/missionHost";
-import type { Logger } from "../orchestrator/logger";
+import type { Logger, MissionHost } from "../orchestrator/frontDoor";
+import type { AgentRequest } from "../shared/agentRequests";
+import { Disposable, toDisposable } from "./lifecycle";
 
-export const PERMISSION_CHOICES = { once: "Allow Once", always: "Always Allow", reject: "Reject" } as const;
+/** The answers to a permission, as the notification offers them. */
+const permissionChoices = () => ({ once: vscode.l10n.t("Allow Once"), always: vscode.l10n.t("Always Allow"), reject: vscode.l10n.t("Reject") });
 
-export class PermissionRouter implements vscode.Disposable {
+export class PermissionRouter extends Disposable {
   private readonly queue: AgentRequest[] = [];
   private showing = false;
-  private readonly subscription: { dispose(): void };
 
   constructor(
     private readonly host: MissionHost,
     private readonly logger: Logger,
   ) {
-    this.subscription = host.requests.on((update) => {
-      if (update.type === "asked") this.enqueue(update.request);
-      else {
-        // Answered elsewhere (another client, or the session ended): drop it from the queue.
-        const i = this.queue.findIndex((r) => r.id === update.id);
-        if (i >= 0) this.queue.splice(i, 1);
-      }
-    });
+    super();
+    this._register(
+      host.requests.on((update) => {
+        if (update.type === "asked") this.enqueue(update.request);
+        else {
+          // Answered elsewhere (another client, or the session ended): drop it from the queue.
+          const i = this.queue.findIndex((r) => r.id === update.id);
+          if (i >= 0) this.queue.splice(i, 1);
+        }
+      }),
+    );
+    this._register(toDisposable(() => (this.queue.length = 0)));
   }
 
   private enqueue(request: AgentRequest): void {
@@ -41,7 +45,7 @@ export class PermissionRouter implements vscode.Disposable {
     this.showing = true;
     try {
       for (let request = this.queue[0]; request; request = this.queue[0]) {
-        const position = this.queue.length > 1 ? ` (1 of ${this.queue.length})` : "";
+        const position = this.queue.length > 1 ? vscode.l10n.t(" (1 of {0})", this.queue.length) : "";
         if (request.kind === "permission") await this.askPermission(request, position);
         else await this.askQuestion(request, position);
         const i = this.queue.indexOf(request);
@@ -53,26 +57,22 @@ export class PermissionRouter implements vscode.Disposable {
   }
 
   private async askPermission(request: Extract<AgentRequest, { kind: "permission" }>, position: string): Promise<void> {
-    const what = `${request.permission}${request.patterns.length ? ` on ${request.patterns.join(", ")}` : ""}`;
-    const choice = await vscode.window.showWarningMessage(`Orchestrator${position}: ${request.who} wants ${what}.`, PERMISSION_CHOICES.once, PERMISSION_CHOICES.always, PERMISSION_CHOICES.reject);
+    const choices = permissionChoices();
+    const message = request.patterns.length ? vscode.l10n.t("Orchestrator{0}: {1} wants {2} on {3}.", position, request.who, request.permission, request.patterns.join(", ")) : vscode.l10n.t("Orchestrator{0}: {1} wants {2}.", position, request.who, request.permission);
+    const choice = await vscode.window.showWarningMessage(message, choices.once, choices.always, choices.reject);
     if (!this.queue.includes(request)) return; // answered meanwhile
-    await this.host.replyPermission(request.id, choice === PERMISSION_CHOICES.once ? "once" : choice === PERMISSION_CHOICES.always ? "always" : "reject");
+    await this.host.replyPermission(request.id, choice === choices.once ? "once" : choice === choices.always ? "always" : "reject");
   }
 
   private async askQuestion(request: Extract<AgentRequest, { kind: "question" }>, position: string): Promise<void> {
     const answers: string[][] = [];
     for (const q of request.questions) {
       const items = q.options.map((o) => ({ label: o.label, description: o.description }));
-      const title = `${request.who} asks${position}: ${q.header}`;
+      const title = vscode.l10n.t("{0} asks{1}: {2}", request.who, position, q.header);
       const picked = q.multiple ? await vscode.window.showQuickPick(items, { title, placeHolder: q.question, canPickMany: true, ignoreFocusOut: true }) : await vscode.window.showQuickPick(items, { title, placeHolder: q.question, ignoreFocusOut: true }).then((p) => p && [p]);
       if (!picked) return this.host.rejectQuestion(request.id);
       answers.push(picked.map((p) => p.label));
     }
     await this.host.answerQuestion(request.id, answers);
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.queue.length = 0;
   }
 }

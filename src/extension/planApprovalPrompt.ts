@@ -7,25 +7,24 @@
  * given for, so a stale button never approves a newer plan the user has not seen.
  */
 import * as vscode from "vscode";
-import type { MissionHost } from "../orchestrator/host/missionHost";
-import type { Logger } from "../orchestrator/logger";
-import { estimateBasis, estimateLine, MAX_FEEDBACK_CHARS, type PlanApprovalRequest, type PlanDecision } from "../orchestrator/host/planApprovals";
+import { MAX_FEEDBACK_CHARS, type Logger, type MissionHost } from "../orchestrator/frontDoor";
+import { CONTEXT_KEYS, focusView, PLAN_APPROVAL_COMMANDS, VIEWS } from "../shared/commands";
+import type { PlanApproval, PlanDecision } from "../shared/planApproval";
 import { plainText } from "./viewModels/plainText";
 import { missionOfNode } from "./viewModels/treeModels";
+import { Disposable } from "./lifecycle";
 
-const PLAN_CHOICES = { approve: "Approve", replan: "Replan…", cancel: "Cancel Plan" } as const;
-const COMMANDS: Record<PlanDecision["kind"], string> = { approve: "orchestrator.approvePlan", replan: "orchestrator.replanPlan", cancel: "orchestrator.cancelPlan" };
+/** The answers to a plan approval, as the notification offers them. */
+const planChoices = () => ({ approve: vscode.l10n.t("Approve"), replan: vscode.l10n.t("Replan…"), cancel: vscode.l10n.t("Cancel Plan") });
 
-/** The context key of the menus: a plan waits for the user's answer now. */
-const AWAITING = "orchestrator.awaitingApproval";
 
-/** Which plan an answer is for: from the notification or the dashboard ({ missionId, round }), a tree row ("mission:<id>"), or the palette (the one waiting). */
-export interface PlanTarget {
+/** Which plan approval an answer is for: from the notification or the dashboard ({ missionId, round }), a tree row ("mission:<id>"), or the palette (the one waiting). */
+export interface PlanApprovalTarget {
   missionId?: string;
   round?: number;
 }
 
-export function planTarget(arg: unknown): PlanTarget {
+export function planApprovalOf(arg: unknown): PlanApprovalTarget {
   const fromTree = missionOfNode(arg);
   if (fromTree) return { missionId: fromTree };
   if (!arg || typeof arg !== "object") return {};
@@ -33,59 +32,58 @@ export function planTarget(arg: unknown): PlanTarget {
   return { missionId: typeof missionId === "string" ? missionId : undefined, round: typeof round === "number" ? round : undefined };
 }
 
-export class PlanApprovalPrompt implements vscode.Disposable {
-  private readonly subscription: { dispose(): void };
+export class PlanApprovalPrompt extends Disposable {
 
   constructor(
     private readonly host: MissionHost,
     private readonly logger: Logger,
   ) {
-    this.subscription = host.approvals.changed.on((request) => {
-      void vscode.commands.executeCommand("setContext", AWAITING, request !== undefined);
-      if (request) void this.show(request);
-    });
+    super();
+    this._register(
+      host.planApprovals.changed.on((approval) => {
+        void vscode.commands.executeCommand("setContext", CONTEXT_KEYS.awaitingApproval, approval !== undefined);
+        if (approval) void this.show(approval);
+      }),
+    );
   }
 
-  private async show(request: PlanApprovalRequest): Promise<void> {
-    const { estimate, proposal } = request;
-    this.logger.info(`Plan ${proposal.round > 1 ? `(round ${proposal.round}) ` : ""}waits for approval: ${estimateLine(estimate)}`);
+  private async show(approval: PlanApproval): Promise<void> {
+    const { estimate, round } = approval;
+    this.logger.info(`Plan ${round > 1 ? `(round ${round}) ` : ""}waits for approval: ${estimate.line}`);
     // The plan itself is the TODO view's: shown beside the question (a toast hides after a while; the row's buttons stay).
-    void vscode.commands.executeCommand("orchestrator.todos.focus");
-    const why = request.note ? `${plainText(request.note)} ` : "";
-    const choice = await vscode.window.showInformationMessage(`Orchestrator: ${why}the plan is ready — ${estimateLine(estimate)}. ${estimateBasis(estimate)} Its TODOs are in the TODO view.`, PLAN_CHOICES.approve, PLAN_CHOICES.replan, PLAN_CHOICES.cancel);
+    void vscode.commands.executeCommand(focusView(VIEWS.todos));
+    const choices = planChoices();
+    const why = approval.note ? `${plainText(approval.note)} ` : "";
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: {0}the plan is ready — {1}. {2} Its TODOs are in the TODO view.", why, estimate.line, estimate.basis), choices.approve, choices.replan, choices.cancel);
     // Closed without a choice: the plan still waits, with its buttons on the mission's row.
     if (!choice) return;
-    const kind = choice === PLAN_CHOICES.approve ? "approve" : choice === PLAN_CHOICES.replan ? "replan" : "cancel";
-    await vscode.commands.executeCommand(COMMANDS[kind], { missionId: request.missionId, round: proposal.round } satisfies PlanTarget);
+    const kind = choice === choices.approve ? "approve" : choice === choices.replan ? "replan" : "cancel";
+    await vscode.commands.executeCommand(PLAN_APPROVAL_COMMANDS[kind], { missionId: approval.missionId, round } satisfies PlanApprovalTarget);
   }
 
   /** The user's answer, from any surface; Replan asks for the feedback first. */
-  async decide(kind: PlanDecision["kind"], target: PlanTarget = {}): Promise<void> {
-    const request = this.host.approvals.pending;
-    const stale = () => void vscode.window.showInformationMessage("Orchestrator: that plan is no longer waiting (answered, withdrawn by a Stop, or replaced by a newer one).");
-    if (!request) return stale();
-    const missionId = target.missionId ?? request.missionId;
-    const round = target.round ?? request.proposal.round;
-    if (missionId !== request.missionId || round !== request.proposal.round) return stale();
+  async decide(kind: PlanDecision["kind"], target: PlanApprovalTarget = {}): Promise<void> {
+    const approval = this.host.planApprovals.pending;
+    const stale = () => void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: that plan is no longer waiting (answered, withdrawn by a Stop, or replaced by a newer one)."));
+    if (!approval) return stale();
+    const missionId = target.missionId ?? approval.missionId;
+    const round = target.round ?? approval.round;
+    if (missionId !== approval.missionId || round !== approval.round) return stale();
     let decision: PlanDecision;
     if (kind === "replan") {
       const feedback = await vscode.window.showInputBox({
-        title: "Orchestrator: Replan",
-        prompt: "What should the new plan do differently? The Planner plans the mission again with this.",
-        placeHolder: "e.g. Keep it to the API; no frontend. Use SQLite, not Postgres.",
+        title: vscode.l10n.t("Orchestrator: Replan"),
+        prompt: vscode.l10n.t("What should the new plan do differently? The Planner plans the mission again with this."),
+        placeHolder: vscode.l10n.t("e.g. Keep it to the API; no frontend. Use SQLite, not Postgres."),
         ignoreFocusOut: true,
-        validateInput: (value) => (value.trim().length === 0 ? "Say what to change (or press Escape to keep the plan waiting)." : value.length > MAX_FEEDBACK_CHARS ? `At most ${MAX_FEEDBACK_CHARS} characters.` : undefined),
+        validateInput: (value) => (value.trim().length === 0 ? vscode.l10n.t("Say what to change (or press Escape to keep the plan waiting).") : value.length > MAX_FEEDBACK_CHARS ? vscode.l10n.t("At most {0} characters.", MAX_FEEDBACK_CHARS) : undefined),
       });
       // Escape: nothing decided; the plan keeps waiting, the notification comes back.
-      if (feedback === undefined) return this.host.approvals.pending === request ? void this.show(request) : undefined;
+      if (feedback === undefined) return this.host.planApprovals.pending === approval ? void this.show(approval) : undefined;
       decision = { kind: "replan", feedback };
     } else {
       decision = { kind };
     }
-    if (!this.host.decidePlan(missionId, decision, round)) stale();
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
+    if (!this.host.answerPlanApproval(missionId, decision, round)) stale();
   }
 }

@@ -4,29 +4,51 @@
  * workspace into a model), and not Resume, Retry or Skip either, which resume a mission — nor write
  * the workspace (reverts), nor read its mission state or run git on its checkpoint store (Show TODO
  * Changes, Review Mission Changes: the state and the store are the workspace's, as untrusted as it
- * is). Every command is classified here, and a
- * unit test holds package.json to this list, so a new command cannot slip through unclassified.
+ * is). Every command of src/shared/commands.ts is classified here (the compiler holds the table
+ * to the list), and extension.ts registers every command through `guardedCommands`.
  * No `vscode` import: the classification is tested without an editor.
  */
+import * as l10n from "@vscode/l10n";
+import { COMMANDS, type CommandId, type CommandName } from "../shared/commands";
 
-/** Start agents (directly or by resuming a mission), write workspace files, or read its mission state and checkpoints. */
-export const TRUSTED_ONLY = ["orchestrator.ask", "orchestrator.openMission", "orchestrator.showMissionReport", "orchestrator.deleteMission", "orchestrator.runTask", "orchestrator.resume", "orchestrator.approvePlan", "orchestrator.replanPlan", "orchestrator.retryTodo", "orchestrator.skipTodo", "orchestrator.revertTodo", "orchestrator.revertMission", "orchestrator.undoRevert", "orchestrator.showTodoChanges", "orchestrator.reviewMissionChanges"] as const;
+/**
+ * trusted: starts agents (directly or by resuming a mission), writes workspace files, or reads its
+ * mission state and checkpoints. untrusted: shows, stops or kills what runs, or touches only the
+ * Orchestrator's own state: safe in Restricted Mode.
+ */
+export const TRUST: Readonly<Record<CommandName, "trusted" | "untrusted">> = {
+  runTask: "trusted",
+  ask: "trusted",
+  resume: "trusted",
+  approvePlan: "trusted",
+  replanPlan: "trusted",
+  retryTodo: "trusted",
+  skipTodo: "trusted",
+  revertTodo: "trusted",
+  revertMission: "trusted",
+  undoRevert: "trusted",
+  showTodoChanges: "trusted",
+  reviewMissionChanges: "trusted",
+  openMission: "trusted",
+  showMissionReport: "trusted",
+  deleteMission: "trusted",
+  stop: "untrusted",
+  cancelPlan: "untrusted",
+  abortSession: "untrusted",
+  killJob: "untrusted",
+  openDashboard: "untrusted",
+  showLog: "untrusted",
+  showJob: "untrusted",
+  openSession: "untrusted",
+  openTodoSession: "untrusted",
+  openTodoFiles: "untrusted",
+  setServerPassword: "untrusted",
+  setMissionAside: "untrusted",
+};
 
-/** Show, stop or kill what runs, or touch only the Orchestrator's own state: safe in Restricted Mode. */
-export const ALLOWED_UNTRUSTED = [
-  "orchestrator.stop",
-  "orchestrator.cancelPlan",
-  "orchestrator.abortSession",
-  "orchestrator.killJob",
-  "orchestrator.openDashboard",
-  "orchestrator.showLog",
-  "orchestrator.showJob",
-  "orchestrator.openSession",
-  "orchestrator.openTodoSession",
-  "orchestrator.openTodoFiles",
-  "orchestrator.setServerPassword",
-  "orchestrator.setMissionAside",
-] as const;
+const names = Object.keys(TRUST) as CommandName[];
+export const TRUSTED_ONLY: readonly CommandId[] = names.filter((name) => TRUST[name] === "trusted").map((name) => COMMANDS[name]);
+export const ALLOWED_UNTRUSTED: readonly CommandId[] = names.filter((name) => TRUST[name] === "untrusted").map((name) => COMMANDS[name]);
 
 const trustedOnly = new Set<string>(TRUSTED_ONLY);
 
@@ -34,7 +56,8 @@ export function needsTrust(command: string): boolean {
   return trustedOnly.has(command);
 }
 
-export const UNTRUSTED_MESSAGE = "Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run, resume, retry, skip or revert a mission, or to review its changes.";
+/** Why a command is refused in Restricted Mode, and the way out. */
+export const untrustedMessage = (): string => l10n.t("Orchestrator runs no agents in an untrusted workspace: agents edit files and run commands. Trust this workspace to run, resume, retry, skip or revert a mission, or to review its changes.");
 
 /**
  * Wraps a command's handler so that it runs only in a trusted workspace; otherwise `refuse` says
@@ -47,4 +70,11 @@ export function requireTrust<A extends unknown[], R>(command: string, handler: (
     refuse();
     return undefined;
   };
+}
+
+export type CommandHandler = (...args: never[]) => unknown;
+
+/** Every command with its handler, each guarded as TRUST says: what the extension registers, all of it. */
+export function guardedCommands(handlers: Readonly<Record<CommandName, CommandHandler>>, isTrusted: () => boolean, refuse: () => void): Array<[CommandId, CommandHandler]> {
+  return names.map((name) => [COMMANDS[name], requireTrust(COMMANDS[name], handlers[name], isTrusted, refuse)]);
 }

@@ -40,7 +40,7 @@ test("a failing acceptance check sends the TODO back with the output before any 
       assert.equal(c1?.checkResult?.exitCode, 0);
       assert.equal(final.todos[0]?.check?.status, "passed", "the read model shows the check");
       // The check ran as a background job of the mission, attributed to its TODO.
-      const jobs = host.jobs.list().filter((j) => j.owner?.role === "check");
+      const jobs = [...host.view.jobs].reverse().filter((j) => j.owner?.role === "check");
       assert.equal(jobs.length, 2);
       assert.deepEqual(jobs.map((j) => j.owner?.todoIds), [["C1"], ["C1"]]);
       assert.deepEqual(jobs.map((j) => j.exitCode), [3, 0]);
@@ -99,9 +99,10 @@ test("orchestrator.checkCommand is the project's check over the plan's", async (
 test("the process launcher killed while checks run: those checks fail and their TODOs go back; checks and checkpoints go on in a new launcher; sealed", { skip: process.platform !== "linux" }, async (t) => {
   await withMission({ plans: [{ todos: [checked("X1", "sleep 1; test -s x1.txt"), checked("X2", "sleep 1; test -s x2.txt")] }] }, async ({ model, host, state }) => {
     let killed: { launcher: number; job: number } | undefined;
-    const sub = host.jobs.changed.on((job) => {
+    const sub = host.view.updates.on((update) => {
+      const job = update.jobIds.map((id) => host.view.job(id)).find((j) => j?.owner?.role === "check");
       const pid = launcher.pid;
-      if (killed || job.owner?.role !== "check" || job.pid <= 0 || !pid) return;
+      if (killed || !job || job.pid <= 0 || !pid) return;
       killed = { launcher: pid, job: job.pid };
       process.kill(pid, "SIGKILL");
     });
@@ -111,7 +112,7 @@ test("the process launcher killed while checks run: those checks fail and their 
       assert.ok(killed, "a check was running when the launcher was killed");
       assert.notEqual(launcher.pid, killed.launcher, "a new launcher took over");
       assert.deepEqual(processesInGroup(killed.job), [], "nothing of the check that ran in it is left");
-      const checks = host.jobs.list().filter((j) => j.owner?.role === "check");
+      const checks = host.view.jobs.filter((j) => j.owner?.role === "check");
       assert.ok(checks.some((j) => j.pid === killed?.job && j.exitCode === null), "the check in the killed launcher ended killed");
       const s = state(final.missionId as string);
       for (const todo of s.todos) {

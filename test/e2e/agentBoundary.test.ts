@@ -68,9 +68,9 @@ test("background jobs pass the user's bash rules: a denied command is refused, a
       const ask = asked.find((u) => u.type === "asked");
       assert.ok(ask?.type === "asked" && ask.request.kind === "permission" && ask.request.permission === "bash" && ask.request.who === "An agent's background job", "the push was put to the user");
       assert.ok(asked.some((u) => u.type === "gone" && u.id === ask.request.id), "and the prompt closed with the answer");
-      const allowed = host.jobs.list().filter((j) => j.command === "echo allowed > allowed.txt");
+      const allowed = host.view.jobs.filter((j) => j.command === "echo allowed > allowed.txt");
       assert.equal(allowed.length, 1, "the allowed command ran as a job");
-      assert.equal(host.jobs.list().filter((j) => j.command.includes("rm -rf") || j.command.startsWith("git push")).length, 0, "the others never started");
+      assert.equal(host.view.jobs.filter((j) => j.command.includes("rm -rf") || j.command.startsWith("git push")).length, 0, "the others never started");
     },
   );
 });
@@ -115,7 +115,7 @@ test("hostile spellings of a denied command never run, as jobs or as checks; the
       // What the Worker's tool calls returned, as its next request carries them.
       const toolResults = model.requests.find((r) => r.role === "worker" && r.step === 1 && r.prompt.includes('<todo id="H1"'))?.toolResults ?? [];
       assert.equal(readFileSync(join(sandbox.workspace, "victim.txt"), "utf8"), "still here\n", "no spelling removed the file");
-      const started = host.jobs.list().map((j) => j.command);
+      const started = host.view.jobs.map((j) => j.command);
       assert.deepEqual(started.filter((c) => c.includes("victim")), [], "none of them started");
       // The tool's answer is JSON: its quotes come escaped.
       const refusals = toolResults.filter((r) => /Refused by the permission policy \(rule bash \\?"rm \*\\?": deny\)/.test(r));
@@ -153,7 +153,7 @@ test("a job that reaches outside the workspace is asked about as external_direct
       assert.deepEqual(ask.request.patterns, ["/etc/*"]);
       assert.match(ask.request.who, /cat \/etc\/hostname/, "the prompt names the command");
       assert.ok(!existsSync(join(sandbox.workspace, "seen.txt")), "the declined job never ran");
-      assert.equal(host.jobs.list().filter((j) => j.command.includes("hostname")).length, 0);
+      assert.equal(host.view.jobs.filter((j) => j.command.includes("hostname")).length, 0);
     },
   );
 });

@@ -43,7 +43,7 @@ async function stoppedMission(host: MissionHost, text: string): Promise<string> 
   stall = true;
   const busy = new Promise<void>((resolve) => {
     const sub = host.view.updates.on(() => {
-      if (host.model.counts.runningTodos === 2 && host.view.sessions.list().filter((s) => s.role === "worker" && s.status === "busy").length === 2) {
+      if (host.model.counts.runningTodos === 2 && host.view.sessions.filter((s) => s.role === "worker" && s.status === "busy").length === 2) {
         sub.dispose();
         resolve();
       }
@@ -63,7 +63,7 @@ test("the sessions and the timeline of a stopped mission come back after a reloa
   let before: string[];
   try {
     missionId = await stoppedMission(first, "Reload me");
-    before = first.view.sessions.list().map((s) => s.id).sort();
+    before = first.view.sessions.map((s) => s.id).sort();
     assert.equal(before.length, 3, "a Planner and two Workers");
   } finally {
     await first.dispose();
@@ -75,8 +75,8 @@ test("the sessions and the timeline of a stopped mission come back after a reloa
     const shown = await second.showLatest();
     assert.equal(shown?.missionId, missionId);
     assert.equal(shown?.resumable, true);
-    assert.deepEqual(second.view.sessions.list().map((s) => s.id).sort(), before, "every session of the mission is listed again");
-    assert.deepEqual(second.view.sessions.list().filter((s) => s.role === "worker").map((s) => s.status), ["aborted", "aborted"]);
+    assert.deepEqual(second.view.sessions.map((s) => s.id).sort(), before, "every session of the mission is listed again");
+    assert.deepEqual(second.view.sessions.filter((s) => s.role === "worker").map((s) => s.status), ["aborted", "aborted"]);
     assert.equal(second.model.counts.runningSessions, 0, "none of them counts as running");
     assert.ok(second.view.timeline.some((e) => e.text === "Mission stopped: stopped by the user"), "the timeline came back");
 
@@ -84,7 +84,7 @@ test("the sessions and the timeline of a stopped mission come back after a reloa
     const resumed = await second.resume(settings);
     assert.deepEqual(resumed, { ok: true });
     assert.equal(second.model.status, "sealed");
-    const after = second.view.sessions.list().map((s) => s.id);
+    const after = second.view.sessions.map((s) => s.id);
     for (const id of before) assert.ok(after.includes(id), `session ${id} of the first run is still listed`);
     assert.ok(after.length >= before.length + 3, "and the resumed run's Workers and Reviewer are added");
     const lines = second.view.timeline.map((e) => e.text);

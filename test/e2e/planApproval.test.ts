@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { PlanApprovalRequest } from "../../src/orchestrator/mission/planApproval";
+import type { PlanApproval } from "../../src/shared/planApproval";
 import { todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { SCRIPTED_SETTINGS, withScriptedHost } from "../support/scriptedHost";
@@ -16,6 +16,17 @@ import { SCRIPTED_SETTINGS, withScriptedHost } from "../support/scriptedHost";
 /** Sonnet-like prices: a two-TODO plan is estimated at about half a dollar with the default profile. */
 const PRICE = { input: 3, output: 15 };
 const settings = (approvePlan: HostSettings["approvePlan"], approveAboveUsd = 0.1): HostSettings => ({ ...SCRIPTED_SETTINGS, approvePlan, limits: { approveAboveUsd } });
+
+/** A plan approval as it was put to the user, with the TODOs the views listed meanwhile (the proposal's). */
+type Asked = PlanApproval & { todoIds: string[] };
+
+/** The figures of an estimate's line ("2 TODOs · ~6 turns, ~14 model requests · ~56k tokens · ~$0.52"). */
+function figures(line: string): { todos: number; turns: number; requests: number; usd?: number } {
+  const m = /^(\d+) TODOs? · ~(\d+) turns, ~(\d+) model requests/.exec(line);
+  assert.ok(m, line);
+  const usd = /~\$(\d+\.\d\d)/.exec(line)?.[1];
+  return { todos: Number(m[1]), turns: Number(m[2]), requests: Number(m[3]), usd: usd === undefined ? undefined : Number(usd) };
+}
 
 const journal = (workspace: string, missionId: string) =>
   readFileSync(join(workspace, ".opencode", "orchestrator", "missions", missionId, "events.jsonl"), "utf8")
@@ -27,30 +38,32 @@ test("a plan above the threshold waits for the user: Replan with feedback asks a
   await withScriptedHost(
     () => ({ plans: [{ todos: [todo("A1", [], ["a1.txt"]), todo("A2", [], ["a2.txt"])] }, { todos: [todo("B1", [], ["b1.txt"])] }] }),
     async ({ sandbox, model, host, state, firstRequests }) => {
-      const asked: PlanApprovalRequest[] = [];
+      const asked: Asked[] = [];
       let withdrawn = 0;
-      host.approvals.changed.on((request) => {
-        if (!request) return void withdrawn++;
-        asked.push(request);
+      host.planApprovals.changed.on((approval) => {
+        if (!approval) return void withdrawn++;
         // What the user sees while deciding: the proposal's TODOs in the views, nothing run yet.
-        assert.equal(host.model.awaitingApproval, true);
-        assert.deepEqual(host.model.todos.map((t) => t.id), request.proposal.todos.map((t) => t.id));
+        asked.push({ ...approval, todoIds: host.model.todos.map((t) => t.id) });
+        assert.deepEqual(host.model.planApproval, { round: approval.round });
+        assert.equal(host.model.todos.length, approval.todos);
         assert.equal(model.requests.filter((r) => r.role === "worker").length, 0, "no Worker before the user decided");
         const decision = asked.length === 1 ? { kind: "replan" as const, feedback: "One file is enough: write b1.txt only." } : { kind: "approve" as const };
-        setImmediate(() => assert.ok(host.decidePlan(request.missionId, decision)));
+        setImmediate(() => assert.ok(host.answerPlanApproval(approval.missionId, decision)));
       });
       const final = await host.run("Write the files", settings("aboveCost"));
       assert.equal(final.status, "sealed", final.report);
 
       assert.equal(asked.length, 2, "the first plan and the replanned one were both put to the user");
       assert.equal(withdrawn, 2, "each request closed with its answer");
-      const first = asked[0] as PlanApprovalRequest;
-      assert.equal(first.estimate.todos, 2);
-      assert.equal(first.estimate.basis, "default", "no past mission in this workspace");
-      assert.ok((first.estimate.costUsd ?? 0) > 0.1, `priced from the provider config: ${first.estimate.costUsd}`);
-      assert.ok(first.estimate.requests > first.estimate.turns, "requests count steps, several per turn");
-      assert.deepEqual(asked[1]?.proposal.todos.map((t) => t.id), ["B1"]);
-      assert.equal(asked[1]?.proposal.round, 2);
+      const first = asked[0] as Asked;
+      const estimate = figures(first.estimate.line);
+      assert.equal(estimate.todos, 2);
+      assert.deepEqual(first.todoIds, ["A1", "A2"]);
+      assert.match(first.estimate.basis, /defaults until this workspace has a mission/, "no past mission in this workspace");
+      assert.ok((estimate.usd ?? 0) > 0.1, `priced from the provider config: ${first.estimate.line}`);
+      assert.ok(estimate.requests > estimate.turns, "requests count steps, several per turn");
+      assert.deepEqual(asked[1]?.todoIds, ["B1"]);
+      assert.equal(asked[1]?.round, 2);
 
       const planners = model.requests.filter((r) => r.role === "planner" && r.step === 0 && r.attempt === 0);
       assert.equal(planners.length, 2, "one Planner turn per plan");
@@ -81,11 +94,11 @@ test("Cancel stops before any Worker and keeps the plan; Resume puts the same pl
     () => ({ plans: [{ todos: [todo("C1", [], ["c1.txt"])] }, { todos: [todo("D1", [], ["d1.txt"])] }] }),
     async ({ sandbox, model, host, state }) => {
       let answer: "cancel" | "approve" = "cancel";
-      const asked: PlanApprovalRequest[] = [];
-      host.approvals.changed.on((request) => {
-        if (!request) return;
-        asked.push(request);
-        setImmediate(() => host.decidePlan(request.missionId, { kind: answer }));
+      const asked: Asked[] = [];
+      host.planApprovals.changed.on((approval) => {
+        if (!approval) return;
+        asked.push({ ...approval, todoIds: host.model.todos.map((t) => t.id) });
+        setImmediate(() => host.answerPlanApproval(approval.missionId, { kind: answer }));
       });
       const cancelled = await host.run("Write c1", settings("always"));
       assert.equal(cancelled.status, "stopped");
@@ -102,7 +115,7 @@ test("Cancel stops before any Worker and keeps the plan; Resume puts the same pl
       assert.deepEqual(await host.resume(settings("always")), { ok: true });
       assert.equal(host.model.status, "sealed", host.model.report);
       assert.equal(asked.length, 2, "the same plan was put again");
-      assert.deepEqual(asked[1]?.proposal.todos.map((t) => t.id), ["C1"]);
+      assert.deepEqual(asked[1]?.todoIds, ["C1"]);
       assert.equal(model.requests.filter((r) => r.role === "planner" && r.step === 0 && r.attempt === 0).length, 1, "Resume spent no Planner turn");
       assert.ok(existsSync(join(sandbox.workspace, "c1.txt")));
 
@@ -125,17 +138,17 @@ test("Stop while the plan waits withdraws the question; the mission stays resuma
   await withScriptedHost(
     () => ({ plans: [{ todos: [todo("S1", [], ["s1.txt"])] }] }),
     async ({ model, host, state }) => {
-      const seen: Array<PlanApprovalRequest | undefined> = [];
-      host.approvals.changed.on((request) => {
-        seen.push(request);
-        if (request) setImmediate(() => host.stop());
+      const seen: Array<PlanApproval | undefined> = [];
+      host.planApprovals.changed.on((approval) => {
+        seen.push(approval);
+        if (approval) setImmediate(() => host.stop());
       });
       const final = await host.run("Write s1", settings("always"));
       assert.equal(final.status, "stopped");
       assert.equal(seen.length, 2, "asked, then withdrawn");
       assert.equal(seen[1], undefined);
-      assert.equal(host.approvals.pending, undefined);
-      assert.equal(host.decidePlan(final.missionId as string, { kind: "approve" }), false, "a late answer finds nothing to approve");
+      assert.equal(host.planApprovals.pending, undefined);
+      assert.equal(host.answerPlanApproval(final.missionId as string, { kind: "approve" }), false, "a late answer finds nothing to approve");
       assert.equal(model.requests.filter((r) => r.role === "worker").length, 0);
       assert.equal(state(final.missionId as string).proposal?.todos.length, 1);
       assert.equal(final.resumable, true);
@@ -152,31 +165,31 @@ test("a Replan the Planner cannot answer puts the plan again with the reason; a 
       return { plans: [{ todos: [todo("A1", [], ["a1.txt"])] }, invalid, invalid, invalid, { todos: [todo("B1", [], ["b1.txt"])] }, { todos: [todo("C1", [], ["c1.txt"])] }] };
     },
     async ({ model, host, state }) => {
-      const asked: PlanApprovalRequest[] = [];
-      const first = host.approvals.changed.on((request) => {
-        if (!request) return;
-        asked.push(request);
+      const asked: Asked[] = [];
+      const first = host.planApprovals.changed.on((approval) => {
+        if (!approval) return;
+        asked.push({ ...approval, todoIds: host.model.todos.map((t) => t.id) });
         const answer = asked.length === 1 ? { kind: "replan" as const, feedback: "Split it." } : asked.length === 2 ? { kind: "replan" as const, feedback: "Then write b1 instead." } : { kind: "approve" as const };
-        setImmediate(() => host.decidePlan(request.missionId, answer, request.proposal.round));
+        setImmediate(() => host.answerPlanApproval(approval.missionId, answer, approval.round));
       });
       const final = await host.run("Write a1", settings("always"));
       assert.equal(final.status, "sealed", final.report);
       assert.equal(asked.length, 3);
-      assert.deepEqual(asked[1]?.proposal.todos.map((t) => t.id), ["A1"], "the plan the user had, put again");
-      assert.equal(asked[1]?.proposal.round, 1);
+      assert.deepEqual(asked[1]?.todoIds, ["A1"], "the plan the user had, put again");
+      assert.equal(asked[1]?.round, 1);
       assert.match(asked[1]?.note ?? "", /could not plan again from your feedback/);
-      assert.deepEqual(asked[2]?.proposal.todos.map((t) => t.id), ["B1"]);
+      assert.deepEqual(asked[2]?.todoIds, ["B1"]);
       assert.deepEqual(state(final.missionId as string).todos.map((t) => t.id), ["B1"]);
       assert.equal(model.requests.filter((r) => r.role === "worker").length > 0, true);
       first.dispose();
 
       // A Stop while the Planner works on a Replan: the feedback is kept, and Resume asks for that Replan again.
-      const seen: PlanApprovalRequest[] = [];
-      const sub = host.approvals.changed.on((request) => {
-        if (!request) return;
-        seen.push(request);
-        if (seen.length === 1) setImmediate(() => host.decidePlan(request.missionId, { kind: "replan", feedback: "Write c1 please." }, request.proposal.round));
-        else setImmediate(() => host.decidePlan(request.missionId, { kind: "approve" }, request.proposal.round));
+      const seen: PlanApproval[] = [];
+      const sub = host.planApprovals.changed.on((approval) => {
+        if (!approval) return;
+        seen.push(approval);
+        if (seen.length === 1) setImmediate(() => host.answerPlanApproval(approval.missionId, { kind: "replan", feedback: "Write c1 please." }, approval.round));
+        else setImmediate(() => host.answerPlanApproval(approval.missionId, { kind: "approve" }, approval.round));
       });
       const stopWhilePlanning = host.view.updates.on(() => {
         if (host.model.status === "planning" && seen.length === 1) host.stop();

@@ -159,7 +159,7 @@ test("a background job started by a Worker shows in the Background Jobs view wit
     // The terminal draws on a canvas: its tab is what the DOM shows; the output itself is unit-tested.
     await page.getByText("Job job-1").first().waitFor({ timeout: 30_000 });
     // The job is attributed to the TODO that started it (learnt from the turn's events).
-    await rows(page, "Background Jobs", /job-1 .*exited \(0\) · \d+s · J1/).waitFor({ timeout: 30_000 });
+    await rows(page, "Background Jobs", /job-1 .*exited \(exit 0\) · \d+s · J1/).waitFor({ timeout: 30_000 });
     await rows(page, "TODOs", /Build in the background.*sealed/).waitFor({ timeout: 60_000 });
     await vscode.screenshot("background-jobs");
   }));

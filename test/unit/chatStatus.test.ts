@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { markdownText, missionStatusMarkdown } from "../../src/extension/chatStatus";
-import { idleModel, type MissionModel, type TodoModel } from "../../src/orchestrator/host/readModel";
+import { idleModel, type MissionModel, type TodoModel } from "../../src/shared/mission";
 
 const todo = (id: string, status: string, role?: "worker" | "reviewer"): TodoModel => ({ id, title: id, status, attempts: 1, files: [], dependsOn: [], acceptance: "", reviewIssues: [], sessions: [], role, canRetry: false, canSkip: false, changes: [], canRevert: false });
 

@@ -6,7 +6,7 @@ import { MissionView } from "../../src/orchestrator/host/missionView";
 import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
 import { DashboardFeed } from "../../src/extension/viewModels/dashboardFeed";
 import type { Timers } from "../../src/extension/viewModels/coalescer";
-import type { HostToWebview } from "../../src/shared/protocol";
+import type { HostToWebview } from "../../src/shared/dashboardProtocol";
 
 function manualTimers(): Timers & { fire(): void } {
   let pending: (() => void) | undefined;
@@ -26,7 +26,7 @@ test("the dashboard drops the transcript of the previous mission's session when 
   view.applyOpencode(text("ses_old", "p1", "old mission's words"));
   assert.ok(feed.focus("ses_old"));
   timers.fire();
-  assert.deepEqual(posted.filter((m) => m.type === "transcript").at(-1), { type: "transcript", sessionId: "ses_old", lines: [{ kind: "text", text: "old mission's words", tool: undefined, toolStatus: undefined }] });
+  assert.deepEqual(posted.filter((m) => m.type === "transcript").at(-1), { type: "transcript", sessionId: "ses_old", lines: [{ kind: "text", text: "old mission's words" }] });
 
   posted.length = 0;
   view.starting("A new mission", 10);

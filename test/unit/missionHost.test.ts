@@ -106,3 +106,48 @@ test("the history lists every mission newest first; a past one opens in the view
     await host.dispose();
   }
 });
+
+test("the host decides which mission Resume acts on: the one named, else the one shown; a finished one shown offers the latest unfinished one, never resumes it unasked", async () => {
+  const store = new MissionStore(workspace);
+  const older = stored(store, "The older, stopped mission", "stopped", [todo("A", "pending")], Date.now() - 60_000);
+  const sealed = stored(store, "The newer, sealed mission", "sealed", [todo("A", "done")], Date.now());
+  const host = new MissionHost({ workspace, logger: new RedactingLogger(memoryLogger()) });
+  try {
+    const ref = (s: MissionState) => ({ missionId: s.id, mission: s.mission, status: s.status });
+    assert.deepEqual(await host.resumeTarget(), { ok: true, target: ref(older) }, "nothing shown: the latest unfinished mission");
+    await host.showLatest();
+    assert.equal(host.model.missionId, sealed.id);
+    assert.deepEqual(await host.resumeTarget(), { ok: false, reason: 'the mission "The newer, sealed mission" ended sealed; it cannot be resumed. Run Task starts a new one.', offer: ref(older) });
+    assert.deepEqual(await host.resumeTarget(older.id), { ok: true, target: ref(older) }, "the one named");
+    assert.deepEqual(await host.resumeTarget(sealed.id), { ok: false, reason: 'the mission "The newer, sealed mission" ended sealed; it cannot be resumed. Run Task starts a new one.' }, "named: no other is offered");
+    assert.equal((await host.resume(settings)).ok, false, "Resume of the shown, sealed mission is refused");
+    assert.equal(host.isRunning, false, "and nothing started");
+    assert.equal(host.model.missionId, sealed.id);
+    await host.openMission(older.id);
+    assert.deepEqual(await host.resumeTarget(), { ok: true, target: ref(older) }, "the one shown, when it can be resumed");
+    const empty = new MissionHost({ workspace: mkdtempSync(join(workspace, "empty-")), logger: new RedactingLogger(memoryLogger()) });
+    assert.deepEqual(await empty.resumeTarget(), { ok: false, reason: "no unfinished mission in this workspace." });
+    await empty.dispose();
+  } finally {
+    await host.dispose();
+  }
+});
+
+test("the host validates the mission's text: nothing runs, and nothing is written, for an empty or oversized mission; Run Task and the chat show its answer", async () => {
+  const host = new MissionHost({ workspace, logger: new RedactingLogger(memoryLogger()) });
+  try {
+    assert.equal(host.missionProblem("Build a REST API"), undefined);
+    for (const text of ["", "   \n\t ", "x".repeat(20_001)]) {
+      const problem = host.missionProblem(text);
+      assert.ok(problem, JSON.stringify(text.slice(0, 10)));
+      await assert.rejects(host.run(text, settings), (error: Error) => error.message === problem);
+      assert.equal(host.isRunning, false);
+      assert.equal(host.model.phase, "idle", "no mission was started, not even shown as starting");
+    }
+    assert.deepEqual(await host.missions(), [], "no mission was written");
+    assert.ok(host.questionProblem(" "));
+    await assert.rejects(host.ask("  ", settings), /Ask a question about the workspace/);
+  } finally {
+    await host.dispose();
+  }
+});

@@ -74,3 +74,26 @@ test("the TODO menus offer Retry and Skip exactly where the core allows them, in
     assert.equal(offered("orchestrator.skipTodo", node.contextValue), canSkip(t), `Skip on a ${status} TODO`);
   }
 });
+
+test("the views are copies made when an event names the change: nothing handed out is the Commander's live state", () => {
+  const view = new MissionView();
+  const state = mission("running", [todo("A", "pending"), todo("B", "pending")]);
+  view.show(state, { phase: "running", demo: false });
+  const shown = view.model;
+  (state.todos[0] as TodoState).status = "running";
+  state.usage.cost = 5;
+  view.applyMission({ type: "todo.status", missionId: "m1", todoId: "A", from: "pending", to: "running" });
+  // The Commander goes on changing its state; until an event names the change, the views keep what the last one said.
+  state.usage.cost = 7;
+  state.status = "stopped";
+  (state.todos[0] as TodoState).files.push("later.ts");
+  const model = view.model;
+  assert.equal(model.cost, 5, "the cost as of the last event");
+  assert.equal(model.status, "running");
+  assert.deepEqual(model.todos.find((t) => t.id === "A")?.files, ["A.ts"], "a TODO's lists are its own");
+  assert.equal(model.todos.find((t) => t.id === "A")?.status, "running");
+  assert.deepEqual(shown.todos.map((t) => t.status), ["pending", "pending"], "a model handed out earlier is not changed under its reader");
+  view.applyMission({ type: "mission.status", missionId: "m1", status: "stopped" });
+  assert.equal(view.model.status, "stopped");
+  assert.equal(view.model.cost, 7);
+});

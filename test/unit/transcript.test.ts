@@ -6,7 +6,7 @@ import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
 import { SessionRegistry } from "../../src/orchestrator/host/sessionRegistry";
 import type { TranscriptEntry } from "../../src/orchestrator/host/transcriptEntry";
 import { TEXT_LIMIT } from "../../src/orchestrator/host/transcriptEntry";
-import { HostToWebview } from "../../src/shared/protocol";
+import { HostToWebview } from "../../src/shared/dashboardProtocol";
 
 const S = "ses_1";
 const WS = "/home/dev/shop";

@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
 import { Coalescer, type Timers } from "../../src/extension/viewModels/coalescer";
-import { FINISHED_KEPT, FINISHED_WITH_TRANSCRIPT, SessionRegistry, TRANSCRIPT_LIMIT } from "../../src/orchestrator/host/sessionRegistry";
-import { missionNode, sessionNode, sortSessions, todoDetailNodes, todoNode } from "../../src/extension/viewModels/treeModels";
-import { idleModel, missionCounts, progressLine, type MissionModel, type TodoModel } from "../../src/orchestrator/host/readModel";
+import { FINISHED_KEPT, FINISHED_WITH_TRANSCRIPT, SessionRegistry, sessionModel, TRANSCRIPT_LIMIT } from "../../src/orchestrator/host/sessionRegistry";
+import { missionNode, sessionNode, todoDetailNodes, todoNode } from "../../src/extension/viewModels/treeModels";
+import { missionCounts, progressLine } from "../../src/orchestrator/host/readModel";
+import { idleModel, type MissionModel, type TodoModel } from "../../src/shared/mission";
 
 function fakeTimers() {
   const pending: Array<{ fn: () => void; at: number }> = [];
@@ -90,17 +91,17 @@ test("TODO nodes: icon per state, description with role, attempt and files, cont
 });
 
 test("a TODO's acceptance check: ✓/✗ in its row, the command and the output's end on hover, a node that opens the job's output", () => {
-  const failing = todo({ status: "pending", attempts: 2, checkCommand: "npm test", check: { command: "npm test", status: "failed", exitCode: 1, tail: "ok 1\nnot ok 2 - login rejects a bad password\n", startedAt: 1, durationMs: 900, jobId: "job-7" } });
+  const failing = todo({ status: "pending", attempts: 2, checkCommand: "npm test", check: { command: "npm test", status: "failed", exitCode: 1, tail: "ok 1\nnot ok 2 - login rejects a bad password\n", jobId: "job-7" } });
   const row = todoNode("m", failing);
-  assert.equal(row.description, "pending · attempt 2 · ✗ check (exit 1) · src/login.ts");
+  assert.equal(row.description, "pending · attempt 2 · ✗ check failed (exit 1) · src/login.ts");
   assert.match(row.tooltip ?? "", /Check: npm test → failed \(exit 1\)\nok 1\nnot ok 2 - login rejects a bad password/);
   assert.equal(row.collapsible, "collapsed");
   const [check] = todoDetailNodes("m", failing);
   assert.equal(check?.label, "✗ npm test");
   assert.deepEqual(check?.icon, { id: "error", color: "testing.iconFailed" });
   assert.deepEqual(check?.command, ["orchestrator.showJob", "job-7"]);
-  const passing = todoNode("m", todo({ checkCommand: "npm test", check: { command: "npm test", status: "passed", exitCode: 0, tail: "", startedAt: 1 } }));
-  assert.equal(passing.description, "pending · ✓ check · src/login.ts");
+  const passing = todoNode("m", todo({ checkCommand: "npm test", check: { command: "npm test", status: "passed", exitCode: 0, tail: "" } }));
+  assert.equal(passing.description, "pending · ✓ check passed · src/login.ts");
   assert.equal(todoNode("m", todo({ checkCommand: "npm test" })).description, "pending · check pending · src/login.ts");
   assert.equal(todoNode("m", todo({})).description, "pending · src/login.ts", "no check, no mark");
 });
@@ -114,13 +115,13 @@ test("mission and session nodes", () => {
   r.applyMission({ type: "turn.started", missionId: "m", role: "reviewer", sessionId: "a", todoIds: ["T1", "T2"] });
   r.applyMission({ type: "turn.started", missionId: "m", role: "worker", sessionId: "b", todoIds: ["T3"] });
   r.applyMission({ type: "turn.finished", missionId: "m", role: "worker", sessionId: "b", todoIds: ["T3"], ok: true, inputTokens: 1000, outputTokens: 234, cost: 0.5, durationMs: 1 });
-  const node = sessionNode(r.get("a")!, 75_000);
+  const node = sessionNode(sessionModel(r.get("a")!), 75_000);
   assert.equal(node.label, "reviewer · T1, T2");
   assert.equal(node.description, "busy · 1m15s · 0 tok · $0.0000");
   assert.equal(node.contextValue, "orchestrator:session+busy");
   assert.deepEqual(node.command, ["orchestrator.openSession", "a"]);
-  assert.equal(sessionNode(r.get("b")!, 99).description, "idle · 0s · 1,234 tok · $0.5000");
-  assert.deepEqual(sortSessions(r.list()).map((s) => s.id), ["a", "b"], "running sessions first");
+  assert.equal(sessionNode(sessionModel(r.get("b")!), 99).description, "idle · 0s · 1,234 tok · $0.5000");
+  assert.deepEqual(r.models().map((s) => s.id), ["a", "b"], "running sessions first");
 });
 
 test("the registry stays bounded over thousands of sessions: old transcripts go first, then old sessions", () => {
@@ -155,4 +156,18 @@ test("a notification shows code spans as quoted text, not raw backticks", async 
   const { plainText } = await import("../../src/extension/viewModels/plainText");
   assert.equal(plainText("OpenCode not found: set `orchestrator.opencode.path` or run `npm i -g opencode-ai`."), "OpenCode not found: set “orchestrator.opencode.path” or run “npm i -g opencode-ai”.");
   assert.equal(plainText("a lone ` stays"), "a lone ` stays");
+});
+
+test("a command's outcome is worded once: the tree, the timeline and the Jobs view say the same", async () => {
+  const { commandOutcome } = await import("../../src/shared/outcome");
+  const { timelineText } = await import("../../src/orchestrator/host/timeline");
+  assert.equal(commandOutcome("passed", 0), "passed", "a pass is exit 0: not said");
+  assert.equal(commandOutcome("failed", 2), "failed (exit 2)");
+  assert.equal(commandOutcome("timed-out", null), "timed out");
+  assert.equal(commandOutcome("exited", 0), "exited (exit 0)");
+  assert.equal(commandOutcome("killed"), "killed");
+  assert.equal(commandOutcome(undefined, 3), "exit 3", "a command in a transcript");
+  assert.equal(timelineText({ type: "check.finished", missionId: "m", todoId: "T1", command: "npm test", status: "failed", exitCode: 2 }), "T1: check failed (exit 2)");
+  const row = todoNode("m", todo({ checkCommand: "npm test", check: { command: "npm test", status: "timed-out", exitCode: null, tail: "" } }));
+  assert.equal(row.description, "pending · ✗ check timed out · src/login.ts");
 });

@@ -4,26 +4,25 @@
  * shown (when another mission starts, the focus is dropped and the transcript cleared). No VS Code
  * import: the panel hands it a `post` function, the tests a list.
  */
-import type { MissionView, ModelUpdate } from "../../orchestrator/host/missionView";
-import type { TranscriptEntry } from "../../orchestrator/host/transcriptEntry";
-import type { HostToWebview, TranscriptLine } from "../../shared/protocol";
+import type { HostToWebview } from "../../shared/dashboardProtocol";
+import type { MissionFeed, ModelUpdate } from "../../shared/feed";
 import { Coalescer, type Timers } from "./coalescer";
-import { sortSessions } from "./treeModels";
+import { Disposable } from "../lifecycle";
 
 type Part = "snapshot" | "transcript";
 
-export class DashboardFeed {
+export class DashboardFeed extends Disposable {
   private focused?: string;
   private readonly updates: Coalescer<Part>;
-  private readonly subscription: { dispose(): void };
 
   constructor(
-    private readonly view: MissionView,
+    private readonly view: MissionFeed,
     private readonly post: (message: HostToWebview) => void,
     timers?: Timers,
   ) {
-    this.updates = new Coalescer<Part>((changed) => this.flush(changed), 200, timers);
-    this.subscription = view.updates.on((update) => this.onUpdate(update));
+    super();
+    this.updates = this._register(new Coalescer<Part>((changed) => this.flush(changed), 200, timers));
+    this._register(view.updates.on((update) => this.onUpdate(update)));
   }
 
   get focusedSession(): string | undefined {
@@ -54,27 +53,14 @@ export class DashboardFeed {
   private flush(changed: ReadonlySet<Part> | "all"): void {
     if (changed === "all" || changed.has("snapshot")) this.postSnapshot();
     if (changed === "all" || changed.has("transcript")) {
-      const record = this.focused ? this.view.session(this.focused) : undefined;
-      if (!record) this.focused = undefined;
-      this.post({ type: "transcript", sessionId: this.focused ?? null, lines: (record?.transcript ?? []).map(transcriptLine) });
+      const lines = this.focused ? this.view.transcript(this.focused) : undefined;
+      if (!lines) this.focused = undefined;
+      this.post({ type: "transcript", sessionId: this.focused ?? null, lines: [...(lines ?? [])] });
     }
   }
 
   private postSnapshot(): void {
-    const sessions = sortSessions(this.view.sessions.list()).map((s) => ({
-      id: s.id, role: s.role, todoIds: s.todoIds, status: s.status, startedAt: s.startedAt, endedAt: s.endedAt, inputTokens: s.inputTokens, outputTokens: s.outputTokens, cost: s.cost,
-      detail: s.status === "retry" ? s.retryMessage : s.error,
-      server: s.server,
-    }));
-    this.post({ type: "snapshot", snapshot: this.view.model, sessions, timeline: this.view.timeline.slice(-100) });
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.updates.dispose();
+    this.post({ type: "snapshot", snapshot: this.view.model, sessions: [...this.view.sessions], timeline: this.view.timeline.slice(-100) });
   }
 }
 
-/** An entry as the dashboard shows it: what a tool call did, already bounded by the registry; its part id stays here. */
-const transcriptLine = ({ kind, text, tool, toolStatus, title, detail, exit, lines }: TranscriptEntry): TranscriptLine =>
-  kind === "tool" ? { kind, text, tool, toolStatus, title, detail, exit, lines } : { kind, text, tool, toolStatus };

@@ -4,9 +4,11 @@
  * or skipped, what counts as done: the read model says). No VS Code import, so the shapes are
  * unit-tested; the tree providers only turn these into TreeItems.
  */
-import { estimateBasis, estimateLine } from "../../orchestrator/host/planApprovals";
-import type { MissionModel, TodoModel } from "../../orchestrator/host/readModel";
-import type { SessionRecord } from "../../orchestrator/host/sessionRegistry";
+import * as l10n from "@vscode/l10n";
+import type { MissionModel, TodoModel } from "../../shared/mission";
+import { commandOutcome } from "../../shared/outcome";
+import type { SessionModel } from "../../shared/session";
+import { COMMANDS } from "../../shared/commands";
 
 export interface NodeModel {
   id: string;
@@ -57,10 +59,10 @@ export const sessionNodeId = (sessionId: string) => `session:${sessionId}`;
 export function missionNode(s: MissionModel): NodeModel {
   return {
     id: missionNodeId(s.missionId ?? "current"),
-    label: s.mission ?? "Mission",
-    description: s.awaitingApproval && s.estimate ? `waiting for your approval · ${estimateLine(s.estimate)}` : [s.status ?? s.phase, s.progress, s.demo ? "demo model" : s.model, s.notOurs ? "not yours: shown only" : ""].filter(Boolean).join(" · "),
-    tooltip: [s.report ?? s.mission, s.model ? `Model: ${s.model}` : "", s.estimate ? `Estimate: ${estimateLine(s.estimate)}\n${estimateBasis(s.estimate)}` : "", s.notOurs ? `Shown only: ${s.notOurs}` : ""].filter(Boolean).join("\n"),
-    icon: s.awaitingApproval ? { id: "question", color: "charts.yellow" } : s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
+    label: s.mission ?? l10n.t("Mission"),
+    description: s.planApproval && s.estimate ? l10n.t("waiting for your approval · {0}", s.estimate.line) : [s.status ?? s.phase, s.progress, s.demo ? l10n.t("demo model") : s.model, s.notOurs ? l10n.t("not yours: shown only") : ""].filter(Boolean).join(" · "),
+    tooltip: [s.report ?? s.mission, s.model ? l10n.t("Model: {0}", s.model) : "", s.estimate ? l10n.t("Estimate: {0}", `${s.estimate.line}\n${s.estimate.basis}`) : "", s.notOurs ? l10n.t("Shown only: {0}", s.notOurs) : ""].filter(Boolean).join("\n"),
+    icon: s.planApproval ? { id: "question", color: "charts.yellow" } : s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
     contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.hasChanges ? "+changes" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
     collapsible: "expanded",
   };
@@ -69,24 +71,25 @@ export function missionNode(s: MissionModel): NodeModel {
 /** ✓/✗ of a TODO's acceptance check, as short as a tree row allows. */
 function checkMark(todo: TodoModel): string | undefined {
   const c = todo.check;
-  if (!c) return todo.checkCommand ? "check pending" : undefined;
-  if (c.status === "running") return "checking…";
-  return c.status === "passed" ? "✓ check" : `✗ check${c.status === "timed-out" ? " (timed out)" : c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}`;
+  if (!c) return todo.checkCommand ? l10n.t("check pending") : undefined;
+  if (c.status === "running") return l10n.t("checking…");
+  return `${c.status === "passed" ? "✓" : "✗"} ${l10n.t("check {0}", commandOutcome(c.status, c.exitCode))}`;
 }
 
 /** The check's command, outcome and the end of its output: what a person needs to see why it failed. */
 function checkTooltip(todo: TodoModel): string {
   const c = todo.check;
-  if (!c) return todo.checkCommand ? `Check: ${todo.checkCommand} (not run yet)` : "";
+  if (!c) return todo.checkCommand ? l10n.t("Check: {0} (not run yet)", todo.checkCommand) : "";
   const tail = c.tail.trim().split("\n").slice(-12).join("\n");
-  return `Check: ${c.command} → ${c.status}${c.exitCode !== undefined && c.exitCode !== null ? ` (exit ${c.exitCode})` : ""}${tail ? `\n${tail}` : ""}`;
+  return `${l10n.t("Check: {0} → {1}", c.command, commandOutcome(c.status, c.exitCode))}${tail ? `\n${tail}` : ""}`;
 }
 
 /** contextValue flags the menus match (package.json `view/item/context`): what the read model allows. */
 export function todoNode(missionId: string, todo: TodoModel): NodeModel {
-  const changed = todo.changes.length ? `${todo.changes.length} file${todo.changes.length === 1 ? "" : "s"} +${todo.changes.reduce((n, c) => n + c.added, 0)} −${todo.changes.reduce((n, c) => n + c.removed, 0)}` : undefined;
-  const parts = [todo.status, todo.role, todo.attempts > 1 ? `attempt ${todo.attempts}` : undefined, checkMark(todo), changed ?? (todo.files.join(", ") || undefined)].filter(Boolean);
-  const tooltip = [`${todo.id}: ${todo.title}`, `Acceptance: ${todo.acceptance}`, checkTooltip(todo), todo.dependsOn.length ? `After: ${todo.dependsOn.join(", ")}` : "", todo.reviewIssues.length ? `Last review issues:\n- ${todo.reviewIssues.join("\n- ")}` : "", todo.note ? `Last: ${todo.note}` : ""].filter(Boolean).join("\n");
+  const lines = `+${todo.changes.reduce((n, c) => n + c.added, 0)} −${todo.changes.reduce((n, c) => n + c.removed, 0)}`;
+  const changed = todo.changes.length ? (todo.changes.length === 1 ? l10n.t("1 file {0}", lines) : l10n.t("{0} files {1}", todo.changes.length, lines)) : undefined;
+  const parts = [todo.status, todo.role, todo.attempts > 1 ? l10n.t("attempt {0}", todo.attempts) : undefined, checkMark(todo), changed ?? (todo.files.join(", ") || undefined)].filter(Boolean);
+  const tooltip = [`${todo.id}: ${todo.title}`, l10n.t("Acceptance: {0}", todo.acceptance), checkTooltip(todo), todo.dependsOn.length ? l10n.t("After: {0}", todo.dependsOn.join(", ")) : "", todo.reviewIssues.length ? l10n.t("Last review issues:\n- {0}", todo.reviewIssues.join("\n- ")) : "", todo.note ? l10n.t("Last: {0}", todo.note) : ""].filter(Boolean).join("\n");
   const flags = [todo.status, todo.canRetry ? "retryable" : "", todo.canSkip ? "skippable" : "", todo.canRevert ? "revertable" : "", todo.changes.length ? "changes" : "", todo.sessions.length ? "session" : "", todo.files.length ? "files" : ""].filter(Boolean).join("+");
   return {
     id: todoNodeId(missionId, todo.id),
@@ -96,7 +99,7 @@ export function todoNode(missionId: string, todo: TodoModel): NodeModel {
     icon: TODO_ICON[todo.status] ?? { id: "circle-large-outline" },
     contextValue: `orchestrator:todo+${flags}`,
     collapsible: todo.reviewIssues.length || todo.dependsOn.length || todo.changes.length || todo.check ? "collapsed" : "none",
-    command: todo.sessions.length ? ["orchestrator.openTodoSession", todoNodeId(missionId, todo.id)] : undefined,
+    command: todo.sessions.length ? [COMMANDS.openTodoSession, todoNodeId(missionId, todo.id)] : undefined,
   };
 }
 
@@ -106,12 +109,12 @@ export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[]
   const files: NodeModel[] = todo.changes.map((c) => ({
     id: `${base}:file:${c.path}`,
     label: c.path,
-    description: c.binary ? "binary" : `+${c.added} −${c.removed}`,
-    tooltip: `${c.path}: ${c.status}${c.binary ? "" : `, ${c.added} line(s) added, ${c.removed} removed`}${todo.status === "reverted" ? " (reverted)" : ""}`,
+    description: c.binary ? l10n.t("binary") : `+${c.added} −${c.removed}`,
+    tooltip: `${c.path}: ${c.status}${c.binary ? "" : l10n.t(", {0} line(s) added, {1} removed", c.added, c.removed)}${todo.status === "reverted" ? l10n.t(" (reverted)") : ""}`,
     icon: CHANGE_ICON[c.status] ?? { id: "file" },
     contextValue: "orchestrator:change",
     collapsible: "none",
-    command: ["orchestrator.showTodoChanges", base, c.path],
+    command: [COMMANDS.showTodoChanges, base, c.path],
   }));
   const nodes: NodeModel[] = todo.reviewIssues.map((issue, i) => ({ id: `${base}:issue:${i}`, label: issue, icon: { id: "warning", color: "charts.yellow" }, contextValue: "orchestrator:issue", collapsible: "none" }));
   const check = todo.check;
@@ -119,17 +122,17 @@ export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[]
     const passed = check.status === "passed";
     nodes.unshift({
       id: `${base}:check`,
-      label: `${check.status === "running" ? "checking" : passed ? "✓" : "✗"} ${check.command}`,
+      label: `${check.status === "running" ? l10n.t("checking") : passed ? "✓" : "✗"} ${check.command}`,
       description: checkMark(todo),
       tooltip: checkTooltip(todo),
       icon: check.status === "running" ? { id: "sync~spin" } : passed ? { id: "pass", color: "testing.iconPassed" } : { id: "error", color: "testing.iconFailed" },
       contextValue: "orchestrator:check",
       collapsible: "none",
       // Its output in full: the check ran as a background job.
-      command: check.jobId ? ["orchestrator.showJob", check.jobId] : undefined,
+      command: check.jobId ? [COMMANDS.showJob, check.jobId] : undefined,
     });
   }
-  if (todo.dependsOn.length) nodes.push({ id: `${base}:deps`, label: `after ${todo.dependsOn.join(", ")}`, icon: { id: "git-merge" }, contextValue: "orchestrator:deps", collapsible: "none" });
+  if (todo.dependsOn.length) nodes.push({ id: `${base}:deps`, label: l10n.t("after {0}", todo.dependsOn.join(", ")), icon: { id: "git-merge" }, contextValue: "orchestrator:deps", collapsible: "none" });
   return [...files, ...nodes];
 }
 
@@ -138,25 +141,19 @@ function elapsed(ms: number): string {
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
 }
 
-export function sessionNode(s: SessionRecord, now: number): NodeModel {
-  const status = s.status === "retry" ? `retry ${s.retryAttempt ?? ""}`.trim() : s.status;
+export function sessionNode(s: SessionModel, now: number): NodeModel {
+  const status = s.status === "retry" ? l10n.t("retry {0}", s.retryAttempt ?? "").trim() : s.status;
   const tokens = s.inputTokens + s.outputTokens;
   return {
     id: sessionNodeId(s.id),
     label: `${s.role}${s.todoIds.length ? ` · ${s.todoIds.join(", ")}` : ""}`,
-    description: `${status} · ${elapsed((s.endedAt ?? now) - s.startedAt)} · ${tokens.toLocaleString("en")} tok · $${s.cost.toFixed(4)}${s.server ? ` · server ${s.server}` : ""}`,
-    tooltip: [`Session ${s.id}${s.server ? ` on OpenCode server ${s.server}` : ""}`, s.retryMessage ? `Retrying: ${s.retryMessage}` : "", s.error ? `Error: ${s.error}` : ""].filter(Boolean).join("\n"),
+    description: [status, elapsed((s.endedAt ?? now) - s.startedAt), l10n.t("{0} tok", tokens.toLocaleString("en")), `$${s.cost.toFixed(4)}`, s.server ? l10n.t("server {0}", s.server) : ""].filter(Boolean).join(" · "),
+    tooltip: [s.server ? l10n.t("Session {0} on OpenCode server {1}", s.id, s.server) : l10n.t("Session {0}", s.id), s.detail ? (s.status === "retry" ? l10n.t("Retrying: {0}", s.detail) : l10n.t("Error: {0}", s.detail)) : ""].filter(Boolean).join("\n"),
     icon: SESSION_ICON[s.status] ?? { id: "circle-outline" },
     contextValue: `orchestrator:session+${s.status}`,
     collapsible: "none",
-    command: ["orchestrator.openSession", s.id],
+    command: [COMMANDS.openSession, s.id],
   };
-}
-
-/** Running sessions first (newest first), then finished ones (newest first). */
-export function sortSessions(sessions: SessionRecord[]): SessionRecord[] {
-  const active = (s: SessionRecord) => (s.endedAt === undefined ? 0 : 1);
-  return [...sessions].sort((a, b) => active(a) - active(b) || b.startedAt - a.startedAt);
 }
 
 /**

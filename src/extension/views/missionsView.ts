@@ -4,9 +4,12 @@
  * Delete are in the context menu.
  */
 import * as vscode from "vscode";
-import type { MissionHost, MissionSummary } from "../../orchestrator/host/missionHost";
-import { missionLabel } from "../../orchestrator/domain/missionText";
+import type { MissionHost } from "../../orchestrator/frontDoor";
+import { missionLabel } from "../../shared/mission";
+import type { MissionSummary } from "../../shared/missionSummary";
 import { Coalescer } from "../viewModels/coalescer";
+import { COMMANDS } from "../../shared/commands";
+import { Disposable } from "../lifecycle";
 
 const ICON: Record<string, vscode.ThemeIcon> = {
   sealed: new vscode.ThemeIcon("verified-filled", new vscode.ThemeColor("testing.iconPassed")),
@@ -22,38 +25,40 @@ export function missionItem(m: MissionSummary, shown: boolean, now = Date.now())
   const item = new vscode.TreeItem(missionLabel(m.mission));
   item.id = `history:${m.missionId}`;
   const when = new Date(m.createdAt).toLocaleString();
-  const cost = m.cost ? ` · $${m.cost.toFixed(4)}` : "";
-  item.description = `${m.status} · ${m.done} · ${ago(now - m.updatedAt)}${cost}${shown ? " · shown" : ""}${m.notOurs ? " · not yours" : ""}`;
-  item.tooltip = [m.mission, `Started ${when}`, `${m.status}: ${m.done}`, `${m.tokens.toLocaleString("en")} tokens · $${m.cost.toFixed(4)}`, m.model ? `Model: ${m.model}` : "", m.notOurs ? `Shown only: ${m.notOurs}` : ""].filter(Boolean).join("\n");
+  const cost = m.cost ? `$${m.cost.toFixed(4)}` : "";
+  item.description = [m.status, m.done, ago(now - m.updatedAt), cost, shown ? vscode.l10n.t("shown") : "", m.notOurs ? vscode.l10n.t("not yours") : ""].filter(Boolean).join(" · ");
+  item.tooltip = [m.mission, vscode.l10n.t("Started {0}", when), `${m.status}: ${m.done}`, vscode.l10n.t("{0} tokens · ${1}", m.tokens.toLocaleString("en"), m.cost.toFixed(4)), m.model ? vscode.l10n.t("Model: {0}", m.model) : "", m.notOurs ? vscode.l10n.t("Shown only: {0}", m.notOurs) : ""].filter(Boolean).join("\n");
   item.iconPath = ICON[m.status] ?? new vscode.ThemeIcon("target");
   item.contextValue = `orchestrator:pastMission${m.resumable ? "+resumable" : ""}${m.hasReport ? "+report" : ""}`;
-  item.command = { command: "orchestrator.openMission", title: "Open Mission", arguments: [m.missionId] };
+  item.command = { command: COMMANDS.openMission, title: vscode.l10n.t("Open Mission"), arguments: [m.missionId] };
   return item;
 }
 
 function ago(ms: number): string {
   const minutes = Math.round(ms / 60_000);
-  if (minutes < 1) return "just now";
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 1) return vscode.l10n.t("just now");
+  if (minutes < 60) return vscode.l10n.t("{0} min ago", minutes);
   const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
+  return hours < 48 ? vscode.l10n.t("{0} h ago", hours) : vscode.l10n.t("{0} days ago", Math.round(hours / 24));
 }
 
-export class MissionsProvider implements vscode.TreeDataProvider<MissionSummary>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<undefined>();
+export class MissionsProvider extends Disposable implements vscode.TreeDataProvider<MissionSummary> {
+  private readonly changed = this._register(new vscode.EventEmitter<undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   // A mission's own progress changes many times a second; the list is re-read at most once a second.
-  private readonly refresh = new Coalescer<string>(() => this.changed.fire(undefined), 1_000);
-  private readonly subscription: { dispose(): void };
+  private readonly refresh = this._register(new Coalescer<string>(() => this.changed.fire(undefined), 1_000));
 
   constructor(
     private readonly host: MissionHost,
     /** In Restricted Mode the workspace's mission state is not read: the history stays empty. */
     private readonly trusted: () => boolean,
   ) {
-    this.subscription = host.view.updates.on((update) => {
-      if (update.missionChanged || update.shapeChanged || update.todoIds.length) this.refresh.markAll();
-    });
+    super();
+    this._register(
+      host.view.updates.on((update) => {
+        if (update.missionChanged || update.shapeChanged || update.todoIds.length) this.refresh.markAll();
+      }),
+    );
   }
 
   /** After an action that changed the list (a deletion). */
@@ -67,11 +72,5 @@ export class MissionsProvider implements vscode.TreeDataProvider<MissionSummary>
 
   getChildren(parent?: MissionSummary): Promise<MissionSummary[]> | MissionSummary[] {
     return parent || !this.trusted() ? [] : this.host.missions();
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.refresh.dispose();
-    this.changed.dispose();
   }
 }

@@ -3,30 +3,34 @@
  * time, tokens and cost. Changed sessions refresh alone; elapsed times tick once a second while any runs.
  */
 import * as vscode from "vscode";
-import type { MissionView } from "../../orchestrator/host/missionView";
+import type { MissionFeed } from "../../shared/feed";
 import { Coalescer } from "../viewModels/coalescer";
-import { sessionNode, sessionNodeId, sortSessions } from "../viewModels/treeModels";
+import { sessionNode, sessionNodeId } from "../viewModels/treeModels";
 import { toTreeItem } from "./treeItems";
+import { Disposable, toDisposable } from "../lifecycle";
 
-export class SessionsProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<string | string[] | undefined>();
+export class SessionsProvider extends Disposable implements vscode.TreeDataProvider<string> {
+  private readonly changed = this._register(new vscode.EventEmitter<string | string[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private order: string[] = [];
-  private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 250);
-  private readonly subscription: { dispose(): void };
-  private readonly ticker: NodeJS.Timeout;
+  private readonly refresh = this._register(new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 250));
 
-  constructor(private readonly view: MissionView) {
-    this.subscription = view.updates.on((update) => {
-      if (update.missionChanged) return this.refresh.markAll();
-      if (update.sessionIds.length === 0) return;
-      const order = sortSessions(view.sessions.list()).map((s) => sessionNodeId(s.id));
-      if (order.join() !== this.order.join()) this.refresh.markAll();
-      else for (const id of update.sessionIds) this.refresh.mark(sessionNodeId(id));
-    });
-    this.ticker = setInterval(() => {
-      for (const s of view.sessions.list()) if (s.endedAt === undefined) this.refresh.mark(sessionNodeId(s.id));
+  constructor(private readonly view: MissionFeed) {
+    super();
+    this._register(
+      view.updates.on((update) => {
+        if (update.missionChanged) return this.refresh.markAll();
+        if (update.sessionIds.length === 0) return;
+        const order = view.sessions.map((s) => sessionNodeId(s.id));
+        if (order.join() !== this.order.join()) this.refresh.markAll();
+        else for (const id of update.sessionIds) this.refresh.mark(sessionNodeId(id));
+      }),
+    );
+    // Elapsed times tick while sessions run.
+    const ticker = setInterval(() => {
+      for (const s of view.sessions) if (s.endedAt === undefined) this.refresh.mark(sessionNodeId(s.id));
     }, 1000);
+    this._register(toDisposable(() => clearInterval(ticker)));
   }
 
   getTreeItem(id: string): vscode.TreeItem {
@@ -36,14 +40,7 @@ export class SessionsProvider implements vscode.TreeDataProvider<string>, vscode
 
   getChildren(id?: string): string[] {
     if (id) return [];
-    this.order = sortSessions(this.view.sessions.list()).map((s) => sessionNodeId(s.id));
+    this.order = this.view.sessions.map((s) => sessionNodeId(s.id));
     return this.order;
-  }
-
-  dispose(): void {
-    clearInterval(this.ticker);
-    this.subscription.dispose();
-    this.refresh.dispose();
-    this.changed.dispose();
   }
 }

@@ -4,24 +4,25 @@
  * at most; the whole tree only when its shape changed.
  */
 import * as vscode from "vscode";
-import type { MissionView, ModelUpdate } from "../../orchestrator/host/missionView";
+import type { MissionFeed, ModelUpdate } from "../../shared/feed";
 import { Coalescer } from "../viewModels/coalescer";
 import { missionNode, todoDetailNodes, todoNode, todoNodeId, type NodeModel } from "../viewModels/treeModels";
 import { toTreeItem } from "./treeItems";
+import { Disposable } from "../lifecycle";
 
-export class TodoTreeProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<string | string[] | undefined>();
+export class TodoTreeProvider extends Disposable implements vscode.TreeDataProvider<string> {
+  private readonly changed = this._register(new vscode.EventEmitter<string | string[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private nodes = new Map<string, NodeModel>();
   private children = new Map<string, string[]>();
   private parents = new Map<string, string>();
   private roots: string[] = [];
-  private readonly refresh = new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 200);
-  private readonly subscription: { dispose(): void };
+  private readonly refresh = this._register(new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 200));
 
-  constructor(private readonly view: MissionView) {
+  constructor(private readonly view: MissionFeed) {
+    super();
     this.rebuild();
-    this.subscription = view.updates.on((update) => this.update(update));
+    this._register(view.updates.on((update) => this.update(update)));
   }
 
   private update(update: ModelUpdate): void {
@@ -87,11 +88,5 @@ export class TodoTreeProvider implements vscode.TreeDataProvider<string>, vscode
 
   getParent(id: string): string | undefined {
     return this.parents.get(id);
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.refresh.dispose();
-    this.changed.dispose();
   }
 }

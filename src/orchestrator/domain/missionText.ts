@@ -1,4 +1,4 @@
-/** What a user may type as a mission, checked before anything runs. */
+/** What a user may type as a mission, checked before anything runs (MissionHost.run asks this). */
 export const MAX_MISSION_CHARS = 20_000;
 
 /** Returns a message saying what is wrong, or undefined when the mission can run. */
@@ -9,10 +9,4 @@ export function missionProblem(raw: string): string | undefined {
     return `The mission is ${mission.length.toLocaleString("en")} characters; at most ${MAX_MISSION_CHARS.toLocaleString("en")} fit. Put the details in a file in the workspace and refer to it.`;
   }
   return undefined;
-}
-
-/** A short label for titles and the status bar. */
-export function missionLabel(raw: string, max = 60): string {
-  const oneLine = raw.trim().replace(/\s+/g, " ");
-  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }

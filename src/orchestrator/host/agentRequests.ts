@@ -5,28 +5,14 @@
 import type { Engine } from "../engine/engine";
 import type { OpencodeEvent } from "../engine/eventRouter";
 import type { Logger } from "../logger";
+import type { AgentRequest, AgentRequestUpdate, PermissionReply } from "../../shared/agentRequests";
 
-export type PermissionReply = "once" | "always" | "reject";
-
-export interface AgentQuestion {
-  header: string;
-  question: string;
-  multiple: boolean;
-  options: Array<{ label: string; description: string }>;
-}
-
-export type AgentRequest =
-  | { kind: "permission"; id: string; sessionId: string; who: string; permission: string; patterns: string[] }
-  | { kind: "question"; id: string; sessionId: string; who: string; questions: AgentQuestion[] };
+export type { AgentRequest, AgentRequestUpdate, PermissionReply };
 
 /** A permission ask the mission answers itself (a Worker's write outside its files), never shown to the user. */
 export type PermissionAsk = { sessionId: string; permission: string; patterns: string[] };
 export type PermissionDecider = (ask: PermissionAsk) => Promise<{ reply: PermissionReply; message?: string }> | undefined;
 
-/** A request asked, or one that no longer needs an answer (answered elsewhere, or its session ended). */
-export type AgentRequestUpdate = { type: "asked"; request: AgentRequest } | { type: "gone"; id: string };
-
-/** Follows the requests of the engines a mission uses and routes each answer to the engine that asked. */
 /** A request not yet answered: where it came from, whether the mission decides it, when it gives up. */
 interface OpenRequest {
   engine: Engine;

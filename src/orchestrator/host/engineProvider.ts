@@ -26,7 +26,8 @@ import { WorkspaceSearch } from "../background/workspaceSearch";
 import { createAgentShell, type AgentShell } from "../engine/agentShell";
 import type { EngineSettings } from "./hostSettings";
 
-export interface EngineSession {
+/** What a mission or a question gets from the provider: the pool (shared, kept running), its model, demo mode. */
+export interface EngineLease {
   /** The servers of the workspace: a mission's turns run on it, each session on one member. */
   pool: EnginePool<Engine>;
   model: ModelRef | undefined;
@@ -52,7 +53,7 @@ export interface EngineProviderOptions {
 }
 
 export class EngineProvider {
-  private current?: Promise<EngineSession>;
+  private current?: Promise<EngineLease>;
   private demoModel?: ScriptedModel;
   private mcp?: RunningMcpServer;
   /** The data directories of members 2 and up (member 1 uses the user's), removed with the pool. */
@@ -82,7 +83,7 @@ export class EngineProvider {
   }
 
   /** `maxParallelSessions` sizes an `auto` pool (no more servers than sessions that can run at once). */
-  get(directory: string, settings: EngineSettings, maxParallelSessions = NUMBER_DEFAULTS.maxParallelSessions): Promise<EngineSession> {
+  get(directory: string, settings: EngineSettings, maxParallelSessions = NUMBER_DEFAULTS.maxParallelSessions): Promise<EngineLease> {
     if (!this.current) {
       const starting = this.start(directory, settings, maxParallelSessions);
       this.current = starting;
@@ -93,7 +94,7 @@ export class EngineProvider {
     return this.current;
   }
 
-  private async start(directory: string, settings: EngineSettings, maxParallelSessions: number): Promise<EngineSession> {
+  private async start(directory: string, settings: EngineSettings, maxParallelSessions: number): Promise<EngineLease> {
     if (settings.serverUrl) {
       const password = await this.options.serverPassword();
       if (password) this.logger.addSecret(password);

@@ -3,17 +3,10 @@
  * checkpoints before and after it), the whole mission's (its start checkpoint against the workspace
  * now), a file's bytes at a checkpoint for the diff editor, and revert / undo of either.
  */
-import type { FileChange, MissionState } from "../domain/state";
+import type { MissionState } from "../domain/state";
 import type { MissionStore } from "../mission/missionStore";
 import { revertChanges, undoRevert, type RestoringCheckpoints, type RevertOutcome } from "../mission/reverts";
-
-/** What a diff editor shows: each file between `original` and `modified` (a checkpoint, or the workspace now). */
-export interface ChangeSet {
-  title: string;
-  original: string;
-  modified: string | "worktree";
-  files: FileChange[];
-}
+import type { ChangeSet } from "../../shared/changes";
 
 export class MissionChanges {
   constructor(
@@ -27,7 +20,7 @@ export class MissionChanges {
       const todo = state.todos.find((t) => t.id === todoId);
       const changes = todo?.changes;
       if (!todo || !changes?.head) return `TODO ${todoId} has no recorded changes.`;
-      return { title: `${todo.id}: ${todo.title}`, original: changes.base, modified: changes.head, files: changes.files };
+      return { title: `${todo.id}: ${todo.title}`, original: changes.base, modified: changes.head, files: changes.files.map((f) => ({ ...f })) };
     }
     const start = state.checkpoints.start;
     if (!start) return "this mission has no checkpoint to compare with (it ran before checkpoints existed, or git was missing).";

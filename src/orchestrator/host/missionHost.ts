@@ -5,10 +5,9 @@
  * publishes (`view`). It owns the wiring: the engine pool (started lazily, a member restarted when
  * its server dies), the store, the Commander, the background jobs.
  */
-import type { BackgroundJob } from "../background/jobManager";
-import { BackgroundJobManager } from "../background/jobManager";
+import { BackgroundJobManager, type BackgroundJob } from "../background/jobManager";
 import type { OrchestratorEvent } from "../domain/events";
-import { missionLabel } from "../domain/missionText";
+import { missionProblem } from "../domain/missionText";
 import type { MissionState } from "../domain/state";
 import { retryTodo, skipTodo } from "../domain/transitions";
 import { Emitter } from "../emitter";
@@ -19,43 +18,58 @@ import type { RedactingLogger } from "../logger";
 import { Commander, type CommanderOptions } from "../mission/commander";
 import type { HistoryEntry } from "../mission/missionJournal";
 import { MissionStore, StateFileError } from "../mission/missionStore";
-import { CheckpointStore, type RestoreResult } from "../changes/checkpointStore";
+import { CheckpointStore } from "../changes/checkpointStore";
 import { Provenance } from "../provenance";
 import { DEFAULT_LIMITS } from "../mission/limits";
 import { JobPermission, type JobAsk } from "./jobPermission";
-import { listModels, type ModelChoice } from "../engine/modelSetup";
-import { missionSummary, type MissionSummary } from "./missionHistory";
+import { listModels } from "../engine/modelSetup";
 import { OPENCODE_DEFAULT_RULES, permissionRules, type PermissionRule } from "../agents/commandPolicy";
 import { oneLine } from "../agents/promptFence";
-import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
+import { AgentRequests } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
 import type { ModelRef } from "../domain/modelRef";
-import type { ApprovePlanMode, PlanApproval, PlanDecision } from "../mission/planApproval";
+import type { ApprovePlanMode, PlanApproval as PlanApprovalPort } from "../mission/planApproval";
 import { estimatePlan, usageProfile, type RolePrices } from "../mission/planEstimate";
 import { pastMissions, rolePrices } from "./estimateInputs";
 import type { Role } from "../domain/roles";
 import { PlanApprovals } from "./planApprovals";
-import { MissionChanges, type ChangeSet } from "./missionChanges";
+import { MissionChanges } from "./missionChanges";
+import { MissionLibrary } from "./missionLibrary";
 import type { RevertOutcome } from "../mission/reverts";
 import { MissionView } from "./missionView";
-import { isResumable, phaseOf, type MissionModel } from "./readModel";
-import { askWorkspace, type Answer, type AskOptions } from "./workspaceQuestions";
+import { isResumable, phaseOf } from "./readModel";
+import { askWorkspace, questionProblem, type AskOptions } from "./workspaceQuestions";
+import type { ActionResult, AskAnswer, MissionRef, ModelChoice, ResumeTarget } from "../../shared/actions";
+import type { AgentRequestUpdate, PermissionReply } from "../../shared/agentRequests";
+import type { ChangeSet } from "../../shared/changes";
+import type { MissionFeed, Subscribable } from "../../shared/feed";
+import type { JobModel, JobOutput } from "../../shared/job";
+import { missionLabel, type MissionModel } from "../../shared/mission";
+import type { MissionSummary } from "../../shared/missionSummary";
+import type { HostNotice } from "../../shared/notices";
+import type { PlanApprovalFeed, PlanDecision } from "../../shared/planApproval";
 
-/** What the editor should tell the user; the host never decides how it is shown. */
-export type HostNotice =
-  | { kind: "demo" }
-  | { kind: "slowServer" }
-  | { kind: "finished"; model: MissionModel; stoppedByUser: boolean }
-  | { kind: "error"; message: string; opencodeMissing: boolean }
-  /** `missionId`: a mission that cannot be read; the user may set its folder aside (setAside). */
-  | { kind: "stateProblem"; message: string; recovered: boolean; missionId?: string };
+export type { ActionResult, HostNotice };
 
-/** An action refused says why, in words the user can act on; a revert also names the files in the way. */
-export type { ModelChoice, MissionSummary };
+/** A job as the Jobs view shows it: a copy of its fields, never the job record itself. */
+function jobModel(job: BackgroundJob): JobModel {
+  return {
+    id: job.id,
+    command: job.command,
+    pid: job.pid,
+    status: job.status,
+    exitCode: job.exitCode,
+    reason: job.reason,
+    startedAt: job.startedAt,
+    endedAt: job.endedAt,
+    outputChars: job.output.total,
+    logFile: job.logFile,
+    owner: job.owner && { missionId: job.owner.missionId, role: job.owner.role, todoIds: [...job.owner.todoIds] },
+  };
+}
 
-/** `notRestored`: files a revert left as they are, each with why (the workspace protects it). */
-export type ActionResult = { ok: true; notRestored?: RestoreResult["notRestored"] } | { ok: false; reason: string; conflicts?: string[] };
+const refOf = (state: MissionState): MissionRef => ({ missionId: state.id, mission: state.mission, status: state.status });
 
 export interface MissionHostOptions {
   workspace: string;
@@ -74,14 +88,21 @@ export interface MissionHostOptions {
 }
 
 export class MissionHost {
-  /** The read model and what changed in each update. */
-  readonly view = new MissionView();
-  readonly notices = new Emitter<HostNotice>();
-  readonly requests = new Emitter<AgentRequestUpdate>();
-  /** The plan waiting for the user's Approve, Replan or Cancel (orchestrator.approvePlan). */
-  readonly approvals = new PlanApprovals();
-  readonly jobs: BackgroundJobManager;
+  private readonly missionView = new MissionView();
+  /** What the editor renders: the read model, the sessions, the timeline, the jobs, and what changed in each update. */
+  readonly view: MissionFeed = this.missionView;
+  private readonly noticeEmitter = new Emitter<HostNotice>();
+  /** What the editor should tell the user; the host never decides how it is shown. */
+  readonly notices: Subscribable<HostNotice> = this.noticeEmitter;
+  private readonly requestEmitter = new Emitter<AgentRequestUpdate>();
+  /** The agents' permission and question requests, asked and gone; answered through replyPermission / answerQuestion. */
+  readonly requests: Subscribable<AgentRequestUpdate> = this.requestEmitter;
+  private readonly approvals = new PlanApprovals();
+  /** The plan waiting for the user's Approve, Replan or Cancel (orchestrator.approvePlan); answered through answerPlanApproval. */
+  readonly planApprovals: PlanApprovalFeed = this.approvals;
+  private readonly jobs: BackgroundJobManager;
   private readonly store: MissionStore;
+  private readonly library: MissionLibrary;
   private readonly checkpoints: CheckpointStore;
   private readonly changes: MissionChanges;
   private readonly engines: EngineProvider;
@@ -104,12 +125,13 @@ export class MissionHost {
     this.logger = options.logger;
     const provenance = options.provenance ?? Provenance.ofThisProcess();
     this.store = new MissionStore(options.workspace, undefined, provenance);
+    this.library = new MissionLibrary(this.store, options.logger, (problem) => this.stateProblem(problem));
     this.checkpoints = new CheckpointStore(options.workspace, { logger: options.logger, provenance });
     this.changes = new MissionChanges(this.store, this.checkpoints);
     this.jobs = new BackgroundJobManager({ workspace: options.workspace });
-    this.jobSubscription = this.jobs.changed.on((job) => this.view.jobChanged(job.id));
+    this.jobSubscription = this.jobs.changed.on((job) => this.missionView.jobChanged(jobModel(job)));
     this.engines = new EngineProvider({ logger: options.logger, serverPassword: options.serverPassword ?? (async () => undefined), extensionPath: options.extensionPath ?? options.workspace, jobs: this.jobs, env: options.engineEnv });
-    this.agentRequests = new AgentRequests((id) => this.view.sessions.describe(id), (update) => this.requests.fire(update), options.logger);
+    this.agentRequests = new AgentRequests((id) => this.missionView.who(id), (update) => this.requestEmitter.fire(update), options.logger);
     // Background jobs and plan-given checks pass the rules the bash tool's commands pass (the user where they ask);
     // one gate for the window, so an "Always" lasts as long as the window.
     const ask: JobAsk = (permission, patterns, command) => this.agentRequests.askUser(permission === "bash" ? "An agent's background job" : `An agent's background job (${oneLine(command).slice(0, 120)})`, permission, patterns);
@@ -135,10 +157,10 @@ export class MissionHost {
    */
   async showLatest(): Promise<MissionModel | undefined> {
     if (this.isRunning) return undefined;
-    const latest = await this.store.latest(undefined, (problem) => this.stateProblem(problem));
+    const latest = await this.library.latest();
     if (!latest) return undefined;
     try {
-      const history = await this.store.history(latest.id);
+      const history = await this.library.history(latest.id);
       if (this.isRunning) return undefined;
       this.showState(latest, history);
     } catch (error) {
@@ -153,43 +175,53 @@ export class MissionHost {
    * Moves a mission that cannot be read out of the way (its folder renamed `<id>.broken-<time>`,
    * untouched): the workspace starts clean, nothing is lost. Never the mission that runs.
    */
-  setAside(missionId: string): ActionResult & { movedTo?: string } {
+  setAside(missionId: string): ActionResult {
     if (this.isRunning && this.commander?.state.id === missionId) return { ok: false, reason: "that mission is running; stop it first." };
     if (this.view.missionId === missionId) return { ok: false, reason: "that mission is shown and readable; only a mission that cannot be read is set aside." };
-    try {
-      const movedTo = this.store.setAside(missionId);
-      this.logger.warn(`Mission ${missionId} set aside to ${movedTo}`);
-      return { ok: true, movedTo };
-    } catch (error) {
-      return { ok: false, reason: (error as Error).message };
-    }
+    return this.library.setAside(missionId);
   }
 
-  /** The latest mission of the workspace that can be resumed, if any (it may not be the one shown). */
-  async latestUnfinished(): Promise<{ missionId: string; mission: string; status: string } | undefined> {
-    const state = await this.latestOwnUnfinished();
-    return state && { missionId: state.id, mission: state.mission, status: state.status };
+  /** The latest mission of the workspace the user may resume, if any (it may not be the one shown). */
+  async latestUnfinished(): Promise<MissionRef | undefined> {
+    const state = await this.library.latestUnfinished();
+    return state && refOf(state);
   }
 
-  /** The latest unfinished mission the user's own runs made: one shipped with the repository is never offered. */
-  private latestOwnUnfinished(): Promise<MissionState | undefined> {
-    return this.store.latest((state) => isResumable(state.status) && !this.store.notOurs(state.id), (problem) => this.stateProblem(problem));
+  /**
+   * Which mission Resume acts on: the one named, else the one shown, else (nothing shown) the
+   * latest unfinished one. Never silently another mission than the user is looking at: when the one
+   * shown is finished for good, the answer is a refusal that offers the latest unfinished one.
+   */
+  async resumeTarget(missionId?: string): Promise<ResumeTarget> {
+    if (this.isRunning) return { ok: false, reason: "a mission is already running." };
+    const id = missionId ?? this.view.missionId;
+    const loaded = id ? await this.library.load(id) : await this.library.latestUnfinished();
+    if (!loaded) return { ok: false, reason: "no unfinished mission in this workspace." };
+    if ("reason" in loaded) return { ok: false, reason: loaded.reason };
+    // Its TODOs would become the agents' prompts, its checkpoints the base of what is shown and reverted.
+    const notOurs = this.library.notOurs(loaded.id);
+    if (notOurs) return { ok: false, reason: notOurs };
+    if (isResumable(loaded.status)) return { ok: true, target: refOf(loaded) };
+    const reason = `the mission "${missionLabel(loaded.mission)}" ended ${loaded.status}; it cannot be resumed. Run Task starts a new one.`;
+    if (missionId !== undefined) return { ok: false, reason };
+    const other = await this.library.latestUnfinished();
+    return { ok: false, reason, offer: other && other.id !== loaded.id ? refOf(other) : undefined };
   }
 
   /** `history`: the tail of its journal (MissionStore.history), read before, so that showing it is one step. */
   private showState(state: MissionState, history: readonly HistoryEntry[]): void {
-    this.view.show(state, { phase: phaseOf(state.status), demo: false, startedAt: state.createdAt, finishedAt: state.updatedAt, notOurs: this.store.notOurs(state.id) }, history);
+    this.missionView.show(state, { phase: phaseOf(state.status), demo: false, startedAt: state.createdAt, finishedAt: state.updatedAt, notOurs: this.library.notOurs(state.id) }, history);
   }
 
   private stateProblem(problem: StateFileError): void {
     if (problem.recovered) this.logger.warn(problem.message);
     else this.logger.error(problem.message);
-    this.notices.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered, missionId: problem.recovered ? undefined : problem.missionId });
+    this.noticeEmitter.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered, missionId: problem.recovered ? undefined : problem.missionId });
   }
 
-  /** Every mission of the workspace, newest first, for the history view. */
-  async missions(): Promise<MissionSummary[]> {
-    return (await this.store.list((problem) => this.logger.warn(problem.message))).map((state) => missionSummary(state, this.store.notOurs(state.id)));
+  /** Every mission of the workspace, newest first, for the history view (those not the user's own say why). */
+  missions(): Promise<MissionSummary[]> {
+    return this.library.list();
   }
 
   /** Shows a past mission in the views (its TODOs, changes, sessions and timeline); not while another runs. */
@@ -197,9 +229,9 @@ export class MissionHost {
     if (this.view.missionId === missionId) return { ok: true };
     const running: ActionResult = { ok: false, reason: "a mission is running; stop it first, or wait for it to end." };
     if (this.isRunning) return running;
-    const loaded = await this.load(missionId);
+    const loaded = await this.library.load(missionId);
     if ("reason" in loaded) return { ok: false, reason: loaded.reason };
-    const history = await this.store.history(missionId);
+    const history = await this.library.history(missionId);
     // Reading took a moment: a mission may have started meanwhile.
     if (this.isRunning) return running;
     this.showState(loaded, history);
@@ -207,23 +239,18 @@ export class MissionHost {
   }
 
   /** The final report of a mission, if it has one. */
-  async reportOf(missionId: string): Promise<string | undefined> {
-    const loaded = await this.load(missionId);
-    return "reason" in loaded ? undefined : loaded.report;
+  reportOf(missionId: string): Promise<string | undefined> {
+    return this.library.reportOf(missionId);
   }
 
   /** Deletes a mission (its state, journal and report; the workspace's files stay as they are). Never the running one. */
   async deleteMission(missionId: string): Promise<ActionResult> {
     if (this.commander?.state.id === missionId || (this.isRunning && this.view.missionId === missionId)) return { ok: false, reason: "that mission is running; stop it first." };
-    try {
-      this.store.delete(missionId);
-    } catch (error) {
-      return { ok: false, reason: (error as Error).message };
-    }
-    this.logger.info(`Mission ${missionId} deleted`);
+    const deleted = this.library.delete(missionId);
+    if (!deleted.ok) return deleted;
     // The views no longer show a mission that is gone: the latest one, or nothing.
     if (this.view.missionId === missionId && !this.isRunning) {
-      this.view.showNone();
+      this.missionView.showNone();
       await this.showLatest();
     }
     return { ok: true };
@@ -234,54 +261,53 @@ export class MissionHost {
    * is not running; the mission reuses it). Empty in demo mode: there is nothing to choose.
    */
   async models(settings: HostSettings): Promise<{ models: ModelChoice[]; demo: boolean }> {
-    const session = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
-    const first = session.pool.members()[0]?.member;
-    if (session.demo || !first) return { models: [], demo: session.demo };
+    const lease = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
+    const first = lease.pool.members()[0]?.member;
+    if (lease.demo || !first) return { models: [], demo: lease.demo };
     return { models: await listModels(first), demo: false };
   }
 
-  /** Runs a new mission to its end; resolves with the final model. */
-  run(mission: string, settings: HostSettings): Promise<MissionModel> {
-    if (this.isRunning) return Promise.reject(new Error("A mission is already running."));
-    this.view.starting(mission, Date.now());
-    return this.execute(settings, mission, (options) => Commander.create(mission, options), true);
+  /** What is wrong with a mission's text (empty, too long), or undefined: the rule Run Task and the chat show. */
+  missionProblem(mission: string): string | undefined {
+    return missionProblem(mission);
+  }
+
+  /** What is wrong with a question for chat mode, or undefined. */
+  questionProblem(question: string): string | undefined {
+    return questionProblem(question);
   }
 
   /**
-   * Resumes a mission: the one named, else the one shown when it can be resumed, else (nothing
-   * shown) the latest unfinished one. Never silently another mission than the user is looking at.
+   * Runs a new mission to its end; resolves with the final model. Rejects, running nothing, when
+   * another mission runs or the text is no mission (missionProblem says why).
    */
-  async resume(settings: HostSettings, missionId?: string): Promise<ActionResult> {
-    const running: ActionResult = { ok: false, reason: "a mission is already running." };
-    if (this.isRunning) return running;
-    const id = missionId ?? this.view.missionId;
-    const loaded = id ? await this.load(id) : await this.latestOwnUnfinished();
-    if (!loaded) return { ok: false, reason: "no unfinished mission in this workspace." };
-    if ("reason" in loaded) return { ok: false, reason: loaded.reason };
-    // Its TODOs would become the agents' prompts, its checkpoints the base of what is shown and reverted.
-    const notOurs = this.store.notOurs(loaded.id);
-    if (notOurs) return { ok: false, reason: notOurs };
-    if (!isResumable(loaded.status)) return { ok: false, reason: `the mission "${missionLabel(loaded.mission)}" ended ${loaded.status}; it cannot be resumed. Run Task starts a new one.` };
-    const history = await this.store.history(loaded.id);
-    // Reading took a moment: another action may have started a mission meanwhile.
-    if (this.isRunning) return running;
-    await this.resumeState(loaded, settings, history);
-    return { ok: true };
+  run(mission: string, settings: HostSettings): Promise<MissionModel> {
+    if (this.isRunning) return Promise.reject(new Error("A mission is already running."));
+    const problem = missionProblem(mission);
+    if (problem) return Promise.reject(new Error(problem));
+    const text = mission.trim();
+    this.missionView.starting(text, Date.now());
+    return this.execute(settings, text, (options) => Commander.create(text, options), true);
   }
 
-  private async load(id: string): Promise<MissionState | { reason: string }> {
-    try {
-      return await this.store.load(id, (problem) => this.stateProblem(problem));
-    } catch (error) {
-      return { reason: (error as Error).message };
-    }
+  /** Resumes the mission resumeTarget names (the one named, else the one shown, else the latest unfinished one). */
+  async resume(settings: HostSettings, missionId?: string): Promise<ActionResult> {
+    const target = await this.resumeTarget(missionId);
+    if (!target.ok) return { ok: false, reason: target.reason };
+    const loaded = await this.library.load(target.target.missionId);
+    if ("reason" in loaded) return { ok: false, reason: loaded.reason };
+    const history = await this.library.history(loaded.id);
+    // Reading took a moment: another action may have started a mission meanwhile.
+    if (this.isRunning) return { ok: false, reason: "a mission is already running." };
+    await this.resumeState(loaded, settings, history);
+    return { ok: true };
   }
 
   /** Shows the mission and starts it, in one step (nothing awaited before execute marks the host busy). */
   private resumeState(state: MissionState, settings: HostSettings, history: readonly HistoryEntry[]): Promise<MissionModel> {
     // Its sessions and timeline so far stay on screen; the resumed run adds to them.
     this.showState(state, history);
-    this.view.setFacts({ phase: "starting", startedAt: Date.now(), finishedAt: undefined, error: undefined });
+    this.missionView.setFacts({ phase: "starting", startedAt: Date.now(), finishedAt: undefined, error: undefined });
     return this.execute(settings, state.mission, (options) => Commander.resume(state, options));
   }
 
@@ -299,17 +325,17 @@ export class MissionHost {
     const refused = (why: string): ActionResult => ({ ok: false, reason: `TODO ${todoId} cannot be ${verb} now: ${why}` });
     if (this.commander?.state.id === missionId) return live(this.commander) ? { ok: true } : refused(`it is ${this.commander.state.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
     if (this.isRunning) return refused("another mission is running.");
-    const loaded = await this.load(missionId);
+    const loaded = await this.library.load(missionId);
     if ("reason" in loaded) return refused(loaded.reason);
-    const notOurs = this.store.notOurs(loaded.id);
+    const notOurs = this.library.notOurs(loaded.id);
     if (notOurs) return refused(notOurs);
-    const history = await this.store.history(missionId);
+    const history = await this.library.history(missionId);
     // Reading took a moment: the mission (or another) may have started meanwhile.
     if (this.commander?.state.id === missionId) return live(this.commander) ? { ok: true } : refused(`it is ${this.commander.state.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
     if (this.isRunning) return refused("another mission is running.");
     if (!isResumable(loaded.status)) return refused(`its mission ended ${loaded.status}.`);
     if (!stored(loaded)) return refused(`it is ${loaded.todos.find((t) => t.id === todoId)?.status ?? "not in this mission"}.`);
-    this.store.save(loaded);
+    this.library.save(loaded);
     await this.resumeState(loaded, settings, history);
     return { ok: true };
   }
@@ -322,29 +348,29 @@ export class MissionHost {
     this.logger.info(`Mission: ${label}`);
     const subscriptions: Array<{ dispose(): void }> = [];
     try {
-      const session = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
+      const lease = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
       if (this.stopRequested) {
-        this.view.setFacts({ phase: "stopped", finishedAt: Date.now() });
+        this.missionView.setFacts({ phase: "stopped", finishedAt: Date.now() });
         return this.model;
       }
-      if (session.demo) this.notices.fire({ kind: "demo" });
-      if (session.stepSnapshots && !this.warnedSlowServer) {
+      if (lease.demo) this.noticeEmitter.fire({ kind: "demo" });
+      if (lease.stepSnapshots && !this.warnedSlowServer) {
         this.warnedSlowServer = true;
         this.logger.warn("The attached OpenCode server snapshots the workspace at every step: missions with many Workers run several times slower. Set \"snapshot\": false in its configuration.");
-        this.notices.fire({ kind: "slowServer" });
+        this.noticeEmitter.fire({ kind: "slowServer" });
       }
       // The mission survives its servers: a member that dies is restarted, its turns go on in new sessions.
-      const pool = session.pool;
+      const pool = lease.pool;
       pool.renewRestarts();
       this.pool = pool;
       // The model picked for this mission (Run Task's quick pick or orchestrator.model); the demo model in demo mode.
-      const model = session.demo ? session.model : (settings.model ?? session.model);
+      const model = lease.demo ? lease.model : (settings.model ?? lease.model);
       // What file scopes and the job gate need of the server: its worktree (asks name files from it) and the user's rules.
       const first = pool.members()[0]?.member;
       const [worktree, rules] = await Promise.all([worktreeOf(first), configuredRules(first)]);
       // Unknown rules: jobs are asked about (none would allow them), Workers keep to their scopes alone.
       this.rules = rules ?? [];
-      const approval = settings.approvePlan ? this.planApproval(settings.approvePlan, session.demo ? undefined : first, model, settings.models, () => commander.state.id) : undefined;
+      const approval = settings.approvePlan ? this.planApproval(settings.approvePlan, lease.demo ? undefined : first, model, settings.models, () => commander.state.id) : undefined;
       const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand, scopes: { worktree, rules }, approval });
       this.commander = commander;
       // A Stop pressed while OpenCode was starting (no Commander to stop yet) stops this one.
@@ -355,8 +381,8 @@ export class MissionHost {
       this.agentRequests.decideWith((ask) => commander.answerScope(ask.sessionId, ask.permission, ask.patterns));
       this.agentRequests.setTimeout(settings.limits.permissionTimeoutMs ?? DEFAULT_LIMITS.permissionTimeoutMs);
       this.starting = false;
-      if (this.view.missionId !== commander.state.id) this.view.show(commander.state, { phase: "running", demo: session.demo, startedAt: Date.now() });
-      this.view.setFacts({ phase: "running", demo: session.demo });
+      if (this.view.missionId !== commander.state.id) this.missionView.show(commander.state, { phase: "running", demo: lease.demo, startedAt: Date.now() });
+      this.missionView.setFacts({ phase: "running", demo: lease.demo });
       subscriptions.push(
         ...pool.members().map(({ member, index }) => this.follow(member, index, pool.size)),
         commander.events.on((event) => this.onEvent(event)),
@@ -364,16 +390,16 @@ export class MissionHost {
         pool.onMember((member, index) => subscriptions.push(this.follow(member, index, pool.size))),
       );
       const final = await commander.run();
-      this.view.setFacts({ phase: phaseOf(final.status), finishedAt: Date.now() });
+      this.missionView.setFacts({ phase: phaseOf(final.status), finishedAt: Date.now() });
       this.logger.info(final.report ?? `Mission ${final.status}`);
-      this.notices.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
+      this.noticeEmitter.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
     } catch (error) {
       // Shown in the views and a notification, and kept in the mission: no credential in it (OpenCode's start output is quoted).
       const message = this.logger.redact(error instanceof Error ? error.message : String(error));
       if (fresh && !this.commander) this.keepUnstarted(mission, message);
-      this.view.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
+      this.missionView.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
       this.logger.error(`Mission failed: ${message}`);
-      this.notices.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError });
+      this.noticeEmitter.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError });
     } finally {
       for (const s of subscriptions) s.dispose();
       this.starting = false;
@@ -394,7 +420,7 @@ export class MissionHost {
       state.status = "stopped";
       state.stopReason = `OpenCode did not start: ${reason} Fix that, then Resume the mission.`;
       this.store.save(state);
-      this.view.show(state, { phase: "stopped", demo: false, startedAt: state.createdAt });
+      this.missionView.show(state, { phase: "stopped", demo: false, startedAt: state.createdAt });
     } catch (error) {
       this.logger.error(`Could not keep the mission that did not start: ${(error as Error).message}`);
     }
@@ -405,7 +431,7 @@ export class MissionHost {
    * first plan is estimated (not on the mission's start path; a resumed mission that has its TODOs
    * never asks), the past missions for each plan (a mission that just ended counts).
    */
-  private planApproval(mode: ApprovePlanMode, engine: Engine | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>, missionId: () => string): PlanApproval {
+  private planApproval(mode: ApprovePlanMode, engine: Engine | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>, missionId: () => string): PlanApprovalPort {
     let prices: Promise<RolePrices> | undefined;
     return {
       mode,
@@ -414,8 +440,8 @@ export class MissionHost {
     };
   }
 
-  /** The user's answer to the plan that waits (from whichever surface); false when none of `missionId` (and `round`) waits. */
-  decidePlan(missionId: string, decision: PlanDecision, round?: number): boolean {
+  /** The user's answer to the plan approval that waits (from whichever surface); false when none of `missionId` (and `round`) waits. */
+  answerPlanApproval(missionId: string, decision: PlanDecision, round?: number): boolean {
     const decided = this.approvals.decide(missionId, decision, round);
     // Cancel is the user's stop: the end is told as one, not as a problem to fix.
     if (decided && decision.kind === "cancel") this.stopRequested = true;
@@ -429,13 +455,13 @@ export class MissionHost {
   private follow(engine: Engine, index: number, poolSize: number): { dispose(): void } {
     const server = poolSize > 1 ? index + 1 : undefined;
     return engine.events.onAny((event) => {
-      this.view.applyOpencode(event, server);
+      this.missionView.applyOpencode(event, server);
       this.agentRequests.apply(engine, event);
     });
   }
 
   private onEvent(event: OrchestratorEvent): void {
-    this.view.applyMission(event);
+    this.missionView.applyMission(event);
     if (event.type === "todo.status") this.logger.info(`TODO ${event.todoId}: ${event.from} → ${event.to}${event.note ? ` (${event.note})` : ""}`);
     else if (event.type === "turn.started") this.logger.debug(`${event.role} session ${event.sessionId} started${event.todoIds.length ? ` for ${event.todoIds.join(", ")}` : ""}`);
     else if (event.type === "plan.rejected") this.logger.warn(`Plan sent back: ${event.problems.join(" ")}`);
@@ -444,7 +470,7 @@ export class MissionHost {
 
   /** A TODO's real diff, or the whole mission's against the workspace now (no `todoId`). */
   async changesOf(missionId: string, todoId?: string): Promise<ChangeSet | { reason: string }> {
-    const loaded = this.commander?.state.id === missionId ? this.commander.state : await this.load(missionId);
+    const loaded = this.commander?.state.id === missionId ? this.commander.state : await this.library.load(missionId);
     if ("reason" in loaded) return loaded;
     const set = await this.changes.of(loaded, todoId);
     return typeof set === "string" ? { reason: set } : set;
@@ -468,7 +494,7 @@ export class MissionHost {
   private async editChanges(missionId: string, edit: (state: MissionState) => Promise<RevertOutcome>): Promise<ActionResult> {
     const busy: ActionResult = { ok: false, reason: "a mission is running (or a revert): stop it first, then revert." };
     if (this.isRunning) return busy;
-    const loaded = await this.load(missionId);
+    const loaded = await this.library.load(missionId);
     if ("reason" in loaded) return { ok: false, reason: loaded.reason };
     // Reading took a moment: a mission or another revert may have started meanwhile.
     if (this.isRunning) return busy;
@@ -479,7 +505,7 @@ export class MissionHost {
       outcome = await edit(loaded);
       if (!outcome.ok) return outcome;
       // Read while still marked editing: nothing else starts before the views show the result.
-      history = await this.store.history(missionId);
+      history = await this.library.history(missionId);
     } catch (error) {
       return { ok: false, reason: (error as Error).message };
     } finally {
@@ -494,10 +520,12 @@ export class MissionHost {
    * any mission, with the missions' model; its text streams through `onText`. Pass the answer's
    * `sessionId` back to ask a follow-up in the same conversation (workspaceQuestions.ts).
    */
-  async ask(question: string, settings: HostSettings, options: AskOptions = {}): Promise<Answer & { demo: boolean }> {
-    const session = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
-    const limits = { model: session.model, livenessMs: settings.limits.livenessMs, ttlMs: settings.limits.sessionTtlMs };
-    return { ...(await askWorkspace(session.pool, question, limits, options)), demo: session.demo };
+  async ask(question: string, settings: HostSettings, options: AskOptions = {}): Promise<AskAnswer> {
+    const problem = questionProblem(question);
+    if (problem) throw new Error(problem);
+    const lease = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
+    const limits = { model: lease.model, livenessMs: settings.limits.livenessMs, ttlMs: settings.limits.sessionTtlMs };
+    return { ...(await askWorkspace(lease.pool, question, limits, options)), demo: lease.demo };
   }
 
   /** Stops the running mission: every session is aborted; the mission stays resumable. */
@@ -509,7 +537,7 @@ export class MissionHost {
   }
 
   async abortSession(sessionId: string): Promise<void> {
-    if (this.view.session(sessionId)) await this.pool?.abortSession(sessionId);
+    if (this.missionView.session(sessionId)) await this.pool?.abortSession(sessionId);
   }
 
   replyPermission(requestId: string, reply: PermissionReply): Promise<void> {
@@ -524,8 +552,17 @@ export class MissionHost {
     return this.agentRequests.rejectQuestion(requestId);
   }
 
-  job(id: string): BackgroundJob | undefined {
-    return this.jobs.get(id);
+  /** A job's output from character `from` on (pass the last answer's `total` to read only what came next). */
+  jobOutput(id: string, from = 0): JobOutput | undefined {
+    const job = this.jobs.get(id);
+    if (!job) return undefined;
+    const fresh = job.output.total - from;
+    return { text: fresh > 0 ? job.output.read(fresh) : "", total: job.output.total, dropped: job.output.dropped };
+  }
+
+  /** Ends a job with its whole process tree. */
+  async killJob(id: string): Promise<void> {
+    await this.jobs.kill(id);
   }
 
   /** Lets the engine go (a setting changed); the next mission starts a new one. Never under a running mission. */
@@ -539,9 +576,9 @@ export class MissionHost {
     this.jobSubscription.dispose();
     await this.engines.stop(graceMs);
     await this.jobs.dispose();
-    this.view.dispose();
-    this.notices.dispose();
-    this.requests.dispose();
+    this.missionView.dispose();
+    this.noticeEmitter.dispose();
+    this.requestEmitter.dispose();
     this.approvals.changed.dispose();
   }
 }

@@ -7,20 +7,17 @@ import type { OrchestratorEvent } from "../domain/events";
 import type { MissionState } from "../domain/state";
 import { Emitter } from "../emitter";
 import type { OpencodeEvent } from "../engine/eventRouter";
-import { idleModel, MissionModelBuilder, progressLine, type MissionModel, type RunFacts } from "./readModel";
-import { SessionRegistry, type SessionRecord } from "./sessionRegistry";
-import { Timeline, type TimelineEntry } from "./timeline";
+import { MissionModelBuilder, progressLine, type RunFacts } from "./readModel";
+import { SessionRegistry, sessionModel } from "./sessionRegistry";
+import { Timeline } from "./timeline";
+import type { MissionFeed, ModelUpdate } from "../../shared/feed";
+import type { JobModel } from "../../shared/job";
+import type { MissionModel } from "../../shared/mission";
+import type { SessionModel } from "../../shared/session";
+import type { TimelineEntry } from "../../shared/timeline";
+import type { TranscriptLine } from "../../shared/transcript";
 
-/** One change of what the views show; every id list names exactly what changed. */
-export interface ModelUpdate {
-  /** Another mission is shown (or none): every view starts over. */
-  missionChanged: boolean;
-  /** TODOs were added, replaced or removed: the tree's shape changed. */
-  shapeChanged: boolean;
-  todoIds: readonly string[];
-  sessionIds: readonly string[];
-  jobIds: readonly string[];
-}
+export type { ModelUpdate };
 
 const NOTHING: ModelUpdate = { missionChanged: false, shapeChanged: false, todoIds: [], sessionIds: [], jobIds: [] };
 
@@ -46,11 +43,13 @@ function todosOf(event: OrchestratorEvent): string[] | "all" {
   }
 }
 
-export class MissionView {
+export class MissionView implements MissionFeed {
   readonly updates = new Emitter<ModelUpdate>();
-  readonly sessions = new SessionRegistry();
+  private readonly registry = new SessionRegistry();
   private readonly timelineLog = new Timeline();
-  private readonly builder = new MissionModelBuilder((id) => this.sessions.get(id)?.role);
+  private readonly builder = new MissionModelBuilder((id) => this.registry.get(id)?.role);
+  /** The window's jobs as last reported, by id, in the order they started. */
+  private readonly jobModels = new Map<string, JobModel>();
   private state?: MissionState;
   /** Shown before a mission state exists (OpenCode still starting). */
   private pendingMission?: string;
@@ -66,19 +65,40 @@ export class MissionView {
     return this.state?.id;
   }
 
-  get timeline(): readonly TimelineEntry[] {
-    return this.timelineLog.list();
+  get sessions(): SessionModel[] {
+    return this.registry.models();
   }
 
-  session(id: string): SessionRecord | undefined {
-    return this.sessions.get(id);
+  session(id: string): SessionModel | undefined {
+    const record = this.registry.get(id);
+    return record && sessionModel(record);
+  }
+
+  transcript(id: string): TranscriptLine[] | undefined {
+    return this.registry.transcript(id);
+  }
+
+  get timeline(): readonly TimelineEntry[] {
+    return [...this.timelineLog.list()];
+  }
+
+  get jobs(): JobModel[] {
+    return [...this.jobModels.values()].reverse();
+  }
+
+  job(id: string): JobModel | undefined {
+    return this.jobModels.get(id);
+  }
+
+  /** "Worker (TODO T3)": who a session is, for the requests that name the agent asking. */
+  who(sessionId: string): string {
+    return this.registry.describe(sessionId);
   }
 
   private build(): MissionModel {
-    const facts = { ...this.facts, runningSessions: this.sessions.runningCount() };
-    if (this.state) return this.builder.build(this.state, facts);
-    const idle = idleModel();
-    return { ...idle, phase: facts.phase, demo: facts.demo, mission: this.pendingMission, startedAt: facts.startedAt, finishedAt: facts.finishedAt, error: facts.error, progress: progressLine(idle.counts, undefined, facts.phase) };
+    const facts = { ...this.facts, runningSessions: this.registry.runningCount() };
+    const model = this.builder.build(facts);
+    return this.state ? model : { ...model, mission: this.pendingMission, progress: progressLine(model.counts, undefined, facts.phase) };
   }
 
   /** No mission runs: what it changed may be reverted. */
@@ -120,20 +140,20 @@ export class MissionView {
       const known = event as OrchestratorEvent & { missionId?: unknown };
       if (known.missionId !== state.id) continue;
       try {
-        this.sessions.applyMission(known, at);
+        this.registry.applyMission(known, at);
         this.timelineLog.add(known, at);
       } catch {
         // a journal record of an unexpected shape: the view shows less, the mission loses nothing
       }
     }
-    this.sessions.closeOpen(state.updatedAt);
+    this.registry.closeOpen(state.updatedAt);
     this.builder.refresh(state, "all", this.idle, !this.facts.notOurs);
     this.fire({ missionChanged: true, shapeChanged: true });
   }
 
   private clear(): void {
     this.state = undefined;
-    this.sessions.clear();
+    this.registry.clear();
     this.timelineLog.clear();
     this.builder.reset();
   }
@@ -148,7 +168,7 @@ export class MissionView {
   /** A Commander event of the shown mission (already journaled when it arrives). */
   applyMission(event: OrchestratorEvent, at = Date.now()): void {
     if (!this.state || event.missionId !== this.state.id) return;
-    const session = this.sessions.applyMission(event, at);
+    const session = this.registry.applyMission(event, at);
     this.timelineLog.add(event, at);
     const ids = todosOf(event);
     const shapeChanged = this.builder.refresh(this.state, ids, this.idle, !this.facts.notOurs);
@@ -157,13 +177,15 @@ export class MissionView {
 
   /** An OpenCode event; only those of the mission's sessions change anything. `server`: the pool member it came from (pools of more than one). */
   applyOpencode(event: OpencodeEvent, server?: number): void {
-    const id = this.sessions.applyOpencode(event, server);
+    const id = this.registry.applyOpencode(event, server);
     // Status, tokens and transcript of a session: the mission's model itself is unchanged.
     if (id) this.fire({ sessionIds: [id] }, false);
   }
 
-  jobChanged(jobId: string): void {
-    this.fire({ jobIds: [jobId] }, false);
+  /** A job started, wrote output or ended. */
+  jobChanged(job: JobModel): void {
+    this.jobModels.set(job.id, job);
+    this.fire({ jobIds: [job.id] }, false);
   }
 
   dispose(): void {

@@ -1,23 +1,26 @@
 /**
  * The plan waiting for the user, between the Commander that asks and the editor that shows it.
  * The host never decides how it is shown (a notification, the tree's buttons, the dashboard): the
- * editor listens to `changed` and answers with `decide` — the first answer counts, whichever
- * surface it came from, and the others see the request gone.
+ * editor listens to `changed` and answers through the host — the first answer counts, whichever
+ * surface it came from, and the others see the plan approval gone.
  */
 import { Emitter } from "../emitter";
-import type { PlanApprovalRequest, PlanDecision } from "../mission/planApproval";
+import type { PlanApprovalRequest } from "../mission/planApproval";
+import type { PlanApproval, PlanDecision } from "../../shared/planApproval";
+import { estimateView } from "./readModel";
 
-// What the editor needs to show a plan and take the answer, through the front door.
-export { MAX_FEEDBACK_CHARS, type PlanApprovalRequest, type PlanDecision } from "../mission/planApproval";
-export { estimateBasis, estimateLine } from "../mission/planEstimate";
+/** The plan approval as the editor shows it. */
+function planApprovalView(request: PlanApprovalRequest): PlanApproval {
+  return { missionId: request.missionId, mission: request.mission, round: request.proposal.round, todos: request.proposal.todos.length, estimate: estimateView(request.estimate), note: request.note };
+}
 
 export class PlanApprovals {
-  /** The request now waiting (undefined: none, or it was just answered or withdrawn). */
-  readonly changed = new Emitter<PlanApprovalRequest | undefined>();
-  private waiting?: { request: PlanApprovalRequest; answer: (decision: PlanDecision) => void };
+  /** The plan approval now waiting (undefined: none, or it was just answered or withdrawn). */
+  readonly changed = new Emitter<PlanApproval | undefined>();
+  private waiting?: { request: PlanApprovalRequest; view: PlanApproval; answer: (decision: PlanDecision) => void };
 
-  get pending(): PlanApprovalRequest | undefined {
-    return this.waiting?.request;
+  get pending(): PlanApproval | undefined {
+    return this.waiting?.view;
   }
 
   /** Puts a plan to the user; resolves with the answer. A stopped mission withdraws it (the Commander halts on its own). */
@@ -25,14 +28,16 @@ export class PlanApprovals {
     return new Promise<PlanDecision>((resolve) => {
       const withdraw = () => this.settle(request);
       signal.addEventListener("abort", withdraw, { once: true });
+      const view = planApprovalView(request);
       this.waiting = {
         request,
+        view,
         answer: (decision) => {
           signal.removeEventListener("abort", withdraw);
           resolve(decision);
         },
       };
-      this.changed.fire(request);
+      this.changed.fire(view);
     });
   }
 

@@ -1,110 +1,16 @@
 /**
- * The one read model of a mission that every surface renders: status, counts, every TODO with
- * what the user may do with it. Computed once here, so the status bar, the tree, the progress
- * notification and the dashboard can never disagree (they used to count "done" three ways).
- * A zod schema, because the dashboard receives it across the webview boundary and parses it.
+ * The read model of one mission, built here once for every surface (src/shared/mission.ts is its
+ * schema): counts, the progress line, what the user may do with each TODO. Its views are copies,
+ * made when an event names what changed: nothing handed out is the Commander's live state.
  */
-import { z } from "zod";
-import { CheckResult, FileChange, PlanEstimate, TERMINAL_STATUSES, type MissionState, type MissionStatus, type TodoState } from "../domain/state";
+import { TERMINAL_STATUSES, type CheckResult, type MissionState, type MissionStatus, type PlanEstimate, type TodoState } from "../domain/state";
 import { countTodos, doneText } from "../domain/progress";
+import { isStuck } from "../domain/todoStatus";
 import { canRetry, canSkip, pendingTodo } from "../domain/transitions";
-
-/** Where the host stands with the mission: no mission, starting OpenCode, running, or ended. */
-export const RunPhase = z.enum(["idle", "starting", "running", "done", "failed", "stopped"]);
-export type RunPhase = z.infer<typeof RunPhase>;
-
-export const TodoModel = z.object({
-  id: z.string(),
-  title: z.string(),
-  status: z.string(),
-  attempts: z.number(),
-  files: z.array(z.string()),
-  dependsOn: z.array(z.string()),
-  acceptance: z.string(),
-  reviewIssues: z.array(z.string()),
-  sessions: z.array(z.string()),
-  /** The note of its last transition (why it is where it is). */
-  note: z.string().optional(),
-  /** The role working on it now: a Worker while running, the Reviewer while in review. */
-  role: z.enum(["worker", "reviewer"]).optional(),
-  canRetry: z.boolean(),
-  canSkip: z.boolean(),
-  /** What it really changed (from the orchestrator's checkpoints), with lines added and removed. */
-  changes: z.array(FileChange),
-  /** Its changes can be put back now (recorded, not reverted yet, the mission not running). */
-  canRevert: z.boolean(),
-  /** The acceptance check the plan gave it (a shell command the Commander runs). */
-  checkCommand: z.string().optional(),
-  /** That check's latest run: ✓/✗, the exit code, the output's end. */
-  check: CheckResult.optional(),
-});
-export type TodoModel = z.infer<typeof TodoModel>;
-
-export const MissionCounts = z.object({
-  /** TODOs that count (a replaced TODO left the plan). */
-  total: z.number(),
-  done: z.number(),
-  skipped: z.number(),
-  /** done + skipped: nothing more will happen to them; this is the mission's progress. */
-  finished: z.number(),
-  inReview: z.number(),
-  /** failed or blocked: waiting for a replan or the user. */
-  failed: z.number(),
-  runningTodos: z.number(),
-  /** Agent sessions at work now (Workers, the Reviewer, the Planner): what "running" means everywhere. */
-  runningSessions: z.number(),
-});
-export type MissionCounts = z.infer<typeof MissionCounts>;
-
-export const MissionModel = z.object({
-  phase: RunPhase,
-  missionId: z.string().optional(),
-  mission: z.string().optional(),
-  /** The mission's own status (planning, running, sealed, stopped, incomplete, …). */
-  status: z.string().optional(),
-  demo: z.boolean(),
-  startedAt: z.number().optional(),
-  finishedAt: z.number().optional(),
-  iteration: z.number(),
-  counts: MissionCounts,
-  /** "3/4 done · 2 running", the one progress line every surface shows. */
-  progress: z.string(),
-  /** TODOs that failed or are blocked: what the user should look at. */
-  attention: z.array(z.string()),
-  /** Not finished for good: Resume (and Retry/Skip) act on it. */
-  resumable: z.boolean(),
-  /** Why the mission is only shown (not this user's own, provenance.ts): nothing may resume, retry, skip or revert it. */
-  notOurs: z.string().optional(),
-  /** What the mission changed can be reviewed in the diff editor (it has a start checkpoint and changes). */
-  hasChanges: z.boolean(),
-  /** Files the mission changed can be put back (it has checkpoints and is not running). */
-  canRevert: z.boolean(),
-  /** The latest revert can be undone. */
-  canUndoRevert: z.boolean(),
-  todos: z.array(TodoModel),
-  report: z.string().optional(),
-  /** Why it stopped, failed or ended incomplete. */
-  stopReason: z.string().optional(),
-  /** A failure before the mission could start (OpenCode missing, a server that would not start). */
-  error: z.string().optional(),
-  tokens: z.object({ input: z.number(), output: z.number() }),
-  cost: z.number(),
-  /** The project's whole check: its latest run before the review of the whole. */
-  check: CheckResult.optional(),
-  /** The model its agents use ("provider/model"); absent: OpenCode's default. */
-  model: z.string().optional(),
-  /** What its plan was estimated to take (turns, requests, tokens, dollars) when it was proposed. */
-  estimate: PlanEstimate.optional(),
-  /** Its plan waits for the user: Approve, Replan or Cancel (the TODOs shown are the proposal's). */
-  awaitingApproval: z.boolean().optional(),
-  /** Which plan waits (1, then +1 per Replan): an answer names the plan it was given for. */
-  planRound: z.number().optional(),
-});
-export type MissionModel = z.infer<typeof MissionModel>;
-
-const emptyCounts = (): MissionCounts => missionCounts([], 0);
-
-export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iteration: 0, counts: emptyCounts(), progress: "", attention: [], resumable: false, hasChanges: false, canRevert: false, canUndoRevert: false, todos: [], tokens: { input: 0, output: 0 }, cost: 0 });
+import { estimateBasis, estimateLine } from "../mission/planEstimate";
+import type { CheckView } from "../../shared/check";
+import type { EstimateView } from "../../shared/estimate";
+import { idleModel, type MissionCounts, type MissionModel, type RunPhase, type TodoModel } from "../../shared/mission";
 
 export const isResumable = (status: MissionStatus | string | undefined): boolean => status !== undefined && !TERMINAL_STATUSES.includes(status as MissionStatus);
 
@@ -114,6 +20,12 @@ export function phaseOf(status: MissionStatus): RunPhase {
   if (status === "stopped" || status === "running" || status === "planning" || status === "awaiting-approval") return "stopped";
   return "failed";
 }
+
+/** A check's run as the views show it. */
+export const checkView = ({ command, status, exitCode, tail, jobId }: CheckResult): CheckView => ({ command, status, exitCode, tail, jobId });
+
+/** An estimate as every surface words it. */
+export const estimateView = (estimate: PlanEstimate): EstimateView => ({ line: estimateLine(estimate), basis: estimateBasis(estimate) });
 
 /**
  * The TODOs a view lists: the plan's; before it has any, the proposal's (as pending TODOs) while it
@@ -149,19 +61,19 @@ export function todoModel(todo: TodoState, missionResumable: boolean, roleOf: (s
     title: todo.title,
     status: todo.status,
     attempts: todo.attempts,
-    files: todo.files,
-    dependsOn: todo.dependsOn,
+    files: [...todo.files],
+    dependsOn: [...todo.dependsOn],
     acceptance: todo.acceptance,
-    reviewIssues: todo.reviewIssues,
-    sessions: todo.sessions,
+    reviewIssues: [...todo.reviewIssues],
+    sessions: [...todo.sessions],
     note: todo.history.at(-1)?.note,
     role: todo.status === "review" ? "reviewer" : workedOn || todo.status === "running" ? "worker" : undefined,
     canRetry: missionResumable && canRetry(todo),
     canSkip: missionResumable && canSkip(todo),
-    changes: todo.changes?.files ?? [],
+    changes: (todo.changes?.files ?? []).map((f) => ({ ...f })),
     canRevert: idle && todo.status !== "reverted" && !!todo.changes?.head && todo.changes.files.length > 0,
     checkCommand: todo.check,
-    check: todo.checkResult,
+    check: todo.checkResult && checkView(todo.checkResult),
   };
 }
 
@@ -177,18 +89,62 @@ export interface RunFacts {
   notOurs?: string;
 }
 
+/** The mission's own fields the model shows, copied when an event arrives. */
+interface MissionHeader {
+  id: string;
+  mission: string;
+  status: MissionStatus;
+  createdAt: number;
+  iteration: number;
+  report?: string;
+  stopReason?: string;
+  tokens: { input: number; output: number };
+  cost: number;
+  check?: CheckView;
+  model?: string;
+  estimate?: EstimateView;
+  planRound?: number;
+  checkpointed: { start: boolean; end: boolean };
+  canUndo: boolean;
+}
+
+function headerOf(state: MissionState): MissionHeader {
+  return {
+    id: state.id,
+    mission: state.mission,
+    status: state.status,
+    createdAt: state.createdAt,
+    iteration: state.iteration,
+    report: state.report,
+    stopReason: state.stopReason,
+    tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
+    cost: state.usage.cost,
+    check: state.checkResult && checkView(state.checkResult),
+    model: state.model,
+    estimate: state.estimate && estimateView(state.estimate),
+    planRound: state.proposal?.round,
+    checkpointed: { start: !!state.checkpoints.start, end: !!state.checkpoints.end },
+    canUndo: state.reverts.some((r) => !r.undone),
+  };
+}
+
+const touchedFiles = (t: TodoState) => (t.changes?.touched.length ?? 0) > 0;
+
 /**
  * The read model of one mission state. The TODO views are cached by id and rebuilt only for the
- * TODOs an event changed; the model itself (counts, the TODO list) is assembled again when it is
- * next read after a change — a pass over the TODO views, not a rebuild of them.
+ * TODOs an event changed, and the mission's own fields are copied with each event; the model
+ * itself (counts, the TODO list) is assembled from those copies when it is next read.
  */
 export class MissionModelBuilder {
   private readonly todos = new Map<string, TodoModel>();
-  /** The live TODOs' state records by id, from the last full rebuild. */
+  /** The live TODOs' state records by id, from the last full rebuild (read only when an event names them). */
   private readonly states = new Map<string, TodoState>();
   private order: string[] = [];
   /** The TODOs listed are a proposal's, not the mission's. */
   private proposed = false;
+  private header?: MissionHeader;
+  /** TODOs (replaced ones too) whose sessions wrote files: the mission has changes to review. */
+  private readonly touched = new Set<string>();
 
   constructor(private readonly roleOf: (sessionId: string) => string | undefined) {}
 
@@ -201,16 +157,20 @@ export class MissionModelBuilder {
   reset(): void {
     this.todos.clear();
     this.states.clear();
+    this.touched.clear();
     this.order = [];
     this.proposed = false;
+    this.header = undefined;
   }
 
   /**
-   * Refreshes the TODOs named (all when `ids` is "all") and returns whether the list's shape
-   * changed (a TODO added, replaced or removed), which the trees need to know. Named TODOs cost
-   * only themselves: the list changes shape only by a plan ("all") or by a TODO turning "replaced".
+   * Refreshes the TODOs named (all when `ids` is "all") and the mission's own fields, and returns
+   * whether the list's shape changed (a TODO added, replaced or removed), which the trees need to
+   * know. Named TODOs cost only themselves: the list changes shape only by a plan ("all") or by a
+   * TODO turning "replaced".
    */
   refresh(state: MissionState, ids: Iterable<string> | "all", idle = true, own = true): boolean {
+    this.header = headerOf(state);
     // A mission that is not the user's own is shown as it is, with nothing to do to it.
     const resumable = own && isResumable(state.status);
     idle &&= own;
@@ -218,8 +178,10 @@ export class MissionModelBuilder {
       let replaced = false;
       for (const id of ids) {
         const t = this.states.get(id);
-        if (t?.status === "replaced") replaced = true;
-        else if (t) this.todos.set(id, todoModel(t, resumable && !this.proposed, this.roleOf, idle));
+        if (!t) continue;
+        if (touchedFiles(t)) this.touched.add(id);
+        if (t.status === "replaced") replaced = true;
+        else this.todos.set(id, todoModel(t, resumable && !this.proposed, this.roleOf, idle));
       }
       if (!replaced) return false;
     }
@@ -229,6 +191,8 @@ export class MissionModelBuilder {
     const shapeChanged = order.length !== this.order.length || order.some((id, i) => id !== this.order[i]);
     this.todos.clear();
     this.states.clear();
+    this.touched.clear();
+    for (const t of state.todos) if (touchedFiles(t)) this.touched.add(t.id);
     for (const t of live) {
       this.states.set(t.id, t);
       // A proposed TODO is not the mission's yet: nothing to retry or skip.
@@ -238,38 +202,39 @@ export class MissionModelBuilder {
     return shapeChanged;
   }
 
-  build(state: MissionState, run: RunFacts): MissionModel {
+  build(run: RunFacts): MissionModel {
+    const h = this.header;
+    if (!h) return { ...idleModel(), phase: run.phase, demo: run.demo, startedAt: run.startedAt, finishedAt: run.finishedAt, error: run.error };
     const todos = this.order.map((id) => this.todos.get(id) as TodoModel);
     const counts = missionCounts(todos, run.runningSessions);
     const actionable = run.phase !== "running" && run.phase !== "starting" && !run.notOurs;
     return {
       phase: run.phase,
-      missionId: state.id,
-      mission: state.mission,
-      status: state.status,
+      missionId: h.id,
+      mission: h.mission,
+      status: h.status,
       demo: run.demo,
-      startedAt: run.startedAt ?? state.createdAt,
+      startedAt: run.startedAt ?? h.createdAt,
       finishedAt: run.finishedAt,
-      iteration: state.iteration,
+      iteration: h.iteration,
       counts,
-      progress: progressLine(counts, state.status, run.phase),
-      attention: todos.filter((t) => t.status === "failed" || t.status === "blocked").map((t) => t.id),
-      resumable: actionable && isResumable(state.status),
+      progress: progressLine(counts, h.status, run.phase),
+      attention: todos.filter((t) => isStuck(t.status)).map((t) => t.id),
+      resumable: actionable && isResumable(h.status),
       notOurs: run.notOurs,
-      hasChanges: !!state.checkpoints.start && state.todos.some((t) => (t.changes?.touched.length ?? 0) > 0),
-      canRevert: actionable && !!state.checkpoints.start && !!state.checkpoints.end && todos.some((t) => t.changes.length > 0 && t.status !== "reverted"),
-      canUndoRevert: actionable && state.reverts.some((r) => !r.undone),
+      hasChanges: h.checkpointed.start && this.touched.size > 0,
+      canRevert: actionable && h.checkpointed.start && h.checkpointed.end && todos.some((t) => t.changes.length > 0 && t.status !== "reverted"),
+      canUndoRevert: actionable && h.canUndo,
       todos,
-      report: state.report,
-      stopReason: state.stopReason,
+      report: h.report,
+      stopReason: h.stopReason,
       error: run.error,
-      tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
-      cost: state.usage.cost,
-      check: state.checkResult,
-      model: state.model,
-      estimate: state.estimate,
-      awaitingApproval: run.phase === "running" && state.status === "awaiting-approval",
-      planRound: state.proposal?.round,
+      tokens: { ...h.tokens },
+      cost: h.cost,
+      check: h.check,
+      model: h.model,
+      estimate: h.estimate,
+      planApproval: run.phase === "running" && h.status === "awaiting-approval" && h.planRound !== undefined ? { round: h.planRound } : undefined,
     };
   }
 }

@@ -8,29 +8,43 @@ import type { OpencodeEvent } from "../engine/eventRouter";
 import type { OrchestratorEvent } from "../domain/events";
 import { sessionIdOf } from "../engine/eventRouter";
 import { transcriptEntry, type TranscriptEntry } from "./transcriptEntry";
+import type { SessionModel } from "../../shared/session";
+import type { TranscriptLine } from "../../shared/transcript";
 
-
-export type SessionStatus = "busy" | "retry" | "waiting" | "idle" | "error" | "aborted";
-
-export interface SessionRecord {
-  id: string;
+/** A session as the registry keeps it: what its view model shows, why it retries or failed, and its transcript. */
+export interface SessionRecord extends Omit<SessionModel, "role" | "detail"> {
   role: Role;
-  todoIds: string[];
-  status: SessionStatus;
-  retryAttempt?: number;
   retryMessage?: string;
   error?: string;
-  startedAt: number;
-  endedAt?: number;
-  inputTokens: number;
-  outputTokens: number;
-  cost: number;
   transcript: TranscriptEntry[];
   /** Where the session works (its assistant messages say): its transcript names files relative to it. */
   directory?: string;
-  /** The pool member (1-based) the session runs on; absent with a single server. */
-  server?: number;
 }
+
+/** A session as the views show it: a copy, never the record the registry goes on changing. */
+export function sessionModel(s: SessionRecord): SessionModel {
+  return {
+    id: s.id,
+    role: s.role,
+    todoIds: [...s.todoIds],
+    status: s.status,
+    retryAttempt: s.status === "retry" ? s.retryAttempt : undefined,
+    detail: s.status === "retry" ? s.retryMessage : s.error,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    inputTokens: s.inputTokens,
+    outputTokens: s.outputTokens,
+    cost: s.cost,
+    server: s.server,
+  };
+}
+
+/** A transcript entry as the views show it; its part id stays here. */
+const transcriptLine = ({ kind, text, tool, toolStatus, title, detail, exit, lines }: TranscriptEntry): TranscriptLine =>
+  kind === "tool" ? { kind, text, tool, toolStatus, title, detail, exit, lines: lines?.map((l) => ({ ...l })) } : { kind, text };
+
+/** Running sessions first (newest first), then finished ones (newest first): the order every list shows. */
+const byDisplayOrder = (a: SessionRecord, b: SessionRecord) => (a.endedAt === undefined ? 0 : 1) - (b.endedAt === undefined ? 0 : 1) || b.startedAt - a.startedAt;
 
 export const TRANSCRIPT_LIMIT = 300;
 /** Finished sessions that keep their transcript, and finished sessions kept at all (newest first). */
@@ -51,6 +65,16 @@ export class SessionRegistry {
 
   list(): SessionRecord[] {
     return [...this.sessions.values()];
+  }
+
+  /** Every session's view model, in the order every list shows them. */
+  models(): SessionModel[] {
+    return this.list().sort(byDisplayOrder).map(sessionModel);
+  }
+
+  /** A session's transcript as the views show it. */
+  transcript(id: string): TranscriptLine[] | undefined {
+    return this.sessions.get(id)?.transcript.map(transcriptLine);
   }
 
   has(id: string): boolean {

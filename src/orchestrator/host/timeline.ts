@@ -1,11 +1,8 @@
 /** The dashboard's timeline: one line per event a person cares about, newest kept, bounded. */
 import type { OrchestratorEvent } from "../domain/events";
 import { aboutDollars } from "../mission/planEstimate";
-
-export interface TimelineEntry {
-  at: number;
-  text: string;
-}
+import { commandOutcome } from "../../shared/outcome";
+import type { TimelineEntry } from "../../shared/timeline";
 
 export const TIMELINE_LIMIT = 200;
 
@@ -37,7 +34,7 @@ export function timelineText(event: OrchestratorEvent): string | undefined {
     case "check.started":
       return `${event.todoId ?? "Mission"}: check \`${event.command}\` started`;
     case "check.finished":
-      return `${event.todoId ?? "Mission"}: check ${event.status}${event.exitCode !== undefined && event.exitCode !== null && event.status !== "passed" ? ` (exit ${event.exitCode})` : ""}`;
+      return `${event.todoId ?? "Mission"}: check ${commandOutcome(event.status, event.exitCode)}`;
     case "scope.decided":
       return `${event.todoId}: write to ${event.files.join(", ")} ${event.answer}${event.holder ? ` (held by ${event.holder})` : ""}`;
     default:

@@ -6,31 +6,10 @@
  */
 import { isAbsolute, relative, sep } from "node:path";
 import type { Part, ToolPart, ToolState } from "@opencode-ai/sdk/v2";
+import type { TranscriptBodyLine, TranscriptLine } from "../../shared/transcript";
 
-/** add/del/ctx: a diff's lines; out: a command's output; note: not content ("… 12 more lines"). */
-export type TranscriptLineKind = "add" | "del" | "ctx" | "out" | "note";
-
-export interface TranscriptBodyLine {
-  kind: TranscriptLineKind;
-  text: string;
-}
-
-export interface TranscriptEntry {
-  partId: string;
-  kind: "text" | "tool" | "reasoning";
-  /** Text and reasoning: the words. A tool call: a note under its header (its error, a command's description, a report's summary). */
-  text: string;
-  /** The tool as OpenCode names it: `write`, `bash`, `orchestrator_background_start`. */
-  tool?: string;
-  toolStatus?: ToolState["status"];
-  /** What the call acted on, in one line: a workspace-relative file, a command, a pattern, a job. */
-  title?: string;
-  /** How it went, in a few words: "+12 −3", "4 matches", "job j1 · running". */
-  detail?: string;
-  /** A command's exit code. */
-  exit?: number;
-  lines?: TranscriptBodyLine[];
-}
+/** A transcript line (the contract's, src/shared/transcript.ts) and the part it shows, which a later update of the part replaces. */
+export type TranscriptEntry = TranscriptLine & { partId: string };
 
 export const TEXT_LIMIT = 4_000;
 // A tool entry stays under TEXT_LIMIT too: note + title + detail + body.

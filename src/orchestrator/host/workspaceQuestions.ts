@@ -8,7 +8,7 @@
 import { questionPreamble } from "../agents/prompts/question";
 import { secretFileRules } from "../agents/secretFiles";
 import { WORKSPACE_SEARCH_TOOL } from "../background/mcpServer";
-import { missionLabel } from "../domain/missionText";
+import { missionLabel } from "../../shared/mission";
 import type { ModelRef } from "../domain/modelRef";
 import { ServerUnreachableError } from "../engine/errors";
 import type { SessionPermissionRule } from "../engine/turn";

@@ -8,7 +8,7 @@
  * What a line means (a record, a torn write, JSON that is no record) is missionJournal.ts's to say.
  */
 import { open, type FileHandle } from "node:fs/promises";
-import { parseEvent } from "../domain/eventSchema";
+import { parseEvent } from "../domain/events";
 import { parseJournalLine, type HistoryEntry, type JournalRecord } from "./missionJournal";
 import { StateFileError } from "./stateErrors";
 

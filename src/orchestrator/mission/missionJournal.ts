@@ -7,7 +7,7 @@
  * the mission, so an unchecked one could put anything there. Reading the file is journalFile.ts's.
  */
 import { z } from "zod";
-import { JournalEvent } from "../domain/eventSchema";
+import { JournalEvent } from "../domain/events";
 import { MissionState, TodoState } from "../domain/state";
 
 /** Fields of the mission no transition changes (or that are kept in the snapshot only). */
