@@ -32,6 +32,7 @@ import { join } from "node:path";
 import type { MissionStore } from "./missionStore";
 import type { MissionState, MissionStatus, TodoState, TodoStatus } from "../domain/state";
 import { accountTurn, liveTodos, pendingTodo, retryTodo, setTodoStatus, skipTodo } from "../domain/transitions";
+import { failedOrBlocked } from "../domain/todoStatus";
 import { isClosed, MemoryBound } from "./memoryBound";
 import { MissionJobs, type JobsView } from "./missionJobs";
 import { missionReport } from "./missionReport";
@@ -371,7 +372,7 @@ export class Commander {
       await this.replan();
       return "continue";
     }
-    const broken = liveTodos(s).filter((t) => t.status === "blocked" || t.status === "failed");
+    const broken = liveTodos(s).filter((t) => failedOrBlocked(t.status));
     if (broken.length || graph.stuck().length) {
       await this.replan();
       return "continue";
@@ -456,7 +457,7 @@ export class Commander {
     if (limit) throw limit;
     this.replans++;
     const graph = new TodoGraph(s.todos);
-    const blocked = liveTodos(s).filter((t) => t.status === "blocked" || t.status === "failed");
+    const blocked = liveTodos(s).filter((t) => failedOrBlocked(t.status));
     const affected = [...blocked, ...graph.stuck()];
     const openIssues = s.syncIssues.filter((i) => i.open);
     const context = { existingIds: new Set(s.todos.map((t) => t.id)), replacedIds: new Set(affected.map((t) => t.id)) };
