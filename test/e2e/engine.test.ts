@@ -8,7 +8,7 @@ import { WorkerReport } from "../../src/orchestrator/domain/schemas";
 import { agentName } from "../../src/orchestrator/agents/roles";
 import { SessionError, TurnAbortedError, TurnStalledError } from "../../src/orchestrator/engine/errors";
 import { call, structured, text, tools } from "../../src/orchestrator/scriptedModel/scenario";
-import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
+import { busySessions, SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { createSandbox } from "../support/isolation";
 import { followOutput, processesInGroup } from "../support/processes";
 
@@ -70,11 +70,11 @@ describe("engine against real OpenCode", () => {
     const controller = new AbortController();
     let sessionId = "";
     const turn = h.engine.runTurn({ title: "stalls", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Wait", signal: controller.signal, onSession: (id) => (sessionId = id) });
-    while (!(await h.engine.busySessions()).includes(sessionId)) await new Promise((r) => setTimeout(r, 50));
+    while (!(await busySessions(h.engine)).includes(sessionId)) await new Promise((r) => setTimeout(r, 50));
     controller.abort();
     await assert.rejects(turn, TurnAbortedError);
-    for (let i = 0; i < 100 && (await h.engine.busySessions()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(await h.engine.busySessions(), []);
+    for (let i = 0; i < 100 && (await busySessions(h.engine)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await busySessions(h.engine), []);
   });
 
   test("the liveness watchdog aborts a turn whose model stalls", async () => {

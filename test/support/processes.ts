@@ -7,6 +7,16 @@ function procEntries(): number[] {
   return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);
 }
 
+/** The parent of a process, from /proc; undefined once it is gone. */
+export function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Live processes whose process group is `pgid` (zombies left unreaped by a container's init are dead). */
 export function processesInGroup(pgid: number): number[] {
   return livePidsInGroup(pgid) ?? [];

@@ -149,12 +149,6 @@ export class Engine implements Disposable, PoolMember, BoundedRequests {
     await this.client.session.abort({ sessionID: sessionId });
   }
 
-  /** Ids of the sessions OpenCode reports busy or retrying (idle ones are not listed). */
-  async busySessions(): Promise<string[]> {
-    const status = await this.client.session.status({}, { throwOnError: true });
-    return Object.keys(status.data);
-  }
-
   /** Stops the event stream and, if we started it, the server with its whole process group. */
   async stop(graceMs?: number): Promise<void> {
     if (this.disposed) return;

@@ -190,11 +190,6 @@ export class Launcher {
 
   constructor(private readonly options: LauncherOptions = {}) {}
 
-  /** The launcher's pid while it runs (for diagnostics). */
-  get pid(): number | undefined {
-    return this.child?.connected ? this.child.pid : undefined;
-  }
-
   /**
    * Runs a command to its end, its output collected. Rejects (with the error's `code`, e.g. ENOENT)
    * when it cannot start. If the launcher goes away meanwhile (killed), the command is killed and
