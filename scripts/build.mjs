@@ -35,7 +35,7 @@ const builds = [
 ];
 
 mkdirSync("dist", { recursive: true });
-copyFileSync("src/orchestrator/engine/guard.pl", "dist/guard.pl");
+copyFileSync("src/orchestrator/process/guard.pl", "dist/guard.pl");
 for (const wasm of ["web-tree-sitter/web-tree-sitter.wasm", "tree-sitter-bash/tree-sitter-bash.wasm"]) copyFileSync(require.resolve(wasm), `dist/${wasm.split("/")[1]}`);
 
 if (watch) {

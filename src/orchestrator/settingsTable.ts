@@ -36,7 +36,7 @@ export const DEMO_MODES = ["auto", "always", "never"] as const;
 export type DemoMode = (typeof DEMO_MODES)[number];
 const DEFAULT_DEMO_MODE: DemoMode = "auto";
 
-/** orchestrator.sandbox: agents' commands as they are, or confined by bubblewrap (engine/agentShell.ts). */
+/** orchestrator.sandbox: agents' commands as they are, or confined by bubblewrap (process/agentShell.ts). */
 export const SANDBOX_MODES = ["off", "bubblewrap"] as const;
 export type SandboxSetting = (typeof SANDBOX_MODES)[number];
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
-import { launcher } from "../../src/orchestrator/engine/launcher";
+import { launcher } from "../../src/orchestrator/process/launcher";
 import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { parentOf, processesInGroup } from "../support/processes";
 import { SCRIPTED_SETTINGS as settings, withScriptedHost, type ScriptedHost } from "../support/scriptedHost";

@@ -1,7 +1,7 @@
 /** Finding and ending the processes a test started, by pid and process group, never by name. */
 import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { livePidsInGroup } from "../../src/orchestrator/engine/processGroup";
+import { livePidsInGroup } from "../../src/orchestrator/process/processGroup";
 
 function procEntries(): number[] {
   return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
-import { SECRET_VARIABLES } from "../../src/orchestrator/engine/agentShell";
-import { Launcher, launcher } from "../../src/orchestrator/engine/launcher";
+import { SECRET_VARIABLES } from "../../src/orchestrator/process/secrets";
+import { Launcher, launcher } from "../../src/orchestrator/process/launcher";
 import { parentOf, processesInGroup, until } from "../support/processes";
 
 const linux = process.platform === "linux";

@@ -15,10 +15,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { PROTECTED_IN_WORKSPACE } from "../agents/permissions";
 import { ownedTempDir } from "./ownedTempDir";
-
 import { SECRET_VARIABLES } from "./secrets";
-
-export { SECRET_VARIABLES, withoutSecrets } from "./secrets";
 
 export type SandboxMode = "off" | "bubblewrap";
 

@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
-import { withoutSecrets } from "./agentShell";
+import { withoutSecrets } from "./secrets";
 
 /** The launcher's program: runs each request, relays what the process does. Plain JS: it runs with `-e`. */
 const LAUNCHER = String.raw`
