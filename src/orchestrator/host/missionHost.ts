@@ -24,8 +24,9 @@ import { Provenance } from "../provenance";
 import { DEFAULT_LIMITS } from "../mission/limits";
 import { JobPermission, type JobAsk } from "./jobPermission";
 import { listModels, type ModelChoice } from "../engine/modelSetup";
+import { configuredRules, worktreeOf } from "../engine/workspaceFacts";
 import { missionSummary, type MissionSummary } from "./missionHistory";
-import { OPENCODE_DEFAULT_RULES, permissionRules, type PermissionRule } from "../agents/commandPolicy";
+import { OPENCODE_DEFAULT_RULES, type PermissionRule } from "../agents/commandPolicy";
 import { oneLine } from "../agents/promptFence";
 import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
@@ -543,24 +544,5 @@ export class MissionHost {
     this.notices.dispose();
     this.requests.dispose();
     this.approvals.changed.dispose();
-  }
-}
-
-/** The permission rules a server runs with (its merged configuration); undefined when it cannot say. */
-async function configuredRules(engine: Engine | undefined): Promise<PermissionRule[] | undefined> {
-  try {
-    const config = await engine?.request("its configuration (GET /config)", (client, signal) => client.config.get({}, { throwOnError: true, signal }));
-    return config ? permissionRules((config.data as { permission?: unknown }).permission) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** OpenCode's worktree for the workspace (the enclosing repository's root, "/" outside git): edit asks name files from it. */
-async function worktreeOf(engine: Engine | undefined): Promise<string | undefined> {
-  try {
-    return (await engine?.request("its paths (GET /path)", (client, signal) => client.path.get({}, { throwOnError: true, signal })))?.data.worktree || undefined;
-  } catch {
-    return undefined;
   }
 }
