@@ -75,11 +75,6 @@ export class EnginePool<M extends PoolMember = PoolMember> implements TurnRunner
     return this.slots.filter((s) => s.member?.alive).map((s) => ({ index: s.index, member: s.member as M }));
   }
 
-  /** The member at `index` now, running or not (undefined before its first start). */
-  memberAt(index: number): M | undefined {
-    return this.slots[index]?.member;
-  }
-
   /** Turns in flight per member, by index. */
   loads(): number[] {
     return this.slots.map((s) => s.load);
