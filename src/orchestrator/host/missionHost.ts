@@ -32,7 +32,8 @@ import { AgentRequests, type AgentRequestUpdate, type PermissionReply } from "./
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
 import type { ModelRef } from "../domain/modelRef";
-import type { ApprovePlanMode, PlanApproval, PlanDecision } from "../mission/planApproval";
+import type { PlanApproval, PlanDecision } from "../mission/planApproval";
+import type { ApprovePlanMode } from "../settingsTable";
 import { estimatePlan, usageProfile, type RolePrices } from "../mission/planEstimate";
 import { pastMissions, rolePrices } from "./estimateInputs";
 import type { Role } from "../domain/roles";
