@@ -3,7 +3,7 @@
 // (a Node process of its own, started from the bundle's folder) and the webviews (browser): the
 // dashboard and the Ask panel. `--production` minifies and drops source maps; `--watch` rebuilds.
 // What the extension reads as it is goes beside the bundle: the process guards (a Perl program, and a
-// shell one where Perl cannot run) and the command gate's shell parser (WebAssembly; agents/shellSyntax.ts reads it from there).
+// shell one where Perl cannot run), the agents' sandboxed shell and the command gate's shell parser (WebAssembly; agents/shellSyntax.ts reads it from there).
 import { copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as esbuild from "esbuild";
@@ -38,7 +38,7 @@ const builds = [
 ];
 
 mkdirSync("dist", { recursive: true });
-for (const guard of ["guard.pl", "guard.sh"]) copyFileSync(`src/orchestrator/process/${guard}`, `dist/${guard}`);
+for (const program of ["guard.pl", "guard.sh", "agentShell.sh"]) copyFileSync(`src/orchestrator/process/${program}`, `dist/${program}`);
 for (const wasm of ["web-tree-sitter/web-tree-sitter.wasm", "tree-sitter-bash/tree-sitter-bash.wasm"]) copyFileSync(require.resolve(wasm), `dist/${wasm.split("/")[1]}`);
 
 if (watch) {
