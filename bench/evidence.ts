@@ -14,7 +14,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { permissionRules, type PermissionRule } from "../src/orchestrator/agents/commandPolicy";
 import { BackgroundJobManager, DEFAULT_MAX_RUNNING_JOBS } from "../src/orchestrator/background/jobManager";
-import { createAgentShell, type AgentShell } from "../src/orchestrator/engine/agentShell";
+import { createAgentShell, type AgentShell } from "../src/orchestrator/process/agentShell";
 import type { Engine } from "../src/orchestrator/engine/engine";
 import { JobPermission } from "../src/orchestrator/host/jobPermission";
 import { silentLogger } from "../src/orchestrator/logger";

@@ -16,6 +16,7 @@ import { EnginePool } from "../src/orchestrator/engine/enginePool";
 import { memberEnvironment } from "../src/orchestrator/engine/memberEnvironment";
 import { poolSize, turnsPerMember } from "../src/orchestrator/engine/poolSize";
 import { buildServerConfig } from "../src/orchestrator/engine/serverConfig";
+import { resultOf } from "../src/orchestrator/engine/turn";
 import { silentLogger } from "../src/orchestrator/logger";
 import { Commander } from "../src/orchestrator/mission/commander";
 import { MissionStore } from "../src/orchestrator/mission/missionStore";
@@ -84,7 +85,8 @@ async function wave(pool: EnginePool<Engine>, todos: PlannedTodo[]): Promise<voi
   await Promise.all(
     todos.map((t) => {
       const state: TodoState = { ...t, status: "running", attempts: 1, sessions: [], reviewIssues: [], history: [] };
-      return pool.runTurn({ title: `Worker ${t.id}`, agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: workerPrompt("pool wave", state, "todo.md"), schema: WorkerReport });
+      // A failed turn fails the wave: its figure would mean nothing.
+      return pool.runTurn({ title: `Worker ${t.id}`, agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: workerPrompt("pool wave", state, "todo.md"), schema: WorkerReport }).then(resultOf);
     }),
   );
 }

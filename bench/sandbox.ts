@@ -1,5 +1,5 @@
 /**
- * What the opt-in sandbox (orchestrator.sandbox = "bubblewrap", src/orchestrator/engine/agentShell.ts)
+ * What the opt-in sandbox (orchestrator.sandbox = "bubblewrap", src/orchestrator/process/agentShell.ts)
  * costs per command: short commands run through the agent shell as OpenCode's bash tool and the
  * background jobs run them (`$SHELL -c <command>`, SHELL being the agent shell's script), with the
  * sandbox "off" and "bubblewrap", paired and alternating which goes first. Where bwrap is not
@@ -9,7 +9,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAgentShell, findBubblewrap, innerShell, withoutSecrets, type AgentShell, type SandboxMode } from "../src/orchestrator/engine/agentShell";
+import { createAgentShell, findBubblewrap, innerShell, type AgentShell, type SandboxMode } from "../src/orchestrator/process/agentShell";
+import { withoutSecrets } from "../src/orchestrator/process/secrets";
 import { median, percentile } from "./stats";
 
 export interface SandboxCommandRow {

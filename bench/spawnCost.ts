@@ -1,7 +1,7 @@
 /**
  * What starting a short process costs the process that starts it, by how much memory that process
  * holds: Node's `spawn` from here (on Linux libuv forks, copying the parent's page tables on the
- * event loop's thread) against the launcher of `src/orchestrator/engine/launcher.ts` (one IPC
+ * event loop's thread) against the launcher of `src/orchestrator/process/launcher.ts` (one IPC
  * message here; the fork happens in the launcher's small process). An extension host holds
  * hundreds of MB; a checkpoint is four git runs and a wave's end starts a check per TODO.
  *
@@ -29,7 +29,7 @@ export interface SpawnCostResult {
 
 /** The probe, in its own process: holds `ballastMb`, then times `starts` starts each way, interleaved. */
 async function probe(ballastMb: number, starts: number): Promise<SpawnCostRow> {
-  const { launcher } = await import("../src/orchestrator/engine/launcher");
+  const { launcher } = await import("../src/orchestrator/process/launcher");
   const ballast: unknown[] = [];
   // Half in touched buffers, half in small objects on the JS heap.
   for (let i = 0; i < ballastMb / 2; i++) ballast.push(Buffer.alloc(2 ** 20, i & 0xff));

@@ -4,7 +4,6 @@
  * test/unit/settingsTable.test.ts holds package.json's contributes.configuration to it.
  */
 import { ROLES, type Role } from "./domain/roles";
-import { APPROVE_PLAN_MODES } from "./mission/planApproval";
 import { MAX_PARALLEL_SESSIONS } from "./schedule/adaptiveLimit";
 
 export interface StringSetting {
@@ -32,11 +31,15 @@ export interface NumberSetting {
 
 export type Setting = StringSetting | NumberSetting;
 
+/** orchestrator.approvePlan: when a plan waits for the user before any Worker starts (mission/planApproval.ts). */
+export const APPROVE_PLAN_MODES = ["always", "aboveCost", "never"] as const;
+export type ApprovePlanMode = (typeof APPROVE_PLAN_MODES)[number];
+
 export const DEMO_MODES = ["auto", "always", "never"] as const;
 export type DemoMode = (typeof DEMO_MODES)[number];
 const DEFAULT_DEMO_MODE: DemoMode = "auto";
 
-/** orchestrator.sandbox: agents' commands as they are, or confined by bubblewrap (engine/agentShell.ts). */
+/** orchestrator.sandbox: agents' commands as they are, or confined by bubblewrap (process/agentShell.ts). */
 export const SANDBOX_MODES = ["off", "bubblewrap"] as const;
 export type SandboxSetting = (typeof SANDBOX_MODES)[number];
 

@@ -5,12 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
-import { launcher } from "../../src/orchestrator/engine/launcher";
+import { launcher } from "../../src/orchestrator/process/launcher";
 import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
-import { processesInGroup } from "../support/processes";
+import { parentOf, processesInGroup } from "../support/processes";
 import { SCRIPTED_SETTINGS as settings, withScriptedHost, type ScriptedHost } from "../support/scriptedHost";
 
 /** One sandbox, one scripted model, one host per test: the Planner's answers are the test's own. */
@@ -101,8 +102,10 @@ test("the process launcher killed while checks run: those checks fail and their 
     let killed: { launcher: number; job: number } | undefined;
     const sub = host.view.updates.on((update) => {
       const job = update.jobIds.map((id) => host.view.job(id)).find((j) => j?.owner?.role === "check");
-      const pid = launcher.pid;
-      if (killed || !job || job.pid <= 0 || !pid) return;
+      if (killed || !job || job.pid <= 0) return;
+      // A check's guard is the launcher's child.
+      const pid = parentOf(job.pid);
+      if (!pid || pid === process.pid) return;
       killed = { launcher: pid, job: job.pid };
       process.kill(pid, "SIGKILL");
     });
@@ -110,7 +113,8 @@ test("the process launcher killed while checks run: those checks fail and their 
       const final = await host.run("Write x1 and x2", settings);
       assert.equal(final.status, "sealed", final.report);
       assert.ok(killed, "a check was running when the launcher was killed");
-      assert.notEqual(launcher.pid, killed.launcher, "a new launcher took over");
+      const from = Number((await launcher.run("sh", ["-c", "echo $PPID"], { cwd: tmpdir(), env: process.env })).stdout.toString());
+      assert.ok(from !== killed.launcher && parentOf(from) === process.pid, "a new launcher took over");
       assert.deepEqual(processesInGroup(killed.job), [], "nothing of the check that ran in it is left");
       const checks = host.view.jobs.filter((j) => j.owner?.role === "check");
       assert.ok(checks.some((j) => j.pid === killed?.job && j.exitCode === null), "the check in the killed launcher ended killed");

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import type { AgentRequestUpdate } from "../../src/orchestrator/host/agentRequests";
 import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { call, tools } from "../../src/orchestrator/scriptedModel/scenario";
-import { findBubblewrap } from "../../src/orchestrator/engine/agentShell";
+import { findBubblewrap } from "../../src/orchestrator/process/agentShell";
 import { REPO_ROOT } from "../support/isolation";
 import { SCRIPTED_SETTINGS as base, withScriptedHost, type ScriptedHost } from "../support/scriptedHost";
 

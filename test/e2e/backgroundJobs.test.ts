@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { agentName } from "../../src/orchestrator/agents/roles";
+import { resultOf } from "../../src/orchestrator/engine/turn";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../../src/orchestrator/background/mcpServer";
 import { memoryLogger } from "../../src/orchestrator/logger";
@@ -51,7 +52,7 @@ test("a Worker starts a background job, checks it, and reads its output without 
     },
   });
   const asked = h.model.requests.length;
-  const result = await h.engine.runTurn({ title: "background", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Build it in the background" });
+  const result = resultOf(await h.engine.runTurn({ title: "background", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Build it in the background" }));
   assert.equal(result.text, "The build ran in the background.");
   const requests = h.model.requests.slice(asked);
   assert.ok(requests[0]?.tools.includes("orchestrator_background_start"), "OpenCode offers our tools to the model");

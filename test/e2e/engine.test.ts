@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { WorkerReport } from "../../src/orchestrator/domain/schemas";
 import { agentName } from "../../src/orchestrator/agents/roles";
+import { resultOf } from "../../src/orchestrator/engine/turn";
 import { SessionError, TurnAbortedError, TurnStalledError } from "../../src/orchestrator/engine/errors";
 import { call, structured, text, tools } from "../../src/orchestrator/scriptedModel/scenario";
-import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
+import { busySessions, SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { createSandbox } from "../support/isolation";
 import { followOutput, processesInGroup } from "../support/processes";
 
@@ -26,7 +27,7 @@ describe("engine against real OpenCode", () => {
   test("a Worker turn makes OpenCode write a file into the workspace", async () => {
     const file = join(h.sandbox.workspace, "hello.txt");
     h.model.setScenario({ roles: { worker: [tools(call("write", { filePath: file, content: "Hello from the Worker\n" })), text("I wrote hello.txt.")] } });
-    const result = await h.engine.runTurn({ title: "write hello", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Create hello.txt" });
+    const result = resultOf(await h.engine.runTurn({ title: "write hello", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Create hello.txt" }));
     assert.equal(readFileSync(file, "utf8"), "Hello from the Worker\n");
     assert.equal(result.text, "I wrote hello.txt.");
     assert.ok(result.tokens.input > 0, "token usage rolls up from the assistant messages");
@@ -37,7 +38,7 @@ describe("engine against real OpenCode", () => {
 
   test("a json_schema turn returns the structured object, parsed with zod", async () => {
     h.model.setScenario({ roles: { worker: (ctx) => (ctx.structured ? structured(report) : text("no schema offered")) } });
-    const result = await h.engine.runTurn({ title: "report", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Report", schema: WorkerReport });
+    const result = resultOf(await h.engine.runTurn({ title: "report", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Report", schema: WorkerReport }));
     assert.deepEqual(result.structured, report);
     const last = h.model.requests.at(-1);
     assert.ok(last?.structured, "OpenCode offered the StructuredOutput tool");
@@ -50,19 +51,17 @@ describe("engine against real OpenCode", () => {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  test("a session error becomes a typed rejection", async () => {
+  test("a session error becomes a typed failure", async () => {
     h.model.setScenario({ roles: { worker: [{ kind: "error", status: 400, message: "scripted bad request" }] } });
-    await assert.rejects(
-      h.engine.runTurn({ title: "fails", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Fail" }),
-      (error: unknown) => error instanceof SessionError && error.kind === "api" && error.details.statusCode === 400 && /scripted bad request/.test(error.message),
-    );
+    const outcome = await h.engine.runTurn({ title: "fails", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Fail" });
+    const error = outcome.ok ? undefined : outcome.error;
+    assert.ok(error instanceof SessionError && error.kind === "api" && error.details.statusCode === 400 && /scripted bad request/.test(error.message), String(error));
   });
 
-  test("an unknown model becomes a typed rejection, not a hang", async () => {
-    await assert.rejects(
-      h.engine.runTurn({ title: "unknown model", agent: agentName("worker"), model: { providerID: "scripted", modelID: "no-such-model" }, prompt: "Hi", livenessMs: 20_000 }),
-      (error: unknown) => error instanceof SessionError && /Model not found: scripted\/no-such-model/.test(error.message),
-    );
+  test("an unknown model becomes a typed failure, not a hang", async () => {
+    const outcome = await h.engine.runTurn({ title: "unknown model", agent: agentName("worker"), model: { providerID: "scripted", modelID: "no-such-model" }, prompt: "Hi", livenessMs: 20_000 });
+    const error = outcome.ok ? undefined : outcome.error;
+    assert.ok(error instanceof SessionError && /Model not found: scripted\/no-such-model/.test(error.message), String(error));
   });
 
   test("stop aborts the running turn and leaves no busy session", async () => {
@@ -70,19 +69,21 @@ describe("engine against real OpenCode", () => {
     const controller = new AbortController();
     let sessionId = "";
     const turn = h.engine.runTurn({ title: "stalls", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Wait", signal: controller.signal, onSession: (id) => (sessionId = id) });
-    while (!(await h.engine.busySessions()).includes(sessionId)) await new Promise((r) => setTimeout(r, 50));
+    while (!(await busySessions(h.engine)).includes(sessionId)) await new Promise((r) => setTimeout(r, 50));
     controller.abort();
-    await assert.rejects(turn, TurnAbortedError);
-    for (let i = 0; i < 100 && (await h.engine.busySessions()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(await h.engine.busySessions(), []);
+    const outcome = await turn;
+    assert.ok(!outcome.ok && outcome.error instanceof TurnAbortedError);
+    for (let i = 0; i < 100 && (await busySessions(h.engine)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await busySessions(h.engine), []);
   });
 
-  test("the liveness watchdog aborts a turn whose model stalls", async () => {
-    h.model.setScenario({ roles: { worker: [{ kind: "stall" }] } });
-    await assert.rejects(
-      h.engine.runTurn({ title: "stalls", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Wait", livenessMs: 1500 }),
-      TurnStalledError,
-    );
+  test("the liveness watchdog aborts a turn whose model stalls; the failed turn's outcome carries what it wrote", async () => {
+    const file = join(h.sandbox.workspace, "before-the-stall.txt");
+    h.model.setScenario({ roles: { worker: [tools(call("write", { filePath: file, content: "written, then stalled\n" })), { kind: "stall" }] } });
+    const outcome = await h.engine.runTurn({ title: "stalls", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Wait", livenessMs: 1500 });
+    assert.ok(!outcome.ok && outcome.error instanceof TurnStalledError, "a typed failure, as a value");
+    assert.equal(readFileSync(file, "utf8"), "written, then stalled\n");
+    assert.deepEqual(outcome.work.filesChanged, [file], "the work travels with the failure: a retry is told of it, the TODO's diff covers it");
   });
 });
 

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { agentName } from "../../src/orchestrator/agents/roles";
+import { resultOf } from "../../src/orchestrator/engine/turn";
 import { WorkerReport } from "../../src/orchestrator/domain/schemas";
 import { Engine } from "../../src/orchestrator/engine/engine";
 import { memoryLogger } from "../../src/orchestrator/logger";
@@ -53,7 +54,7 @@ test("a turn completes although the event stream was cut while it ran", async ()
   assert.equal(request.role, "worker");
   assert.equal(request.finishedAt, undefined, "the model had not yet answered when the stream was cut");
   assert.equal(settled, false, "the turn was still running when the stream was cut");
-  const result = await turn;
+  const result = resultOf(await turn);
   assert.deepEqual(result.structured, report);
   assert.equal(readFileSync(file, "utf8"), "written\n");
   assert.ok(viaProxy.events.reconnects >= 1, "the stream reconnected by itself");
@@ -68,6 +69,6 @@ test("a turn whose idle event fell into the gap is found by the resync", async (
   const turn = viaProxy.runTurn({ title: "gap", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Report", schema: WorkerReport, livenessMs: 30_000 });
   await requestAfter(asked);
   proxy.cut();
-  assert.deepEqual((await turn).structured, report);
+  assert.deepEqual(resultOf(await turn).structured, report);
   assert.ok(viaProxy.events.reconnects > before);
 });

@@ -8,9 +8,10 @@ import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { memoryLogger } from "../../src/orchestrator/logger";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
-import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
+import { busySessions, SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { commanderFor, workerIntervals } from "../support/missionHarness";
 import { followOutput } from "../support/processes";
+import { findUnfinished } from "../support/missions";
 
 let h: EngineHarness;
 before(async () => {
@@ -90,12 +91,12 @@ test("stop aborts every running session: the server lists no busy session afterw
   const { commander, events } = commanderFor(h, "Stall forever");
   const running = commander.run();
   while (events.filter(({ event }) => event.type === "turn.started" && event.role === "worker").length < 3) await new Promise((r) => setTimeout(r, 20));
-  for (let i = 0; i < 200 && (await h.engine.busySessions()).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
-  assert.equal((await h.engine.busySessions()).length, 3, "three Workers are busy on the server");
+  for (let i = 0; i < 200 && (await busySessions(h.engine)).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await busySessions(h.engine)).length, 3, "three Workers are busy on the server");
   commander.stop();
   const state = await running;
   assert.equal(state.status, "stopped");
-  assert.deepEqual(await h.engine.busySessions(), []);
+  assert.deepEqual(await busySessions(h.engine), []);
   assert.ok(state.todos.every((t) => t.status === "pending"), "stopped TODOs go back to pending, ready to resume");
 });
 
@@ -112,7 +113,7 @@ test("resume: a new Orchestrator finishes a mission whose process was killed, wi
   assert.match(run.output(), /todo R2 done/);
 
   const store = new MissionStore(h.sandbox.workspace);
-  const unfinished = await store.findUnfinished();
+  const unfinished = await findUnfinished(store);
   assert.ok(unfinished, "the killed mission is found");
   assert.equal(unfinished.mission, "Resume me");
   const commander = Commander.resume(unfinished, { engine: h.engine, store, logger: memoryLogger(), model: SCRIPTED_MODEL });

@@ -85,18 +85,32 @@ test("a wave of Workers spreads over three real servers: each session is in its 
   for (const t of plan) assert.equal(readFileSync(join(h.sandbox.workspace, t.files[0] as string), "utf8"), `${t.id} attempt 1\n`);
 });
 
-test("SIGKILL of one server mid-mission: its TODOs are redone on the others, it is restarted, the others' sessions are untouched, sealed", async () => {
+/** The member the pool starts next at `index` (after a crash: its restart), once it runs. */
+function nextMemberAt(index: number): Promise<Engine> {
+  return new Promise((resolve) => {
+    const sub = h.pool.onMember((member, i) => {
+      if (i !== index) return;
+      sub.dispose();
+      resolve(member);
+    });
+  });
+}
+
+// Bounded by the test's own timeout: the restart is awaited as the event it is, never for a time.
+test("SIGKILL of one server mid-mission: its TODOs are redone on the others, it is restarted, the others' sessions are untouched, sealed", { timeout: 600_000 }, async () => {
   const restartsBefore = h.pool.restarts;
   const plan = Array.from({ length: 6 }, (_, i) => todo(`K${i}`, [], [`kill/k${i}.txt`]));
   const { commander, events, placed } = poolMission("Survive a member's crash", plan, 1500);
-  let killed: { pid: number; engine: Engine } | undefined;
+  let killed: { pid: number; engine: Engine; restarted: Promise<Engine> } | undefined;
   let workersStarted = 0;
   commander.events.on((event) => {
     if (event.type !== "turn.started" || event.role !== "worker" || ++workersStarted !== plan.length) return;
     // Every Worker runs, some of them on server 2 (two, unless one found room on another server first).
-    const victim = h.pool.memberAt(1) as Engine;
-    killed = { pid: victim.server?.pid as number, engine: victim };
-    process.kill(-killed.pid, "SIGKILL");
+    const victim = h.pool.members().find((m) => m.index === 1)?.member as Engine;
+    const pid = victim.server?.pid as number;
+    process.kill(-pid, "SIGKILL");
+    // Its restart begins once the pool sees it gone (after this handler): the next member at index 1.
+    killed = { pid, engine: victim, restarted: nextMemberAt(1) };
   });
   const state = await commander.run();
   assert.ok(killed, "server 2 was killed while every Worker ran");
@@ -105,10 +119,12 @@ test("SIGKILL of one server mid-mission: its TODOs are redone on the others, it 
   assert.ok(state.todos.every((t) => t.status === "done"));
   for (const t of plan) assert.ok(existsSync(join(h.sandbox.workspace, t.files[0] as string)), `${t.files[0]} written`);
   assert.deepEqual(processesInGroup(killed.pid), [], "nothing of the killed server is left");
+  // The mission may seal on the other servers before server 2's restart has finished: wait for it.
+  const restarted = await killed.restarted;
   assert.equal(h.pool.restarts - restartsBefore, 1, "server 2 was restarted once");
-  const restarted = h.pool.memberAt(1) as Engine;
   assert.notEqual(restarted, killed.engine);
   assert.ok(restarted.alive);
+  assert.deepEqual(h.pool.members().map((m) => m.index), [0, 1, 2], "the pool is whole again");
 
   const finished = new Map(events.flatMap((e) => (e.type === "turn.finished" ? [[e.sessionId, e.ok] as const] : [])));
   const workerSessions = events.flatMap((e) => (e.type === "turn.started" && e.role === "worker" ? [{ id: e.sessionId, todoId: e.todoIds[0] as string }] : []));

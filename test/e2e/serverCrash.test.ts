@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ResilientEngine } from "../../src/orchestrator/engine/resilientEngine";
+import type { Engine } from "../../src/orchestrator/engine/engine";
+import { EnginePool } from "../../src/orchestrator/engine/enginePool";
 import { memoryLogger } from "../../src/orchestrator/logger";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
@@ -23,8 +24,9 @@ test("SIGKILL of the server mid-mission: restarted once, running TODOs redone in
   const asked = h.model.requests.length;
   const plan = { todos: [todo("K1"), todo("K2"), todo("K3"), todo("K4", ["K1", "K2", "K3"])] };
   h.model.setScenario(missionScenario({ workspace: h.sandbox.workspace, plans: [plan], workerLatencyMs: () => 1000 }));
-  const resilient = new ResilientEngine(h.engine, () => h.startAnother(), memoryLogger());
-  const commander = Commander.create("Survive a crash", { engine: resilient, store: new MissionStore(h.sandbox.workspace), logger: memoryLogger(), model: SCRIPTED_MODEL, limits: { recoveryBaseDelayMs: 100 } });
+  // A pool of one: its turns wait for the restart, as the single engine always did.
+  const pool = new EnginePool<Engine>({ size: 1, first: h.engine, start: () => h.startAnother(), logger: memoryLogger() });
+  const commander = Commander.create("Survive a crash", { engine: pool, store: new MissionStore(h.sandbox.workspace), logger: memoryLogger(), model: SCRIPTED_MODEL, limits: { recoveryBaseDelayMs: 100 } });
   let workersStarted = 0;
   let killed = 0;
   const crashed = h.engine.server?.pid as number;
@@ -37,8 +39,8 @@ test("SIGKILL of the server mid-mission: restarted once, running TODOs redone in
   const state = await commander.run();
   assert.ok(killed > 0, "the server was killed while three Workers ran");
   assert.equal(state.status, "sealed", state.report);
-  assert.equal(resilient.restarts, 1);
-  assert.notEqual(resilient.engine, h.engine, "a new server runs the rest of the mission");
+  assert.equal(pool.restarts, 1);
+  assert.notEqual(pool.members()[0]?.member, h.engine, "a new server runs the rest of the mission");
   assert.deepEqual(processesInGroup(crashed), [], "nothing of the killed server is left");
   for (const id of ["K1", "K2", "K3"]) {
     const t = state.todos.find((x) => x.id === id);

@@ -15,6 +15,7 @@ import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/miss
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { followOutput, type FollowedOutput } from "../support/processes";
 import { makeReadOnly } from "../support/readOnly";
+import { findUnfinished } from "../support/missions";
 
 let h: EngineHarness;
 /** Mission processes this file started: killed at the end even if a test failed or timed out. */
@@ -54,7 +55,7 @@ test("a corrupt mission.json after a crash: moved aside, the mission rebuilt fro
   writeFileSync(join(dir, "mission.json"), garbage); // torn, as by a crash mid-write on a filesystem without atomic rename
 
   const problems: StateFileError[] = [];
-  const unfinished = await store.findUnfinished((p) => problems.push(p));
+  const unfinished = await findUnfinished(store, (p) => problems.push(p));
   assert.ok(unfinished, "the mission is still found");
   assert.equal(problems.length, 1);
   assert.equal(problems[0]?.recovered, true);
@@ -101,7 +102,7 @@ test("a state folder that turns read-only mid-mission: the mission stops with a 
     undo?.();
   }
 
-  const unfinished = await store.findUnfinished();
+  const unfinished = await findUnfinished(store);
   assert.ok(unfinished, "what was saved before the folder turned read-only is there to resume");
   assert.equal(unfinished.mission, "Lose my folder");
   const commander = Commander.resume(unfinished, { engine: h.engine, store, logger: memoryLogger(), model: SCRIPTED_MODEL });

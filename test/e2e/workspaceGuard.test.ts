@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { findBubblewrap } from "../../src/orchestrator/engine/agentShell";
+import { findBubblewrap } from "../../src/orchestrator/process/agentShell";
 import type { AgentRequestUpdate } from "../../src/orchestrator/host/agentRequests";
 import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { call, tools } from "../../src/orchestrator/scriptedModel/scenario";

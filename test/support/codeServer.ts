@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { stopProcessGroup } from "../../src/orchestrator/engine/processGroup";
+import { stopProcessGroup } from "../../src/orchestrator/process/processGroup";
 import { REPO_ROOT, type Sandbox } from "./isolation";
 import { describeProcess, killGroup, processesWithCwd } from "./processes";
 

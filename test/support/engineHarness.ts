@@ -8,6 +8,12 @@ import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/s
 import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
 import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "./isolation";
 
+/** The sessions the server says are busy (or retrying): what a test asserts a stop left behind. */
+export async function busySessions(engine: Pick<Engine, "client">): Promise<string[]> {
+  const status = await engine.client.session.status({}, { throwOnError: true });
+  return Object.keys(status.data);
+}
+
 export const SCRIPTED_MODEL = { providerID: "scripted", modelID: "scripted-model" };
 
 export function scriptedProvider(baseURL: string) {

@@ -3,7 +3,8 @@
  * orchestrator alone (no network, no model). E2E tests use the real OpenCode server instead.
  */
 import type { TurnRunner } from "../../src/orchestrator/engine/turnRunner";
-import type { TurnRequest, TurnResult } from "../../src/orchestrator/engine/turn";
+import { turnFailed, type TurnOutcome, type TurnRequest } from "../../src/orchestrator/engine/turn";
+import { noWork } from "../../src/orchestrator/engine/turnProgress";
 import { TurnAbortedError } from "../../src/orchestrator/engine/errors";
 import { parseStructured } from "../../src/orchestrator/engine/structuredResult";
 
@@ -20,16 +21,22 @@ export class FakeTurnRunner implements TurnRunner {
     private readonly recordCalls = true,
   ) {}
 
-  async runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {
+  /** As the real engine's: never rejects; an answer that throws is a failed turn. */
+  async runTurn<T>(request: TurnRequest<T>): Promise<TurnOutcome<T>> {
+    const started = Date.now();
     const sessionId = request.sessionId ?? `ses_fake_${++this.next}`;
-    request.onSession?.(sessionId);
-    if (this.recordCalls) this.calls.push({ agent: request.agent, prompt: request.prompt, sessionId });
-    if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
-    const value = await this.answer(request.agent, request.prompt, request as TurnRequest<unknown>);
-    if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
-    // The real runTurn's check, so a result that does not fit the schema fails here as it would there.
-    const structured = request.schema ? parseStructured(request.schema, value, sessionId) : undefined;
-    return { sessionId, text: "", structured, tokens: { input: 10, output: 2, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0.001, durationMs: 0 };
+    try {
+      request.onSession?.(sessionId);
+      if (this.recordCalls) this.calls.push({ agent: request.agent, prompt: request.prompt, sessionId });
+      if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
+      const value = await this.answer(request.agent, request.prompt, request as TurnRequest<unknown>);
+      if (request.signal?.aborted) throw new TurnAbortedError(sessionId);
+      // The real runTurn's check, so a result that does not fit the schema fails here as it would there.
+      const structured = request.schema ? parseStructured(request.schema, value, sessionId) : undefined;
+      return { ok: true, sessionId, text: "", structured, tokens: { input: 10, output: 2, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0.001, durationMs: 0, work: noWork() };
+    } catch (error) {
+      return turnFailed(error, started, noWork(), sessionId);
+    }
   }
 
   async abortSession(): Promise<void> {}

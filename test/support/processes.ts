@@ -1,10 +1,20 @@
 /** Finding and ending the processes a test started, by pid and process group, never by name. */
 import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { livePidsInGroup } from "../../src/orchestrator/engine/processGroup";
+import { livePidsInGroup } from "../../src/orchestrator/process/processGroup";
 
 function procEntries(): number[] {
   return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);
+}
+
+/** The parent of a process, from /proc; undefined once it is gone. */
+export function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Live processes whose process group is `pgid` (zombies left unreaped by a container's init are dead). */

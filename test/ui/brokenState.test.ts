@@ -24,7 +24,7 @@ before(async () => {
   store.record(state, { type: "mission.started", missionId: state.id, mission: state.mission, resumed: false });
   state.status = "stopped";
   store.record(state, { type: "mission.status", missionId: state.id, status: "stopped" });
-  store.flush();
+  store.save(state);
   appendFileSync(join(store.dir(state.id), "events.jsonl"), "null\n");
   brokenId = state.id;
   files = Object.fromEntries(readdirSync(store.dir(state.id)).map((f) => [f, readFileSync(join(store.dir(state.id), f), "utf8")]));

@@ -1,11 +1,11 @@
 /** OpenCode's permission rules applied to the commands the orchestrator runs itself, read with a real shell parser. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decideCommand, judge, permissionRules, wildcardMatch } from "../../src/orchestrator/agents/commandPolicy";
+import { decideScan, judge, permissionRules, wildcardMatch, type PermissionRule } from "../../src/orchestrator/agents/commandPolicy";
 import { headlessPermissionPolicy } from "../../src/orchestrator/agents/permissions";
 import { scanCommandLine } from "../../src/orchestrator/agents/shellCommands";
 import { shellParser } from "../../src/orchestrator/agents/shellSyntax";
-import { HOLE, shownText } from "../../src/orchestrator/agents/shellWords";
+import { HOLE, type ShellText } from "../../src/orchestrator/agents/shellWords";
 
 test("OpenCode's wildcard: * and ?, and 'cmd *' matches the bare command too", () => {
   assert.ok(wildcardMatch("git status", "git *"));
@@ -14,6 +14,12 @@ test("OpenCode's wildcard: * and ?, and 'cmd *' matches the bare command too", (
   assert.ok(wildcardMatch("rm -rf a.b", "rm ?rf *"));
   assert.ok(!wildcardMatch("xrm", "rm*"));
 });
+
+/** The text for a person: a hole shows as `…`. */
+const shownText = (text: ShellText) => text.map((p) => (p === HOLE ? "…" : p)).join("");
+
+/** How the bash rules decide a command line, as the job gate decides its scan. */
+const decideCommand = async (rules: readonly PermissionRule[], command: string) => decideScan(rules, scanCommandLine(await shellParser(), command));
 
 /** The commands the gate finds in a line, as the rules see them (… where only the shell knows). */
 async function found(line: string): Promise<string[]> {

@@ -6,8 +6,12 @@ import { EnginePool } from "../../src/orchestrator/engine/enginePool";
 import { ServerUnreachableError } from "../../src/orchestrator/engine/errors";
 import type { EventStream } from "../../src/orchestrator/engine/eventStream";
 import type { PoolMember } from "../../src/orchestrator/engine/poolMember";
-import type { TurnRequest, TurnResult } from "../../src/orchestrator/engine/turn";
+import { resultOf, turnFailed, type TurnOutcome, type TurnRequest } from "../../src/orchestrator/engine/turn";
+import { noWork } from "../../src/orchestrator/engine/turnProgress";
 import { memoryLogger } from "../../src/orchestrator/logger";
+
+/** A turn on the pool, its failure thrown (what these tests assert on). */
+const runOn = <T>(pool: EnginePool<FakeMember>, request: TurnRequest<T>) => pool.runTurn(request).then(resultOf);
 
 class FakeMember implements PoolMember {
   readonly credentials = { url: "http://127.0.0.1:1" };
@@ -35,13 +39,19 @@ class FakeMember implements PoolMember {
     return [...this.open.keys()];
   }
 
-  async runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {
-    if (!this.alive) throw new ServerUnreachableError(`${this.name} is gone`);
+  /** As a real member's: a failed turn is an outcome, never a rejection. */
+  async runTurn<T>(request: TurnRequest<T>): Promise<TurnOutcome<T>> {
+    const started = Date.now();
+    if (!this.alive) return turnFailed(new ServerUnreachableError(`${this.name} is gone`), started);
     this.requests.push(request as TurnRequest);
     const sessionId = request.sessionId ?? `${this.name}/s${++this.next}`;
     request.onSession?.(sessionId);
-    await new Promise<void>((resolve, reject) => this.open.set(sessionId, { resolve, reject }));
-    return { sessionId, text: this.name, structured: undefined, tokens: { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0, durationMs: 0 };
+    try {
+      await new Promise<void>((resolve, reject) => this.open.set(sessionId, { resolve, reject }));
+    } catch (error) {
+      return turnFailed(error, started, noWork(), sessionId);
+    }
+    return { ok: true, sessionId, text: this.name, structured: undefined, tokens: { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, cost: 0, durationMs: 0, work: noWork() };
   }
 
   finish(sessionId: string): void {
@@ -93,7 +103,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 test("one turn at a time never wakes a second server", async () => {
   const { pool, started } = fakePool(4);
   for (let i = 0; i < 3; i++) {
-    const turn = pool.runTurn(ask(`chain ${i}`));
+    const turn = runOn(pool, ask(`chain ${i}`));
     await tick();
     started[0]?.finishAll();
     assert.equal((await turn).text, "m1.1");
@@ -103,7 +113,7 @@ test("one turn at a time never wakes a second server", async () => {
 
 test("a wave spreads over the pool, starting members as it needs them; each session is its member's", async () => {
   const { pool, started, member } = fakePool(3);
-  const turns = Array.from({ length: 9 }, (_, i) => pool.runTurn(ask(`wave ${i}`)));
+  const turns = Array.from({ length: 9 }, (_, i) => runOn(pool, ask(`wave ${i}`)));
   await tick();
   assert.deepEqual(started.map((m) => m.name), ["m1.1", "m2.1", "m3.1"]);
   assert.deepEqual(started.map((m) => m.busy.length), [3, 3, 3]);
@@ -127,7 +137,7 @@ test("the request reaches its member as it was asked (its permission rules), onl
   const { pool, started } = fakePool(2);
   const permission = [{ permission: "edit", pattern: "*", action: "ask" as const }, { permission: "edit", pattern: "src/a.ts", action: "allow" as const }];
   const seen: string[] = [];
-  const turn = pool.runTurn(ask("scoped", { permission, onSession: (id) => seen.push(id) }));
+  const turn = runOn(pool, ask("scoped", { permission, onSession: (id) => seen.push(id) }));
   await tick();
   const got = started[0]?.requests[0];
   assert.equal(got?.permission, permission);
@@ -139,13 +149,13 @@ test("the request reaches its member as it was asked (its permission rules), onl
 
 test("a turn that continues a session runs on the member that holds it", async () => {
   const { pool, started, member } = fakePool(2);
-  const a = pool.runTurn(ask("a"));
-  const b = pool.runTurn(ask("b"));
+  const a = runOn(pool, ask("a"));
+  const b = runOn(pool, ask("b"));
   await tick();
   const onTwo = member("m2.1").busy[0] as string;
   for (const m of started) m.finishAll();
   await Promise.all([a, b]);
-  const again = pool.runTurn(ask("again", { sessionId: onTwo }));
+  const again = runOn(pool, ask("again", { sessionId: onTwo }));
   await tick();
   assert.deepEqual(member("m2.1").busy, [onTwo]);
   member("m2.1").finishAll();
@@ -154,7 +164,7 @@ test("a turn that continues a session runs on the member that holds it", async (
 
 test("a member that dies mid-wave: its turns fail at once, the others go on, it is restarted, its retries run in new sessions", async () => {
   const { pool, started, member } = fakePool(3);
-  const turns = Array.from({ length: 6 }, (_, i) => pool.runTurn(ask(`wave ${i}`)).then((r) => r.text, (e: Error) => e));
+  const turns = Array.from({ length: 6 }, (_, i) => runOn(pool, ask(`wave ${i}`)).then((r) => r.text, (e: Error) => e));
   await tick();
   const lostSession = member("m2.1").busy[0] as string;
   member("m2.1").crash();
@@ -166,7 +176,7 @@ test("a member that dies mid-wave: its turns fail at once, the others go on, it 
   assert.deepEqual(started.map((m) => m.name), ["m1.1", "m2.1", "m3.1", "m2.2"]);
   assert.equal(pool.restarts, 1);
   // The retries, in new sessions: on the least-loaded running member, here the new server, idle.
-  const retries = [pool.runTurn(ask("retry 1")), pool.runTurn(ask("retry 2"))];
+  const retries = [runOn(pool, ask("retry 1")), runOn(pool, ask("retry 2"))];
   await tick();
   assert.deepEqual([member("m1.1").busy.length, member("m2.2").busy.length, member("m3.1").busy.length], [2, 2, 2]);
   assert.ok(!member("m2.2").busy.includes(lostSession));
@@ -191,11 +201,11 @@ test("while a member restarts, new sessions go to the members still running", as
       return m;
     },
   });
-  const wave = [pool.runTurn(ask("a")), pool.runTurn(ask("b")).catch((e: Error) => e)];
+  const wave = [runOn(pool, ask("a")), runOn(pool, ask("b")).catch((e: Error) => e)];
   await tick();
   (members[0] as FakeMember).crash();
   await tick();
-  const retry = pool.runTurn(ask("retry"));
+  const retry = runOn(pool, ask("retry"));
   await tick();
   assert.equal(first.busy.length, 2, "the retry runs on member 1, not on the member being restarted");
   release();
@@ -208,23 +218,23 @@ test("while a member restarts, new sessions go to the members still running", as
 test("a pool of one: a crash is survived by a restart the turns wait for, three times a mission, then it gives up", async () => {
   const { pool, started } = fakePool(1, 3);
   for (let crash = 1; crash <= 3; crash++) {
-    const turn = pool.runTurn(ask(`t${crash}`)).catch((e: Error) => e);
+    const turn = runOn(pool, ask(`t${crash}`)).catch((e: Error) => e);
     await tick();
     started.at(-1)?.crash();
     assert.ok((await turn) instanceof ServerUnreachableError);
-    const retry = pool.runTurn(ask(`retry ${crash}`));
+    const retry = runOn(pool, ask(`retry ${crash}`));
     await tick();
     assert.equal(started.length, crash + 1);
     started.at(-1)?.finishAll();
     assert.equal((await retry).text, `m1.${crash + 1}`);
   }
-  const last = pool.runTurn(ask("last")).catch((e: Error) => e);
+  const last = runOn(pool, ask("last")).catch((e: Error) => e);
   await tick();
   started.at(-1)?.crash();
   await last;
-  await assert.rejects(pool.runTurn(ask("after")), (e: Error) => e instanceof ServerUnreachableError && /exited 4 times during this mission/.test(e.message));
+  await assert.rejects(runOn(pool, ask("after")), (e: Error) => e instanceof ServerUnreachableError && /exited 4 times during this mission/.test(e.message));
   pool.renewRestarts();
-  const renewed = pool.runTurn(ask("next mission"));
+  const renewed = runOn(pool, ask("next mission"));
   await tick();
   started.at(-1)?.finishAll();
   assert.equal((await renewed).text, "m1.5");
@@ -232,29 +242,29 @@ test("a pool of one: a crash is survived by a restart the turns wait for, three 
 
 test("a session whose member died cannot be continued: its turn goes on in a new session", async () => {
   const { pool, started } = fakePool(2);
-  const turn = pool.runTurn(ask("a"));
+  const turn = runOn(pool, ask("a"));
   await tick();
   const id = started[0]?.busy[0] as string;
   started[0]?.finishAll();
   await turn;
   started[0]?.crash();
-  await assert.rejects(pool.runTurn(ask("again", { sessionId: id })), (e: Error) => e instanceof ServerUnreachableError && e.message.includes("server 1"));
+  await assert.rejects(runOn(pool, ask("again", { sessionId: id })), (e: Error) => e instanceof ServerUnreachableError && e.message.includes("server 1"));
 });
 
 test("a member that died idle is started again only when a wave needs it", async () => {
   const { pool, started } = fakePool(2);
-  const a = pool.runTurn(ask("a"));
-  const b = pool.runTurn(ask("b"));
+  const a = runOn(pool, ask("a"));
+  const b = runOn(pool, ask("b"));
   await tick();
   for (const m of started) m.finishAll();
   await Promise.all([a, b]);
   started[1]?.crash();
   await tick();
   assert.equal(started.length, 2, "nothing restarted while idle");
-  const c = pool.runTurn(ask("c"));
+  const c = runOn(pool, ask("c"));
   await tick();
   assert.equal(started.length, 2, "one turn: member 1 takes it");
-  const d = pool.runTurn(ask("d"));
+  const d = runOn(pool, ask("d"));
   await tick();
   assert.equal(started.at(-1)?.name, "m2.2", "a second turn at once: member 2 comes back");
   for (const m of started) m.finishAll();
@@ -276,7 +286,7 @@ test("a turn waiting for a slow start goes to a running member with room again; 
       return (second = new FakeMember("m2"));
     },
   });
-  const turns = Array.from({ length: 4 }, (_, i) => pool.runTurn(ask(`t${i}`)));
+  const turns = Array.from({ length: 4 }, (_, i) => runOn(pool, ask(`t${i}`)));
   await tick();
   assert.equal(first.busy.length, 2, "member 1 takes its share; member 2 is still starting");
   assert.deepEqual(pool.loads(), [2, 2]);
@@ -293,7 +303,7 @@ test("a turn waiting for a slow start goes to a running member with room again; 
   release();
   await tick();
   assert.ok(second?.alive, "member 2 still comes up, for the next wave");
-  const next = Array.from({ length: 4 }, (_, i) => pool.runTurn(ask(`n${i}`)));
+  const next = Array.from({ length: 4 }, (_, i) => runOn(pool, ask(`n${i}`)));
   await tick();
   assert.deepEqual([first.busy.length, second?.busy.length], [2, 2]);
   first.finishAll();

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
-import { containment, guardedCommand } from "../../src/orchestrator/engine/guard";
+import { containment, guardedCommand } from "../../src/orchestrator/process/guard";
 import { processesWithArgument, sleepMarker, until } from "../support/processes";
 
 const workspace = mkdtempSync(join(tmpdir(), "guard-ns-"));

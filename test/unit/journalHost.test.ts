@@ -23,7 +23,7 @@ function stoppedMission(store: MissionStore, text: string, at: number) {
   store.record(state, { type: "mission.started", missionId: state.id, mission: text, resumed: false });
   state.status = "stopped";
   store.record(state, { type: "mission.status", missionId: state.id, status: "stopped" });
-  store.flush();
+  store.save(state);
   return state;
 }
 

@@ -11,6 +11,7 @@ import { join, relative } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import type { TodoState } from "../../src/orchestrator/domain/state";
 import { MissionStore, StateFileError, StateWriteError } from "../../src/orchestrator/mission/missionStore";
+import { findUnfinished } from "../support/missions";
 
 let workspace: string;
 let outside: string;
@@ -33,7 +34,7 @@ function storedMission(store: MissionStore) {
   store.record(state, { type: "plan.accepted", missionId: state.id, todoIds: ["A"], replan: false }, state.todos);
   state.status = "stopped";
   store.record(state, { type: "mission.status", missionId: state.id, status: "stopped" });
-  store.flush();
+  store.save(state);
   return state;
 }
 
@@ -85,7 +86,7 @@ test("a bad mission is reported by the scan, never thrown; the other missions st
   const bad = storedMission(store);
   appendFileSync(join(store.dir(bad.id), "events.jsonl"), "null\n");
   const problems: StateFileError[] = [];
-  const found = await new MissionStore(workspace).findUnfinished((p) => problems.push(p));
+  const found = await findUnfinished(new MissionStore(workspace), (p) => problems.push(p));
   assert.equal(found?.id, good.id);
   assert.deepEqual(problems.map((p) => p.missionId), [bad.id]);
 });

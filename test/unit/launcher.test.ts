@@ -5,17 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
-import { SECRET_VARIABLES } from "../../src/orchestrator/engine/agentShell";
-import { Launcher, launcher } from "../../src/orchestrator/engine/launcher";
-import { processesInGroup, until } from "../support/processes";
+import { SECRET_VARIABLES } from "../../src/orchestrator/process/secrets";
+import { Launcher, launcher } from "../../src/orchestrator/process/launcher";
+import { parentOf, processesInGroup, until } from "../support/processes";
 
 const linux = process.platform === "linux";
 const workspace = mkdtempSync(join(tmpdir(), "orch-launcher-"));
 after(() => rmSync(workspace, { recursive: true, force: true }));
 const here = { cwd: workspace, env: process.env };
 
-/** The parent pid of a process, from /proc. */
-const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+/** The process a launcher starts its runs from (this one where it starts them here): the parent of a run. */
+const startedFrom = async (l: Launcher) => Number((await l.run("sh", ["-c", "echo $PPID"], here)).stdout.toString());
 
 test("a run gets its input, its output, its exit status; a missing program is ENOENT", async () => {
   const ran = await launcher.run("sh", ["-c", "read line; echo \"got $line\"; echo oops >&2; exit 3"], { ...here, input: "hello\n" });
@@ -31,11 +31,9 @@ test("on Linux the processes are the launcher's children; the launcher's own env
   Object.assign(process.env, seeded);
   const own = new Launcher();
   try {
-    const ran = await own.run("sh", ["-c", "echo $PPID"], here);
-    const pid = own.pid;
-    assert.ok(pid, "the launcher runs");
-    assert.equal(Number(ran.stdout.toString()), pid, "started by the launcher, not by this process");
-    assert.equal(parentOf(pid), process.pid);
+    const pid = await startedFrom(own);
+    assert.notEqual(pid, process.pid, "started by the launcher, not by this process");
+    assert.equal(parentOf(pid), process.pid, "the launcher is our child");
     const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
     const names = environ.split("\0").map((v) => v.split("=")[0]);
     assert.ok(names.includes("ELECTRON_RUN_AS_NODE") && names.includes("PATH"), "ours, for a binary that needs what its wrapper set");
@@ -54,7 +52,8 @@ test("the launcher killed: a job it started ends with its whole group, and the n
   try {
     const job = jobs.start("sleep 300 & sleep 300");
     await until(() => job.pid > 0 && processesInGroup(job.pid).length >= 3);
-    const first = launcher.pid as number;
+    const first = parentOf(job.pid) as number;
+    assert.equal(first, await startedFrom(launcher), "the job and the runs share the launcher");
     // A run under way when it dies runs again in a new launcher.
     const inFlight = launcher.run("sh", ["-c", "sleep 0.3; echo finished"], here);
     await until(() => processesInGroup(job.pid).length >= 3);
@@ -65,9 +64,9 @@ test("the launcher killed: a job it started ends with its whole group, and the n
     assert.deepEqual({ status: job.status, reason: job.reason }, { status: "failed", reason: "the process launcher went away; its guard ended everything the job started" });
     await until(() => processesInGroup(job.pid).length === 0);
     assert.deepEqual(processesInGroup(job.pid), [], "its guard ended its group when its lifeline closed");
-    const again = await launcher.run("sh", ["-c", "echo $PPID"], here);
-    assert.notEqual(Number(again.stdout.toString()), first);
-    assert.equal(Number(again.stdout.toString()), launcher.pid);
+    const again = await startedFrom(launcher);
+    assert.notEqual(again, first);
+    assert.equal(parentOf(again), process.pid, "a new launcher, our child");
   } finally {
     await jobs.dispose();
   }
@@ -79,25 +78,25 @@ test("a launcher that never comes up (no Node there, or one that hangs): process
   chmodSync(hangs, 0o755);
   for (const node of ["/bin/false", hangs]) {
     const broken = new Launcher({ node, readyWithinMs: 300 });
-    const ran = await broken.run("sh", ["-c", "echo $PPID"], here);
-    assert.equal(Number(ran.stdout.toString()), process.pid, `${node}: run here`);
+    assert.equal(await startedFrom(broken), process.pid, `${node}: run here`);
     const started = broken.start("sh", ["-c", "echo started"], here);
     let out = "";
     started.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     const closed = await new Promise<number | null>((resolve) => started.once("close", resolve));
     assert.deepEqual({ closed, out }, { closed: 0, out: "started\n" }, `${node}: started here`);
-    assert.equal(broken.pid, undefined);
+    assert.equal(parentOf(started.pid as number) ?? process.pid, process.pid, `${node}: its parent is this process`);
   }
 });
 
 test("output comes at the host's pace: a flood while the host's event loop is busy does not pile up in the launcher", { skip: !linux, timeout: 30_000 }, async () => {
+  const launcherPid = await startedFrom(launcher);
   const flood = launcher.start("yes", [], { ...here, detached: true });
   let bytes = 0;
   flood.stdout.on("data", (chunk: Buffer) => (bytes += chunk.length));
   await new Promise((resolve) => flood.once("spawn", resolve));
   // The host busy for 1.5 s: without a bound the launcher would queue everything `yes` writes meanwhile.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_500);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${launcher.pid}/status`, "utf8"))?.[1]);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${launcherPid}/status`, "utf8"))?.[1]);
   process.kill(flood.pid as number, "SIGKILL");
   await new Promise((resolve) => flood.once("close", resolve));
   assert.ok(bytes > 0, "output arrived");

@@ -9,6 +9,7 @@ import { MissionHost } from "../../src/orchestrator/host/missionHost";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
+import { findUnfinished } from "../support/missions";
 
 let workspace: string;
 beforeEach(() => {
@@ -80,7 +81,7 @@ test("a mission whose OpenCode does not start is kept, stopped with the reason, 
     assert.equal(model.status, "stopped");
     assert.equal(model.resumable, true, "Resume is offered");
     assert.match(model.stopReason ?? "", /^OpenCode did not start: .*Fix that, then Resume the mission\.$/s);
-    const kept = await new MissionStore(workspace).findUnfinished(() => undefined);
+    const kept = await findUnfinished(new MissionStore(workspace), () => undefined);
     assert.equal(kept?.mission, "Build the thing", "it is on disk");
     assert.equal((await host.latestUnfinished())?.missionId, model.missionId);
   } finally {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { MissionStore, StateFileError, StateWriteError } from "../../src/orchestrator/mission/missionStore";
 import type { TodoState } from "../../src/orchestrator/domain/state";
+import { findUnfinished } from "../support/missions";
 
 let workspace: string;
 beforeEach(() => {
@@ -33,7 +34,7 @@ test("the unfinished mission found is the latest one not finished for good", asy
   store.save(sealed);
   old.status = "stopped";
   store.save(old);
-  assert.equal((await store.findUnfinished())?.id, old.id);
+  assert.equal((await findUnfinished(store))?.id, old.id);
 });
 
 test("a corrupt mission.json is moved aside with a clear error, never overwritten", async () => {
@@ -44,20 +45,20 @@ test("a corrupt mission.json is moved aside with a clear error, never overwritte
   await assert.rejects(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && /is not valid JSON/.test(e.message) && !!e.movedTo && readFileSync(e.movedTo, "utf8") === "{ not json");
   assert.equal(existsSync(file), false);
   const reported: string[] = [];
-  assert.equal(await new MissionStore(workspace).findUnfinished((e) => reported.push(e.message)), undefined);
+  assert.equal(await findUnfinished(new MissionStore(workspace), (e) => reported.push(e.message)), undefined);
 });
 
 test("a mission.json from a newer version is recognised and kept; its journal is never used to rebuild it", async () => {
   const store = new MissionStore(workspace);
   const state = store.create("x");
   store.record(state, { type: "mission.started", missionId: state.id, mission: "x", resumed: false });
-  store.flush();
+  store.save(state);
   const file = join(store.dir(state.id), "mission.json");
   const newer = JSON.stringify({ ...state, version: 99 });
   writeFileSync(file, newer);
   await assert.rejects(() => store.load(state.id), (e: unknown) => e instanceof StateFileError && /newer version of the Orchestrator \(state version 99/.test(e.message) && readFileSync(e.movedTo ?? "", "utf8") === newer);
   const problems: StateFileError[] = [];
-  assert.equal(await new MissionStore(workspace).findUnfinished((p) => problems.push(p)), undefined, "not rebuilt from the newer journal on a later scan");
+  assert.equal(await findUnfinished(new MissionStore(workspace), (p) => problems.push(p)), undefined, "not rebuilt from the newer journal on a later scan");
   assert.deepEqual(problems, []);
   assert.equal(existsSync(file), false, "no old-format mission.json written over the newer version's folder");
 });
@@ -97,7 +98,7 @@ test("transitions journaled after the last snapshot are replayed on load; a torn
   assert.equal(loaded.journalSeq, 2);
 });
 
-test("snapshots are coalesced: many transitions, one write, and flush() writes now", () => {
+test("snapshots are coalesced: many transitions, one write, and save() writes now", () => {
   const store = new MissionStore(workspace, 60_000);
   const state = store.create("coalesce");
   for (let i = 0; i < 100; i++) {
@@ -105,7 +106,7 @@ test("snapshots are coalesced: many transitions, one write, and flush() writes n
     store.record(state, { type: "x" });
   }
   assert.equal(JSON.parse(readFileSync(join(store.dir(state.id), "mission.json"), "utf8")).iteration, 0);
-  store.flush();
+  store.save(state);
   assert.equal(JSON.parse(readFileSync(join(store.dir(state.id), "mission.json"), "utf8")).iteration, 99);
   assert.equal(readFileSync(join(store.dir(state.id), "events.jsonl"), "utf8").trim().split("\n").length, 100);
 });
@@ -130,11 +131,11 @@ test("a corrupt mission.json is moved aside and the mission rebuilt from its jou
   state.iteration = 2;
   state.usage.turns = 7;
   store.record(state, { type: "todo.status" }, [state.todos[0] as TodoState]);
-  store.flush();
+  store.save(state);
   const file = join(store.dir(state.id), "mission.json");
   writeFileSync(file, '{"version":1,"id":"tr'); // torn by a crash or a bad disk
   const problems: StateFileError[] = [];
-  const found = await new MissionStore(workspace).findUnfinished((p) => problems.push(p));
+  const found = await findUnfinished(new MissionStore(workspace), (p) => problems.push(p));
   assert.equal(problems.length, 1);
   assert.equal(problems[0]?.recovered, true);
   assert.match(problems[0]?.message ?? "", /is not valid JSON .* moved to .*unreadable.* rebuilt from its journal \(3 records\); nothing was lost/);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { test } from "node:test";
-import { namespaceScope, ownedTempDir, sweepStale } from "../../src/orchestrator/engine/ownedTempDir";
+import { namespaceScope, ownedTempDir, sweepStale } from "../../src/orchestrator/process/ownedTempDir";
 import { followOutput } from "../support/processes";
 
 const linux = process.platform === "linux";
@@ -58,7 +58,7 @@ test("a live window in another PID namespace, sharing /tmp, keeps its folder tho
   const parent = mkdtempSync(join(tmpdir(), "orch-owned-"));
   const pid = unusedPid();
   // The other window: a Node process in a PID namespace of its own, made to get a pid that is free here.
-  const script = `const { ownedTempDir } = require(${JSON.stringify(join(__dirname, "..", "..", "src", "orchestrator", "engine", "ownedTempDir.ts"))}); console.log("made " + ownedTempDir("shell", ${JSON.stringify(parent)})); setInterval(() => undefined, 60000);`;
+  const script = `const { ownedTempDir } = require(${JSON.stringify(join(__dirname, "..", "..", "src", "orchestrator", "process", "ownedTempDir.ts"))}); console.log("made " + ownedTempDir("shell", ${JSON.stringify(parent)})); setInterval(() => undefined, 60000);`;
   const inNamespace = `echo ${pid - 1} > /proc/sys/kernel/ns_last_pid && ${JSON.stringify(process.execPath)} --import tsx -e '${script}'; :`;
   const unshare = process.getuid?.() === 0 ? ["--pid"] : ["--user", "--map-root-user", "--pid"];
   const other = spawn("unshare", [...unshare, "--fork", "--kill-child", "sh", "-c", inNamespace], { stdio: ["ignore", "pipe", "inherit"] });

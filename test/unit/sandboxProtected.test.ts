@@ -8,7 +8,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { createAgentShell, findBubblewrap, withoutSecrets } from "../../src/orchestrator/engine/agentShell";
+import { createAgentShell, findBubblewrap } from "../../src/orchestrator/process/agentShell";
+import { withoutSecrets } from "../../src/orchestrator/process/secrets";
 import { REPO_ROOT } from "../support/isolation";
 
 const skip = findBubblewrap() ? false : "bwrap is not installed (scripts/install-system-deps.sh installs it)";

@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BackgroundJobManager, type BackgroundJob } from "../../src/orchestrator/background/jobManager";
-import { cgroupParent, containment } from "../../src/orchestrator/engine/guard";
-import { spawnGuarded, stopProcessGroup } from "../../src/orchestrator/engine/processGroup";
+import { cgroupParent, containment } from "../../src/orchestrator/process/guard";
+import { spawnGuarded, stopProcessGroup } from "../../src/orchestrator/process/processGroup";
 import { followOutput, processesWithArgument, sleepMarker, until as untilHolds } from "../support/processes";
 
 const workspace = mkdtempSync(join(tmpdir(), "orphans-"));

@@ -5,7 +5,7 @@ import { parseModelRef } from "../../src/orchestrator/domain/modelRef";
 
 test("registers the four agents and the headless permission policy", () => {
   const config = buildServerConfig() as { agent: Record<string, { prompt: string; mode: string }>; permission: Record<string, string> };
-  assert.deepEqual(Object.keys(config.agent).sort(), ["orchestrator-commander", "orchestrator-planner", "orchestrator-reviewer", "orchestrator-worker"]);
+  assert.deepEqual(Object.keys(config.agent).sort(), ["orchestrator-planner", "orchestrator-reviewer", "orchestrator-worker"]);
   for (const [name, agent] of Object.entries(config.agent)) {
     const role = name.replace("orchestrator-", "");
     assert.match(agent.prompt, new RegExp(`^You are the ${role}`, "i"), "the role is named first: the scripted model and people rely on it");

@@ -9,8 +9,7 @@
  * inside is not seen (docs/security.md).
  */
 import { matchesAll, matchesSome } from "./holeMatching";
-import { scanCommandLine, type CommandScan } from "./shellCommands";
-import { shellParser } from "./shellSyntax";
+import type { CommandScan } from "./shellCommands";
 import { literalOf, type ShellText } from "./shellWords";
 
 export type PermissionAction = "allow" | "ask" | "deny";
@@ -127,9 +126,4 @@ export function decideScan(rules: readonly PermissionRule[], scan: CommandScan):
     }
   }
   return worst;
-}
-
-/** How the bash rules decide a command line. */
-export async function decideCommand(rules: readonly PermissionRule[], command: string): Promise<CommandDecision> {
-  return decideScan(rules, scanCommandLine(await shellParser(), command));
 }

@@ -89,16 +89,6 @@ export const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"
 /** Shells of another language: a script for them is text the gate cannot read. */
 export const FOREIGN_SHELLS = new Set(["fish", "csh", "tcsh", "nu", "pwsh", "powershell", "xonsh", "elvish", "ion", "rc", "es"]);
 
-/** A shell's own options (`bash -euo pipefail -c …`). */
-export const SHELL_OPTIONS: OptionSyntax = {
-  withValue: ["-o", "+o", "-O", "+O", "--rcfile", "--init-file"],
-  flags: [
-    ...Array.from("abefhikmnprstuvxBCEHPTlD", (c) => `-${c}`),
-    ...Array.from("abefhkmnpuvxBCEHPT", (c) => `+${c}`),
-    ...["--norc", "--noprofile", "--login", "--posix", "--noediting", "--restricted", "--verbose", "--debugger", "--dump-strings", "--dump-po-strings", "--pretty-print", "--version", "--help"],
-  ],
-};
-
 /** Variables whose value a program runs as a command (`GIT_SSH_COMMAND='…' git fetch`): judged like one. */
 export const COMMAND_VARIABLES = new Set([
   ...["GIT_SSH_COMMAND", "GIT_SSH", "GIT_PAGER", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_EXTERNAL_DIFF", "GIT_ASKPASS", "GIT_PROXY_COMMAND"],

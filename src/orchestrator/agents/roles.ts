@@ -1,8 +1,7 @@
 /**
- * The four agents the orchestrator registers with OpenCode at server start
+ * The three agents the orchestrator registers with OpenCode at server start
  * (through OPENCODE_CONFIG_CONTENT), each with its prompt and the tools it may use.
  */
-import { commanderPrompt } from "./prompts/commander";
 import { plannerPrompt } from "./prompts/planner";
 import { reviewerPrompt } from "./prompts/reviewer";
 import { workerPrompt } from "./prompts/worker";
@@ -21,11 +20,6 @@ interface AgentDefinition {
 const NO_CHAT_SEARCH = { orchestrator_workspace_search: false };
 
 const DEFINITIONS: Record<Role, AgentDefinition> = {
-  commander: {
-    description: "Orchestrator Commander: mission brief, decisions after failed reviews, final report.",
-    prompt: commanderPrompt,
-    tools: { write: false, edit: false, bash: false, task: false, todowrite: false, ...NO_CHAT_SEARCH },
-  },
   planner: {
     description: "Orchestrator Planner: researches and turns a mission into a TODO graph.",
     prompt: plannerPrompt,

@@ -10,10 +10,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
+import { Language, Parser, type Node } from "web-tree-sitter";
 
 export type SyntaxNode = Node;
-export type SyntaxTree = Tree;
 
 /** The files the parser needs, by the name the build gives them in dist/ and where each lies in node_modules. */
 const WASM_FILES = {

@@ -36,11 +36,6 @@ export function literalOf(text: ShellText): string | undefined {
   return text.join("");
 }
 
-/** The text for a person: a hole shows as `…`. */
-export function shownText(text: ShellText): string {
-  return text.map((p) => (p === HOLE ? "…" : p)).join("");
-}
-
 /** A brace expansion in a word's unquoted text: `{a,b}`, `{1..3}` (quoted pieces show as \0 and never count). */
 const BRACE_EXPANSION = /\{[^{}\0]*(?:,|\.\.)[^{}\0]*\}/;
 

@@ -10,13 +10,13 @@ import { constants as osConstants } from "node:os";
 import { join, relative, isAbsolute } from "node:path";
 import { makeContainedDir } from "../containedFiles";
 import { Emitter } from "../emitter";
-import { launcher, type StartedProcess } from "../engine/launcher";
-import { containmentOf, guardedCommand, type Containment } from "../engine/guard";
-import { stopProcessGroup, watchGuard } from "../engine/processGroup";
+import { launcher, type StartedProcess } from "../process/launcher";
+import { containmentOf, guardedCommand, type Containment } from "../process/guard";
+import { stopProcessGroup, watchGuard } from "../process/processGroup";
 import { directCommand } from "./directCommand";
 import { JobLog } from "./jobLog";
 import { RingBuffer } from "./ringBuffer";
-import { withoutSecrets } from "../engine/agentShell";
+import { withoutSecrets } from "../process/secrets";
 
 /** "failed": it ended without its command's exit status (its guard was killed, or the launcher went away); `reason` says how. */
 export type JobStatus = "running" | "exited" | "killed" | "timed-out" | "failed";

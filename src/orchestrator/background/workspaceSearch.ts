@@ -11,8 +11,8 @@ import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isSecretFile, secretFileGlobs } from "../agents/secretFiles";
-import { withoutSecrets } from "../engine/agentShell";
-import { launcher } from "../engine/launcher";
+import { withoutSecrets } from "../process/secrets";
+import { launcher } from "../process/launcher";
 
 export interface SearchRequest {
   /** A ripgrep regular expression. */

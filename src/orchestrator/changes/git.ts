@@ -4,7 +4,7 @@
  * settings can be touched or change what a checkpoint holds.
  */
 import { join } from "node:path";
-import { launcher, type RunResult } from "../engine/launcher";
+import { launcher, type RunResult } from "../process/launcher";
 
 export class GitNotFoundError extends Error {
   override readonly name = "GitNotFoundError";
@@ -97,7 +97,7 @@ export interface RunOptions {
 /**
  * Runs one git command of the store; resolves with its output, rejects with a CheckpointError.
  * Started by the launcher: a checkpoint is four git runs, and from this process each would stall
- * the extension host's event loop for as long as fork() copies it (engine/launcher.ts).
+ * the extension host's event loop for as long as fork() copies it (process/launcher.ts).
  */
 export async function runGit(place: GitPlace, args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
   const okCodes = options.okCodes ?? [0];

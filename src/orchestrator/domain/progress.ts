@@ -4,7 +4,7 @@
  * The counts' shape and their wording are the contract's (src/shared/mission.ts).
  */
 import type { TodoCounts } from "../../shared/mission";
-import { isStuck } from "./todoStatus";
+import { failedOrBlocked } from "./todoStatus";
 
 export { doneText, type TodoCounts } from "../../shared/mission";
 
@@ -17,7 +17,7 @@ export function countTodos(todos: Iterable<{ status: string }>): TodoCounts {
     else if (t.status === "skipped") c.skipped++;
     else if (t.status === "review") c.inReview++;
     else if (t.status === "running") c.runningTodos++;
-    else if (isStuck(t.status)) c.failed++;
+    else if (failedOrBlocked(t.status)) c.failed++;
   }
   c.finished = c.done + c.skipped;
   return c;

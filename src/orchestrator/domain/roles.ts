@@ -1,3 +1,6 @@
-/** The four roles agents play in a mission. */
-export const ROLES = ["commander", "planner", "worker", "reviewer"] as const;
+/**
+ * The roles agents play in a mission. The Commander is no agent: its loop is code, and every
+ * decision it makes is deterministic (retry with the issues, replan, render the report).
+ */
+export const ROLES = ["planner", "worker", "reviewer"] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,6 +1,6 @@
-/** What a TODO's status says about it, decided here once for every place that asks. */
+/** What a TODO's status means, asked the same way by the Commander, the graph and every surface. */
 
-/** Failed or blocked: it will not go on by itself; it waits for a replan or for the user. */
-export function isStuck(status: string): boolean {
+/** Failed or blocked: it will not finish as planned; a replan or the user must act. (A string: the views' status too.) */
+export function failedOrBlocked(status: string): boolean {
   return status === "failed" || status === "blocked";
 }

@@ -54,6 +54,17 @@ const SKIPPABLE: readonly TodoStatus[] = ["pending", "review", "failed", "blocke
 export const canRetry = (todo: Pick<TodoState, "status">): boolean => RETRYABLE.includes(todo.status);
 export const canSkip = (todo: Pick<TodoState, "status">): boolean => SKIPPABLE.includes(todo.status);
 
+/**
+ * Whether a TODO's changes can be put back: they were recorded (a checkpoint after its work), name
+ * files, and are not reverted already. Revert and every surface that offers it ask this.
+ */
+export const canRevert = (todo: Pick<TodoState, "status" | "changes">): boolean => todo.status !== "reverted" && !!todo.changes?.head && todo.changes.files.length > 0;
+
+/** Whether the whole mission's changes can be put back: it has its start and end checkpoints, and a live TODO changed files not reverted yet. */
+export function canRevertMission(state: Pick<MissionState, "checkpoints" | "todos">): boolean {
+  return !!state.checkpoints.start && !!state.checkpoints.end && state.todos.some((t) => t.status !== "replaced" && t.status !== "reverted" && (t.changes?.files.length ?? 0) > 0);
+}
+
 /** The user's Retry: a failed or blocked TODO gets fresh attempts. Returns undefined if it cannot be retried now. */
 export function retryTodo(state: MissionState, id: string): TodoState | undefined {
   const todo = state.todos.find((t) => t.id === id);

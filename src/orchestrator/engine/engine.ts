@@ -13,7 +13,7 @@ import { EventStream, type EventStreamOptions } from "./eventStream";
 import type { PoolMember } from "./poolMember";
 import { startServer, type RunningServer } from "./serverProcess";
 import { isLoopbackUrl } from "./serverUrl";
-import { runTurn, type TurnRequest, type TurnResult } from "./turn";
+import { runTurn, type TurnOutcome, type TurnRequest } from "./turn";
 
 export interface EngineStartOptions {
   directory: string;
@@ -141,18 +141,12 @@ export class Engine implements Disposable, PoolMember, BoundedRequests {
     return withinDeadline(this.credentials.url, what, hungServerAdvice(this.credentials.url, !this.server), this.requestTimeoutMs, (signal) => call(this.client, signal));
   }
 
-  runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {
+  runTurn<T>(request: TurnRequest<T>): Promise<TurnOutcome<T>> {
     return runTurn({ client: this.client, events: this.events, logger: this.logger, lost: this.lostController.signal }, request);
   }
 
   async abortSession(sessionId: string): Promise<void> {
     await this.client.session.abort({ sessionID: sessionId });
-  }
-
-  /** Ids of the sessions OpenCode reports busy or retrying (idle ones are not listed). */
-  async busySessions(): Promise<string[]> {
-    const status = await this.client.session.status({}, { throwOnError: true });
-    return Object.keys(status.data);
   }
 
   /** Stops the event stream and, if we started it, the server with its whole process group. */

@@ -12,7 +12,7 @@ import type { Logger } from "../logger";
 import { ServerUnreachableError } from "./errors";
 import { placeSession, type MemberState } from "./placement";
 import type { PoolMember } from "./poolMember";
-import type { TurnRequest, TurnResult } from "./turn";
+import { turnFailed, type TurnOutcome, type TurnRequest } from "./turn";
 import type { TurnRunner } from "./turnRunner";
 
 export interface EnginePoolOptions<M extends PoolMember> {
@@ -75,11 +75,6 @@ export class EnginePool<M extends PoolMember = PoolMember> implements TurnRunner
     return this.slots.filter((s) => s.member?.alive).map((s) => ({ index: s.index, member: s.member as M }));
   }
 
-  /** The member at `index` now, running or not (undefined before its first start). */
-  memberAt(index: number): M | undefined {
-    return this.slots[index]?.member;
-  }
-
   /** Turns in flight per member, by index. */
   loads(): number[] {
     return this.slots.map((s) => s.load);
@@ -108,16 +103,25 @@ export class EnginePool<M extends PoolMember = PoolMember> implements TurnRunner
     await Promise.all(wanted.map((s) => s.starting ?? this.startSlot(s)));
   }
 
-  async runTurn<T>(request: TurnRequest<T>): Promise<TurnResult<T>> {
-    if (request.sessionId !== undefined) return this.continueTurn(request, request.sessionId);
-    // Placed and counted before the first await: a wave of turns asked for in one tick spreads out.
-    const placed = { slot: this.place() };
+  /** Never rejects: a turn that finds no server is a failed outcome, as is one that failed on its member. */
+  async runTurn<T>(request: TurnRequest<T>): Promise<TurnOutcome<T>> {
+    const started = Date.now();
+    if (request.sessionId !== undefined) return this.continueTurn(request, request.sessionId, started);
+    let placed: { slot: Slot<M> };
+    try {
+      // Placed and counted before the first await: a wave of turns asked for in one tick spreads out.
+      placed = { slot: this.place() };
+    } catch (error) {
+      return turnFailed(error, started);
+    }
     placed.slot.load++;
     try {
       const member = await this.ready(placed);
       const slot = placed.slot;
       // Only the session hook is wrapped: the rest of the request (its permission rules) reaches session creation as it is.
       return await member.runTurn({ ...request, onSession: (sessionId) => (this.own(sessionId, slot, member), request.onSession?.(sessionId)) });
+    } catch (error) {
+      return turnFailed(error, started);
     } finally {
       this.release(placed.slot);
     }
@@ -200,11 +204,11 @@ export class EnginePool<M extends PoolMember = PoolMember> implements TurnRunner
   }
 
   /** A turn in an existing session goes to the member that holds the session, or nowhere. */
-  private async continueTurn<T>(request: TurnRequest<T>, sessionId: string): Promise<TurnResult<T>> {
+  private async continueTurn<T>(request: TurnRequest<T>, sessionId: string, started: number): Promise<TurnOutcome<T>> {
     // A session the pool did not create (an engine of one handed in with its history) is member 0's.
     const owner = this.owners.get(sessionId) ?? (this.slots[0]?.member && { slot: this.slots[0], member: this.slots[0].member });
     if (!owner || !owner.member.alive || owner.slot.member !== owner.member) {
-      throw new ServerUnreachableError(`Session ${sessionId} was on OpenCode server ${(owner?.slot.index ?? 0) + 1}, which exited; its turn goes on in a new session.`);
+      return turnFailed(new ServerUnreachableError(`Session ${sessionId} was on OpenCode server ${(owner?.slot.index ?? 0) + 1}, which exited; its turn goes on in a new session.`), started, undefined, sessionId);
     }
     owner.slot.load++;
     try {

@@ -8,7 +8,7 @@ import { StringDecoder } from "node:string_decoder";
 import { lineWriter, type Logger } from "../logger";
 import { checkHealth, type ServerCredentials } from "./client";
 import { ServerStartError } from "./errors";
-import { spawnGuarded, stopProcessGroup } from "./processGroup";
+import { spawnGuarded, stopProcessGroup } from "../process/processGroup";
 import { parseListeningUrl } from "./serverUrl";
 
 export interface ServerLaunch {

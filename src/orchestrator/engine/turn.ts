@@ -12,7 +12,7 @@ import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionE
 import type { OpencodeEvent } from "./eventRouter";
 import type { EventStream } from "./eventStream";
 import { parseStructured } from "./structuredResult";
-import { attachWork, type WorkDone } from "./turnProgress";
+import { noWork, type WorkDone } from "./turnProgress";
 import { TurnTracker, type TokenUsage } from "./turnTracker";
 import type { ModelRef } from "../domain/modelRef";
 import type { TurnWatch } from "../schedule/loadMonitor";
@@ -46,7 +46,9 @@ export interface TurnRequest<T = unknown> {
   onEvent?: (event: OpencodeEvent) => void;
 }
 
+/** A turn that answered. */
 export interface TurnResult<T = unknown> {
+  ok: true;
   sessionId: string;
   messageId?: string;
   /** The answer's text; empty for a structured turn, whose result is `structured`. */
@@ -58,7 +60,31 @@ export interface TurnResult<T = unknown> {
   requests?: number;
   durationMs: number;
   /** What the turn did, from its parts: files written (absolute paths as the tools got them), commands, jobs. */
-  work?: WorkDone;
+  work: WorkDone;
+}
+
+/** A turn that failed: why, and what it had done by then (a stopped or failed turn wrote files too). */
+export interface TurnFailure {
+  ok: false;
+  error: Error;
+  /** Its session, once one was created. */
+  sessionId?: string;
+  durationMs: number;
+  work: WorkDone;
+}
+
+/** How a turn ended. A failure is a value, never thrown: its work travels with it. */
+export type TurnOutcome<T = unknown> = TurnResult<T> | TurnFailure;
+
+/** A failed turn's outcome; `work`: what it did before it failed. */
+export function turnFailed(error: unknown, started: number, work: WorkDone = noWork(), sessionId?: string): TurnFailure {
+  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), ...(sessionId !== undefined ? { sessionId } : {}), durationMs: Date.now() - started, work };
+}
+
+/** The result, or the failure's error thrown: for a caller that has nothing to do with a failed turn's work. */
+export function resultOf<T>(outcome: TurnOutcome<T>): TurnResult<T> {
+  if (!outcome.ok) throw outcome.error;
+  return outcome;
 }
 
 export interface TurnDeps {
@@ -93,19 +119,21 @@ export async function createSession(client: OpencodeClient, title: string, permi
   return created.data.id;
 }
 
-export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promise<TurnResult<T>> {
-  if (deps.lost?.aborted) throw new ServerUnreachableError("The OpenCode server is gone.");
+/** Runs one turn; it never rejects: a failure is an outcome that carries what the turn did. */
+export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promise<TurnOutcome<T>> {
   const started = Date.now();
-  const sessionId = request.sessionId ?? (await createSession(deps.client, request.title, request.permission));
-  request.onSession?.(sessionId);
-  const tracker = new TurnTracker(sessionId, started);
-  tracker.onJobStarted = request.onJobStarted;
+  if (deps.lost?.aborted) return turnFailed(new ServerUnreachableError("The OpenCode server is gone."), started);
+  let sessionId: string | undefined;
+  let tracker: TurnTracker | undefined;
   try {
+    sessionId = request.sessionId ?? (await createSession(deps.client, request.title, request.permission));
+    request.onSession?.(sessionId);
+    tracker = new TurnTracker(sessionId, started);
+    tracker.onJobStarted = request.onJobStarted;
     return await followTurn(deps, request, sessionId, tracker, started);
   } catch (error) {
     // A retry in a fresh session gets to know what this attempt already did.
-    if (error instanceof Error) attachWork(error, tracker.progress.work);
-    throw error;
+    return turnFailed(error, started, tracker?.progress.work, sessionId);
   }
 }
 
@@ -239,7 +267,7 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
     if (structured === undefined && message.data.info.role === "assistant") structured = message.data.info.structured;
   }
   const parsed = request.schema ? parseStructured(request.schema, structured, sessionId) : undefined;
-  return { sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, requests: tracker.requests, durationMs: Date.now() - started, work: tracker.progress.work };
+  return { ok: true, sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, requests: tracker.requests, durationMs: Date.now() - started, work: tracker.progress.work };
 }
 
 /** Brings a tracker up to date from the server after events may have been missed. */

@@ -66,18 +66,6 @@ export function mergeWork(a: WorkDone, b: WorkDone): WorkDone {
   return merged;
 }
 
-/** What a failed turn had already done; kept beside its error rather than in every error class. */
-const workOfError = new WeakMap<Error, WorkDone>();
-
-export function attachWork(error: Error, work: WorkDone): void {
-  if (!isEmptyWork(work)) workOfError.set(error, work);
-}
-
-/** The work the failed turn behind `error` had done, if any. */
-export function workOf(error: unknown): WorkDone | undefined {
-  return error instanceof Error ? workOfError.get(error) : undefined;
-}
-
 /** The job id in background_start's answer (our MCP server answers with JSON that names it). */
 export function jobIdInOutput(output: string): string | undefined {
   return /"jobId":\s*"([^"]+)"/.exec(output)?.[1];

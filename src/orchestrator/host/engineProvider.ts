@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Engine } from "../engine/engine";
 import { EnginePool } from "../engine/enginePool";
 import { memberEnvironment } from "../engine/memberEnvironment";
-import { ownedTempDir } from "../engine/ownedTempDir";
+import { ownedTempDir } from "../process/ownedTempDir";
 import { hasConfiguredModel, takesStepSnapshots } from "../engine/modelSetup";
 import { poolSize, turnsPerMember } from "../engine/poolSize";
 import { buildServerConfig } from "../engine/serverConfig";
@@ -23,7 +23,7 @@ import { DEMO_MODEL, demoProvider, startDemoModel } from "./demoModel";
 import type { BackgroundJobManager } from "../background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../background/mcpServer";
 import { WorkspaceSearch } from "../background/workspaceSearch";
-import { createAgentShell, type AgentShell } from "../engine/agentShell";
+import { createAgentShell, type AgentShell } from "../process/agentShell";
 import type { EngineSettings } from "./hostSettings";
 
 /** What a mission or a question gets from the provider: the pool (shared, kept running), its model, demo mode. */

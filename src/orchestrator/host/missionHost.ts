@@ -23,13 +23,15 @@ import { Provenance } from "../provenance";
 import { DEFAULT_LIMITS } from "../mission/limits";
 import { JobPermission, type JobAsk } from "./jobPermission";
 import { listModels } from "../engine/modelSetup";
-import { OPENCODE_DEFAULT_RULES, permissionRules, type PermissionRule } from "../agents/commandPolicy";
+import { configuredRules, worktreeOf } from "../engine/workspaceFacts";
+import { OPENCODE_DEFAULT_RULES, type PermissionRule } from "../agents/commandPolicy";
 import { oneLine } from "../agents/promptFence";
 import { AgentRequests } from "./agentRequests";
 import { EngineProvider } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
 import type { ModelRef } from "../domain/modelRef";
-import type { ApprovePlanMode, PlanApproval as PlanApprovalPort } from "../mission/planApproval";
+import type { PlanApproval as PlanApprovalPort } from "../mission/planApproval";
+import type { ApprovePlanMode } from "../settingsTable";
 import { estimatePlan, usageProfile, type RolePrices } from "../mission/planEstimate";
 import { pastMissions, rolePrices } from "./estimateInputs";
 import type { Role } from "../domain/roles";
@@ -580,24 +582,5 @@ export class MissionHost {
     this.noticeEmitter.dispose();
     this.requestEmitter.dispose();
     this.approvals.changed.dispose();
-  }
-}
-
-/** The permission rules a server runs with (its merged configuration); undefined when it cannot say. */
-async function configuredRules(engine: Engine | undefined): Promise<PermissionRule[] | undefined> {
-  try {
-    const config = await engine?.request("its configuration (GET /config)", (client, signal) => client.config.get({}, { throwOnError: true, signal }));
-    return config ? permissionRules((config.data as { permission?: unknown }).permission) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** OpenCode's worktree for the workspace (the enclosing repository's root, "/" outside git): edit asks name files from it. */
-async function worktreeOf(engine: Engine | undefined): Promise<string | undefined> {
-  try {
-    return (await engine?.request("its paths (GET /path)", (client, signal) => client.path.get({}, { throwOnError: true, signal })))?.data.worktree || undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { TERMINAL_STATUSES, type CheckResult, type MissionState, type MissionStatus, type PlanEstimate, type TodoState } from "../domain/state";
 import { countTodos, doneText } from "../domain/progress";
-import { isStuck } from "../domain/todoStatus";
+import { failedOrBlocked } from "../domain/todoStatus";
 import { canRetry, canSkip, pendingTodo } from "../domain/transitions";
 import { estimateBasis, estimateLine } from "../mission/planEstimate";
 import type { CheckView } from "../../shared/check";
@@ -219,7 +219,7 @@ export class MissionModelBuilder {
       iteration: h.iteration,
       counts,
       progress: progressLine(counts, h.status, run.phase),
-      attention: todos.filter((t) => isStuck(t.status)).map((t) => t.id),
+      attention: todos.filter((t) => failedOrBlocked(t.status)).map((t) => t.id),
       resumable: actionable && isResumable(h.status),
       notOurs: run.notOurs,
       hasChanges: h.checkpointed.start && this.touched.size > 0,

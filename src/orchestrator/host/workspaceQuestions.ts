@@ -11,7 +11,7 @@ import { WORKSPACE_SEARCH_TOOL } from "../background/mcpServer";
 import { missionLabel } from "../../shared/mission";
 import type { ModelRef } from "../domain/modelRef";
 import { ServerUnreachableError } from "../engine/errors";
-import type { SessionPermissionRule } from "../engine/turn";
+import { resultOf, type SessionPermissionRule } from "../engine/turn";
 import type { TurnRunner } from "../engine/turnRunner";
 import { AnswerStream } from "./answerStream";
 
@@ -96,7 +96,7 @@ async function answer(runner: TurnRunner, question: string, limits: QuestionLimi
     }
   };
   const first = options.sessionId === undefined;
-  const result = await runner.runTurn({
+  const result = resultOf(await runner.runTurn({
     sessionId: options.sessionId,
     title: `Question: ${missionLabel(question)}`,
     permission: [...READ_ONLY_RULES],
@@ -107,7 +107,7 @@ async function answer(runner: TurnRunner, question: string, limits: QuestionLimi
     livenessMs: limits.livenessMs,
     ttlMs: limits.ttlMs,
     onEvent: (event) => tell(stream.feed(event)),
-  });
+  }));
   tell(stream.finish(result.text));
   return { sessionId: result.sessionId, text: stream.text.trim(), filesRead: stream.filesRead, cost: result.cost };
 }

@@ -28,7 +28,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { renderTodoMd } from "../todo/renderTodoMd";
 import { isMissionId, TodoId } from "../domain/ids";
-import { emptyUsageTotals, MissionState, STATE_VERSION, TERMINAL_STATUSES, TodoState } from "../domain/state";
+import { emptyUsageTotals, MissionState, STATE_VERSION, TodoState } from "../domain/state";
 import { journalTail, readJournalAfter, readWholeJournal } from "./journalFile";
 import { applyRecords, describeIssues, headerOf, type HistoryEntry } from "./missionJournal";
 import { StateFileError, StateWriteError } from "./stateErrors";
@@ -225,15 +225,6 @@ export class MissionStore {
     return found;
   }
 
-  /** Writes every pending snapshot now. */
-  flush(): void {
-    for (const { state, timer } of [...this.pending.values()]) {
-      clearTimeout(timer);
-      this.pending.delete(state.id);
-      this.save(state);
-    }
-  }
-
   /** Writes the snapshot (mission.json + todo.md) now. */
   save(state: MissionState): void {
     const queued = this.pending.get(state.id);
@@ -383,14 +374,6 @@ export class MissionStore {
     }
     this.contained.delete(id);
     return aside;
-  }
-
-  /**
-   * The most recently updated mission that is not finished for good, if any. `onProblem` hears of
-   * every bad state file: unreadable ones, and recovered ones (`recovered`).
-   */
-  findUnfinished(onProblem?: (error: StateFileError) => void): Promise<MissionState | undefined> {
-    return this.latest((state) => !TERMINAL_STATUSES.includes(state.status), onProblem);
   }
 
   /** The most recently updated readable mission that passes `filter`; a mission that cannot be read is reported, never thrown. */

@@ -4,9 +4,7 @@
  * no estimate: by default a plan whose estimate passes orchestrator.approveAboveUsd is shown first.
  */
 import type { PlanEstimate, PlanProposal } from "../domain/state";
-
-export const APPROVE_PLAN_MODES = ["always", "aboveCost", "never"] as const;
-export type ApprovePlanMode = (typeof APPROVE_PLAN_MODES)[number];
+import type { ApprovePlanMode } from "../settingsTable";
 
 export type PlanDecision = { kind: "approve" } | { kind: "replan"; feedback: string } | { kind: "cancel" };
 

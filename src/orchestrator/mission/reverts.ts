@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { RestoreResult } from "../changes/checkpointStore";
 import { protectedFromRestore } from "../changes/protectedPaths";
 import type { MissionState, MissionStatus, Revert, TodoState } from "../domain/state";
-import { setTodoStatus } from "../domain/transitions";
+import { canRevert, canRevertMission, setTodoStatus } from "../domain/transitions";
 import type { Checkpoints } from "./changeRecorder";
 import type { MissionStore } from "./missionStore";
 
@@ -40,15 +40,16 @@ function planFor(state: MissionState, todoId: string | undefined): Plan | string
     // Every file the mission changed goes back, a replaced TODO's too; only live TODOs turn "reverted".
     const files = [...new Set(changed.flatMap((t) => t.changes?.files.map((f) => f.path) ?? []))].sort();
     const todos = changed.filter((t) => t.status !== "reverted" && t.status !== "replaced");
-    if (!state.checkpoints.start || !state.checkpoints.end) return "the mission has no checkpoints to revert to (it ran before checkpoints existed, or git was missing).";
-    if (files.length === 0 || todos.length === 0) return "the mission changed no file that is not reverted already.";
-    return { todos, files, from: state.checkpoints.start, reference: state.checkpoints.end, label: "the mission" };
+    const { start, end } = state.checkpoints;
+    if (!canRevertMission(state) || !start || !end) {
+      return !start || !end ? "the mission has no checkpoints to revert to (it ran before checkpoints existed, or git was missing)." : "the mission changed no file that is not reverted already.";
+    }
+    return { todos, files, from: start, reference: end, label: "the mission" };
   }
   const todo = state.todos.find((t) => t.id === todoId);
   if (!todo) return `it is not in this mission.`;
-  if (todo.status === "reverted") return "it is already reverted.";
   const changes = todo.changes;
-  if (!changes?.head || changes.files.length === 0) return "it changed no file (or its changes were not recorded).";
+  if (!canRevert(todo) || !changes?.head) return todo.status === "reverted" ? "it is already reverted." : "it changed no file (or its changes were not recorded).";
   return { todos: [todo], files: changes.files.map((f) => f.path).sort(), from: changes.base, reference: changes.head, label: `TODO ${todo.id}` };
 }
 

@@ -68,14 +68,6 @@ export class ReadyQueue {
     if (this.startable(todo)) this.push(todo);
   }
 
-  /** Pending TODOs waiting on a TODO that is in review: a verdict would let them start. */
-  waitingOnReview(): boolean {
-    for (const t of this.inReview) {
-      if ((this.dependents.get(t.id) ?? []).some((id) => this.byId.get(id)?.status === "pending")) return true;
-    }
-    return false;
-  }
-
   /** The best TODO that can start now with its files free, or undefined. */
   next(locks: FileLocks): TodoState | undefined {
     const lockedOut: Entry[] = [];

@@ -3,6 +3,7 @@
  * remaining path first, so the critical chain never waits behind short side tasks).
  */
 import type { TodoState } from "../domain/state";
+import { failedOrBlocked } from "../domain/todoStatus";
 import type { FileLocks } from "./fileLocks";
 
 /** TODOs that still count: a replaced TODO left the graph. */
@@ -74,7 +75,7 @@ export class TodoGraph {
 
   /** Pending TODOs that can never become ready because a dependency is blocked or failed for good. */
   stuck(): TodoState[] {
-    const dead = new Set(live(this.todos).filter((t) => t.status === "blocked" || t.status === "failed").map((t) => t.id));
+    const dead = new Set(live(this.todos).filter((t) => failedOrBlocked(t.status)).map((t) => t.id));
     let grew = true;
     while (grew) {
       grew = false;

@@ -9,7 +9,7 @@
  *    (guardedPaths.ts), before OpenCode's own permission checks run.
  * This module exports the plugin and nothing else: OpenCode calls every function a plugin exports.
  */
-import { SECRET_VARIABLES } from "../secrets";
+import { SECRET_VARIABLES } from "../../process/secrets";
 import { guardToolCall } from "./guardedPaths";
 import { GUARD_SETTINGS_VARIABLE, parseGuardSettings } from "./guardSettings";
 import { makeNonDumpable } from "./nonDumpable";

@@ -14,62 +14,16 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
+import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
-import { withoutSecrets } from "./agentShell";
+import { withoutSecrets } from "./secrets";
+import { collectOutput, spawnPiped } from "./spawnPiped.mjs";
 
-/** The launcher's program: runs each request, relays what the process does. Plain JS: it runs with `-e`. */
-const LAUNCHER = String.raw`
-"use strict";
-const { spawn } = require("node:child_process");
-// Output goes to the host at the host's pace: past 64 messages not yet written to the channel, the
-// processes' pipes are paused (the processes then wait on them, as they would on a slow reader).
-let backlog = 0;
-const paused = new Set();
-const send = (message, stream) => {
-  if (!process.connected) return;
-  backlog++;
-  try {
-    process.send(message, () => {
-      backlog--;
-      if (backlog < 16) for (const s of paused) { paused.delete(s); s.resume(); }
-    });
-  } catch {
-    backlog--;
-    return;
-  }
-  if (stream && backlog > 64 && !paused.has(stream)) { paused.add(stream); stream.pause(); }
-};
-process.on("message", (m) => {
-  let child;
-  try {
-    child = spawn(m.command, m.args, { cwd: m.cwd, env: m.env, detached: m.detached === true, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
-  } catch (error) {
-    send({ id: m.id, type: "error", message: error.message, code: error.code });
-    return;
-  }
-  let failed = false;
-  child.on("error", (error) => { failed = true; send({ id: m.id, type: "error", message: error.message, code: error.code }); });
-  if (child.pid === undefined) return;
-  send({ id: m.id, type: "spawn", pid: child.pid });
-  child.stdin.on("error", () => {});
-  if (m.collect) {
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (d) => out.push(d));
-    child.stderr.on("data", (d) => err.push(d));
-    child.on("close", (code, signal) => { if (!failed) send({ id: m.id, type: "done", code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }); });
-    child.stdin.end(m.input === undefined ? "" : m.input);
-  } else {
-    child.stdout.on("data", (data) => send({ id: m.id, type: "data", fd: 1, data }, child.stdout));
-    child.stderr.on("data", (data) => send({ id: m.id, type: "data", fd: 2, data }, child.stderr));
-    child.on("exit", (code, signal) => send({ id: m.id, type: "exit", code, signal }));
-    child.on("close", (code, signal) => send({ id: m.id, type: "close", code, signal }));
-    // Its stdin stays open: a guard's lifeline, closed when this launcher exits.
-  }
-});
-process.on("disconnect", () => process.exit(0));
-send({ id: 0, type: "ready" });
-`;
+/**
+ * The launcher's program, a file of its own (lint and the type checker read it): beside this
+ * module when run from source, beside the bundle (dist/) in the extension, which the build writes.
+ */
+const LAUNCHER_PROGRAM = join(__dirname, "launcherProgram.mjs");
 
 type Reply =
   | { id: number; type: "ready" }
@@ -190,11 +144,6 @@ export class Launcher {
 
   constructor(private readonly options: LauncherOptions = {}) {}
 
-  /** The launcher's pid while it runs (for diagnostics). */
-  get pid(): number | undefined {
-    return this.child?.connected ? this.child.pid : undefined;
-  }
-
   /**
    * Runs a command to its end, its output collected. Rejects (with the error's `code`, e.g. ENOENT)
    * when it cannot start. If the launcher goes away meanwhile (killed), the command is killed and
@@ -225,7 +174,7 @@ export class Launcher {
 
   /** Starts a command whose output streams in; see StartedProcess. */
   start(command: string, args: readonly string[], options: StartOptions): StartedProcess {
-    const here = () => spawn(command, [...args], { cwd: options.cwd, env: options.env, detached: options.detached, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    const here = () => spawnPiped(command, args, options);
     const channel = this.channel();
     if (!channel) return here() as StartedProcess;
     const launched = new LaunchedProcess();
@@ -275,7 +224,7 @@ export class Launcher {
     if (this.unavailable) return undefined;
     if (this.child?.connected) return this.child;
     try {
-      const child = spawn(this.options.node ?? process.execPath, ["-e", LAUNCHER], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced", env: launcherEnvironment(process.env), windowsHide: true });
+      const child = spawn(this.options.node ?? process.execPath, [LAUNCHER_PROGRAM], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced", env: launcherEnvironment(process.env), windowsHide: true });
       if (child.pid === undefined) {
         child.on("error", () => undefined);
         this.unavailable = true;
@@ -335,19 +284,9 @@ const killQuietly = (pid: number) => {
   }
 };
 
-/** Runs a command here, its output collected (where the launcher is not used). */
+/** Runs a command here, its output collected (where the launcher is not used): as the launcher's program does. */
 function runHere(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", reject);
-    child.stdin.on("error", () => {});
-    child.on("close", (code, signal) => resolve({ code, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }));
-    child.stdin.end(options.input ?? "");
-  });
+  return collectOutput(spawnPiped(command, args, options), options.input);
 }
 
 /** The one launcher of this process. */

@@ -11,14 +11,11 @@
  * The script is written once per host, into a private (0700) folder.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { PROTECTED_IN_WORKSPACE } from "../agents/permissions";
 import { ownedTempDir } from "./ownedTempDir";
-
 import { SECRET_VARIABLES } from "./secrets";
-
-export { SECRET_VARIABLES, withoutSecrets } from "./secrets";
 
 export type SandboxMode = "off" | "bubblewrap";
 
@@ -62,54 +59,24 @@ export function findBubblewrap(): string | undefined {
   }
 }
 
-/** What the sandbox keeps, and what it takes away again when a command created it (see sandboxLines). */
+/** What the sandbox keeps, and what it takes away again when a command created it (agentShell.sh). */
 const QUARANTINE = ".opencode/orchestrator/quarantine";
 
-/**
- * The sandboxed part of the script. What configures git, OpenCode and the editor stays read-only:
- * code an agent put there would run outside the sandbox. bwrap can make read-only only what exists
- * (a mount needs a mount point, and one made for a name that is missing would be an empty file in
- * the user's workspace, which OpenCode would then fail to parse): so a protected name that was
- * missing when the command started and exists when it ends — it ended, was stopped or interrupted —
- * is moved into the orchestrator's quarantine folder, kept, never deleted, and the command's output
- * says so. `.opencode` always exists (createAgentShell makes it), so it is always read-only.
- */
-function sandboxLines(options: AgentShellOptions & { bwrap: string }, shell: string): string[] {
-  const ws = sh(options.workspace);
-  const guarded = PROTECTED_IN_WORKSPACE.map((p) => sh(join(options.workspace, p))).map((p) => `--ro-bind-try ${p} ${p}`).join(" ");
-  const names = PROTECTED_IN_WORKSPACE.filter((p) => p !== ".opencode").map(sh).join(" ");
-  return [
-    `ws=${ws}`,
-    // The sandbox's /tmp is its own: a working folder under the real /tmp (outside the workspace) is not there.
-    'case "$PWD" in "$ws"|"$ws"/*) dir="$PWD" ;; /tmp|/tmp/*) dir="$ws" ;; *) dir="$PWD" ;; esac',
-    "missing=",
-    `for name in ${names}; do [ -e "$ws/$name" ] || [ -h "$ws/$name" ] || missing="$missing $name"; done`,
-    "quarantine() {",
-    "  for name in $missing; do",
-    '    [ -e "$ws/$name" ] || [ -h "$ws/$name" ] || continue',
-    `    q="$ws/${QUARANTINE}/$(date +%Y%m%d-%H%M%S)-$$"`,
-    '    if [ -h "$ws/.opencode" ] || [ -h "$ws/.opencode/orchestrator" ] || ! mkdir -p "$q" || ! mv -- "$ws/$name" "$q/"; then',
-    '      echo "orchestrator sandbox: the command created $name, which the workspace protects (it configures git, OpenCode or the editor), and it could not be moved aside: remove it before trusting it" >&2',
-    "    else",
-    `      echo "orchestrator sandbox: the command created $name, which the workspace protects (it configures git, OpenCode or the editor); it was moved to \${q#"$ws/"}/ (nothing was deleted)" >&2`,
-    "    fi",
-    "  done",
-    "}",
-    "trap 'quarantine; exit 129' HUP",
-    "trap 'quarantine; exit 130' INT",
-    "trap 'quarantine; exit 143' TERM",
-    // Read-only root; the workspace writable but for those; a private /tmp and /proc; the device nodes a build needs.
-    `${sh(options.bwrap)} --die-with-parent --new-session --unshare-pid --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --bind "$ws" "$ws" ${guarded} --setenv SHELL ${sh(shell)} --chdir "$dir" ${sh(shell)} "$@"`,
-    "code=$?",
-    "quarantine",
-    'exit "$code"',
-  ];
+/** The sandboxed part of the script (agentShell.sh, read once; the build copies it beside the bundle). */
+let sandboxProgram: string | undefined;
+const sandboxScript = () => (sandboxProgram ??= readFileSync(join(__dirname, "agentShell.sh"), "utf8"));
+
+/** The values agentShell.sh runs with, as shell assignments. The protected names are split by the shell: plain words only. */
+function sandboxSettings(options: AgentShellOptions & { bwrap: string }, shell: string): string[] {
+  const odd = PROTECTED_IN_WORKSPACE.find((name) => !/^[\w.-]+$/.test(name));
+  if (odd) throw new Error(`The sandbox cannot protect ${JSON.stringify(odd)}: a protected name must be a plain word.`);
+  return [`ws=${sh(options.workspace)}`, `bwrap=${sh(options.bwrap)}`, `shell=${sh(shell)}`, `protected=${sh(PROTECTED_IN_WORKSPACE.join(" "))}`, `quarantine_dir=${sh(QUARANTINE)}`];
 }
 
 export function agentShellScript(options: AgentShellOptions & { bwrap?: string }): string {
   const shell = innerShell(options.userShell);
   const lines = ["#!/bin/sh", "# Written by OpenCode Orchestrator: the shell of agent commands (see agentShell.ts).", `unset ${SECRET_VARIABLES.join(" ")}`];
-  if (options.sandbox === "bubblewrap" && options.bwrap) lines.push(...sandboxLines({ ...options, bwrap: options.bwrap }, shell));
+  if (options.sandbox === "bubblewrap" && options.bwrap) lines.push(...sandboxSettings({ ...options, bwrap: options.bwrap }, shell), sandboxScript());
   else lines.push(`exec ${sh(shell)} "$@"`);
   return `${lines.join("\n")}\n`;
 }
@@ -120,7 +87,7 @@ export function createAgentShell(options: AgentShellOptions): AgentShell {
   if (options.sandbox === "bubblewrap" && !bwrap) {
     throw new Error("orchestrator.sandbox is \"bubblewrap\" but bwrap is not installed: install bubblewrap (e.g. `sudo apt install bubblewrap`) or set orchestrator.sandbox to \"off\".");
   }
-  // `.opencode` (our state's folder) must exist to be read-only in the sandbox (sandboxLines).
+  // `.opencode` (our state's folder) must exist to be read-only in the sandbox (agentShell.sh).
   if (options.sandbox === "bubblewrap") mkdirSync(join(options.workspace, ".opencode"), { recursive: true });
   const dir = ownedTempDir("shell");
   chmodSync(dir, 0o700);

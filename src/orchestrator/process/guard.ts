@@ -20,22 +20,12 @@ import { accessSync, constants, existsSync, readFileSync, readlinkSync } from "n
 import { delimiter, join } from "node:path";
 
 /**
- * A tiny POSIX shell guard that holds the read end of a pipe from us and runs "$@".
- * If our process dies in a way that runs no handler (SIGKILL, an editor shutting its extension host
- * down hard), the pipe reaches EOF and the guard kills the whole group: nothing is orphaned. When the
- * program exits by itself the guard exits with its status. The program's stdout and stderr are ours.
+ * The POSIX shell guard (guard.sh, read once): a tiny script that holds the read end of a pipe from
+ * us and runs "$@", ending the whole group when the pipe reaches EOF (we died). It holds the
+ * process group only. The build copies it beside the bundle.
  */
-const SHELL_GUARD = [
-  "exec 3<&0",
-  '"$@" </dev/null 3<&- &',
-  "program=$!",
-  "{ read -r _ <&3; kill -KILL 0; } &",
-  "guard=$!",
-  'wait "$program"',
-  "code=$?",
-  'kill "$guard" 2>/dev/null',
-  'exit "$code"',
-].join("\n");
+let shellGuardProgram: string | undefined;
+const shellGuard = () => (shellGuardProgram ??= readFileSync(join(__dirname, "guard.sh"), "utf8"));
 
 /**
  * The Perl guard (guard.pl, read once): on every Linux that has a shell toolbox, and able to make the
@@ -114,7 +104,7 @@ export interface GuardOptions {
 /** The command line that runs `program` under the guard. Start it detached (its own group), stdin a pipe we never write to: the guard's lifeline. */
 export function guardedCommand(program: string, args: readonly string[], options: GuardOptions = {}): { command: string; args: string[] } {
   const withPerl = perl();
-  if (!withPerl) return { command: "/bin/sh", args: ["-c", SHELL_GUARD, "orchestrator-guard", program, ...args] };
+  if (!withPerl) return { command: "/bin/sh", args: ["-c", shellGuard(), "orchestrator-guard", program, ...args] };
   const calls = [...(SYSCALLS[process.arch] ?? [])];
   if (options.namespace === false) calls[1] = 0;
   return { command: withPerl, args: ["-w", "-e", perlGuard(), calls.join(","), cgroupParent() ?? "", program, ...args] };
