@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { TodoStatus, type MissionState, type TodoState } from "../../src/orchestrator/domain/state";
-import { canRetry, canSkip } from "../../src/orchestrator/domain/transitions";
+import { canRetry, canRevert, canRevertMission, canSkip } from "../../src/orchestrator/domain/transitions";
 import { MissionView } from "../../src/orchestrator/host/missionView";
 import { todoModel } from "../../src/orchestrator/host/readModel";
 import { missionNode, todoNode } from "../../src/extension/viewModels/treeModels";
@@ -96,4 +96,20 @@ test("the views are copies made when an event names the change: nothing handed o
   view.applyMission({ type: "mission.status", missionId: "m1", status: "stopped" });
   assert.equal(view.model.status, "stopped");
   assert.equal(view.model.cost, 7);
+});
+
+test("Revert is offered exactly where Revert acts: a mission whose only change is a replaced TODO's offers none", () => {
+  const changed = (id: string, status: TodoState["status"]): TodoState => ({ ...todo(id, status), changes: { base: "c0", head: "c1", files: [{ path: `${id}.ts`, status: "modified", added: 1, removed: 0, binary: false }], touched: [`${id}.ts`] } });
+  for (const [todos, expected] of [
+    [[changed("A", "replaced"), todo("B", "done")], false],
+    [[changed("A", "done"), todo("B", "done")], true],
+    [[changed("A", "reverted")], false],
+  ] as const) {
+    const state = { ...mission("sealed", [...todos]), checkpoints: { start: "c0", end: "c1" } };
+    const view = new MissionView();
+    view.show(state, { phase: "done", demo: false });
+    assert.equal(view.model.canRevert, canRevertMission(state), todos.map((t) => t.status).join(", "));
+    assert.equal(view.model.canRevert, expected);
+    for (const t of state.todos.filter((x) => x.status !== "replaced")) assert.equal(view.model.todos.find((m) => m.id === t.id)?.canRevert, canRevert(t), `${t.id}: the TODO's own rule`);
+  }
 });

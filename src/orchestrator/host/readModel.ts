@@ -6,7 +6,7 @@
 import { TERMINAL_STATUSES, type CheckResult, type MissionState, type MissionStatus, type PlanEstimate, type TodoState } from "../domain/state";
 import { countTodos, doneText } from "../domain/progress";
 import { failedOrBlocked } from "../domain/todoStatus";
-import { canRetry, canSkip, pendingTodo } from "../domain/transitions";
+import { canRetry, canRevert, canRevertMission, canSkip, pendingTodo } from "../domain/transitions";
 import { estimateBasis, estimateLine } from "../mission/planEstimate";
 import type { CheckView } from "../../shared/check";
 import type { EstimateView } from "../../shared/estimate";
@@ -71,7 +71,7 @@ export function todoModel(todo: TodoState, missionResumable: boolean, roleOf: (s
     canRetry: missionResumable && canRetry(todo),
     canSkip: missionResumable && canSkip(todo),
     changes: (todo.changes?.files ?? []).map((f) => ({ ...f })),
-    canRevert: idle && todo.status !== "reverted" && !!todo.changes?.head && todo.changes.files.length > 0,
+    canRevert: idle && canRevert(todo),
     checkCommand: todo.check,
     check: todo.checkResult && checkView(todo.checkResult),
   };
@@ -105,6 +105,8 @@ interface MissionHeader {
   estimate?: EstimateView;
   planRound?: number;
   checkpointed: { start: boolean; end: boolean };
+  /** What Revert Mission itself would act on (domain/transitions.ts), the run aside. */
+  revertable: boolean;
   canUndo: boolean;
 }
 
@@ -124,6 +126,7 @@ function headerOf(state: MissionState): MissionHeader {
     estimate: state.estimate && estimateView(state.estimate),
     planRound: state.proposal?.round,
     checkpointed: { start: !!state.checkpoints.start, end: !!state.checkpoints.end },
+    revertable: canRevertMission(state),
     canUndo: state.reverts.some((r) => !r.undone),
   };
 }
@@ -223,7 +226,7 @@ export class MissionModelBuilder {
       resumable: actionable && isResumable(h.status),
       notOurs: run.notOurs,
       hasChanges: h.checkpointed.start && this.touched.size > 0,
-      canRevert: actionable && h.checkpointed.start && h.checkpointed.end && todos.some((t) => t.changes.length > 0 && t.status !== "reverted"),
+      canRevert: actionable && h.revertable,
       canUndoRevert: actionable && h.canUndo,
       todos,
       report: h.report,
