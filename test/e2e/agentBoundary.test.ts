@@ -14,6 +14,7 @@ import { todo, type MissionScript } from "../../src/orchestrator/scriptedModel/m
 import { call, tools } from "../../src/orchestrator/scriptedModel/scenario";
 import { findBubblewrap } from "../../src/orchestrator/process/agentShell";
 import { REPO_ROOT } from "../support/isolation";
+import { poolOf } from "../support/hostInternals";
 import { SCRIPTED_SETTINGS as base, withScriptedHost, type ScriptedHost } from "../support/scriptedHost";
 
 const withHost = (script: (ws: string) => Omit<MissionScript, "workspace">, userConfig: Record<string, unknown>, body: (run: ScriptedHost) => Promise<void>) => withScriptedHost(script, body, { prefix: "orch-boundary-", userConfig });
@@ -34,7 +35,7 @@ test("a Worker that runs env sees neither the server's password nor the MCP toke
       const seen = readFileSync(join(sandbox.workspace, "env-seen.txt"), "utf8");
       assert.match(seen, /^PATH=/m, "the command ran with an environment");
       assert.doesNotMatch(seen, /OPENCODE_SERVER_PASSWORD|OPENCODE_CONFIG_CONTENT|Bearer /, "no secret of ours");
-      const passwords = host.servers?.members().map(({ member }) => member.credentials.password ?? "") ?? [];
+      const passwords = poolOf(host)?.members().map(({ member }) => member.credentials.password ?? "") ?? [];
       assert.ok(passwords.length > 0 && passwords.every((p) => p.length >= 16 && !seen.includes(p)), "the password itself appears nowhere");
     },
   );

@@ -20,6 +20,7 @@ import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/miss
 import { call, tools } from "../../src/orchestrator/scriptedModel/scenario";
 import { startScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "../support/engineHarness";
+import { poolOf } from "../support/hostInternals";
 import { BUNDLED_OPENCODE, createSandbox } from "../support/isolation";
 import { startPoolHarness, type PoolHarness } from "../support/poolHarness";
 import { processesInGroup } from "../support/processes";
@@ -174,7 +175,7 @@ test("through the front door with orchestrator.servers 3: a permission asked on 
   try {
     const run = host.run("Read outside on every server", settings);
     await threeAsked;
-    const pool = host.servers;
+    const pool = poolOf(host);
     assert.ok(pool);
     assert.deepEqual(asked.map((r) => r.kind), ["permission", "permission", "permission"]);
     const server = (r: AgentRequest) => pool.ownerOf(r.sessionId)?.index;

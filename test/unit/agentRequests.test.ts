@@ -24,10 +24,8 @@ test("requests name the agent; one answered elsewhere is gone; the mission's end
 function recordingEngine() {
   const answered: string[] = [];
   const engine = {
-    client: {
-      permission: { reply: async (p: { requestID: string; reply: string; message?: string }) => void answered.push(`${p.requestID} ${p.reply}${p.message ? `: ${p.message}` : ""}`) },
-      question: { reject: async (p: { requestID: string }) => void answered.push(`${p.requestID} rejected`) },
-    },
+    replyPermission: async (id: string, reply: string, message?: string) => void answered.push(`${id} ${reply}${message ? `: ${message}` : ""}`),
+    rejectQuestion: async (id: string) => void answered.push(`${id} rejected`),
   } as unknown as Engine;
   return { engine, answered };
 }

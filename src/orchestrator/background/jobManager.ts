@@ -17,9 +17,10 @@ import { directCommand } from "./directCommand";
 import { JobLog } from "./jobLog";
 import { RingBuffer } from "./ringBuffer";
 import { withoutSecrets } from "../process/secrets";
+import type { JobStatus } from "../../shared/job";
 
 /** "failed": it ended without its command's exit status (its guard was killed, or the launcher went away); `reason` says how. */
-export type JobStatus = "running" | "exited" | "killed" | "timed-out" | "failed";
+export type { JobStatus } from "../../shared/job";
 
 /** Who started a job: a mission's Worker for its TODO, or its Reviewer for a batch. Learnt from the turn that started it. */
 export interface JobOwner {

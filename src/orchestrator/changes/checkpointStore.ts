@@ -16,17 +16,12 @@ import { inheritedExcludes } from "./ignoreRules";
 import { cutPatch, splitPatch } from "./patchSections";
 import { argChunks, assertNoLinkedParent, putBack, readEntries, sameBytes, type RestoreResult } from "./restoreFiles";
 import { openStoreFolder } from "./storeFolder";
+import type { FileChange } from "../domain/state";
 
 export { CheckpointError, GitNotFoundError } from "./git";
 export type { RestoreResult } from "./restoreFiles";
 
-export interface FileChange {
-  path: string;
-  status: "added" | "modified" | "deleted";
-  added: number;
-  removed: number;
-  binary: boolean;
-}
+export type { FileChange } from "../domain/state";
 
 export interface CheckpointStoreOptions {
   logger?: Logger;

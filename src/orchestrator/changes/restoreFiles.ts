@@ -11,6 +11,7 @@ import { basename, dirname, join, posix } from "node:path";
 import type { Logger } from "../logger";
 import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
 import { protectedFromRestore } from "./protectedPaths";
+import type { NotRestoredFile } from "../../shared/changes";
 
 export interface TreeEntry {
   /** 100644 file, 100755 executable, 120000 symlink, 040000 folder, 160000 nested repository. */
@@ -60,10 +61,8 @@ function blobId(bytes: Buffer, like: string): string {
 }
 
 /** A path a restore left alone, and why ("the workspace protects it"). */
-export interface NotRestored {
-  path: string;
-  why: string;
-}
+/** A path a restore left as it is, and why (the contract's shape: the views show it as it is). */
+export type NotRestored = NotRestoredFile;
 
 /** What a restore did: the paths it changed, and those it would not write. */
 export interface RestoreResult {

@@ -3,6 +3,8 @@
  * from a future version or a corrupt one is recognised instead of silently misread.
  */
 import { z } from "zod";
+import { ChangedFile } from "../../shared/changes";
+import { CheckView } from "../../shared/check";
 import { PlannedTodo, TodoKind, WorkerReport } from "./schemas";
 
 export const STATE_VERSION = 1;
@@ -29,14 +31,9 @@ export type Usage = z.infer<typeof Usage>;
 export const emptyUsageTotals = (): Usage => ({ inputTokens: 0, outputTokens: 0, cost: 0, turns: 0, requests: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
 /** One file a TODO changed, between the checkpoint before its first attempt and the one after its last. */
-export const FileChange = z.object({
-  path: z.string(),
-  status: z.enum(["added", "modified", "deleted"]),
-  added: z.number(),
-  removed: z.number(),
-  binary: z.boolean(),
-});
-export type FileChange = z.infer<typeof FileChange>;
+/** One file changed between two checkpoints: the contract's shape (src/shared), kept in the state as shown. */
+export const FileChange = ChangedFile;
+export type FileChange = ChangedFile;
 
 /** What a TODO really changed, from the orchestrator's own checkpoints (never from the Worker's report). */
 export const TodoChanges = z.object({
@@ -51,17 +48,10 @@ export const TodoChanges = z.object({
 export type TodoChanges = z.infer<typeof TodoChanges>;
 
 /** An acceptance check the Commander ran itself: its command's exit status is the evidence, not a model's word. */
-export const CheckResult = z.object({
-  command: z.string(),
-  /** running until it ends; error: it could not be run at all; refused: the permission policy or the user said no (the reason is in `tail`). */
-  status: z.enum(["running", "passed", "failed", "timed-out", "error", "refused"]),
-  exitCode: z.number().nullable().optional(),
-  /** The end of its output (bounded), what a Worker is told when it fails. */
-  tail: z.string(),
+/** An acceptance check's run: what the views show of it (src/shared), and when it ran. Its tail is what a Worker is told when it fails. */
+export const CheckResult = CheckView.extend({
   startedAt: z.number(),
   durationMs: z.number().optional(),
-  /** The background job that ran it (its full log). */
-  jobId: z.string().optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 

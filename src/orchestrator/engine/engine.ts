@@ -145,6 +145,20 @@ export class Engine implements Disposable, PoolMember, BoundedRequests {
     return runTurn({ client: this.client, events: this.events, logger: this.logger, lost: this.lostController.signal }, request);
   }
 
+  /** Answers a permission request; `message` reaches the agent with a rejection. */
+  async replyPermission(requestId: string, reply: "once" | "always" | "reject", message?: string): Promise<void> {
+    await this.client.permission.reply({ requestID: requestId, reply, ...(message ? { message } : {}) }, { throwOnError: true });
+  }
+
+  /** Answers a question request, one list of chosen labels per question. */
+  async replyQuestion(requestId: string, answers: string[][]): Promise<void> {
+    await this.client.question.reply({ requestID: requestId, answers }, { throwOnError: true });
+  }
+
+  async rejectQuestion(requestId: string): Promise<void> {
+    await this.client.question.reject({ requestID: requestId }, { throwOnError: true });
+  }
+
   async abortSession(sessionId: string): Promise<void> {
     await this.client.session.abort({ sessionID: sessionId });
   }

@@ -3,6 +3,7 @@
  * provider as connected, which cannot answer offline, so it does not count as a configured provider.
  */
 import { isRequestTimeout, type BoundedRequests } from "./client";
+import type { ModelChoice } from "../../shared/actions";
 
 const CONFIG = "its configuration (GET /config)";
 const PROVIDERS = "its providers (GET /provider)";
@@ -29,16 +30,7 @@ export async function takesStepSnapshots(server: BoundedRequests): Promise<boole
 }
 
 /** A model a user can pick for a mission: from a provider OpenCode can reach, with its price where known. */
-export interface ModelChoice {
-  providerID: string;
-  modelID: string;
-  name: string;
-  providerName: string;
-  /** USD per million tokens, from OpenCode's model data; absent when unknown (or free). Cache prices where the provider has them. */
-  cost?: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
-  /** OpenCode's default model. */
-  isDefault: boolean;
-}
+export type { ModelChoice } from "../../shared/actions";
 
 /** The models of the providers OpenCode has connected (the keyless built-in one only when nothing else is). */
 export async function listModels(server: BoundedRequests): Promise<ModelChoice[]> {

@@ -106,8 +106,8 @@ export class AgentRequests {
     if (!request) return;
     this.forget(id);
     this.logger.warn(`${request.kind === "permission" ? "Permission" : "Question"} ${id} of ${this.who(request.sessionId)} withdrawn: ${message}`);
-    if (request.kind === "permission") await request.engine.client.permission.reply({ requestID: id, reply: "reject", message }).catch(() => undefined);
-    else await request.engine.client.question.reject({ requestID: id }).catch(() => undefined);
+    if (request.kind === "permission") await request.engine.replyPermission(id, "reject", message).catch(() => undefined);
+    else await request.engine.rejectQuestion(id).catch(() => undefined);
   }
 
   /** Asks the user about something the host itself is about to run for an agent; declined when unanswered in time. */
@@ -135,16 +135,16 @@ export class AgentRequests {
     }
     const engine = this.open.get(id)?.engine;
     if (!engine) return;
-    await engine.client.permission.reply({ requestID: id, reply, ...(message ? { message } : {}) }).catch((error: unknown) => this.logger.warn(`Permission reply failed: ${String(error)}`));
+    await engine.replyPermission(id, reply, message).catch((error: unknown) => this.logger.warn(`Permission reply failed: ${String(error)}`));
     this.logger.info(`Permission ${id}: ${reply}`);
   }
 
   async answerQuestion(id: string, answers: string[][]): Promise<void> {
-    await this.open.get(id)?.engine.client.question.reply({ requestID: id, answers }).catch((error: unknown) => this.logger.warn(`Question reply failed: ${String(error)}`));
+    await this.open.get(id)?.engine.replyQuestion(id, answers).catch((error: unknown) => this.logger.warn(`Question reply failed: ${String(error)}`));
   }
 
   async rejectQuestion(id: string): Promise<void> {
-    await this.open.get(id)?.engine.client.question.reject({ requestID: id }).catch(() => undefined);
+    await this.open.get(id)?.engine.rejectQuestion(id).catch(() => undefined);
   }
 
   /** The mission ended: its requests need no answer any more (queued prompts are withdrawn). */

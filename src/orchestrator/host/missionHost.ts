@@ -144,11 +144,6 @@ export class MissionHost {
     return this.view.model;
   }
 
-  /** The OpenCode servers of the running (or last) mission. The views learn a session's server from the read model. */
-  get servers(): EnginePool<Engine> | undefined {
-    return this.pool;
-  }
-
   get isRunning(): boolean {
     return this.starting || this.editing || this.commander !== undefined;
   }

@@ -5,8 +5,9 @@
  */
 import type { PlanEstimate, PlanProposal } from "../domain/state";
 import type { ApprovePlanMode } from "../settingsTable";
+import type { PlanDecision } from "../../shared/planApproval";
 
-export type PlanDecision = { kind: "approve" } | { kind: "replan"; feedback: string } | { kind: "cancel" };
+export type { PlanDecision } from "../../shared/planApproval";
 
 /** A plan put to the user, with what it is estimated to take. */
 export interface PlanApprovalRequest {
