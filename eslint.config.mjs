@@ -1,6 +1,34 @@
-// Flat config: typescript-eslint's recommended rules plus the one boundary this project must keep.
+// Flat config: typescript-eslint's recommended rules, and the layers of the house, enforced.
 import js from "@eslint/js";
+import boundaries from "eslint-plugin-boundaries";
 import tseslint from "typescript-eslint";
+
+/**
+ * The layers, from the bottom up (docs/architecture.md draws them): a file may import its own
+ * layer and any layer below it, never one above. The editor stands apart: it reaches the core only
+ * through the front door and the shared contract, and the webviews only through the contract.
+ */
+const LAYERS = [
+  ["shared", ["src/shared/**"]],
+  ["foundation", ["src/orchestrator/common/**", "src/orchestrator/domain/**", "src/orchestrator/schedule/**", "src/orchestrator/workspace/**"]],
+  ["agents", ["src/orchestrator/agents/**"]],
+  ["planning", ["src/orchestrator/todo/**", "src/orchestrator/scriptedModel/**", "src/orchestrator/settings/**"]],
+  ["process", ["src/orchestrator/process/**"]],
+  ["engine", ["src/orchestrator/engine/**"]],
+  ["services", ["src/orchestrator/background/**", "src/orchestrator/recovery/**", "src/orchestrator/changes/**"]],
+  ["mission", ["src/orchestrator/mission/**"]],
+  ["host", ["src/orchestrator/host/**"]],
+  ["frontDoor", ["src/orchestrator/frontDoor/**"]],
+];
+const EDITOR = [
+  ["extension", ["src/extension/**"], ["frontDoor", "shared"]],
+  ["webview", ["webview/**"], ["shared"]],
+];
+const policy = (type, allowed) => ({ from: { element: { type } }, allow: { to: { element: { types: { anyOf: allowed } } } } });
+const layerPolicies = [
+  ...LAYERS.map(([type], i) => policy(type, LAYERS.slice(0, i + 1).map(([below]) => below))),
+  ...EDITOR.map(([type, , allow]) => policy(type, [type, ...allow])),
+];
 
 const NO_VSCODE = { name: "vscode", message: "src/orchestrator is editor-free; add an interface and implement it in src/extension." };
 const TEST_CODE = { group: ["**/test/**", "../../test/*", "../../../test/*"], message: "Product code never imports test code." };
@@ -9,6 +37,21 @@ export default tseslint.config(
   { ignores: ["dist/**", "out/**", "node_modules/**", "test-results/**", "scratch/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    files: ["src/**/*.{ts,mjs}", "webview/**/*.ts"],
+    plugins: { boundaries },
+    settings: {
+      "boundaries/elements": [...LAYERS, ...EDITOR].map(([type, patterns]) => ({ type, pattern: patterns, partialMatch: false })),
+      "import/resolver": { node: { extensions: [".ts", ".mjs", ".js"] } },
+    },
+    rules: {
+      // An import that runs back up a layer, or from the editor past the front door, fails lint.
+      "boundaries/dependencies": ["error", { default: "disallow", policies: layerPolicies }],
+      // Every source file is in a layer, and every local import reaches one: nothing stands outside the drawing.
+      "boundaries/no-unknown-files": "error",
+      "boundaries/no-unknown-dependencies": "error",
+    },
+  },
   {
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
@@ -31,7 +74,7 @@ export default tseslint.config(
     // only the contract (src/shared: zod schemas and their wording, nothing of the core) is below it.
     files: ["src/orchestrator/domain/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { paths: [NO_VSCODE], patterns: [TEST_CODE, { regex: "^\\.\\./(?!emitter$|disposable$|\\.\\./shared/[^/]+$)", message: "The domain model imports only itself, the contract (src/shared) and zod; move the shared type down into domain/." }] }],
+      "no-restricted-imports": ["error", { paths: [NO_VSCODE], patterns: [TEST_CODE, { regex: "^\\.\\./(?!common/emitter$|common/disposable$|\\.\\./shared/[^/]+$)", message: "The domain model imports only itself, the contract (src/shared) and zod; move the shared type down into domain/." }] }],
     },
   },
   {

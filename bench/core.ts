@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { PlannedTodo } from "../src/orchestrator/domain/schemas";
 import { EventRouter, sessionIdOf, type OpencodeEvent } from "../src/orchestrator/engine/eventRouter";
 import { TurnTracker } from "../src/orchestrator/engine/turnTracker";
-import { silentLogger } from "../src/orchestrator/logger";
+import { silentLogger } from "../src/orchestrator/common/logger";
 import { Commander } from "../src/orchestrator/mission/commander";
 import { MissionStore } from "../src/orchestrator/mission/missionStore";
 import { SessionRegistry } from "../src/orchestrator/host/sessionRegistry";

@@ -17,7 +17,7 @@ import { BackgroundJobManager, DEFAULT_MAX_RUNNING_JOBS } from "../src/orchestra
 import { createAgentShell, type AgentShell } from "../src/orchestrator/process/agentShell";
 import type { Engine } from "../src/orchestrator/engine/engine";
 import { JobPermission } from "../src/orchestrator/host/jobPermission";
-import { silentLogger } from "../src/orchestrator/logger";
+import { silentLogger } from "../src/orchestrator/common/logger";
 import type { Checkpoints } from "../src/orchestrator/mission/changeRecorder";
 import { Commander } from "../src/orchestrator/mission/commander";
 import { MissionStore } from "../src/orchestrator/mission/missionStore";

@@ -13,7 +13,7 @@ import { CheckpointStore } from "../src/orchestrator/changes/checkpointStore";
 import { basicAuthHeader } from "../src/orchestrator/engine/client";
 import type { Engine } from "../src/orchestrator/engine/engine";
 import type { OpencodeEvent } from "../src/orchestrator/engine/eventRouter";
-import { silentLogger } from "../src/orchestrator/logger";
+import { silentLogger } from "../src/orchestrator/common/logger";
 import type { Checkpoints } from "../src/orchestrator/mission/changeRecorder";
 import { Commander } from "../src/orchestrator/mission/commander";
 import { MissionStore } from "../src/orchestrator/mission/missionStore";

@@ -17,12 +17,12 @@ import { memberEnvironment } from "../src/orchestrator/engine/memberEnvironment"
 import { poolSize, turnsPerMember } from "../src/orchestrator/engine/poolSize";
 import { buildServerConfig } from "../src/orchestrator/engine/serverConfig";
 import { resultOf } from "../src/orchestrator/engine/turn";
-import { silentLogger } from "../src/orchestrator/logger";
+import { silentLogger } from "../src/orchestrator/common/logger";
 import { Commander } from "../src/orchestrator/mission/commander";
 import { MissionStore } from "../src/orchestrator/mission/missionStore";
 import { missionScenario, todo } from "../src/orchestrator/scriptedModel/missionScenario";
 import type { ScriptedModel } from "../src/orchestrator/scriptedModel/server";
-import type { ServerCount } from "../src/orchestrator/settingsTable";
+import type { ServerCount } from "../src/orchestrator/settings/settingsTable";
 import { SCRIPTED_MODEL, scriptedProvider } from "../test/support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../test/support/isolation";
 import { checkpointsOf, rawMission } from "./opencode";

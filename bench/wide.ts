@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Engine } from "../src/orchestrator/engine/engine";
 import { buildServerConfig } from "../src/orchestrator/engine/serverConfig";
-import { silentLogger } from "../src/orchestrator/logger";
+import { silentLogger } from "../src/orchestrator/common/logger";
 import type { CheckpointStore } from "../src/orchestrator/changes/checkpointStore";
 import type { PlannedTodo } from "../src/orchestrator/domain/schemas";
 import type { Checkpoints } from "../src/orchestrator/mission/changeRecorder";

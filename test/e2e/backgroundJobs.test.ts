@@ -7,7 +7,7 @@ import { agentName } from "../../src/orchestrator/agents/roles";
 import { resultOf } from "../../src/orchestrator/engine/turn";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { startMcpServer, type RunningMcpServer } from "../../src/orchestrator/background/mcpServer";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { call, text, tools, type Reply, type RequestContext } from "../../src/orchestrator/scriptedModel/scenario";
 import { commanderFor } from "../support/missionHarness";

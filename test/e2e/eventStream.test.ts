@@ -7,7 +7,7 @@ import { agentName } from "../../src/orchestrator/agents/roles";
 import { resultOf } from "../../src/orchestrator/engine/turn";
 import { WorkerReport } from "../../src/orchestrator/domain/schemas";
 import { Engine } from "../../src/orchestrator/engine/engine";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { call, structured, tools } from "../../src/orchestrator/scriptedModel/scenario";
 import type { RecordedRequest } from "../../src/orchestrator/scriptedModel/server";
 import { startCuttableProxy, type CuttableProxy } from "../support/cuttableProxy";

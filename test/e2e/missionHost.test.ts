@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL, startEngineHarness, writeScriptedOpencodeJson } from "../support/engineHarness";

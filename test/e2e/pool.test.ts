@@ -13,7 +13,7 @@ import type { Engine } from "../../src/orchestrator/engine/engine";
 import type { AgentRequest } from "../../src/orchestrator/host/agentRequests";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";

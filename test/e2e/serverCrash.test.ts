@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Engine } from "../../src/orchestrator/engine/engine";
 import { EnginePool } from "../../src/orchestrator/engine/enginePool";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";

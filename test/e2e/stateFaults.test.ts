@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore, type StateFileError } from "../../src/orchestrator/mission/missionStore";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { followOutput, type FollowedOutput } from "../support/processes";

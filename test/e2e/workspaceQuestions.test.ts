@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 import { TurnAbortedError } from "../../src/orchestrator/engine/errors";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { call, text, tools, type Reply, type RequestContext } from "../../src/orchestrator/scriptedModel/scenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "../support/engineHarness";

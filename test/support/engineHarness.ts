@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
 import { Engine } from "../../src/orchestrator/engine/engine";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
 import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "./isolation";

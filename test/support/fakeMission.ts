@@ -10,7 +10,7 @@ import type { PlannedTodo } from "../../src/orchestrator/domain/schemas";
 import type { CommanderLimits } from "../../src/orchestrator/mission/limits";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { FakeTurnRunner, todoIdsOf, type FakeAnswer } from "./fakeTurnRunner";
 
 export const planned = (id: string, dependsOn: string[] = []): PlannedTodo => ({ id, title: id, description: "", files: [`${id}.txt`], dependsOn, acceptance: "ok", kind: "code" });

@@ -3,7 +3,7 @@ import { Commander, type CommanderOptions } from "../../src/orchestrator/mission
 import type { CommanderLimits } from "../../src/orchestrator/mission/limits";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import type { OrchestratorEvent } from "../../src/orchestrator/domain/events";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
 import { SCRIPTED_MODEL, type EngineHarness } from "./engineHarness";
 

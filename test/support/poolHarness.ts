@@ -8,7 +8,7 @@ import { Engine } from "../../src/orchestrator/engine/engine";
 import { EnginePool } from "../../src/orchestrator/engine/enginePool";
 import { memberEnvironment } from "../../src/orchestrator/engine/memberEnvironment";
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { scriptedProvider } from "./engineHarness";

@@ -12,7 +12,7 @@ import { createEngineClient } from "../../src/orchestrator/engine/client";
 import { guardSettingsEnv } from "../../src/orchestrator/engine/plugin/guardSettings";
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
 import { startServer } from "../../src/orchestrator/engine/serverProcess";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 
 async function prepare(cache: string): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "orch-plugin-deps-"));

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { MissionState } from "../../src/orchestrator/domain/state";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { missionScenario, type MissionScript } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL, writeScriptedOpencodeJson } from "./engineHarness";

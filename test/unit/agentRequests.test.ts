@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { Engine } from "../../src/orchestrator/engine/engine";
 import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
 import { AgentRequests, type AgentRequestUpdate } from "../../src/orchestrator/host/agentRequests";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 
 const ev = (type: string, properties: Record<string, unknown>) => ({ id: "e", type, properties }) as unknown as OpencodeEvent;
 

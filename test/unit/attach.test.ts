@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { Engine } from "../../src/orchestrator/engine/engine";
 import { listModels } from "../../src/orchestrator/engine/modelSetup";
 import { EngineProvider } from "../../src/orchestrator/host/engineProvider";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 
 test("a port that accepts but never answers times out, and the error says what that means", async () => {
   const sockets = new Set<Socket>();

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { reviewPrompt } from "../../src/orchestrator/agents/turnPrompts";
 import { CheckpointStore } from "../../src/orchestrator/changes/checkpointStore";
 import type { TodoState } from "../../src/orchestrator/domain/state";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { ChangeRecorder } from "../../src/orchestrator/mission/changeRecorder";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { CheckpointStore, GitNotFoundError } from "../../src/orchestrator/changes/checkpointStore";
 import { translateRule } from "../../src/orchestrator/changes/ignoreRules";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 
 let root: string;
 let workspace: string;

@@ -6,7 +6,7 @@ import { SessionError } from "../../src/orchestrator/engine/errors";
 import { BackgroundJobManager } from "../../src/orchestrator/background/jobManager";
 import { Commander } from "../../src/orchestrator/mission/commander";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { FakeTurnRunner, type FakeAnswer } from "../support/fakeTurnRunner";
 import { fakeMission, gate, pass, planned, report, tempWorkspace } from "../support/fakeMission";
 

@@ -8,7 +8,7 @@ import type { EventStream } from "../../src/orchestrator/engine/eventStream";
 import type { PoolMember } from "../../src/orchestrator/engine/poolMember";
 import { resultOf, turnFailed, type TurnOutcome, type TurnRequest } from "../../src/orchestrator/engine/turn";
 import { noWork } from "../../src/orchestrator/engine/turnProgress";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 
 /** A turn on the pool, its failure thrown (what these tests assert on). */
 const runOn = <T>(pool: EnginePool<FakeMember>, request: TurnRequest<T>) => pool.runTurn(request).then(resultOf);

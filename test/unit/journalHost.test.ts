@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { MissionHost, type HostNotice } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 
 let workspace: string;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { guardToolCall } from "../../src/orchestrator/engine/plugin/guardedPaths";
-import { landingOf } from "../../src/orchestrator/landingPath";
+import { landingOf } from "../../src/orchestrator/workspace/landingPath";
 
 function place() {
   const root = mkdtempSync(join(tmpdir(), "orch-landing-"));

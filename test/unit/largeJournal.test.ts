@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { TodoState } from "../../src/orchestrator/domain/state";
 import { MissionHost, type HostNotice } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 
 const JOURNAL_MB = 300;

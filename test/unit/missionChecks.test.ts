@@ -9,7 +9,7 @@ import { BackgroundJobManager, type JobOwner } from "../../src/orchestrator/back
 import type { OrchestratorEvent } from "../../src/orchestrator/domain/events";
 import type { TodoState } from "../../src/orchestrator/domain/state";
 import { JobPermission } from "../../src/orchestrator/host/jobPermission";
-import { silentLogger } from "../../src/orchestrator/logger";
+import { silentLogger } from "../../src/orchestrator/common/logger";
 import { MissionChecks } from "../../src/orchestrator/mission/missionChecks";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 

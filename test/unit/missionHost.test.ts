@@ -7,7 +7,7 @@ import { afterEach, beforeEach, test } from "node:test";
 import type { MissionState, TodoState } from "../../src/orchestrator/domain/state";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { findUnfinished } from "../support/missions";
 

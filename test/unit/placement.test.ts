@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { placeSession, type MemberLoad, type MemberState } from "../../src/orchestrator/engine/placement";
 import { poolSize, turnsPerMember } from "../../src/orchestrator/engine/poolSize";
-import { checkServers } from "../../src/orchestrator/settingsTable";
+import { checkServers } from "../../src/orchestrator/settings/settingsTable";
 
 const m = (state: MemberState, load = 0): MemberLoad => ({ state, load });
 

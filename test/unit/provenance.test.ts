@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
-import { Provenance } from "../../src/orchestrator/provenance";
+import { Provenance } from "../../src/orchestrator/workspace/provenance";
 
 let dir: string;
 beforeEach(() => {

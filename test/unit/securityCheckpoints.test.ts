@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { CheckpointStore } from "../../src/orchestrator/changes/checkpointStore";
-import { memoryLogger } from "../../src/orchestrator/logger";
-import { Provenance } from "../../src/orchestrator/provenance";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
+import { Provenance } from "../../src/orchestrator/workspace/provenance";
 
 let root: string;
 let workspace: string;

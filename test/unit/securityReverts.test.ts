@@ -15,9 +15,9 @@ import { CheckpointStore } from "../../src/orchestrator/changes/checkpointStore"
 import type { MissionState, TodoState } from "../../src/orchestrator/domain/state";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
-import { Provenance } from "../../src/orchestrator/provenance";
+import { Provenance } from "../../src/orchestrator/workspace/provenance";
 
 let root: string;
 let workspace: string;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readHostSettings, type SettingLayers } from "../../src/orchestrator/host/hostSettings";
 import { DEFAULT_LIMITS } from "../../src/orchestrator/mission/limits";
-import { STRING_SETTINGS } from "../../src/orchestrator/settingsTable";
+import { STRING_SETTINGS } from "../../src/orchestrator/settings/settingsTable";
 
 test("non-string paths and URLs fall back to their defaults with a message naming the setting", () => {
   const values: Record<string, unknown> = { "opencode.path": 42, "opencode.serverUrl": { host: "127.0.0.1" }, model: ["a/b"], "models.worker": true, demoMode: 7 };

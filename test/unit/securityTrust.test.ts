@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { guardedCommands, needsTrust, type CommandHandler } from "../../src/extension/trust";
 import { MissionHost } from "../../src/orchestrator/host/missionHost";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { COMMAND_IDS, COMMANDS, type CommandId, type CommandName } from "../../src/shared/commands";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { startServer } from "../../src/orchestrator/engine/serverProcess";
-import { memoryLogger, RedactingLogger } from "../../src/orchestrator/logger";
+import { memoryLogger, RedactingLogger } from "../../src/orchestrator/common/logger";
 
 const FIXTURE = resolve(__dirname, "..", "fixtures", "chattyServer.mjs");
 

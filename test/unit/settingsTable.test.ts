@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { DEFAULT_LIMITS, limitsFromSettings } from "../../src/orchestrator/mission/limits";
-import { checkChoice, checkNumber, NUMBER_DEFAULTS, NUMBER_KEYS, NUMBER_SETTINGS, SETTINGS, type Setting } from "../../src/orchestrator/settingsTable";
+import { checkChoice, checkNumber, NUMBER_DEFAULTS, NUMBER_KEYS, NUMBER_SETTINGS, SETTINGS, type Setting } from "../../src/orchestrator/settings/settingsTable";
 
 type Contributed = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { FileLocks } from "../../src/orchestrator/todo/fileLocks";
 import { findCycle, planProblems, repairPlan } from "../../src/orchestrator/todo/planValidation";
 import { freshTodoId } from "../../src/orchestrator/domain/ids";
 import { TodoGraph } from "../../src/orchestrator/todo/todoGraph";
-import { workspacePath } from "../../src/orchestrator/todo/workspacePath";
+import { workspacePath } from "../../src/orchestrator/workspace/workspacePath";
 
 const planned = (id: string, dependsOn: string[] = [], files: string[] = []): PlannedTodo => ({ id, title: id, description: "", files, dependsOn, acceptance: "ok", kind: "code" });
 const state = (id: string, status: TodoState["status"], dependsOn: string[] = [], files: string[] = []): TodoState => ({ ...planned(id, dependsOn, files), status, attempts: 0, sessions: [], reviewIssues: [], history: [] });

@@ -9,7 +9,7 @@ import { TurnStalledError } from "../../src/orchestrator/engine/errors";
 import { turnFailed, type TurnOutcome, type TurnRequest } from "../../src/orchestrator/engine/turn";
 import { noWork, type WorkDone } from "../../src/orchestrator/engine/turnProgress";
 import type { TurnRunner } from "../../src/orchestrator/engine/turnRunner";
-import { memoryLogger } from "../../src/orchestrator/logger";
+import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { DEFAULT_LIMITS } from "../../src/orchestrator/mission/limits";
 import { MissionStore } from "../../src/orchestrator/mission/missionStore";
 import { TurnRecovery } from "../../src/orchestrator/mission/turnRecovery";

@@ -13,7 +13,7 @@
  */
 import type { PlannedTodo } from "../domain/schemas";
 import type { CheckResult, SyncIssue, TodoState } from "../domain/state";
-import { workspacePath } from "../todo/workspacePath";
+import { workspacePath } from "../workspace/workspacePath";
 import { fenceFor, oneLine, type Fence } from "./promptFence";
 
 const list = (items: readonly string[]) => items.map(oneLine).join(", ");

@@ -8,7 +8,7 @@
  */
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { constants } from "node:fs";
-import { APPEND_NOFOLLOW } from "../containedFiles";
+import { APPEND_NOFOLLOW } from "../workspace/containedFiles";
 
 export interface JobLogLimits {
   maxBytes: number;

@@ -8,8 +8,8 @@
 import { mkdirSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { join, relative, isAbsolute } from "node:path";
-import { makeContainedDir } from "../containedFiles";
-import { Emitter } from "../emitter";
+import { makeContainedDir } from "../workspace/containedFiles";
+import { Emitter } from "../common/emitter";
 import { launcher, type StartedProcess } from "../process/launcher";
 import { containmentOf, guardedCommand, type Containment } from "../process/guard";
 import { stopProcessGroup, watchGuard } from "../process/processGroup";

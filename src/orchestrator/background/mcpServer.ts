@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import { JobRefusedError, type BackgroundJob, type BackgroundJobManager } from "./jobManager";
 import type { WorkspaceSearch } from "./workspaceSearch";
 

@@ -8,9 +8,9 @@
 import { existsSync } from "node:fs";
 import { lstat, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { containedDir, replaceFileIfChanged } from "../containedFiles";
-import { silentLogger, type Logger } from "../logger";
-import { Provenance } from "../provenance";
+import { containedDir, replaceFileIfChanged } from "../workspace/containedFiles";
+import { silentLogger, type Logger } from "../common/logger";
+import { Provenance } from "../workspace/provenance";
 import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
 import { inheritedExcludes } from "./ignoreRules";
 import { cutPatch, splitPatch } from "./patchSections";

@@ -9,7 +9,7 @@
  * bounded — a FIFO or a link to a device where a `.gitignore` should be is skipped, never waited on.
  */
 import { statSync } from "node:fs";
-import { readSmallFile } from "../containedFiles";
+import { readSmallFile } from "../workspace/containedFiles";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
 export interface UserRepository {

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, readFile, readlink, rename, rm, rmdir, symlink, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, posix } from "node:path";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import { CheckpointError, runGit, splitNul, type GitPlace } from "./git";
 import { protectedFromRestore } from "./protectedPaths";
 import type { NotRestoredFile } from "../../shared/changes";

@@ -11,9 +11,9 @@ import { randomBytes } from "node:crypto";
 import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { containedDir, readSmallFile } from "../containedFiles";
-import type { Logger } from "../logger";
-import type { Provenance } from "../provenance";
+import { containedDir, readSmallFile } from "../workspace/containedFiles";
+import type { Logger } from "../common/logger";
+import type { Provenance } from "../workspace/provenance";
 import { CheckpointError, runGit } from "./git";
 
 /** The file in the store's folder that holds its id and our mark of it. */

@@ -4,8 +4,8 @@
  */
 import { setMaxListeners } from "node:events";
 import type { OpencodeClient } from "@opencode-ai/sdk/v2";
-import type { Disposable } from "../disposable";
-import type { Logger } from "../logger";
+import type { Disposable } from "../common/disposable";
+import type { Logger } from "../common/logger";
 import { resolveOpencodeBinary, type BinarySearch } from "./binary";
 import { checkHealth, createEngineClient, hungServerAdvice, REQUEST_TIMEOUT_MS, withinDeadline, type BoundedRequests, type ServerCredentials } from "./client";
 import { ServerUnreachableError } from "./errors";

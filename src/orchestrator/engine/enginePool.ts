@@ -7,8 +7,8 @@
  * in new sessions on the other members, and the member is started again (at most `maxRestarts`
  * times per mission). A pool of one is the single engine of before: its turns wait for the restart.
  */
-import { toDisposable, type Disposable } from "../disposable";
-import type { Logger } from "../logger";
+import { toDisposable, type Disposable } from "../common/disposable";
+import type { Logger } from "../common/logger";
 import { ServerUnreachableError } from "./errors";
 import { placeSession, type MemberState } from "./placement";
 import type { PoolMember } from "./poolMember";

@@ -3,7 +3,7 @@
  * own session's events and thousands of sessions cost one map lookup per event.
  */
 import type { Event as OpencodeEvent } from "@opencode-ai/sdk/v2";
-import { toDisposable, type Disposable } from "../disposable";
+import { toDisposable, type Disposable } from "../common/disposable";
 
 export type { OpencodeEvent };
 export type EventListener = (event: OpencodeEvent) => void;

@@ -4,8 +4,8 @@
  * reconnects by itself and tells consumers when to resync what they might have missed.
  */
 import type { OpencodeClient } from "@opencode-ai/sdk/v2";
-import { toDisposable, type Disposable } from "../disposable";
-import type { Logger } from "../logger";
+import { toDisposable, type Disposable } from "../common/disposable";
+import type { Logger } from "../common/logger";
 import { EventRouter, type EventListener, type OpencodeEvent } from "./eventRouter";
 
 export interface EventStreamOptions {

@@ -7,7 +7,7 @@
  * core but one, never more than sessions that can run at once, at most 16: a single server on 2
  * cores. Members start only when the wave needs them, so a large pool costs nothing while idle.
  */
-import { MAX_SERVERS, type ServerCount } from "../settingsTable";
+import { MAX_SERVERS, type ServerCount } from "../settings/settingsTable";
 
 export interface PoolMachine {
   /** CPU cores the extension host's machine offers (os.availableParallelism()). */

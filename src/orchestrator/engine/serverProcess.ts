@@ -5,7 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
-import { lineWriter, type Logger } from "../logger";
+import { lineWriter, type Logger } from "../common/logger";
 import { checkHealth, type ServerCredentials } from "./client";
 import { ServerStartError } from "./errors";
 import { spawnGuarded, stopProcessGroup } from "../process/processGroup";

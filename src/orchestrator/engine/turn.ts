@@ -5,9 +5,9 @@
  */
 import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
-import { DisposableStore } from "../disposable";
-import type { Logger } from "../logger";
-import { NUMBER_SETTINGS } from "../settingsTable";
+import { DisposableStore } from "../common/disposable";
+import type { Logger } from "../common/logger";
+import { NUMBER_SETTINGS } from "../settings/settingsTable";
 import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { OpencodeEvent } from "./eventRouter";
 import type { EventStream } from "./eventStream";

@@ -4,7 +4,7 @@
  */
 import type { Engine } from "../engine/engine";
 import type { OpencodeEvent } from "../engine/eventRouter";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import type { AgentRequest, AgentRequestUpdate, PermissionReply } from "../../shared/agentRequests";
 
 export type { AgentRequest, AgentRequestUpdate, PermissionReply };

@@ -7,7 +7,7 @@
 import { ROLES, type Role } from "../domain/roles";
 import { parseModelRef, type ModelRef } from "../domain/modelRef";
 import { limitsFromSettings, type CommanderLimits } from "../mission/limits";
-import { checkChoice, checkNumber, checkServers, type ApprovePlanMode, type SandboxSetting, NUMBER_KEYS, NUMBER_SETTINGS, SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingKey, type NumberSettingValues, type ServerCount, type StringSetting, type StringSettingKey } from "../settingsTable";
+import { checkChoice, checkNumber, checkServers, type ApprovePlanMode, type SandboxSetting, NUMBER_KEYS, NUMBER_SETTINGS, SETTINGS, STRING_SETTINGS, type Checked, type DemoMode, type NumberSettingKey, type NumberSettingValues, type ServerCount, type StringSetting, type StringSettingKey } from "../settings/settingsTable";
 
 export type { DemoMode };
 

@@ -12,7 +12,7 @@ import { scanCommandLine } from "../agents/shellCommands";
 import { shellParser } from "../agents/shellSyntax";
 import { HOLE } from "../agents/shellWords";
 import type { JobGate } from "../background/jobManager";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import type { PermissionReply } from "./agentRequests";
 
 /** What the user is asked: the permission and its patterns, as an agent's request would name them. */

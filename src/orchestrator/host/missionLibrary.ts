@@ -5,7 +5,7 @@
  * names missions that are not the user's own (provenance.ts): they are listed, never acted on.
  */
 import type { MissionState } from "../domain/state";
-import type { RedactingLogger } from "../logger";
+import type { RedactingLogger } from "../common/logger";
 import type { HistoryEntry } from "../mission/missionJournal";
 import type { MissionStore, StateFileError } from "../mission/missionStore";
 import type { ActionResult } from "../../shared/actions";

@@ -5,7 +5,7 @@
  */
 import type { OrchestratorEvent } from "../domain/events";
 import type { MissionState } from "../domain/state";
-import { Emitter } from "../emitter";
+import { Emitter } from "../common/emitter";
 import type { OpencodeEvent } from "../engine/eventRouter";
 import { MissionModelBuilder, progressLine, type RunFacts } from "./readModel";
 import { SessionRegistry, sessionModel } from "./sessionRegistry";

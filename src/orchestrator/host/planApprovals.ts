@@ -4,7 +4,7 @@
  * editor listens to `changed` and answers through the host — the first answer counts, whichever
  * surface it came from, and the others see the plan approval gone.
  */
-import { Emitter } from "../emitter";
+import { Emitter } from "../common/emitter";
 import type { PlanApprovalRequest } from "../mission/planApproval";
 import type { PlanApproval, PlanDecision } from "../../shared/planApproval";
 import { estimateView } from "./readModel";

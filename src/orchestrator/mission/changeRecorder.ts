@@ -14,11 +14,11 @@ import { lstat } from "node:fs/promises";
 import { isAbsolute, join, sep } from "node:path";
 import type { FileChange, MissionState, TodoChanges, TodoState } from "../domain/state";
 import type { WorkDone } from "../engine/turnProgress";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import { cutPatch } from "../changes/patchSections";
 import { DiffBatch } from "./diffBatch";
 import { ORCHESTRATOR_DIR } from "./missionStore";
-import { workspacePath } from "../todo/workspacePath";
+import { workspacePath } from "../workspace/workspacePath";
 
 /** The checkpoint store as the Commander uses it (changes/checkpointStore.ts implements it). */
 export interface Checkpoints {

@@ -18,9 +18,9 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { evaluate, type PermissionRule } from "../agents/commandPolicy";
 import { PROTECTED_IN_WORKSPACE } from "../agents/permissions";
 import type { SessionPermissionRule } from "../engine/turn";
-import { landingOf } from "../landingPath";
+import { landingOf } from "../workspace/landingPath";
 import type { FileLocks } from "../todo/fileLocks";
-import { workspacePath } from "../todo/workspacePath";
+import { workspacePath } from "../workspace/workspacePath";
 
 /** The orchestrator's own state: no agent writes there, whatever its scope. */
 const STATE_DIR = ".opencode/orchestrator";

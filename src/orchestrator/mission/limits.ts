@@ -1,5 +1,5 @@
 /** The limits a mission runs under: the user's settings over these defaults. */
-import { NUMBER_DEFAULTS, NUMBER_SETTINGS, type NumberSettingKey, type NumberSettingValues } from "../settingsTable";
+import { NUMBER_DEFAULTS, NUMBER_SETTINGS, type NumberSettingKey, type NumberSettingValues } from "../settings/settingsTable";
 
 export interface CommanderLimits {
   maxParallelSessions: number;

@@ -32,8 +32,8 @@ import { emptyUsageTotals, MissionState, STATE_VERSION, TodoState } from "../dom
 import { journalTail, readJournalAfter, readWholeJournal } from "./journalFile";
 import { applyRecords, describeIssues, headerOf, type HistoryEntry } from "./missionJournal";
 import { StateFileError, StateWriteError } from "./stateErrors";
-import { appendNoFollow, containedDir, makeContainedDir, readSmallFile, replaceFile } from "../containedFiles";
-import { Provenance } from "../provenance";
+import { appendNoFollow, containedDir, makeContainedDir, readSmallFile, replaceFile } from "../workspace/containedFiles";
+import { Provenance } from "../workspace/provenance";
 
 export { StateFileError, StateWriteError };
 

@@ -4,7 +4,7 @@
  * no estimate: by default a plan whose estimate passes orchestrator.approveAboveUsd is shown first.
  */
 import type { PlanEstimate, PlanProposal } from "../domain/state";
-import type { ApprovePlanMode } from "../settingsTable";
+import type { ApprovePlanMode } from "../settings/settingsTable";
 import type { PlanDecision } from "../../shared/planApproval";
 
 export type { PlanDecision } from "../../shared/planApproval";

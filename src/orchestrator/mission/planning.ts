@@ -16,7 +16,7 @@ import type { MissionState, MissionStatus, TodoState } from "../domain/state";
 import { liveTodos, pendingTodo } from "../domain/transitions";
 import { failedOrBlocked } from "../domain/todoStatus";
 import { StructuredResultError } from "../engine/errors";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import { repairPlan, type PlanContext } from "../todo/planValidation";
 import { TodoGraph } from "../todo/todoGraph";
 import type { MissionStore } from "./missionStore";

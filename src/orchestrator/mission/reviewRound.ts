@@ -8,7 +8,7 @@ import type { OrchestratorEvent } from "../domain/events";
 import { Review } from "../domain/schemas";
 import type { MissionState, TodoState } from "../domain/state";
 import { TurnAbortedError } from "../engine/errors";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import type { ChangeRecorder } from "./changeRecorder";
 import type { ReviewPolicy } from "./reviewPolicy";
 import type { TurnRecovery } from "./turnRecovery";

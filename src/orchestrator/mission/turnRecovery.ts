@@ -15,7 +15,7 @@ import { StructuredResultError, TurnAbortedError } from "../engine/errors";
 import { turnFailed, type ModelRef, type TurnOutcome, type TurnRequest } from "../engine/turn";
 import { describeWork, mergeWork, type WorkDone } from "../engine/turnProgress";
 import type { TurnRunner } from "../engine/turnRunner";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import { RecoveryPolicy } from "../recovery/recoveryPolicy";
 import type { AdaptiveLimit } from "../schedule/adaptiveLimit";
 import { LoadMonitor } from "../schedule/loadMonitor";

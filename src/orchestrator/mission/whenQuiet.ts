@@ -8,7 +8,7 @@
 import type { MissionState } from "../domain/state";
 import { liveTodos } from "../domain/transitions";
 import { failedOrBlocked } from "../domain/todoStatus";
-import type { Logger } from "../logger";
+import type { Logger } from "../common/logger";
 import { TodoGraph } from "../todo/todoGraph";
 import type { ChangeRecorder } from "./changeRecorder";
 import type { MissionChecks } from "./missionChecks";

@@ -3,7 +3,7 @@
  * its files from its first attempt until it is accepted (or fails, is replaced or skipped): a file
  * changed by another while its TODO waits for review would make the review judge text that is gone.
  */
-import { workspacePath } from "./workspacePath";
+import { workspacePath } from "../workspace/workspacePath";
 
 export class FileLocks {
   private readonly holders = new Map<string, string>();

@@ -15,7 +15,7 @@
 import { chmodSync, copyFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
-import { landingOf } from "../../landingPath";
+import { landingOf } from "../../workspace/landingPath";
 
 export interface GuardOptions {
   /** The workspace (OpenCode's instance directory). */

@@ -3,8 +3,8 @@
  * Commander limit it feeds. The extension validates against it, DEFAULT_LIMITS comes from it, and
  * test/unit/settingsTable.test.ts holds package.json's contributes.configuration to it.
  */
-import { ROLES, type Role } from "./domain/roles";
-import { MAX_PARALLEL_SESSIONS } from "./schedule/adaptiveLimit";
+import { ROLES, type Role } from "../domain/roles";
+import { MAX_PARALLEL_SESSIONS } from "../schedule/adaptiveLimit";
 
 export interface StringSetting {
   type: "string";
