@@ -8,7 +8,7 @@
 import { isAbsolute, relative, sep } from "node:path";
 import * as vscode from "vscode";
 import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
-import type { Logger } from "../orchestrator/frontDoor";
+import type { Logger } from "../orchestrator/host/missionHost";
 import { AskWebviewToHost, type AskExchange, type AskHostToWebview } from "../shared/askProtocol";
 import { fileUri, type ChatDeps } from "./chatParticipant";
 import { untrustedMessage } from "./trust";

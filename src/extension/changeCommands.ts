@@ -4,7 +4,7 @@
  * file as it was at one of the orchestrator's checkpoints, served read-only under its own scheme.
  */
 import * as vscode from "vscode";
-import type { MissionHost } from "../orchestrator/frontDoor";
+import type { MissionHost } from "../orchestrator/host/missionHost";
 import type { ActionResult } from "../shared/actions";
 import type { ChangeSet } from "../shared/changes";
 

@@ -6,7 +6,7 @@
  * untrusted workspace no agent runs: questions and `/task` are refused, `/status` and `/stop` work.
  */
 import * as vscode from "vscode";
-import type { HostSettings, MissionHost } from "../orchestrator/frontDoor";
+import type { HostSettings, MissionHost } from "../orchestrator/host/missionHost";
 import { missionLabel } from "../shared/mission";
 import { markdownText, missionStatusMarkdown } from "./chatStatus";
 import { untrustedMessage } from "./trust";

@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import { webviewHtml, webviewPanelOptions } from "./webviewHtml";
-import type { Logger, MissionHost } from "../orchestrator/frontDoor";
+import type { Logger, MissionHost } from "../orchestrator/host/missionHost";
 import { WebviewToHost, type HostToWebview } from "../shared/dashboardProtocol";
 import { DashboardFeed } from "./viewModels/dashboardFeed";
 import { COMMANDS, PLAN_APPROVAL_COMMANDS } from "../shared/commands";

@@ -5,7 +5,7 @@
  */
 import * as l10n from "@vscode/l10n";
 import * as vscode from "vscode";
-import { MissionHost, Provenance } from "../orchestrator/frontDoor";
+import { MissionHost, Provenance } from "../orchestrator/host/missionHost";
 import { idleModel, missionLabel, type MissionModel } from "../shared/mission";
 import { ASK_VIEW_TYPE, AskPanel } from "./askPanel";
 import { CHECKPOINT_SCHEME, CheckpointContentProvider, confirmRevert, openChanges } from "./changeCommands";

@@ -1,6 +1,6 @@
 /** The core's Logger on a VS Code LogOutputChannel ("Orchestrator"), behind the redacting wrapper. */
 import * as vscode from "vscode";
-import { RedactingLogger, type Logger } from "../orchestrator/frontDoor";
+import { RedactingLogger, type Logger } from "../orchestrator/host/missionHost";
 
 export function createLogChannel(): { channel: vscode.LogOutputChannel; logger: RedactingLogger } {
   const channel = vscode.window.createOutputChannel(vscode.l10n.t("Orchestrator"), { log: true });

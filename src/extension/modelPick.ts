@@ -4,7 +4,7 @@
  * (orchestrator.model, or OpenCode's default, is used). Nothing to pick in demo mode.
  */
 import * as vscode from "vscode";
-import type { HostSettings } from "../orchestrator/frontDoor";
+import type { HostSettings } from "../orchestrator/host/missionHost";
 import type { ModelChoice } from "../shared/actions";
 
 /** A model as OpenCode names it: provider and model id. */

@@ -5,7 +5,7 @@
  * through the host, which sends them to the engine that asked.
  */
 import * as vscode from "vscode";
-import type { Logger, MissionHost } from "../orchestrator/frontDoor";
+import type { Logger, MissionHost } from "../orchestrator/host/missionHost";
 import type { AgentRequest } from "../shared/agentRequests";
 import { Disposable, toDisposable } from "./lifecycle";
 

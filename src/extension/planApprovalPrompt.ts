@@ -7,7 +7,7 @@
  * given for, so a stale button never approves a newer plan the user has not seen.
  */
 import * as vscode from "vscode";
-import { MAX_FEEDBACK_CHARS, type Logger, type MissionHost } from "../orchestrator/frontDoor";
+import { MAX_FEEDBACK_CHARS, type Logger, type MissionHost } from "../orchestrator/host/missionHost";
 import { CONTEXT_KEYS, focusView, PLAN_APPROVAL_COMMANDS, VIEWS } from "../shared/commands";
 import type { PlanApproval, PlanDecision } from "../shared/planApproval";
 import { plainText } from "./viewModels/plainText";

@@ -4,7 +4,7 @@
  * lives in the core (host/hostSettings.ts); this file only hands it VS Code's configuration.
  */
 import * as vscode from "vscode";
-import { readHostSettings, type HostSettings, type Logger } from "../orchestrator/frontDoor";
+import { readHostSettings, type HostSettings, type Logger } from "../orchestrator/host/missionHost";
 
 /** The settings a mission runs with: what the core's front door asks for. */
 export type OrchestratorSettings = HostSettings;

@@ -31,7 +31,8 @@ test("an import that runs back up a layer fails lint", async () => {
 test("the editor reaches the core only through the front door and the contract; the webviews only through the contract", async () => {
   assert.ok((await problems("src/extension/statusBar.ts", 'import { todoModel } from "../orchestrator/host/readModel";\nexport const x = todoModel;\n')).includes("boundaries/dependencies"));
   assert.ok((await problems("webview/main.ts", 'import { MissionState } from "../src/orchestrator/domain/state";\nexport type X = MissionState;\n')).includes("boundaries/dependencies"));
-  assert.ok((await problems("webview/main.ts", 'import { MissionHost } from "../src/orchestrator/frontDoor";\nexport type X = MissionHost;\n')).includes("boundaries/dependencies"));
+  assert.ok((await problems("webview/main.ts", 'import { MissionHost } from "../src/orchestrator/host/missionHost";\nexport type X = MissionHost;\n')).includes("boundaries/dependencies"));
+  assert.ok((await problems("src/extension/statusBar.ts", 'import { MissionView } from "../orchestrator/host/missionView";\nexport type X = MissionView;\n')).includes("boundaries/dependencies"), "another file of host/ is not the front door");
 });
 
 test("a source file outside every layer fails lint", async () => {
@@ -41,7 +42,7 @@ test("a source file outside every layer fails lint", async () => {
 test("imports down the layers pass", async () => {
   for (const [file, code] of [
     ["src/orchestrator/mission/commander.ts", 'import { Engine } from "../engine/engine";\nexport type X = Engine;\n'],
-    ["src/extension/statusBar.ts", 'import { MissionHost } from "../orchestrator/frontDoor";\nimport { CheckView } from "../shared/check";\nexport type X = MissionHost | CheckView;\n'],
+    ["src/extension/statusBar.ts", 'import { MissionHost } from "../orchestrator/host/missionHost";\nimport { CheckView } from "../shared/check";\nexport type X = MissionHost | CheckView;\n'],
     ["src/orchestrator/domain/state.ts", 'import { CheckView } from "../../shared/check";\nexport type X = CheckView;\n'],
   ] as const) {
     assert.deepEqual((await problems(file, code)).filter((rule) => rule.startsWith("boundaries/") || rule === "no-restricted-imports"), [], `${file}: ${code.split("\n")[0]}`);

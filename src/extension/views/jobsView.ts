@@ -3,7 +3,7 @@
  * that shows its output live; Kill ends it with its whole process tree.
  */
 import * as vscode from "vscode";
-import type { MissionHost } from "../../orchestrator/frontDoor";
+import type { MissionHost } from "../../orchestrator/host/missionHost";
 import type { JobStatus } from "../../shared/job";
 import { commandOutcome } from "../../shared/outcome";
 import { Coalescer } from "../viewModels/coalescer";

@@ -4,7 +4,7 @@
  * Delete are in the context menu.
  */
 import * as vscode from "vscode";
-import type { MissionHost } from "../../orchestrator/frontDoor";
+import type { MissionHost } from "../../orchestrator/host/missionHost";
 import { missionLabel } from "../../shared/mission";
 import type { MissionSummary } from "../../shared/missionSummary";
 import { Coalescer } from "../viewModels/coalescer";

@@ -53,6 +53,13 @@ import type { HostNotice } from "../../shared/notices";
 import type { PlanApprovalFeed, PlanDecision } from "../../shared/planApproval";
 
 export type { ActionResult, HostNotice };
+// The front door: what the editor (src/extension) builds the host from, besides the contract in
+// src/shared — its logger, the user's provenance key, the settings as read from the editor's
+// configuration, the bound of a plan's feedback. Nothing else of the core is the editor's.
+export { readHostSettings, type HostSettings, type SettingLayers } from "./hostSettings";
+export { RedactingLogger, type Logger } from "../common/logger";
+export { Provenance } from "../workspace/provenance";
+export { MAX_FEEDBACK_CHARS } from "../mission/planApproval";
 
 /** A job as the Jobs view shows it: a copy of its fields, never the job record itself. */
 function jobModel(job: BackgroundJob): JobModel {
