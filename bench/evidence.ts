@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { permissionRules, type PermissionRule } from "../src/orchestrator/agents/commandPolicy";
+import type { PermissionRule } from "../src/orchestrator/agents/commandPolicy";
 import { BackgroundJobManager, DEFAULT_MAX_RUNNING_JOBS } from "../src/orchestrator/background/jobManager";
 import { createAgentShell, type AgentShell } from "../src/orchestrator/process/agentShell";
 import type { Engine } from "../src/orchestrator/engine/engine";
@@ -135,8 +135,7 @@ function cpuSeconds(serverPid: number | undefined): number | undefined {
 /** The rules in force, as the MissionHost reads them for the gate: the server's merged configuration. */
 async function configuredRules(engine: Engine): Promise<PermissionRule[]> {
   try {
-    const config = await engine.client.config.get({}, { throwOnError: true });
-    return permissionRules((config.data as { permission?: unknown } | undefined)?.permission);
+    return (await engine.api.permissionRules(AbortSignal.timeout(10_000))) ?? [];
   } catch {
     return [];
   }

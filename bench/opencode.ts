@@ -134,12 +134,12 @@ export async function dispatchLatency(h: EngineHarness, length: number): Promise
   const sub = h.engine.events.onAny((e) => {
     if (e.type === "session.idle") idleAt.set(e.properties.sessionID, performance.now());
   });
-  const session = h.engine.client.session;
-  const original = session.promptAsync.bind(session);
-  session.promptAsync = ((params: Parameters<typeof original>[0], options?: Parameters<typeof original>[1]) => {
-    prompts.push({ sessionId: params.sessionID, at: performance.now() });
-    return original(params, options);
-  }) as typeof session.promptAsync;
+  const api = h.engine.api;
+  const original = api.prompt.bind(api);
+  api.prompt = (prompt) => {
+    prompts.push({ sessionId: prompt.sessionId, at: performance.now() });
+    return original(prompt);
+  };
   const reviewerSessions: string[] = [];
   const workerSessions = new Map<string, string>();
   try {
@@ -152,7 +152,7 @@ export async function dispatchLatency(h: EngineHarness, length: number): Promise
     const state = await commander.run();
     if (state.status !== "sealed") throw new Error(`chain mission ${state.status}`);
   } finally {
-    session.promptAsync = original;
+    api.prompt = original;
     sub.dispose();
   }
   const samples: number[] = [];

@@ -15,7 +15,6 @@ import { Engine } from "../src/orchestrator/engine/engine";
 import { EnginePool } from "../src/orchestrator/engine/enginePool";
 import { memberEnvironment } from "../src/orchestrator/engine/memberEnvironment";
 import { poolSize, turnsPerMember } from "../src/orchestrator/engine/poolSize";
-import { buildServerConfig } from "../src/orchestrator/engine/serverConfig";
 import { resultOf } from "../src/orchestrator/engine/turn";
 import { silentLogger } from "../src/orchestrator/common/logger";
 import { Commander } from "../src/orchestrator/mission/commander";
@@ -74,7 +73,7 @@ export interface PoolResult {
 
 /** A pool of `size` real servers on a sandbox, made as the EngineProvider makes one: member 1 first, the others when needed. */
 async function startPool(sandbox: Sandbox, model: ScriptedModel, size: number, perMember = 1): Promise<{ pool: EnginePool<Engine>; first: Engine }> {
-  const config = buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model" });
+  const config = { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model" };
   const start = (index: number) => Engine.start({ directory: sandbox.workspace, binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] }, config, env: memberEnvironment(sandbox.env, join(sandbox.root, "pool"), index), logger: silentLogger });
   const first = await start(0);
   return { pool: new EnginePool({ size, first, start, logger: silentLogger, perMember }), first };

@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Engine } from "../src/orchestrator/engine/engine";
-import { buildServerConfig } from "../src/orchestrator/engine/serverConfig";
 import { silentLogger } from "../src/orchestrator/common/logger";
 import type { CheckpointStore } from "../src/orchestrator/changes/checkpointStore";
 import type { PlannedTodo } from "../src/orchestrator/domain/schemas";
@@ -170,7 +169,7 @@ export async function startWideServer(template: string, model: ScriptedModel, op
       directory: sandbox.workspace,
       binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
       // Raw OpenCode's default is snapshots on; over our config so that the same agents exist.
-      config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", extra: options.snapshot ? { snapshot: true } : undefined }),
+      config: { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", stepSnapshots: options.snapshot === true },
       env: sandbox.env,
       logger: silentLogger,
     });

@@ -10,8 +10,8 @@ import { COMMANDS, focusView, VIEWS } from "../shared/commands";
 
 /** Where a user learns to configure a model provider for OpenCode. */
 const PROVIDERS_DOCS = "https://opencode.ai/docs/providers/";
-/** OpenCode's own npm package: the install the Install OpenCode action runs, in a terminal the user sees. */
-const INSTALL_OPENCODE = "npm install -g opencode-ai";
+/** The current OpenCode's npm package (OpenCode 2): the install the Install OpenCode action runs, in a terminal the user sees. */
+const INSTALL_OPENCODE = "npm install -g @opencode/cli";
 
 /** Runs a command in a terminal the user sees (and may stop): never behind their back. */
 function inTerminal(name: string, command: string): void {

@@ -22,7 +22,7 @@ before(async () => {
   h = await startEngineHarness({ roles: {} }, undefined, async (sandbox) => {
     jobs = new BackgroundJobManager({ workspace: sandbox.workspace });
     mcp = await startMcpServer(jobs, memoryLogger());
-    return { mcp: mcp.config() };
+    return { mcp };
   });
 });
 

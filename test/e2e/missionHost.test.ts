@@ -117,7 +117,7 @@ test("Retry on a TODO of an older stopped mission resumes that mission, not the 
 });
 
 test("an attached server that snapshots at every step gets one warning, however many missions run on it", async () => {
-  const attached = await startEngineHarness({ roles: {} }, undefined, async () => ({ snapshot: true }));
+  const attached = await startEngineHarness({ roles: {} }, undefined, async () => ({ stepSnapshots: true }));
   attached.model.setScenario(missionScenario({ workspace: attached.sandbox.workspace, plans: [{ todos: [todo("W1")] }] }));
   const host = new MissionHost({ workspace: attached.sandbox.workspace, logger: new RedactingLogger(memoryLogger()), serverPassword: async () => attached.engine.credentials.password });
   const notices: string[] = [];

@@ -35,8 +35,7 @@ after(async () => {
 
 /** The ids in one server's own session list (its own database). */
 async function sessionsOn(engine: Engine): Promise<Set<string>> {
-  const listed = await engine.client.session.list({}, { throwOnError: true });
-  return new Set(listed.data.map((s) => s.id));
+  return new Set(await engine.api.sessionIds(1_000));
 }
 
 /** A mission through the Commander on the pool; each Worker session's server as the pool placed it. */
@@ -186,7 +185,7 @@ test("through the front door with orchestrator.servers 3: a permission asked on 
     // Each server lists only its own pending request.
     const members = pool.members();
     for (const { index, member } of members) {
-      const pending = (await member.client.permission.list({}, { throwOnError: true })).data.map((p) => p.id);
+      const pending = await member.api.pendingPermissions();
       assert.deepEqual(pending, asked.filter((r) => server(r) === index).map((r) => r.id), `server ${index + 1}'s own pending requests`);
     }
     // The answer reaches server 2: its own event stream reports the reply, and its list empties.
@@ -200,9 +199,9 @@ test("through the front door with orchestrator.servers 3: a permission asked on 
     });
     await host.replyPermission(onTwo.id, "once");
     await replied;
-    assert.deepEqual((await (members[1]?.member as Engine).client.permission.list({}, { throwOnError: true })).data, []);
+    assert.deepEqual(await (members[1]?.member as Engine).api.pendingPermissions(), []);
     for (const other of members.filter((m) => m.index !== 1)) {
-      assert.equal((await other.member.client.permission.list({}, { throwOnError: true })).data.length, 1, `server ${other.index + 1}'s request still waits`);
+      assert.equal((await other.member.api.pendingPermissions()).length, 1, `server ${other.index + 1}'s request still waits`);
     }
     for (const r of asked.filter((x) => x !== onTwo)) await host.replyPermission(r.id, "once");
     const final = await run;
@@ -210,8 +209,7 @@ test("through the front door with orchestrator.servers 3: a permission asked on 
 
     // Background jobs' tools: one MCP server in the host, registered with every member.
     for (const { index, member } of pool.members()) {
-      const status = (await member.client.mcp.status({}, { throwOnError: true })).data as Record<string, { status: string }>;
-      assert.equal(status.orchestrator?.status, "connected", `server ${index + 1} reaches the orchestrator's MCP server`);
+      assert.equal(await member.api.toolsConnected(AbortSignal.timeout(10_000)), true, `server ${index + 1} reaches the orchestrator's MCP server`);
     }
   } finally {
     await host.dispose();

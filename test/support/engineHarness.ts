@@ -1,17 +1,17 @@
 /** Starts the real OpenCode server, through our Engine, against a scripted model in a sandbox. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
+import type { ServerConfigOptions } from "../../src/orchestrator/engine/serverConfig";
 import { Engine } from "../../src/orchestrator/engine/engine";
+import { startMcpServer, type RunningMcpServer } from "../../src/orchestrator/background/mcpServer";
 import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
 import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "./isolation";
 
 /** The sessions the server says are busy (or retrying): what a test asserts a stop left behind. */
-export async function busySessions(engine: Pick<Engine, "client">): Promise<string[]> {
-  const status = await engine.client.session.status({}, { throwOnError: true });
-  return Object.keys(status.data);
+export async function busySessions(engine: Pick<Engine, "busySessions">): Promise<string[]> {
+  return engine.busySessions();
 }
 
 export const SCRIPTED_MODEL = { providerID: "scripted", modelID: "scripted-model" };
@@ -47,20 +47,28 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-/** `reuse`: run on an existing sandbox and model (a second Orchestrator on the same workspace). */
-export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }, extraConfig?: (sandbox: Sandbox) => Promise<Record<string, unknown>>): Promise<EngineHarness> {
+/**
+ * `reuse`: run on an existing sandbox and model (a second Orchestrator on the same workspace).
+ * `extraConfig`: more of what the server runs with (the test's own MCP server, snapshots on). Without
+ * an MCP server of the test's, the harness serves the roles' report tools itself, as the host does
+ * (OpenCode 2's structured results come through them).
+ */
+export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }, extraConfig?: (sandbox: Sandbox) => Promise<Partial<ServerConfigOptions> & { mcp?: RunningMcpServer }>): Promise<EngineHarness> {
   const sandbox = reuse?.sandbox ?? createSandbox();
   const model = reuse?.model ?? (await startScriptedModel(scenario));
   const logger = memoryLogger();
   const others: Engine[] = [];
-  const extra = extraConfig ? await extraConfig(sandbox) : undefined;
+  const { mcp: theirs, ...extra } = extraConfig ? await extraConfig(sandbox) : {};
+  const ours = theirs ? undefined : await startMcpServer(undefined, logger);
+  const mcp = (theirs ?? ours) as RunningMcpServer;
   const start = () =>
     Engine.start({
       directory: sandbox.workspace,
       binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
-      config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", extra }),
+      config: { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", tools: mcp.endpoint, ...extra },
       env: sandbox.env,
       logger,
+      reports: mcp.reports,
     });
   try {
     const engine = await start();
@@ -77,11 +85,13 @@ export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: 
       async close() {
         await engine.stop();
         for (const other of others) await other.stop();
+        await ours?.close();
         await model.close();
         sandbox.remove();
       },
     };
   } catch (error) {
+    await ours?.close();
     await model.close();
     sandbox.remove();
     throw error;

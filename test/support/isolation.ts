@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import { seedPluginDeps } from "./opencodePluginDeps";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
-export const BUNDLED_OPENCODE = join(REPO_ROOT, "node_modules", ".bin", "opencode");
+/** The opencode the tests run: OPENCODE_TEST_BINARY when set (to run them on the other major by hand), else the bundled one. */
+export const BUNDLED_OPENCODE = process.env.OPENCODE_TEST_BINARY || join(REPO_ROOT, "node_modules", ".bin", "opencode");
 
 export interface Sandbox {
   root: string;

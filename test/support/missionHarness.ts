@@ -21,7 +21,7 @@ export function commanderFor(h: EngineHarness, mission: string, limits: Partial<
   const asks = h.engine.events.onAny((event) => {
     if (event.type !== "permission.asked") return;
     const p = event.properties;
-    void commander.answerScope(p.sessionID, p.permission, p.patterns)?.then((a) => h.engine.replyPermission(p.id, a.reply, a.reply === "reject" ? a.message : undefined).catch(() => undefined));
+    void commander.answerScope(p.sessionID, p.permission, p.patterns)?.then((a) => h.engine.replyPermission({ id: p.id, sessionId: p.sessionID }, a.reply, a.reply === "reject" ? a.message : undefined).catch(() => undefined));
   });
   commander.events.on((event) => {
     if (event.type === "mission.status" && ["sealed", "stopped", "failed", "incomplete", "budget-exhausted"].includes(event.status)) asks.dispose();

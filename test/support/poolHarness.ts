@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Engine } from "../../src/orchestrator/engine/engine";
 import { EnginePool } from "../../src/orchestrator/engine/enginePool";
 import { memberEnvironment } from "../../src/orchestrator/engine/memberEnvironment";
-import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
+import { startMcpServer } from "../../src/orchestrator/background/mcpServer";
 import { memoryLogger } from "../../src/orchestrator/common/logger";
 import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
@@ -29,9 +29,11 @@ export async function startPoolHarness(size: number, scenario: Scenario = { role
   const model = await startScriptedModel(scenario);
   const logger = memoryLogger();
   const started: PoolHarness["started"] = [];
-  const config = buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model" });
+  // The roles' report tools, as the host serves them (OpenCode 2's structured results come through them).
+  const mcp = await startMcpServer(undefined, logger);
+  const config = { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", tools: mcp.endpoint };
   const start = async (index: number) => {
-    const engine = await Engine.start({ directory: sandbox.workspace, binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] }, config, env: memberEnvironment(sandbox.env, join(sandbox.root, "pool"), index), logger });
+    const engine = await Engine.start({ directory: sandbox.workspace, binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] }, config, env: memberEnvironment(sandbox.env, join(sandbox.root, "pool"), index), logger, reports: mcp.reports });
     started.push({ index, engine });
     return engine;
   };
@@ -46,12 +48,14 @@ export async function startPoolHarness(size: number, scenario: Scenario = { role
       async close() {
         await pool.stop();
         for (const s of started) await s.engine.stop();
+        await mcp.close();
         await model.close();
         sandbox.remove();
       },
     };
   } catch (error) {
     for (const s of started) await s.engine.stop();
+    await mcp.close();
     await model.close();
     sandbox.remove();
     throw error;

@@ -8,11 +8,12 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createEngineClient } from "../../src/orchestrator/engine/client";
+import { createV1Client } from "../../src/orchestrator/engine/v1/api";
 import { guardSettingsEnv } from "../../src/orchestrator/engine/plugin/guardSettings";
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
 import { startServer } from "../../src/orchestrator/engine/serverProcess";
 import { memoryLogger } from "../../src/orchestrator/common/logger";
+import { BUNDLED_OPENCODE } from "./isolation";
 
 async function prepare(cache: string): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "orch-plugin-deps-"));
@@ -24,10 +25,10 @@ async function prepare(cache: string): Promise<void> {
   }
   mkdirSync(join(workspace, ".opencode"), { recursive: true });
   execFileSync("git", ["init", "-q"], { cwd: workspace });
-  const server = await startServer({ binary: join(__dirname, "..", "..", "node_modules", ".bin", "opencode"), cwd: workspace, config: buildServerConfig({}), env, logger: memoryLogger() });
+  const server = await startServer({ binary: BUNDLED_OPENCODE, cwd: workspace, config: buildServerConfig({}), env, logger: memoryLogger() });
   try {
     // A server with a plugin answers its first request for a folder only once the installs are done.
-    await createEngineClient(server, workspace).config.get({}, { throwOnError: true });
+    await createV1Client(server, workspace).config.get({}, { throwOnError: true });
   } finally {
     await server.stop(500);
   }

@@ -76,11 +76,11 @@ test("Install OpenCode asks first, then runs the install in a terminal the user 
     const error = missing(vscode);
     await error.waitFor({ timeout: 60_000 });
     await error.getByRole("button", { name: "Install OpenCode" }).click();
-    const dialog = page.locator(".monaco-dialog-box", { hasText: "Install OpenCode with “npm install -g opencode-ai” in a terminal?" });
+    const dialog = page.locator(".monaco-dialog-box", { hasText: "Install OpenCode with “npm install -g @opencode/cli” in a terminal?" });
     await dialog.waitFor();
     assert.equal(await page.locator(".terminal-tabs-entry, .single-terminal-tab", { hasText: "Install OpenCode" }).count(), 0, "nothing runs before the user agrees");
     await dialog.getByRole("button", { name: "Install" }).click();
     await page.locator(".single-terminal-tab, .terminal-tabs-entry", { hasText: "Install OpenCode" }).first().waitFor({ timeout: 30_000 });
-    await page.locator(".xterm-rows", { hasText: "npm install -g opencode-ai" }).first().waitFor({ timeout: 30_000 });
+    await page.locator(".xterm-rows", { hasText: "npm install -g @opencode/cli" }).first().waitFor({ timeout: 30_000 });
     await vscode.screenshot("install-opencode");
   }));

@@ -24,8 +24,8 @@ test("requests name the agent; one answered elsewhere is gone; the mission's end
 function recordingEngine() {
   const answered: string[] = [];
   const engine = {
-    replyPermission: async (id: string, reply: string, message?: string) => void answered.push(`${id} ${reply}${message ? `: ${message}` : ""}`),
-    rejectQuestion: async (id: string) => void answered.push(`${id} rejected`),
+    replyPermission: async ({ id }: { id: string }, reply: string, message?: string) => void answered.push(`${id} ${reply}${message ? `: ${message}` : ""}`),
+    rejectQuestion: async ({ id }: { id: string }) => void answered.push(`${id} rejected`),
   } as unknown as Engine;
   return { engine, answered };
 }

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { REPO_ROOT } from "../support/isolation";
 
 /** Files the code finds next to itself (`join(__dirname, …)`): in the extension, next to dist/extension.js. */
-const BESIDE_THE_BUNDLE = ["dist/launcherProgram.mjs", "dist/guard.pl", "dist/guard.sh", "dist/agentShell.sh", "dist/workspace-guard.mjs", "dist/web-tree-sitter.wasm", "dist/tree-sitter-bash.wasm"];
+const BESIDE_THE_BUNDLE = ["dist/launcherProgram.mjs", "dist/guard.pl", "dist/guard.sh", "dist/agentShell.sh", "dist/workspace-guard/index.mjs", "dist/workspace-guard/package.json", "dist/web-tree-sitter.wasm", "dist/tree-sitter-bash.wasm"];
 
 test("the launcher's program, the guards and the agents' shell are built beside the bundle and shipped; the launcher's program runs from there", { timeout: 120_000 }, async () => {
   execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs")], { cwd: REPO_ROOT, stdio: "ignore" });

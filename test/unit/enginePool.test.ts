@@ -1,7 +1,7 @@
 /** The pool's placement, routing and failover against in-process members (no server): the E2E tests run real ones. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { OpencodeClient } from "@opencode-ai/sdk/v2";
+import type { EngineApi } from "../../src/orchestrator/engine/engineApi";
 import { EnginePool } from "../../src/orchestrator/engine/enginePool";
 import { ServerUnreachableError } from "../../src/orchestrator/engine/errors";
 import type { EventStream } from "../../src/orchestrator/engine/eventStream";
@@ -15,7 +15,7 @@ const runOn = <T>(pool: EnginePool<FakeMember>, request: TurnRequest<T>) => pool
 
 class FakeMember implements PoolMember {
   readonly credentials = { url: "http://127.0.0.1:1" };
-  readonly client = {} as OpencodeClient;
+  readonly api = {} as EngineApi;
   readonly events = {} as EventStream;
   readonly requests: TurnRequest[] = [];
   readonly aborted: string[] = [];

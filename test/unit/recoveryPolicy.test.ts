@@ -28,13 +28,16 @@ test("credentials and configuration errors halt with a message; they are never r
   assert.equal(auth.kind, "halt");
   const model = policy.decide(new SessionError("unknown", "Model not found: scripted/nope. Did you mean: scripted-model?", "s"), 1);
   assert.ok(model.kind === "halt" && /Configuration error: Model not found: scripted\/nope[\s\S]*orchestrator\.model/.test(model.reason));
+  // OpenCode 2 names it by type, in words of its own.
+  const unavailable = policy.decide(new SessionError("configuration", "Model unavailable: scripted/nope", "s"), 1);
+  assert.ok(unavailable.kind === "halt" && /Configuration error: Model unavailable: scripted\/nope/.test(unavailable.reason));
 });
 
 test("answers that do not fit are retried with feedback; overflow gets a fresh, smaller start", () => {
   const invalid = policy.decide(new StructuredResultError("s", "status: expected one of done|blocked|failed"), 1);
   assert.ok(invalid.kind === "retry" && invalid.delayMs === 0 && /status: expected one of/.test(invalid.feedback ?? ""));
   const missing = policy.decide(new SessionError("structured-output", "no StructuredOutput call", "s"), 1);
-  assert.ok(missing.kind === "retry" && /StructuredOutput tool/.test(missing.feedback ?? ""));
+  assert.ok(missing.kind === "retry" && /StructuredOutput, or the orchestrator.s report tool/.test(missing.feedback ?? ""));
   const overflow = policy.decide(new SessionError("context-overflow", "too long", "s"), 1);
   assert.ok(overflow.kind === "retry" && /ran out of context/.test(overflow.feedback ?? ""));
   assert.equal(policy.decide(new TurnStalledError("s", 300_000), 1).kind, "retry");

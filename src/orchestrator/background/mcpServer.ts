@@ -1,9 +1,10 @@
 /**
- * The MCP server that gives agents the background-job tools. It runs in the extension host on
+ * The MCP server that gives agents the orchestrator's tools. It runs in the extension host on
  * loopback, answers only with its random bearer token, and is registered with OpenCode at server
- * start; OpenCode offers the tools to the model as `orchestrator_background_*`. Given a
- * WorkspaceSearch, it also serves `workspace_search`, the read-only chat's search (the mission's
- * agents do not see it: agents/roles.ts turns it off for them).
+ * start; OpenCode offers the tools to the model as `orchestrator_<tool>`: the background-job tools
+ * (`orchestrator_background_*`, given the job manager), the roles' report tools (reportTool.ts: how
+ * a structured result comes back from OpenCode 2), and, given a WorkspaceSearch, `workspace_search`,
+ * the read-only chat's search (the mission's agents do not see it: agents/roles.ts denies it them).
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -12,14 +13,18 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
 import type { Logger } from "../common/logger";
+import type { ToolsEndpoint } from "../engine/serverConfig";
 import { JobRefusedError, type BackgroundJob, type BackgroundJobManager } from "./jobManager";
+import { registerReportTools, ReportBook } from "./reportTool";
 import type { WorkspaceSearch } from "./workspaceSearch";
 
 export interface RunningMcpServer {
   url: string;
   token: string;
-  /** The `mcp` entry for OPENCODE_CONFIG_CONTENT. */
-  config(): Record<string, unknown>;
+  /** Where OpenCode reaches it (each engine renders its own `mcp` entry from it: engine/serverConfig.ts). */
+  endpoint: ToolsEndpoint;
+  /** The reports it heard, by session (the engine's cross-check of a turn's result). */
+  reports: ReportBook;
   close(): Promise<void>;
 }
 
@@ -39,8 +44,15 @@ const text = (value: unknown) => ({ content: [{ type: "text" as const, text: JSO
 /** The name OpenCode offers the search under (server "orchestrator"), for permission rules and tool switches. */
 export const WORKSPACE_SEARCH_TOOL = "orchestrator_workspace_search";
 
-function toolServer(jobs: BackgroundJobManager, search?: WorkspaceSearch): McpServer {
+function toolServer(jobs: BackgroundJobManager | undefined, reports: ReportBook, search?: WorkspaceSearch): McpServer {
   const server = new McpServer({ name: "orchestrator", version: "1.0.0" });
+  registerReportTools(server, reports);
+  if (jobs) registerJobTools(server, jobs);
+  if (search) registerSearch(server, search);
+  return server;
+}
+
+function registerJobTools(server: McpServer, jobs: BackgroundJobManager): void {
   server.registerTool("background_start", {
     description: "Start a long command (install, build, test suite) in the background and return at once with its job id. Check it with background_status and background_output.",
     inputSchema: { command: z.string().describe("Shell command, run in the workspace"), timeoutSeconds: z.number().int().positive().optional().describe("Kill it after this long (default 1800)") },
@@ -74,21 +86,23 @@ function toolServer(jobs: BackgroundJobManager, search?: WorkspaceSearch): McpSe
     const job = await jobs.kill(jobId);
     return job ? text(describe(job)) : text({ error: `No job ${jobId}.` });
   });
-  if (search) {
-    server.registerTool("workspace_search", {
-      description: "Search the contents of the workspace's files with a regular expression (ripgrep syntax). Returns the matching lines with their paths and line numbers. Secret files (.env, keys, credentials) are never searched.",
-      inputSchema: {
-        pattern: z.string().describe("The regular expression to search for"),
-        path: z.string().optional().describe("A folder or file to search in (default: the whole workspace)"),
-        include: z.string().optional().describe('Only files matching this glob, e.g. "*.ts" or "*.{ts,tsx}"'),
-      },
-    }, async (request) => ({ content: [{ type: "text" as const, text: await search.search(request) }] }));
-  }
-  return server;
 }
 
-export async function startMcpServer(jobs: BackgroundJobManager, logger: Logger, search?: WorkspaceSearch): Promise<RunningMcpServer> {
+function registerSearch(server: McpServer, search: WorkspaceSearch): void {
+  server.registerTool("workspace_search", {
+    description: "Search the contents of the workspace's files with a regular expression (ripgrep syntax). Returns the matching lines with their paths and line numbers. Secret files (.env, keys, credentials) are never searched.",
+    inputSchema: {
+      pattern: z.string().describe("The regular expression to search for"),
+      path: z.string().optional().describe("A folder or file to search in (default: the whole workspace)"),
+      include: z.string().optional().describe('Only files matching this glob, e.g. "*.ts" or "*.{ts,tsx}"'),
+    },
+  }, async (request) => ({ content: [{ type: "text" as const, text: await search.search(request) }] }));
+}
+
+/** `jobs`: serve the background-job tools (a server for report tools alone has none). */
+export async function startMcpServer(jobs: BackgroundJobManager | undefined, logger: Logger, search?: WorkspaceSearch): Promise<RunningMcpServer> {
   const token = randomBytes(24).toString("base64url");
+  const reports = new ReportBook();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.headers.authorization !== `Bearer ${token}`) {
       res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "unauthorized" }));
@@ -99,7 +113,7 @@ export async function startMcpServer(jobs: BackgroundJobManager, logger: Logger,
       return;
     }
     // Stateless: a fresh server and transport per request, as the SDK recommends for it.
-    const server = toolServer(jobs, search);
+    const server = toolServer(jobs, reports, search);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on("close", () => {
       void transport.close();
@@ -120,11 +134,12 @@ export async function startMcpServer(jobs: BackgroundJobManager, logger: Logger,
   });
   const { port } = http.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/mcp`;
-  logger.info(`Background-job tools served on ${url}`);
+  logger.info(`The orchestrator's tools served on ${url}`);
   return {
     url,
     token,
-    config: () => ({ orchestrator: { type: "remote", url, headers: { Authorization: `Bearer ${token}` }, enabled: true } }),
+    endpoint: { url, token },
+    reports,
     close: () =>
       new Promise((resolve) => {
         http.closeAllConnections?.();

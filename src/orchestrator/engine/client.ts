@@ -1,5 +1,6 @@
-/** An SDK v2 client that authenticates to the server and always names the workspace directory. */
-import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk/v2";
+/** How the engine reaches a server: its credentials, bounded requests, and what it says it is. */
+import type { EngineApi } from "./engineApi";
+import { identityFromHealth, type EngineMajor } from "./engineVersion";
 import { ServerUnreachableError } from "./errors";
 
 export interface ServerCredentials {
@@ -12,15 +13,6 @@ export function basicAuthHeader(password: string): string {
   return "Basic " + Buffer.from(`opencode:${password}`).toString("base64");
 }
 
-export function createEngineClient(server: ServerCredentials, directory: string): OpencodeClient {
-  return createOpencodeClient({
-    baseUrl: server.url,
-    // The extension host's cwd is not the workspace: without this, OpenCode works on the wrong folder.
-    directory,
-    headers: server.password ? { authorization: basicAuthHeader(server.password) } : {},
-  });
-}
-
 /** How long attaching waits for a server's answer: a port that accepts but never answers must not hang a mission. */
 export const ATTACH_TIMEOUT_MS = 10_000;
 
@@ -29,8 +21,10 @@ export const REQUEST_TIMEOUT_MS = ATTACH_TIMEOUT_MS;
 
 /** A server's requests that must not hang: each bounded, its failure naming what did not answer. */
 export interface BoundedRequests {
+  /** The server's adapter (its `describe` names requests for a person). */
+  readonly api: EngineApi;
   /** `what` names the request for a person ("its configuration (GET /config)"). */
-  request<T>(what: string, call: (client: OpencodeClient, signal: AbortSignal) => Promise<T>): Promise<T>;
+  request<T>(what: string, call: (api: EngineApi, signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 /** Whether an error is a bounded request's timeout (the server hangs), not the server's own answer. */
@@ -90,11 +84,16 @@ export function describeFetchFailure(error: unknown, url: string, timeoutMs: num
   return `OpenCode at ${url} could not be reached: ${code ?? e?.cause?.message ?? e?.message ?? String(error)}.`;
 }
 
-/** GET /global/health; resolves to the server's version or throws. */
-export async function checkHealth(server: ServerCredentials, signal?: AbortSignal, timeoutMs = ATTACH_TIMEOUT_MS): Promise<string> {
+/** What a server said it is: its major (from which health answer it gave) and version. */
+export interface ServerIdentity {
+  major: EngineMajor;
+  version: string;
+}
+
+async function ask(server: ServerCredentials, path: "/global/health" | "/api/info", signal: AbortSignal | undefined, timeoutMs: number): Promise<{ status: number; identity?: ServerIdentity; healthy?: boolean }> {
   let response: Response;
   try {
-    response = await fetch(`${server.url}/global/health`, {
+    response = await fetch(`${server.url}${path}`, {
       headers: server.password ? { authorization: basicAuthHeader(server.password) } : {},
       signal: signal ?? AbortSignal.timeout(timeoutMs),
     });
@@ -102,8 +101,26 @@ export async function checkHealth(server: ServerCredentials, signal?: AbortSigna
     throw new Error(describeFetchFailure(error, server.url, timeoutMs), { cause: error });
   }
   if (response.status === 401) throw new Error(`OpenCode at ${server.url} refused the password (401).`);
-  if (!response.ok) throw new Error(`OpenCode at ${server.url} is not healthy (HTTP ${response.status}).`);
-  const body = (await response.json()) as { healthy?: boolean; version?: string };
-  if (!body.healthy) throw new Error(`OpenCode at ${server.url} reports it is not healthy.`);
-  return body.version ?? "unknown";
+  const type = response.headers.get("content-type");
+  const body = (await response.text().then((text) => JSON.parse(text) as unknown).catch(() => undefined)) as { healthy?: unknown } | undefined;
+  return { status: response.status, identity: identityFromHealth(path, type, body), healthy: body?.healthy === true };
+}
+
+/**
+ * Which OpenCode answers at `server.url`, from its own health answer: OpenCode 1 answers
+ * `GET /global/health` with JSON `{healthy, version}`, OpenCode 2 `GET /api/info` with JSON
+ * `{version, pid}`; each answers the other's path with its web app's HTML, which says nothing.
+ * OpenCode 1's path is asked first: OpenCode 2 answers it at once (and without a password).
+ */
+export async function identifyServer(server: ServerCredentials, signal?: AbortSignal, timeoutMs = ATTACH_TIMEOUT_MS): Promise<ServerIdentity> {
+  const v1 = await ask(server, "/global/health", signal, timeoutMs);
+  if (v1.identity) {
+    if (!v1.healthy) throw new Error(`OpenCode at ${server.url} reports it is not healthy.`);
+    return v1.identity;
+  }
+  const v2 = await ask(server, "/api/info", signal, timeoutMs);
+  if (v2.identity) return v2.identity;
+  const status = v2.status >= 400 ? v2.status : v1.status;
+  if (status >= 400) throw new Error(`OpenCode at ${server.url} is not healthy (HTTP ${status}).`);
+  throw new Error(`${server.url} does not answer like an OpenCode server: neither GET /global/health (OpenCode 1) nor GET /api/info (OpenCode 2) gave its JSON.`);
 }

@@ -2,17 +2,21 @@
  * Typed failures of the engine. Each carries a message a user can act on; the recovery layer
  * (and the UI) switch on the class and `kind`, never on message text.
  */
-import type { EventSessionError } from "@opencode-ai/sdk/v2";
+import type { EngineSessionError } from "./engineEvents";
 
 export class OpencodeNotFoundError extends Error {
   override readonly name = "OpencodeNotFoundError";
   constructor(readonly tried: string[]) {
     super(
       "OpenCode not found. Set `orchestrator.opencode.path` to the opencode binary, or install it with " +
-        "`npm i -g opencode-ai` (or see https://opencode.ai/docs). Looked in: " + tried.join(", "),
+        `\`${INSTALL_OPENCODE}\` (or see https://opencode.ai/docs). Looked in: ` + tried.join(", "),
     );
   }
 }
+
+/** The install that gets the current OpenCode (2): what errors and the Install OpenCode action name. */
+export const INSTALL_OPENCODE = "npm i -g @opencode/cli";
+
 
 export class ServerStartError extends Error {
   override readonly name = "ServerStartError";
@@ -33,9 +37,10 @@ export type SessionErrorKind =
   | "structured-output"
   | "output-length"
   | "content-filter"
+  /** The model or agent asked for does not exist there: no retry helps. */
+  | "configuration"
   | "unknown";
 
-type OpencodeSessionError = NonNullable<EventSessionError["properties"]["error"]>;
 
 /** A `session.error` from OpenCode, classified. */
 export class SessionError extends Error {
@@ -91,7 +96,7 @@ function retryAfterMs(headers: Record<string, string> | undefined): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-export function sessionErrorFrom(sessionId: string, error: OpencodeSessionError | undefined): SessionError {
+export function sessionErrorFrom(sessionId: string, error: EngineSessionError | undefined): SessionError {
   if (!error) return new SessionError("unknown", "OpenCode reported an error without details.", sessionId);
   switch (error.name) {
     case "ProviderAuthError":
@@ -112,6 +117,8 @@ export function sessionErrorFrom(sessionId: string, error: OpencodeSessionError 
       return new SessionError("output-length", "The model's answer was cut at its output limit.", sessionId, { retryable: true });
     case "ContentFilterError":
       return new SessionError("content-filter", error.data.message, sessionId, { retryable: false });
+    case "ConfigurationError":
+      return new SessionError("configuration", error.data.message, sessionId, { retryable: false });
     case "UnknownError":
       return new SessionError("unknown", error.data.message, sessionId);
     default:

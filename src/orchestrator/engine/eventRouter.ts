@@ -2,10 +2,11 @@
  * Demultiplexes OpenCode's single event stream by session id, so that each turn sees only its
  * own session's events and thousands of sessions cost one map lookup per event.
  */
-import type { Event as OpencodeEvent } from "@opencode-ai/sdk/v2";
 import { toDisposable, type Disposable } from "../common/disposable";
+import type { EngineEvent } from "./engineEvents";
 
-export type { OpencodeEvent };
+/** An event of a server, in the port's vocabulary (engineEvents.ts), whichever OpenCode sent it. */
+export type OpencodeEvent = EngineEvent;
 export type EventListener = (event: OpencodeEvent) => void;
 
 /** The session an event belongs to, wherever OpenCode put the id in that event type. */

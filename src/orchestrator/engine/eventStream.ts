@@ -2,11 +2,12 @@
  * One subscription to a server's event stream, kept alive for the server's lifetime.
  * OpenCode's SSE stream has no replay ids and may end cleanly without an error, so this
  * reconnects by itself and tells consumers when to resync what they might have missed.
+ * The connection itself is the adapter's (EngineApi.events): events arrive in the port's vocabulary.
  */
-import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import { toDisposable, type Disposable } from "../common/disposable";
 import type { Logger } from "../common/logger";
-import { EventRouter, type EventListener, type OpencodeEvent } from "./eventRouter";
+import type { EngineApi } from "./engineApi";
+import { EventRouter, type EventListener } from "./eventRouter";
 
 export interface EventStreamOptions {
   /** First reconnect delay; doubles up to maxReconnectDelayMs. */
@@ -21,12 +22,12 @@ export class EventStream implements Disposable {
   private connectedOnce = false;
   private firstConnect!: () => void;
   private readonly connected = new Promise<void>((resolve) => (this.firstConnect = resolve));
-  /** Wall-clock time of the last event of any kind (heartbeats included). */
+  /** Wall-clock time of the last sign of the stream (events, heartbeats, keep-alive comments). */
   lastEventAt = 0;
   reconnects = 0;
 
   constructor(
-    private readonly client: OpencodeClient,
+    private readonly source: Pick<EngineApi, "events">,
     private readonly logger: Logger,
     private readonly options: EventStreamOptions = {},
   ) {}
@@ -61,15 +62,13 @@ export class EventStream implements Disposable {
     let delay = base;
     while (!this.abort.signal.aborted) {
       try {
-        // sseMaxRetryAttempts 1: the SDK's own retry waits seconds and never tells us to resync.
-        const subscription = await this.client.event.subscribe({}, { signal: this.abort.signal, sseMaxRetryAttempts: 1 });
-        for await (const event of subscription.stream) {
+        for await (const event of this.source.events(this.abort.signal, () => (this.lastEventAt = Date.now()))) {
           this.lastEventAt = Date.now();
-          if ((event as OpencodeEvent).type === "server.connected") {
+          if (event.type === "server.connected") {
             delay = base;
             this.onConnected();
           }
-          this.router.dispatch(event as OpencodeEvent);
+          this.router.dispatch(event);
         }
         if (!this.abort.signal.aborted) this.logger.debug("OpenCode event stream ended; reconnecting");
       } catch (error) {

@@ -1,16 +1,17 @@
 /**
  * One member of the engine pool, as the pool and the host see it: an OpenCode server reached over
- * HTTP with its own client and event stream. Nothing here says the server is a local process (the
- * Engine that started it stops it), so a member can later be a server on another machine.
+ * HTTP through the port (its adapter, whichever OpenCode it is) with its own event stream. Nothing
+ * here says the server is a local process (the Engine that started it stops it), so a member can
+ * later be a server on another machine.
  */
-import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import type { ServerCredentials } from "./client";
+import type { EngineApi } from "./engineApi";
 import type { EventStream } from "./eventStream";
 import type { TurnRunner } from "./turnRunner";
 
 export interface PoolMember extends TurnRunner {
   readonly credentials: ServerCredentials;
-  readonly client: OpencodeClient;
+  readonly api: EngineApi;
   /** This member's own event stream: every event of its sessions arrives here, and only here. */
   readonly events: EventStream;
   /** False once the member is gone (its server exited) or stopped. */

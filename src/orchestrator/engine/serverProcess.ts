@@ -6,7 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import { lineWriter, type Logger } from "../common/logger";
-import { checkHealth, type ServerCredentials } from "./client";
+import { identifyServer, type ServerCredentials, type ServerIdentity } from "./client";
 import { ServerStartError } from "./errors";
 import { spawnGuarded, stopProcessGroup } from "../process/processGroup";
 import { parseListeningUrl } from "./serverUrl";
@@ -26,6 +26,8 @@ export interface ServerLaunch {
 export interface RunningServer extends ServerCredentials {
   readonly password: string;
   readonly pid: number;
+  /** What the server said it is, once it listened (its health answer). */
+  readonly identity: ServerIdentity;
   /** Resolves with the exit code (or signal) when the process ends, whoever ended it. */
   readonly exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the whole group is gone. */
@@ -41,6 +43,9 @@ export async function startServer(launch: ServerLaunch): Promise<RunningServer> 
   const env: NodeJS.ProcessEnv = {
     ...(launch.env ?? process.env),
     OPENCODE_SERVER_PASSWORD: password,
+    // OpenCode 2 reads OPENCODE_PASSWORD before OPENCODE_SERVER_PASSWORD: one inherited from the
+    // editor's environment would win over ours. Both are ours, and both are secrets (process/secrets.ts).
+    OPENCODE_PASSWORD: password,
     OPENCODE_CONFIG_CONTENT: JSON.stringify(launch.config),
   };
   const started = Date.now();
@@ -100,10 +105,10 @@ export async function startServer(launch: ServerLaunch): Promise<RunningServer> 
   }
 
   const credentials = { url, password };
-  let version: string;
+  let identity: ServerIdentity;
   for (let attempt = 0; ; attempt++) {
     try {
-      version = await checkHealth(credentials);
+      identity = await identifyServer(credentials);
       break;
     } catch (error) {
       if (attempt >= 20) {
@@ -113,12 +118,13 @@ export async function startServer(launch: ServerLaunch): Promise<RunningServer> 
       await sleep(100);
     }
   }
-  launch.logger.info(`OpenCode ${version} listening on ${url} (pid ${pid}, started in ${Date.now() - started} ms)`);
+  launch.logger.info(`OpenCode ${identity.version} listening on ${url} (pid ${pid}, started in ${Date.now() - started} ms)`);
 
   return {
     url,
     password,
     pid,
+    identity,
     exited,
     stop: async (graceMs?: number) => {
       await stopProcessGroup(pid, graceMs);

@@ -1,5 +1,9 @@
-/** `opencode serve` announces where it listens on stdout; with port 0 this is the only way to learn the port. */
-const LISTENING = /opencode server listening on (https?:\/\/[^\s]+)/;
+/**
+ * `opencode serve` announces where it listens on stdout; with port 0 this is the only way to learn the
+ * port. OpenCode 1 says `opencode server listening on http://…`, OpenCode 2 `server listening on
+ * http://…`: only `listening on <url>` is read, and which OpenCode it is comes from elsewhere (engineVersion.ts).
+ */
+const LISTENING = /\blistening on (https?:\/\/[^\s]+)/;
 
 export function parseListeningUrl(output: string): string | undefined {
   const match = LISTENING.exec(output);

@@ -1,23 +1,25 @@
 /**
- * One turn: a prompt sent with promptAsync to a session, finished when that session goes idle.
- * Completion comes from the event stream (never from polling), with a resync after a reconnect
- * and a liveness watchdog so a turn can never wait on something that will not finish.
+ * One turn: a prompt sent to a session, finished when that session goes idle. Completion comes from
+ * the event stream (never from polling), with a resync after a reconnect and a liveness watchdog so
+ * a turn can never wait on something that will not finish. Engine-neutral: it talks to the port
+ * (EngineApi, events in the port's vocabulary), whichever OpenCode serves it.
  */
-import type { OpencodeClient, Part, TextPart } from "@opencode-ai/sdk/v2";
-import { z } from "zod";
+import type { z } from "zod";
 import { DisposableStore } from "../common/disposable";
 import type { Logger } from "../common/logger";
 import { NUMBER_SETTINGS } from "../settings/settingsTable";
+import type { EngineApi, SessionPermissionRule } from "./engineApi";
+import type { Part, TextPart } from "./engineEvents";
 import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { OpencodeEvent } from "./eventRouter";
 import type { EventStream } from "./eventStream";
-import { parseStructured } from "./structuredResult";
-import { noWork, type WorkDone } from "./turnProgress";
-import { TurnTracker, type TokenUsage } from "./turnTracker";
+import { parseStructured, type ReportLedger } from "./structuredResult";
+import { mergeWork, noWork, type WorkDone } from "./turnProgress";
+import { addUsage, TurnTracker, type TokenUsage } from "./turnTracker";
 import type { ModelRef } from "../domain/modelRef";
 import type { TurnWatch } from "../schedule/loadMonitor";
 
-export type { ModelRef };
+export type { ModelRef, SessionPermissionRule };
 
 export interface TurnRequest<T = unknown> {
   /** Continue in this session; when absent a new session is created with `title`. */
@@ -88,11 +90,13 @@ export function resultOf<T>(outcome: TurnOutcome<T>): TurnResult<T> {
 }
 
 export interface TurnDeps {
-  client: OpencodeClient;
+  api: EngineApi;
   events: EventStream;
   logger: Logger;
   /** Fires when the server is gone for good: the turn fails at once instead of waiting for its watchdog. */
   lost?: AbortSignal;
+  /** What our MCP server heard of reports (a report tool's result is checked against it). */
+  reports?: ReportLedger;
 }
 
 /** The turnLivenessSeconds setting's default, for turns run without the Commander's limits. */
@@ -107,38 +111,72 @@ function textOf(parts: Part[]): string {
     .trim();
 }
 
-/** One OpenCode permission rule: `pattern` is a wildcard over what the tool asks about (a path relative to the workspace for edits). */
-export interface SessionPermissionRule {
-  permission: string;
-  pattern: string;
-  action: "allow" | "deny" | "ask";
-}
-
-export async function createSession(client: OpencodeClient, title: string, permission?: SessionPermissionRule[]): Promise<string> {
-  const created = await client.session.create({ title, ...(permission?.length ? { permission } : {}) }, { throwOnError: true });
-  return created.data.id;
-}
-
 /** Runs one turn; it never rejects: a failure is an outcome that carries what the turn did. */
 export async function runTurn<T>(deps: TurnDeps, request: TurnRequest<T>): Promise<TurnOutcome<T>> {
   const started = Date.now();
   if (deps.lost?.aborted) return turnFailed(new ServerUnreachableError("The OpenCode server is gone."), started);
   let sessionId: string | undefined;
-  let tracker: TurnTracker | undefined;
-  try {
-    sessionId = request.sessionId ?? (await createSession(deps.client, request.title, request.permission));
-    request.onSession?.(sessionId);
-    tracker = new TurnTracker(sessionId, started);
+  // One tracker per prompt of the turn: its own, and the reminder of a missing report (below).
+  const trackers: TurnTracker[] = [];
+  const workSoFar = () => trackers.slice(1).reduce((work, t) => mergeWork(work, t.progress.work), trackers[0]?.progress.work ?? noWork());
+  const track = (at: number) => {
+    const tracker = new TurnTracker(sessionId as string, at);
     tracker.onJobStarted = request.onJobStarted;
-    return await followTurn(deps, request, sessionId, tracker, started);
+    trackers.push(tracker);
+    return tracker;
+  };
+  try {
+    sessionId = request.sessionId ?? (await deps.api.createSession({ title: request.title, agent: request.agent, model: request.model, permission: request.permission }));
+    request.onSession?.(sessionId);
+    const first = track(started);
+    await followTurn(deps, request, sessionId, first, started, request.prompt, request.schema);
+    if (request.schema && first.structured === undefined) {
+      // Where the result is a tool call the model may skip (OpenCode 2), one reminder in the same
+      // session is cheaper than a retry in a fresh one; a call the events missed is looked up first.
+      const reminder = deps.api.reportReminder(request.schema);
+      if (reminder && (await resync(deps.api, first, true).catch(() => "continue"), first.structured === undefined)) {
+        deps.logger.info(`Turn in ${sessionId} ended without its report; reminding it once in the same session`);
+        const at = Date.now();
+        await followTurn(deps, request, sessionId, track(at), at, reminder, undefined);
+      }
+    }
+    return await finish(deps, request, sessionId, trackers, workSoFar(), started);
   } catch (error) {
     // A retry in a fresh session gets to know what this attempt already did.
-    return turnFailed(error, started, tracker?.progress.work, sessionId);
+    return turnFailed(error, started, workSoFar(), sessionId);
   }
 }
 
-async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId: string, tracker: TurnTracker, started: number): Promise<TurnResult<T>> {
-  const { client, events, logger } = deps;
+/** The result of a turn that ended well: its answer's text, its structured result, what it cost. */
+async function finish<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId: string, trackers: TurnTracker[], work: WorkDone, started: number): Promise<TurnResult<T>> {
+  const last = trackers.at(-1) as TurnTracker;
+  let text = "";
+  let structured: unknown = [...trackers].reverse().find((t) => t.structured !== undefined)?.structured;
+  // A structured turn's result already came with its events; fetching the message again costs a
+  // round trip to a server that may be busy with fifty sessions (docs/benchmarks.md).
+  if (last.lastAssistantId && !(request.schema && structured !== undefined)) {
+    const message = await deps.api.message(sessionId, last.lastAssistantId);
+    text = textOf(message.parts);
+    if (structured === undefined && message.info.role === "assistant") structured = message.info.structured;
+  }
+  const parsed = request.schema ? parseStructured(request.schema, structured, sessionId, deps.api.structuredBy === "report-tool" ? deps.reports : undefined) : undefined;
+  return {
+    ok: true,
+    sessionId,
+    messageId: last.lastAssistantId,
+    text,
+    structured: parsed,
+    tokens: trackers.slice(1).reduce((sum, t) => addUsage(sum, t.tokens), (trackers[0] as TurnTracker).tokens),
+    cost: trackers.reduce((sum, t) => sum + t.cost, 0),
+    requests: trackers.reduce((sum, t) => sum + t.requests, 0),
+    durationMs: Date.now() - started,
+    work,
+  };
+}
+
+/** Sends one prompt of the turn and waits until the session has finished with it (or the turn failed). */
+async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId: string, tracker: TurnTracker, started: number, promptText: string, schema: z.ZodType | undefined): Promise<void> {
+  const { api, events, logger } = deps;
   const livenessMs = request.livenessMs ?? DEFAULT_LIVENESS_MS;
   const store = new DisposableStore();
 
@@ -153,7 +191,7 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
       let aborting = false;
       /** The error the turn failed with; set while its session is being aborted, and kept. */
       let failing: Error | undefined;
-      const abortSession = () => client.session.abort({ sessionID: sessionId }).catch(() => undefined);
+      const abortSession = () => api.abort(sessionId).catch(() => undefined);
       // A failed turn's session must not work on behind our back while its retry runs (after a
       // context overflow OpenCode 1.18 compacts the session and carries on by itself), so it is
       // aborted first. What the abort itself then reports must not replace the real error.
@@ -184,7 +222,7 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
 
       // After a reconnect, events of this turn may be lost: ask the server where the session stands.
       store.add(events.onReconnect(() => {
-        void resync(client, tracker).then((verdict) => onVerdict(verdict)).catch((error: unknown) => logger.debug(`resync of ${sessionId} failed: ${String(error)}`));
+        void resync(api, tracker).then((verdict) => onVerdict(verdict)).catch((error: unknown) => logger.debug(`resync of ${sessionId} failed: ${String(error)}`));
       }));
 
       if (deps.lost) {
@@ -198,9 +236,9 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
         const onAbort = () => {
           aborting = true;
           void abortSession()
-            .then(() => client.session.status({}, { throwOnError: true }))
-            .then((status) => {
-              if (!status.data[sessionId]) settle(() => reject(new TurnAbortedError(sessionId)));
+            .then(() => api.busySessions())
+            .then((busy) => {
+              if (!busy.includes(sessionId)) settle(() => reject(new TurnAbortedError(sessionId)));
             })
             .catch(() => undefined);
           const fallback = setTimeout(() => settle(() => reject(new TurnAbortedError(sessionId))), 3_000);
@@ -221,10 +259,10 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
         if (!tracker.sawActivity && Date.now() - probedAt > livenessMs && !probing) {
           probing = true;
           probedAt = Date.now();
-          void client.session
-            .status({}, { throwOnError: true })
-            .then((status) => {
-              if (status.data[sessionId]) {
+          void api
+            .busySessions()
+            .then((busy) => {
+              if (busy.includes(sessionId)) {
                 tracker.sawActivity = true;
                 tracker.lastActivityAt = Date.now();
               } else if (Date.now() - started > 3 * livenessMs) fail(new TurnStalledError(sessionId, Date.now() - started));
@@ -247,42 +285,34 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
       store.add({ dispose: () => clearInterval(watchdog) });
       store.add({ dispose: () => request.watch?.ended(sessionId) });
 
-      const format = request.schema ? { type: "json_schema" as const, schema: z.toJSONSchema(request.schema) as Record<string, unknown> } : undefined;
-      client.session
-        .promptAsync({ sessionID: sessionId, agent: request.agent, model: request.model, format, parts: [{ type: "text", text: request.prompt }] }, { throwOnError: true })
+      api
+        .prompt({ sessionId, agent: request.agent, model: request.model, text: promptText, schema })
         .then(() => logger.debug(`prompt sent to ${sessionId} (${request.agent})`))
         .catch((error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))));
     });
   } finally {
     store.dispose();
   }
-
-  let text = "";
-  let structured: unknown = tracker.structured;
-  // A structured turn's result already came with its message.updated event; fetching the message
-  // again costs a round trip to a server that may be busy with fifty sessions (docs/benchmarks.md).
-  if (tracker.lastAssistantId && !(request.schema && structured !== undefined)) {
-    const message = await client.session.message({ sessionID: sessionId, messageID: tracker.lastAssistantId }, { throwOnError: true });
-    text = textOf(message.data.parts);
-    if (structured === undefined && message.data.info.role === "assistant") structured = message.data.info.structured;
-  }
-  const parsed = request.schema ? parseStructured(request.schema, structured, sessionId) : undefined;
-  return { ok: true, sessionId, messageId: tracker.lastAssistantId, text, structured: parsed, tokens: tracker.tokens, cost: tracker.cost, requests: tracker.requests, durationMs: Date.now() - started, work: tracker.progress.work };
 }
 
-/** Brings a tracker up to date from the server after events may have been missed. */
-async function resync(client: OpencodeClient, tracker: TurnTracker): Promise<string> {
+/**
+ * Brings a tracker up to date from the server after events may have been missed. `ended`: the turn
+ * is known to have ended (only its messages are read again, for a result the events did not bring).
+ */
+async function resync(api: EngineApi, tracker: TurnTracker, ended = false): Promise<string> {
   // Whatever it missed, it can no longer tell when the turn's last tool call ended.
-  tracker.progress.lost();
-  const status = await client.session.status({}, { throwOnError: true });
-  if (status.data[tracker.sessionId]) return "continue"; // still busy or retrying; events will follow
-  // Idle. Only the newest message is asked for: listing a json_schema session's history fails on 1.18 (ENVIRONMENT.md).
-  const last = await client.session.messages({ sessionID: tracker.sessionId, limit: 1 }, { throwOnError: true });
-  const info = last.data[0]?.info;
-  if (!info || info.role !== "assistant" || info.time.completed === undefined || !tracker.isOfThisTurn(info)) return "continue";
-  tracker.recordAssistant(info);
-  if (info.error) {
-    tracker.error = sessionErrorFrom(tracker.sessionId, info.error);
+  if (!ended) tracker.progress.lost();
+  if (!ended && (await api.busySessions()).includes(tracker.sessionId)) return "continue"; // still busy or retrying; events will follow
+  const messages = (await api.turnMessages(tracker.sessionId)).filter((m) => tracker.isOfThisTurn(m.info));
+  const last = messages.at(-1);
+  for (const { info, parts } of messages) {
+    tracker.recordAssistant(info);
+    for (const part of parts) tracker.feedPart(part);
+  }
+  if (ended) return "done";
+  if (!last || last.info.time.completed === undefined) return "continue";
+  if (last.info.error) {
+    tracker.error = sessionErrorFrom(tracker.sessionId, last.info.error);
     return "error";
   }
   return tracker.feed({ id: "resync", type: "session.idle", properties: { sessionID: tracker.sessionId } });

@@ -5,8 +5,9 @@
  * build on the work in the workspace instead of redoing it — at no model request, where asking the
  * model to summarize would need the very context that just ran out.
  */
-import type { Part } from "@opencode-ai/sdk/v2";
 import { fenceFor, oneLine } from "../agents/promptFence";
+import { REPORT_TOOL_NAMES } from "../agents/reportTools";
+import type { Part } from "./engineEvents";
 
 /** The name OpenCode gives our MCP server's background_start tool (server "orchestrator"). */
 export const BACKGROUND_START_TOOL = "orchestrator_background_start";
@@ -41,10 +42,10 @@ const MAX_TEXT = 600;
 const EDIT_TOOLS = new Set(["write", "edit", "multiedit", "patch", "apply_patch"]);
 /**
  * OpenCode's tools that write nothing: when they end does not tell when the turn's writes did
- * (StructuredOutput, the Worker's report, is its last call). Any other tool — bash, the edits, a
- * subagent's task, an MCP tool — may write.
+ * (StructuredOutput or a report tool, the Worker's report, is its last call). Any other tool — bash,
+ * the edits, a subagent's task, an MCP tool — may write.
  */
-const READ_ONLY_TOOLS = new Set(["StructuredOutput", "read", "glob", "grep", "list", "todoread", "todowrite", "webfetch", "websearch", "codesearch", "question", "skill"]);
+const READ_ONLY_TOOLS = new Set(["StructuredOutput", ...REPORT_TOOL_NAMES, "read", "glob", "grep", "list", "todoread", "todowrite", "webfetch", "websearch", "codesearch", "question", "skill"]);
 
 export const noWork = (): WorkDone => ({ filesChanged: [], commands: [], jobIds: [], lastText: "" });
 

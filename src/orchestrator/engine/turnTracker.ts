@@ -2,7 +2,8 @@
  * The state of one turn, reduced from its session's events. Pure: no I/O, no timers, so every
  * odd order of events can be unit-tested. The runner in turn.ts feeds it and acts on its verdicts.
  */
-import type { AssistantMessage } from "@opencode-ai/sdk/v2";
+import { REPORT_TOOL_NAMES } from "../agents/reportTools";
+import type { AssistantInfo, Part } from "./engineEvents";
 import type { OpencodeEvent } from "./eventRouter";
 import { sessionErrorFrom, type SessionError } from "./errors";
 import { TurnProgress } from "./turnProgress";
@@ -28,7 +29,7 @@ interface AssistantRecord {
   cost: number;
   structured?: unknown;
   completed: boolean;
-  error?: AssistantMessage["error"];
+  error?: AssistantInfo["error"];
 }
 
 export class TurnTracker {
@@ -47,6 +48,8 @@ export class TurnTracker {
   /** Told when the turn starts a background job, so the job can be attributed to its TODO. */
   onJobStarted?: (jobId: string) => void;
   private readonly assistants = new Map<string, AssistantRecord>();
+  /** The input of the turn's latest completed report tool call (OpenCode 2's structured result). */
+  private report: unknown;
 
   constructor(readonly sessionId: string, private readonly startedAt: number, now = startedAt) {
     this.lastActivityAt = now;
@@ -85,22 +88,28 @@ export class TurnTracker {
         if (info.role === "assistant" && this.isOfThisTurn(info)) this.recordAssistant(info);
         return "continue";
       }
-      case "message.part.updated": {
-        const jobId = this.progress.feed(event.properties.part, (messageId) => this.assistants.has(messageId));
-        if (jobId) this.onJobStarted?.(jobId);
+      case "message.part.updated":
+        this.feedPart(event.properties.part);
         return "continue";
-      }
       default:
         return "continue";
     }
   }
 
+  /** One part of the session: the turn's work, and its report when it is the completed call of a report tool. */
+  feedPart(part: Part): void {
+    const ofThisTurn = (messageId: string) => this.assistants.has(messageId);
+    const jobId = this.progress.feed(part, ofThisTurn);
+    if (jobId) this.onJobStarted?.(jobId);
+    if (part.type === "tool" && part.state.status === "completed" && REPORT_TOOL_NAMES.has(part.tool) && ofThisTurn(part.messageID)) this.report = part.state.input;
+  }
+
   /** Messages of an earlier turn in the same session can still be updated after it ended. */
-  isOfThisTurn(info: AssistantMessage): boolean {
+  isOfThisTurn(info: AssistantInfo): boolean {
     return info.time.created >= this.startedAt - 2_000;
   }
 
-  recordAssistant(info: AssistantMessage): void {
+  recordAssistant(info: AssistantInfo): void {
     this.sawActivity = true;
     this.lastAssistantId = info.id;
     this.assistants.set(info.id, {
@@ -135,10 +144,10 @@ export class TurnTracker {
     return total;
   }
 
-  /** The structured result, from whichever assistant message of the turn carried it. */
+  /** The structured result: from whichever assistant message of the turn carried it (OpenCode 1), else the turn's report call. */
   get structured(): unknown {
     for (const a of [...this.assistants.values()].reverse()) if (a.structured !== undefined) return a.structured;
-    return undefined;
+    return this.report;
   }
 
   /** Milliseconds of silence that count against the watchdog (OpenCode's retry waits and the user's answers do not). */

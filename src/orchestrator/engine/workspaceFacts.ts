@@ -1,16 +1,15 @@
 /**
  * What file scopes and the job gate need to know of a server, read through its bounded requests:
- * OpenCode's worktree for the workspace (the enclosing repository's root, "/" outside git: edit
- * asks name files from it) and the permission rules it runs with (its merged configuration, the
- * user's own rules included). Each is undefined when the server cannot say.
+ * the folder its edit asks name files from (OpenCode 1: the enclosing repository's root, "/" outside
+ * git; OpenCode 2: the workspace) and the permission rules the Workers run with (the user's own
+ * rules included). Each is undefined when the server cannot say.
  */
-import { permissionRules, type PermissionRule } from "../agents/commandPolicy";
+import type { PermissionRule } from "../agents/commandPolicy";
 import type { BoundedRequests } from "./client";
 
 export async function configuredRules(server: BoundedRequests | undefined): Promise<PermissionRule[] | undefined> {
   try {
-    const config = await server?.request("its configuration (GET /config)", (client, signal) => client.config.get({}, { throwOnError: true, signal }));
-    return config ? permissionRules((config.data as { permission?: unknown }).permission) : undefined;
+    return server ? await server.request(server.api.describe("rules"), (api, signal) => api.permissionRules(signal)) : undefined;
   } catch {
     return undefined;
   }
@@ -18,7 +17,7 @@ export async function configuredRules(server: BoundedRequests | undefined): Prom
 
 export async function worktreeOf(server: BoundedRequests | undefined): Promise<string | undefined> {
   try {
-    return (await server?.request("its paths (GET /path)", (client, signal) => client.path.get({}, { throwOnError: true, signal })))?.data.worktree || undefined;
+    return server ? await server.request(server.api.describe("paths"), (api, signal) => api.worktree(signal)) : undefined;
   } catch {
     return undefined;
   }

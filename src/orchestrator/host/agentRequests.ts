@@ -4,6 +4,9 @@
  */
 import type { Engine } from "../engine/engine";
 import type { OpencodeEvent } from "../engine/eventRouter";
+
+/** Where a request is answered: the engine that asked (OpenCode 2 answers by session and request). */
+type Answerer = Pick<Engine, "replyPermission" | "replyQuestion" | "rejectQuestion">;
 import type { Logger } from "../common/logger";
 import type { AgentRequest, AgentRequestUpdate, PermissionReply } from "../../shared/agentRequests";
 
@@ -15,7 +18,7 @@ export type PermissionDecider = (ask: PermissionAsk) => Promise<{ reply: Permiss
 
 /** A request not yet answered: where it came from, whether the mission decides it, when it gives up. */
 interface OpenRequest {
-  engine: Engine;
+  engine: Answerer;
   sessionId: string;
   kind: AgentRequest["kind"];
   /** The mission answers it (a Worker's write outside its files): the user never sees it. */
@@ -54,7 +57,7 @@ export class AgentRequests {
   }
 
   /** Feeds one engine event; `engine` is the one it came from. */
-  apply(engine: Engine, event: OpencodeEvent): void {
+  apply(engine: Answerer, event: OpencodeEvent): void {
     if (event.type === "permission.asked") {
       const p = event.properties;
       const decision = this.decider?.({ sessionId: p.sessionID, permission: p.permission, patterns: p.patterns });
@@ -106,8 +109,8 @@ export class AgentRequests {
     if (!request) return;
     this.forget(id);
     this.logger.warn(`${request.kind === "permission" ? "Permission" : "Question"} ${id} of ${this.who(request.sessionId)} withdrawn: ${message}`);
-    if (request.kind === "permission") await request.engine.replyPermission(id, "reject", message).catch(() => undefined);
-    else await request.engine.rejectQuestion(id).catch(() => undefined);
+    if (request.kind === "permission") await request.engine.replyPermission({ id, sessionId: request.sessionId }, "reject", message).catch(() => undefined);
+    else await request.engine.rejectQuestion({ id, sessionId: request.sessionId }).catch(() => undefined);
   }
 
   /** Asks the user about something the host itself is about to run for an agent; declined when unanswered in time. */
@@ -133,18 +136,20 @@ export class AgentRequests {
       this.publish({ type: "gone", id });
       return;
     }
-    const engine = this.open.get(id)?.engine;
-    if (!engine) return;
-    await engine.replyPermission(id, reply, message).catch((error: unknown) => this.logger.warn(`Permission reply failed: ${String(error)}`));
+    const request = this.open.get(id);
+    if (!request) return;
+    await request.engine.replyPermission({ id, sessionId: request.sessionId }, reply, message).catch((error: unknown) => this.logger.warn(`Permission reply failed: ${String(error)}`));
     this.logger.info(`Permission ${id}: ${reply}`);
   }
 
   async answerQuestion(id: string, answers: string[][]): Promise<void> {
-    await this.open.get(id)?.engine.replyQuestion(id, answers).catch((error: unknown) => this.logger.warn(`Question reply failed: ${String(error)}`));
+    const request = this.open.get(id);
+    await request?.engine.replyQuestion({ id, sessionId: request.sessionId }, answers).catch((error: unknown) => this.logger.warn(`Question reply failed: ${String(error)}`));
   }
 
   async rejectQuestion(id: string): Promise<void> {
-    await this.open.get(id)?.engine.rejectQuestion(id).catch(() => undefined);
+    const request = this.open.get(id);
+    await request?.engine.rejectQuestion({ id, sessionId: request.sessionId }).catch(() => undefined);
   }
 
   /** The mission ended: its requests need no answer any more (queued prompts are withdrawn). */

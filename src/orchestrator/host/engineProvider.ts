@@ -12,8 +12,11 @@ import { EnginePool } from "../engine/enginePool";
 import { memberEnvironment } from "../engine/memberEnvironment";
 import { ownedTempDir } from "../process/ownedTempDir";
 import { hasConfiguredModel, takesStepSnapshots } from "../engine/modelSetup";
-import { poolSize, turnsPerMember } from "../engine/poolSize";
-import { buildServerConfig } from "../engine/serverConfig";
+import { poolSize, turnsPerMember, type PoolMachine } from "../engine/poolSize";
+import type { EngineMajor } from "../engine/engineVersion";
+import type { ServerConfigOptions } from "../engine/serverConfig";
+import type { ServerCount } from "../settings/settingsTable";
+import type { Logger } from "../common/logger";
 import { guardSettingsEnv } from "../engine/plugin/guardSettings";
 import type { ModelRef } from "../domain/modelRef";
 import type { RedactingLogger } from "../common/logger";
@@ -34,6 +37,25 @@ export interface EngineLease {
   demo: boolean;
   /** An attached server that snapshots the worktree at every step: missions run slower on it. */
   stepSnapshots?: boolean;
+}
+
+/**
+ * The pool's size for the OpenCode that runs. OpenCode 2 keeps the user's provider logins in its
+ * database (it imports `auth.json` once, when the database is made): a member with data of its own
+ * sees the v1-era keys linked in and the providers configured in files, not the logins made with
+ * OpenCode 2. Until members can share them safely (an OAuth token copied to several servers forks
+ * when one refreshes it), `auto` runs one OpenCode 2 server (outside demo mode, whose provider is in
+ * our config); an explicit count is honoured, with a warning.
+ */
+export function membersFor(setting: ServerCount, major: EngineMajor, demo: boolean, machine: PoolMachine, logger: Logger): number {
+  const size = poolSize(setting, machine);
+  if (major === 1 || demo || size === 1) return size;
+  if (setting === "auto") {
+    logger.info(`OpenCode 2: one server (orchestrator.servers: auto would start up to ${size}). OpenCode 2 keeps provider logins in its database, which another server with data of its own cannot read; set orchestrator.servers to a number to run more`);
+    return 1;
+  }
+  logger.warn(`OpenCode 2 with ${size} servers: servers 2 and up see the providers configured in files and the keys in auth.json, not logins made with OpenCode 2 (they live in server 1's database)`);
+  return size;
 }
 
 export interface EngineProviderOptions {
@@ -70,16 +92,15 @@ export class EngineProvider {
   }
 
   /**
-   * The `mcp` entry that registers the background-job tools (and the chat's search) with a server
-   * we start: one MCP server in the extension host, the same endpoint registered with every member.
+   * Our MCP server (background jobs, the chat's search, the roles' report tools) for the servers we
+   * start: one in the extension host, the same endpoint registered with every member.
    */
-  private async toolsConfig(directory: string): Promise<Record<string, unknown> | undefined> {
-    if (!this.jobs) return undefined;
+  private async tools(directory: string): Promise<RunningMcpServer> {
     if (!this.mcp) {
       this.mcp = await startMcpServer(this.jobs, this.logger, new WorkspaceSearch(directory));
       this.logger.addSecret(this.mcp.token);
     }
-    return { mcp: this.mcp.config() };
+    return this.mcp;
   }
 
   /** `maxParallelSessions` sizes an `auto` pool (no more servers than sessions that can run at once). */
@@ -120,24 +141,24 @@ export class EngineProvider {
       // OpenCode's own installer puts it in ~/.opencode/bin, which a GUI-started editor's PATH often lacks.
       fallbacks: [join(homedir(), ".opencode", "bin", "opencode"), join(this.options.extensionPath, "node_modules", ".bin", "opencode")],
     };
-    const launch = (config: Record<string, unknown>, index: number) =>
-      Engine.start({ directory, binary, config, env: this.memberEnv(index), logger: this.logger, requestTimeoutMs: this.options.requestTimeoutMs }).then((engine) => {
+    const tools = await this.tools(directory);
+    const launch = (config: ServerConfigOptions, index: number) =>
+      Engine.start({ directory, binary, config, env: this.memberEnv(index), logger: this.logger, requestTimeoutMs: this.options.requestTimeoutMs, reports: tools.reports }).then((engine) => {
         if (engine.credentials.password) this.logger.addSecret(engine.credentials.password);
         return engine;
       });
-    const size = poolSize(settings.servers ?? "auto", { cores: this.options.cores ?? availableParallelism(), maxParallelSessions });
-    const pool = (config: Record<string, unknown>, first: Engine) => {
+    const pool = (config: ServerConfigOptions, first: Engine, demo: boolean) => {
+      const size = membersFor(settings.servers ?? "auto", first.major, demo, { cores: this.options.cores ?? availableParallelism(), maxParallelSessions }, this.logger);
       if (size > 1) this.logger.info(`OpenCode pool: up to ${size} servers (orchestrator.servers: ${settings.servers ?? "auto"}); another starts when each running one has ${turnsPerMember(size, maxParallelSessions)} turn(s)`);
       return new EnginePool({ size, first, start: (index) => launch(config, index), logger: this.logger, perMember: turnsPerMember(size, maxParallelSessions) });
     };
 
-    const extra = await this.toolsConfig(directory);
     if (settings.demoMode !== "always") {
-      const config = buildServerConfig({ extra, sandbox: this.shell.sandbox !== "off" });
+      const config: ServerConfigOptions = { tools: tools.endpoint, sandbox: this.shell.sandbox !== "off" };
       const engine = await launch(config, 0);
       try {
         if (settings.model || settings.demoMode === "never" || (await hasConfiguredModel(engine))) {
-          return { pool: pool(config, engine), model: settings.model, demo: false };
+          return { pool: pool(config, engine, false), model: settings.model, demo: false };
         }
       } catch (error) {
         await engine.stop(500);
@@ -147,8 +168,8 @@ export class EngineProvider {
       await engine.stop(500);
     }
     this.demoModel ??= await startDemoModel(directory);
-    const demoConfig = buildServerConfig({ provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}`, extra, sandbox: this.shell.sandbox !== "off" });
-    return { pool: pool(demoConfig, await launch(demoConfig, 0)), model: DEMO_MODEL, demo: true };
+    const demoConfig: ServerConfigOptions = { provider: demoProvider(this.demoModel.baseURL), model: `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}`, tools: tools.endpoint, sandbox: this.shell.sandbox !== "off" };
+    return { pool: pool(demoConfig, await launch(demoConfig, 0), true), model: DEMO_MODEL, demo: true };
   }
 
   /** Member 1 runs in the given environment; the others get data directories of their own. */

@@ -13,6 +13,7 @@ import { retryTodo, skipTodo } from "../domain/transitions";
 import { Emitter } from "../common/emitter";
 import type { Engine } from "../engine/engine";
 import { OpencodeNotFoundError } from "../engine/errors";
+import { UnsupportedOpencodeError } from "../engine/engineVersion";
 import type { EnginePool } from "../engine/enginePool";
 import type { RedactingLogger } from "../common/logger";
 import { Commander, type CommanderOptions } from "../mission/commander";
@@ -403,7 +404,8 @@ export class MissionHost {
       if (fresh && !this.commander) this.keepUnstarted(mission, message);
       this.missionView.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
       this.logger.error(`Mission failed: ${message}`);
-      this.noticeEmitter.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError });
+      // Missing, or a version that does not run: either way the way on is to install the current OpenCode.
+      this.noticeEmitter.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError || error instanceof UnsupportedOpencodeError });
     } finally {
       for (const s of subscriptions) s.dispose();
       this.starting = false;

@@ -5,7 +5,8 @@
  * large the file written or the output printed.
  */
 import { isAbsolute, relative, sep } from "node:path";
-import type { Part, ToolPart, ToolState } from "@opencode-ai/sdk/v2";
+import { REPORT_TOOLS } from "../agents/reportTools";
+import type { Part, ToolPart, ToolState } from "../engine/engineEvents";
 import type { TranscriptBodyLine, TranscriptLine } from "../../shared/transcript";
 
 /** A transcript line (the contract's, src/shared/transcript.ts) and the part it shows, which a later update of the part replaces. */
@@ -313,4 +314,6 @@ function other(call: ToolCall): ToolView {
 const VIEWS: Record<string, (call: ToolCall) => ToolView> = {
   write, edit, multiedit: edit, patch, apply_patch: patch, bash, read, grep, glob, list: ls, webfetch,
   websearch: search, codesearch: search, task, todowrite, question, StructuredOutput: structuredOutput,
+  // OpenCode 2's structured results: the roles' report tools on our MCP server.
+  ...Object.fromEntries(REPORT_TOOLS.map((t) => [t.offered, structuredOutput])),
 };

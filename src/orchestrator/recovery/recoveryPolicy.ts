@@ -1,6 +1,7 @@
 /**
- * What to do when a turn fails, decided from the typed error alone. OpenCode has already retried
- * rate limits and 5xx itself by the time a session.error reaches us; this is the next layer:
+ * What to do when a turn fails, decided from the typed error alone (both engines' errors arrive in one
+ * vocabulary: engine/errors.ts). OpenCode has already retried rate limits and 5xx itself by the time
+ * a session error reaches us (OpenCode 1: 5 attempts; OpenCode 2: 10); this is the next layer:
  * wait (honouring retry-after, with jitter) and lower the parallel limit, back off on transient
  * failures, retry with feedback when the answer did not fit, and stop the mission with a clear
  * message when no retry can help (credentials, an unknown model or agent).
@@ -51,7 +52,8 @@ export class RecoveryPolicy {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof SessionError) {
       if (error.kind === "auth") return { kind: "halt", reason: `${message} Nothing will work until the provider is set up.` };
-      if (error.kind === "unknown" && CONFIG_ERROR.test(message)) {
+      // OpenCode 2 names an unknown model as such (kind "configuration"); OpenCode 1 only in its message.
+      if (error.kind === "configuration" || (error.kind === "unknown" && CONFIG_ERROR.test(message))) {
         return { kind: "halt", reason: `Configuration error: ${message}. Check orchestrator.model / orchestrator.models.* and the providers configured in OpenCode.` };
       }
       if (error.kind === "content-filter") return { kind: "give-up", note: `the provider filtered the answer: ${message}` };
@@ -70,7 +72,7 @@ export class RecoveryPolicy {
         case "context-overflow":
           return { kind: "retry", delayMs: 0, lowerLimit: false, note: "context overflow; fresh session", feedback: "A previous attempt ran out of context. Work in small steps and read only what you need." };
         case "structured-output":
-          return { kind: "retry", delayMs: 0, lowerLimit: false, note: "no structured answer", feedback: "Your previous answer did not use the required structured output. Finish by calling the StructuredOutput tool with the result." };
+          return { kind: "retry", delayMs: 0, lowerLimit: false, note: "no structured answer", feedback: "Your previous answer did not use the required structured output. Finish by calling the tool your instructions name for the result (StructuredOutput, or the orchestrator's report tool) with the result." };
         case "output-length":
           return { kind: "retry", delayMs: 0, lowerLimit: false, note: "answer cut at the output limit", feedback: "Your previous answer was cut at the output limit. Keep answers and file writes short; split large files into steps." };
         default:

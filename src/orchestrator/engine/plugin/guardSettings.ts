@@ -28,10 +28,12 @@ export function parseGuardSettings(text: string | undefined): GuardSettings {
 }
 
 /**
- * The plugin's file as OpenCode loads it: the bundle beside the extension's own (dist/), or, run
- * from source (tests, benchmarks), the TypeScript itself, which Bun (OpenCode's runtime) reads as is.
+ * The plugin's package as OpenCode loads it (a directory: OpenCode 2 loads no single file, OpenCode 1
+ * loads either): the one built beside the extension's bundle (dist/workspace-guard/), or, run from
+ * source (tests, benchmarks), this folder, whose package.json names the TypeScript entry that Bun
+ * (OpenCode's runtime) reads as is.
  */
 export function guardPluginUrl(): string {
-  const source = join(__dirname, "workspaceGuard.ts");
-  return pathToFileURL(existsSync(source) ? source : join(__dirname, "workspace-guard.mjs")).href;
+  const source = existsSync(join(__dirname, "workspaceGuard.ts"));
+  return pathToFileURL(source ? __dirname : join(__dirname, "workspace-guard")).href;
 }

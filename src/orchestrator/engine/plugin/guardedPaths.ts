@@ -1,6 +1,6 @@
 /**
  * What the workspace guard does to a call of one of OpenCode's writing tools (write, edit,
- * apply_patch) before it runs: every path the call writes is judged by where it lands, not by how it
+ * apply_patch; OpenCode 2: write, edit, patch) before it runs: every path the call writes is judged by where it lands, not by how it
  * is spelt (landingPath.ts). A path that reaches the real file through a link is rewritten to that
  * file, so everything after us — OpenCode's own `external_directory` ask, the edit permission
  * rules, the orchestrator's file scopes — sees the truth: a link out of the workspace becomes an
@@ -24,10 +24,20 @@ export interface GuardOptions {
   sandbox: boolean;
 }
 
-/** The tools that write files. */
-export const WRITING_TOOLS = new Set(["write", "edit", "apply_patch"]);
-/** OpenCode's reading tools, and the argument that names their file or folder. */
-const READING_TOOLS: Record<string, string> = { read: "filePath", grep: "path", glob: "path", list: "path" };
+/** One OpenCode's tools as the guard sees them: which write, which read, which argument names the path. */
+export interface GuardedTools {
+  /** Writing tools and the argument that names their file. */
+  writes: Readonly<Record<string, string>>;
+  /** Tools that take a Codex-format patch in `patchText`. */
+  patches: ReadonlySet<string>;
+  /** Reading tools and the argument that names their file or folder. */
+  reads: Readonly<Record<string, string>>;
+}
+
+/** OpenCode 1's tools. */
+export const V1_TOOLS: GuardedTools = { writes: { write: "filePath", edit: "filePath" }, patches: new Set(["apply_patch"]), reads: { read: "filePath", grep: "path", glob: "path", list: "path" } };
+/** OpenCode 2's: renamed path arguments, `patch` for apply_patch, no `list` (read lists a folder). */
+export const V2_TOOLS: GuardedTools = { writes: { write: "path", edit: "path" }, patches: new Set(["patch"]), reads: { read: "path", grep: "path", glob: "path" } };
 
 /** apply_patch's file headers (the Codex patch format OpenCode uses): what follows the colon is a path. */
 const PATCH_HEADER = /^(\*\*\* (?:Add File|Update File|Delete File|Move to): )(.+?)([ \t\r]*)$/gm;
@@ -68,17 +78,17 @@ function readPath(path: string, options: GuardOptions): string {
 }
 
 /** Applies the guard to a tool's arguments, in place; throws (refusing the call) with the reason. */
-export function guardToolCall(tool: string, args: Record<string, unknown>, options: GuardOptions): void {
-  const reads = READING_TOOLS[tool];
+export function guardToolCall(tool: string, args: Record<string, unknown>, options: GuardOptions, tools: GuardedTools = V1_TOOLS): void {
+  const reads = tools.reads[tool];
   if (reads) {
     if (typeof args[reads] === "string" && args[reads]) args[reads] = readPath(args[reads] as string, options);
     return;
   }
-  if (!WRITING_TOOLS.has(tool)) return;
-  if (tool === "apply_patch") {
+  if (tools.patches.has(tool)) {
     if (typeof args.patchText !== "string") return;
     args.patchText = args.patchText.replace(PATCH_HEADER, (_line, header: string, path: string, trail: string) => `${header}${guardedPath(path, options, header.includes("Delete File"))}${trail}`);
     return;
   }
-  if (typeof args.filePath === "string") args.filePath = guardedPath(args.filePath, options);
+  const writes = tools.writes[tool];
+  if (writes && typeof args[writes] === "string") args[writes] = guardedPath(args[writes] as string, options);
 }
