@@ -6,7 +6,8 @@ import { Engine } from "../../src/orchestrator/engine/engine";
 import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
-import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "./isolation";
+import { bundledOpencode, TEST_ENGINE, type EngineName } from "./engines";
+import { createSandbox, type Sandbox } from "./isolation";
 
 /** The sessions the server says are busy (or retrying): what a test asserts a stop left behind. */
 export async function busySessions(engine: Pick<Engine, "client">): Promise<string[]> {
@@ -47,9 +48,12 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-/** `reuse`: run on an existing sandbox and model (a second Orchestrator on the same workspace). */
-export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }, extraConfig?: (sandbox: Sandbox) => Promise<Record<string, unknown>>): Promise<EngineHarness> {
-  const sandbox = reuse?.sandbox ?? createSandbox();
+/**
+ * `reuse`: run on an existing sandbox and model (a second Orchestrator on the same workspace);
+ * `engine`: which OpenCode (the one under test, OPENCODE_ENGINE, unless said: the benchmarks run both).
+ */
+export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }, extraConfig?: (sandbox: Sandbox) => Promise<Record<string, unknown>>, engine: EngineName = TEST_ENGINE): Promise<EngineHarness> {
+  const sandbox = reuse?.sandbox ?? createSandbox(undefined, engine);
   const model = reuse?.model ?? (await startScriptedModel(scenario));
   const logger = memoryLogger();
   const others: Engine[] = [];
@@ -57,7 +61,7 @@ export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: 
   const start = () =>
     Engine.start({
       directory: sandbox.workspace,
-      binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
+      binary: { pathEnv: "", fallbacks: [bundledOpencode(engine)] },
       config: buildServerConfig({ provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", extra }),
       env: sandbox.env,
       logger,
