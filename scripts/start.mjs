@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 
 import { ensureNodeModules, repo } from "./bootstrap.mjs";
+import { engineBinary, engineName } from "./opencodeEngines.mjs";
 
 ensureNodeModules();
 const cache = process.env.ORCHESTRATOR_CACHE ?? join(homedir(), ".cache", "opencode-orchestrator");
@@ -21,10 +22,13 @@ function run(command, args, options = {}) {
 }
 
 const onPath = (name) => (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
-/** The user's own opencode if one is installed (npm puts our node_modules/.bin on PATH: skip it), else ours. */
+/**
+ * The user's own opencode if one is installed (npm puts our node_modules/.bin on PATH: skip it), else
+ * ours: OpenCode 1 unless OPENCODE_ENGINE=v2 (the dev dependencies hold both; see opencodeEngines.mjs).
+ */
 const opencodeBinary = () =>
   (process.env.PATH ?? "").split(delimiter).filter((dir) => dir && !dir.startsWith(join(repo, "node_modules"))).map((dir) => join(dir, "opencode")).find((file) => existsSync(file)) ??
-  join(repo, "node_modules", ".bin", "opencode");
+  engineBinary(engineName(process.env.OPENCODE_ENGINE || "v1"));
 
 run("npm", ["run", "--silent", "package"], { cwd: repo });
 

@@ -4,12 +4,12 @@
  * headless Chromium. Everything lives in a sandbox and is stopped by process group.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { stopProcessGroup } from "../../src/orchestrator/process/processGroup";
-import { REPO_ROOT, type Sandbox } from "./isolation";
+import { BUNDLED_OPENCODE, REPO_ROOT, type Sandbox } from "./isolation";
 import { describeProcess, killGroup, processesWithCwd } from "./processes";
 
 export const VSIX = join(REPO_ROOT, "dist", "opencode-orchestrator.vsix");
@@ -110,10 +110,16 @@ export async function openVsCode(options: VsCodeOptions): Promise<VsCodeSession>
     writeFileSync(join(userData, scope, "settings.json"), settings);
   }
 
+  // The engine under test as `opencode` on PATH (node_modules/.bin/opencode may be either engine's: both packages claim the name).
+  const opencodeDir = join(sandbox.root, "opencode-bin");
+  if (!options.withoutOpencode && !existsSync(opencodeDir)) {
+    mkdirSync(opencodeDir);
+    symlinkSync(BUNDLED_OPENCODE, join(opencodeDir, "opencode"));
+  }
   const env: NodeJS.ProcessEnv = {
     ...sandbox.env,
     // Node 24 for code-server; the project's opencode on PATH for the extension (the VSIX has no node_modules).
-    PATH: [tools.node24Bin, ...(options.withoutOpencode ? [] : [join(REPO_ROOT, "node_modules", ".bin")]), sandbox.env.PATH ?? ""].join(":"),
+    PATH: [tools.node24Bin, ...(options.withoutOpencode ? [] : [opencodeDir]), sandbox.env.PATH ?? ""].join(":"),
   };
   const install = spawnSync(tools.codeServer, ["--extensions-dir", extensions, "--user-data-dir", userData, "--install-extension", VSIX], { env, encoding: "utf8" });
   if (install.status !== 0) throw new Error(`installing the VSIX failed: ${install.stderr}${install.stdout}`);

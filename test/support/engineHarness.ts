@@ -7,7 +7,8 @@ import { startMcpServer, type RunningMcpServer } from "../../src/orchestrator/ba
 import { memoryLogger } from "../../src/orchestrator/common/logger";
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import type { Scenario } from "../../src/orchestrator/scriptedModel/scenario";
-import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "./isolation";
+import { bundledOpencode, TEST_ENGINE, type EngineName } from "./engines";
+import { createSandbox, type Sandbox } from "./isolation";
 
 /** The sessions the server says are busy (or retrying): what a test asserts a stop left behind. */
 export async function busySessions(engine: Pick<Engine, "busySessions">): Promise<string[]> {
@@ -52,9 +53,10 @@ export interface EngineHarness {
  * `extraConfig`: more of what the server runs with (the test's own MCP server, snapshots on). Without
  * an MCP server of the test's, the harness serves the roles' report tools itself, as the host does
  * (OpenCode 2's structured results come through them).
+ * `engine`: which OpenCode (the one under test, OPENCODE_ENGINE, unless said: the benchmarks run both).
  */
-export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }, extraConfig?: (sandbox: Sandbox) => Promise<Partial<ServerConfigOptions> & { mcp?: RunningMcpServer }>): Promise<EngineHarness> {
-  const sandbox = reuse?.sandbox ?? createSandbox();
+export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: Sandbox; model: ScriptedModel }, extraConfig?: (sandbox: Sandbox) => Promise<Partial<ServerConfigOptions> & { mcp?: RunningMcpServer }>, engine: EngineName = TEST_ENGINE): Promise<EngineHarness> {
+  const sandbox = reuse?.sandbox ?? createSandbox(undefined, engine);
   const model = reuse?.model ?? (await startScriptedModel(scenario));
   const logger = memoryLogger();
   const others: Engine[] = [];
@@ -64,7 +66,7 @@ export async function startEngineHarness(scenario: Scenario, reuse?: { sandbox: 
   const start = () =>
     Engine.start({
       directory: sandbox.workspace,
-      binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
+      binary: { pathEnv: "", fallbacks: [bundledOpencode(engine)] },
       config: { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", tools: mcp.endpoint, ...extra },
       env: sandbox.env,
       logger,

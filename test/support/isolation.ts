@@ -6,11 +6,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { bundledOpencode, TEST_ENGINE, type EngineName } from "./engines";
 import { seedPluginDeps } from "./opencodePluginDeps";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
-/** The opencode the tests run: OPENCODE_TEST_BINARY when set (to run them on the other major by hand), else the bundled one. */
-export const BUNDLED_OPENCODE = process.env.OPENCODE_TEST_BINARY || join(REPO_ROOT, "node_modules", ".bin", "opencode");
+/** The OpenCode binary of the engine under test (OPENCODE_ENGINE, see engines.ts). */
+export const BUNDLED_OPENCODE = bundledOpencode();
 
 export interface Sandbox {
   root: string;
@@ -19,7 +20,8 @@ export interface Sandbox {
   remove(): void;
 }
 
-export function createSandbox(prefix = "orch-"): Sandbox {
+/** `engine`: the OpenCode that will run in it (what its config folders are seeded with); the one under test unless said. */
+export function createSandbox(prefix = "orch-", engine: EngineName = TEST_ENGINE): Sandbox {
   const root = mkdtempSync(join(tmpdir(), prefix));
   const workspace = join(root, "workspace");
   const dirs = { HOME: "home", XDG_CONFIG_HOME: "config", XDG_DATA_HOME: "data", XDG_STATE_HOME: "state", XDG_CACHE_HOME: "cache" };
@@ -31,8 +33,8 @@ export function createSandbox(prefix = "orch-"): Sandbox {
   }
   mkdirSync(workspace);
   // What OpenCode installs into its config folders on a first start, which a server with our plugin waits for.
-  seedPluginDeps(join(root, dirs.XDG_CONFIG_HOME, "opencode"));
-  seedPluginDeps(join(workspace, ".opencode"));
+  seedPluginDeps(join(root, dirs.XDG_CONFIG_HOME, "opencode"), engine);
+  seedPluginDeps(join(workspace, ".opencode"), engine);
   execFileSync("git", ["init", "-q"], { cwd: workspace });
   execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "init"], { cwd: workspace });
   return { root, workspace, env, remove: () => rmSync(root, { recursive: true, force: true }) };

@@ -1,5 +1,5 @@
 /**
- * Makes the cache opencodePluginDeps.ts seeds sandboxes from: a real OpenCode server, started with
+ * Makes the cache opencodePluginDeps.ts seeds sandboxes from: a real OpenCode 1 server, started with
  * our plugin in a throwaway sandbox whose workspace has a `.opencode` folder, installs its plugin
  * package there before it answers; that folder's install is then kept. Run as a script:
  * `node --import tsx test/support/preparePluginDeps.ts <cache folder>`.
@@ -13,7 +13,7 @@ import { guardSettingsEnv } from "../../src/orchestrator/engine/plugin/guardSett
 import { buildServerConfig } from "../../src/orchestrator/engine/serverConfig";
 import { startServer } from "../../src/orchestrator/engine/serverProcess";
 import { memoryLogger } from "../../src/orchestrator/common/logger";
-import { BUNDLED_OPENCODE } from "./isolation";
+import { bundledOpencode } from "./engines";
 
 async function prepare(cache: string): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "orch-plugin-deps-"));
@@ -25,7 +25,7 @@ async function prepare(cache: string): Promise<void> {
   }
   mkdirSync(join(workspace, ".opencode"), { recursive: true });
   execFileSync("git", ["init", "-q"], { cwd: workspace });
-  const server = await startServer({ binary: BUNDLED_OPENCODE, cwd: workspace, config: buildServerConfig({}), env, logger: memoryLogger() });
+  const server = await startServer({ binary: bundledOpencode("v1"), cwd: workspace, config: buildServerConfig({}), env, logger: memoryLogger() });
   try {
     // A server with a plugin answers its first request for a folder only once the installs are done.
     await createV1Client(server, workspace).config.get({}, { throwOnError: true });
