@@ -143,7 +143,7 @@ async function configuredRules(engine: Engine): Promise<PermissionRule[]> {
 
 async function oneRun(side: EvidenceSideName, template: string, model: ScriptedModel, run: number, o: { todos: number; latencyMs: number; maxParallelSessions: number; maxRunningJobs: number; todoCheck: (file: string) => string; wholeCheck: string; settle: boolean; log?: (line: string) => void }): Promise<EvidenceSample> {
   const on = side !== "off";
-  const server = await startWideServer(template, model, { prefix: `bench-evidence-${side}-`, snapshot: false, checkpoints: on, latencyMs: o.latencyMs });
+  const server = await startWideServer(template, model, { prefix: `bench-evidence-${side}-`, snapshot: false, checkpoints: on, latencyMs: o.latencyMs, engine: "v1" });
   let jobs: BackgroundJobManager | undefined;
   let shell: AgentShell | undefined;
   try {

@@ -21,6 +21,7 @@ import type { TodoState } from "../src/orchestrator/domain/state";
 import { missionScenario, todo } from "../src/orchestrator/scriptedModel/missionScenario";
 import type { ScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL, type EngineHarness } from "../test/support/engineHarness";
+import { followEvents, rawTurn, serverMajor } from "./rawV2";
 import { median, percentile } from "./stats";
 
 export const independent = (prefix: string, n: number): PlannedTodo[] => Array.from({ length: n }, (_, i) => todo(`${prefix}${i}`, [], [`${prefix}/t${i}.txt`]));
@@ -59,10 +60,15 @@ export async function orchestratorMission(t: MissionTarget, mission: string, tod
   return { ms: performance.now() - started, status: state.status, errors, commander };
 }
 
-/** The baseline: planner, then every Worker at once, then the reviewer, with the same prompts, straight through the SDK. */
+/**
+ * The baseline: planner, then every Worker at once, then the reviewer, with the same prompts,
+ * straight through the server's own API — OpenCode 1's SDK (a json_schema result, done at
+ * `session.idle`) or OpenCode 2's calls (bench/rawV2.ts), whichever the server says it is.
+ */
 export async function rawMission(t: MissionTarget, mission: string, todos: PlannedTodo[], latencyMs: number): Promise<number> {
   t.model.setScenario(missionScenario({ workspace: t.workspace, plans: [{ todos }], latencyMs }));
   const { url, password } = t.engine.credentials;
+  if ((await serverMajor({ url, password })) === 2) return rawMissionV2(t, mission, todos);
   const client = createOpencodeClient({ baseUrl: url, directory: t.workspace, headers: { authorization: basicAuthHeader(password as string) } });
   const waiting = new Map<string, () => void>();
   const abort = new AbortController();
@@ -91,6 +97,23 @@ export async function rawMission(t: MissionTarget, mission: string, todos: Plann
   const ms = performance.now() - started;
   abort.abort();
   return ms;
+}
+
+/** rawMission on OpenCode 2: the same sessions and prompts through its HTTP API (no json_schema result there: the turn ends when its execution does). */
+async function rawMissionV2(t: MissionTarget, mission: string, todos: PlannedTodo[]): Promise<number> {
+  const server = { url: t.engine.credentials.url, password: t.engine.credentials.password };
+  const events = await followEvents(server);
+  const turn = (role: "planner" | "worker" | "reviewer", prompt: string) => rawTurn(server, events, { title: `raw ${role}`, agent: agentName(role), model: SCRIPTED_MODEL, directory: t.workspace, prompt });
+  const states: TodoState[] = todos.map((t) => ({ ...t, status: "review", attempts: 1, sessions: [], reviewIssues: [], history: [] }));
+  try {
+    const started = performance.now();
+    await turn("planner", planPrompt(mission, join(t.workspace, "docs")));
+    await Promise.all(states.map((t) => turn("worker", workerPrompt(mission, { ...t, status: "running" }, "todo.md"))));
+    await turn("reviewer", reviewPrompt(mission, states, { integration: true, final: true }));
+    return performance.now() - started;
+  } finally {
+    events.close();
+  }
 }
 
 export interface OverheadRow {

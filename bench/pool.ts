@@ -23,7 +23,8 @@ import { missionScenario, todo } from "../src/orchestrator/scriptedModel/mission
 import type { ScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import type { ServerCount } from "../src/orchestrator/settings/settingsTable";
 import { SCRIPTED_MODEL, scriptedProvider } from "../test/support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../test/support/isolation";
+import { bundledOpencode, type EngineName } from "../test/support/engines";
+import { createSandbox, type Sandbox } from "../test/support/isolation";
 import { checkpointsOf, rawMission } from "./opencode";
 import { median } from "./stats";
 import { copyRepo, generateRepo, holdPort } from "./wide";
@@ -72,9 +73,9 @@ export interface PoolResult {
 }
 
 /** A pool of `size` real servers on a sandbox, made as the EngineProvider makes one: member 1 first, the others when needed. */
-async function startPool(sandbox: Sandbox, model: ScriptedModel, size: number, perMember = 1): Promise<{ pool: EnginePool<Engine>; first: Engine }> {
+async function startPool(sandbox: Sandbox, model: ScriptedModel, size: number, engine: EngineName, perMember = 1): Promise<{ pool: EnginePool<Engine>; first: Engine }> {
   const config = { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model" };
-  const start = (index: number) => Engine.start({ directory: sandbox.workspace, binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] }, config, env: memberEnvironment(sandbox.env, join(sandbox.root, "pool"), index), logger: silentLogger });
+  const start = (index: number) => Engine.start({ directory: sandbox.workspace, binary: { pathEnv: "", fallbacks: [bundledOpencode(engine)] }, config, env: memberEnvironment(sandbox.env, join(sandbox.root, "pool"), index), logger: silentLogger });
   const first = await start(0);
   return { pool: new EnginePool({ size, first, start, logger: silentLogger, perMember }), first };
 }
@@ -92,13 +93,13 @@ async function wave(pool: EnginePool<Engine>, todos: PlannedTodo[]): Promise<voi
 
 const waveTodos = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => todo(`${prefix}${i}`, [], [`wave/${prefix.toLowerCase()}${String(i).padStart(3, "0")}.ts`]));
 
-async function waveOnce(template: string, model: ScriptedModel, servers: number, turns: number): Promise<number> {
-  const sandbox = createSandbox("bench-pool-");
+async function waveOnce(template: string, model: ScriptedModel, servers: number, turns: number, engine: EngineName): Promise<number> {
+  const sandbox = createSandbox("bench-pool-", engine);
   let pool: EnginePool<Engine> | undefined;
   try {
     copyRepo(template, sandbox.workspace);
     model.setScenario(missionScenario({ workspace: sandbox.workspace, plans: [{ todos: [] }], latencyMs: 0 }));
-    pool = (await startPool(sandbox, model, servers)).pool;
+    pool = (await startPool(sandbox, model, servers, engine)).pool;
     // Warm-up, not measured: every member started, and two turns each load its providers (over a second).
     await pool.ensureMembers(servers);
     await wave(pool, waveTodos("Warm", 2 * servers));
@@ -116,14 +117,14 @@ async function waveOnce(template: string, model: ScriptedModel, servers: number,
   }
 }
 
-async function wideOnce(template: string, model: ScriptedModel, variant: WideVariant, todos: number, latencyMs: number, maxParallelSessions: number, cores: number): Promise<{ ms: number; started: number }> {
+async function wideOnce(template: string, model: ScriptedModel, variant: WideVariant, todos: number, latencyMs: number, maxParallelSessions: number, cores: number, engine: EngineName): Promise<{ ms: number; started: number }> {
   const servers: ServerCount = variant === "one" ? 1 : Math.max(2, poolSize("auto", { cores, maxParallelSessions }));
-  const sandbox = createSandbox("bench-pool-wide-");
+  const sandbox = createSandbox("bench-pool-wide-", engine);
   let pool: EnginePool<Engine> | undefined;
   try {
     copyRepo(template, sandbox.workspace);
     const size = poolSize(servers, { cores, maxParallelSessions });
-    const started = await startPool(sandbox, model, size, turnsPerMember(size, maxParallelSessions));
+    const started = await startPool(sandbox, model, size, engine, turnsPerMember(size, maxParallelSessions));
     pool = started.pool;
     const checkpoints = checkpointsOf(sandbox.workspace);
     // The warm-up of benchmark 8 on member 1; on every member for a warm pool. A cold pool's others start when its wave needs them.
@@ -150,7 +151,7 @@ async function wideOnce(template: string, model: ScriptedModel, variant: WideVar
   }
 }
 
-export async function poolBenchmark(model: ScriptedModel, options: { runs: number; latencyMs: number; turns?: number; files?: number; sizes?: number[]; log?: (line: string) => void }): Promise<PoolResult> {
+export async function poolBenchmark(model: ScriptedModel, options: { runs: number; latencyMs: number; turns?: number; files?: number; sizes?: number[]; engine: EngineName; log?: (line: string) => void }): Promise<PoolResult> {
   const cores = availableParallelism();
   const files = options.files ?? 3_000;
   const turns = options.turns ?? 60;
@@ -168,7 +169,7 @@ export async function poolBenchmark(model: ScriptedModel, options: { runs: numbe
       const order = sizes.map((_, i) => sizes[(i + r) % sizes.length] as number);
       for (const n of order) {
         loads.push(loadavg()[0] ?? 0);
-        const ms = await waveOnce(template, model, n, turns);
+        const ms = await waveOnce(template, model, n, turns, options.engine);
         options.log?.(`  wave run ${r + 1}, ${n} server(s): ${(ms / 1000).toFixed(2)} s for ${turns} turns`);
         samples.get(n)?.push(ms);
       }
@@ -187,7 +188,7 @@ export async function poolBenchmark(model: ScriptedModel, options: { runs: numbe
     for (let r = 0; r < options.runs; r++) {
       for (const variant of variants.map((_, i) => variants[(i + r) % variants.length] as WideVariant)) {
         loads.push(loadavg()[0] ?? 0);
-        const run = await wideOnce(template, model, variant, wideTodos, options.latencyMs, maxParallelSessions, cores);
+        const run = await wideOnce(template, model, variant, wideTodos, options.latencyMs, maxParallelSessions, cores, options.engine);
         options.log?.(`  wide run ${r + 1}, ${variant}: ${(run.ms / 1000).toFixed(2)} s (${run.started} server(s) ran)`);
         wide[variant].push(run.ms);
         if (variant === "poolCold") coldStarted = Math.max(coldStarted, run.started);

@@ -4,7 +4,9 @@
 //
 //   BUN_BE_BUN=1 node_modules/.bin/opencode run bench/poolRemote.mjs          (or: node bench/poolRemote.mjs)
 //
-// Settings (environment): OPENCODE_BIN (default node_modules/.bin/opencode beside this folder),
+// OpenCode 1 or 2, whichever the binary says it is (`--version`): each through its own API.
+//
+// Settings (environment): OPENCODE_BIN (default: the dev dependency of OPENCODE_ENGINE, v1 or v2),
 // SIZES ("1,2,4,8,16", limited to the cores), TURNS (60), RUNS (3), FILES (3000), OUT (a JSON file),
 // SERVER_CPUS (e.g. "0,1": the servers pinned to those cores, the driver and the model elsewhere).
 // What it does, per pool size and run: a fresh copy of a committed repository of FILES small modules;
@@ -12,7 +14,9 @@
 // against one scripted OpenAI-compatible model answering at once; a warm-up of two turns a server;
 // then TURNS turns asked for at once, spread evenly (what least-loaded placement does with a wave
 // asked for at once), each `session.create` + `prompt_async` (json_schema result) and done at its
-// `session.idle`. Each turn: the model writes one file, then answers with its structured result.
+// `session.idle` on OpenCode 1; on OpenCode 2 a session with its agent and workspace, one prompt, done
+// at its `session.execution.succeeded` (v2 has no json_schema result: the turn ends with the model's
+// text). Each turn: the model writes one file, then answers.
 // bench/pool.ts measures the same through the product's EnginePool; this script needs no node_modules.
 /* global process, Buffer, fetch, performance, setTimeout, clearTimeout, AbortController, TextDecoder, URL */
 import { execFileSync, spawn } from "node:child_process";
@@ -24,7 +28,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = process.env.OPENCODE_BIN || resolve(here, "..", "node_modules", ".bin", "opencode");
+// Both dev dependencies are named `opencode` in node_modules/.bin: name the package's own binary.
+const BUNDLED = { v1: ["opencode-ai", "bin", "opencode.exe"], v2: ["@opencode", "cli", "bin", "opencode.exe"] };
+const BIN = process.env.OPENCODE_BIN || resolve(here, "..", "node_modules", ...(BUNDLED[process.env.OPENCODE_ENGINE || "v1"] ?? BUNDLED.v1));
+/** The binary's major version, from `--version` (v1 prints "1.18.33", v2 "opencode v2.1.2"); set in main(). */
+let major = 1;
 const SERVER_CPUS = process.env.SERVER_CPUS || "";
 const CORES = SERVER_CPUS ? SERVER_CPUS.split(",").length : typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
 const SIZES = (process.env.SIZES || "1,2,4,8,16").split(",").map(Number).filter((n) => n === 1 || n <= Math.max(2, CORES));
@@ -64,6 +72,9 @@ function startModel() {
       const prompt = lastUser >= 0 ? text(messages[lastUser].content) : "";
       const file = /Write the file (\S+)/.exec(prompt)?.[1];
       const tools = (body.tools || []).map((t) => t.function?.name);
+      // The write tool's path argument: `filePath` on OpenCode 1, `path` on OpenCode 2.
+      const write = (body.tools || []).find((t) => t.function?.name === "write")?.function?.parameters?.properties ?? {};
+      const pathKey = "filePath" in write ? "filePath" : "path";
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
       const call = (name, args) => {
         const id = `call_${++callSeq}`;
@@ -72,7 +83,7 @@ function startModel() {
         res.write(chunk({}, "tool_calls", USAGE));
         res.end("data: [DONE]\n\n");
       };
-      if (file && step === 0) return call("write", { filePath: file, content: `// ${file}\nexport const done = true;\n` });
+      if (file && step === 0) return call("write", { [pathKey]: file, content: `// ${file}\nexport const done = true;\n` });
       if (tools.includes("StructuredOutput")) return call("StructuredOutput", { status: "done" });
       res.write(chunk({ role: "assistant", content: "done" }, null));
       res.write(chunk({}, "stop", USAGE));
@@ -129,6 +140,7 @@ async function startServer(root, workspace, baseURL, index) {
   }
   const password = randomBytes(18).toString("base64url");
   env.OPENCODE_SERVER_PASSWORD = password;
+  delete env.OPENCODE_PASSWORD; // OpenCode 2 reads it before OPENCODE_SERVER_PASSWORD
   env.OPENCODE_CONFIG_CONTENT = JSON.stringify({
     provider: { scripted: { npm: "@ai-sdk/openai-compatible", name: "Scripted", options: { baseURL, apiKey: "unused" }, models: { "scripted-model": { name: "Scripted", limit: { context: 64000, output: 8000 } } } } },
     model: "scripted/scripted-model",
@@ -147,7 +159,7 @@ async function startServer(root, workspace, baseURL, index) {
     const timer = setTimeout(() => fail(new Error(`server ${index + 1} did not start:\n${out}`)), 60_000);
     const look = (d) => {
       out += d;
-      const m = /opencode server listening on (http:\/\/[^\s]+)/.exec(out);
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out); // v1 "opencode server listening on …", v2 "server listening on …"
       if (m) {
         clearTimeout(timer);
         ok(new URL(m[1]).origin);
@@ -167,9 +179,9 @@ async function startServer(root, workspace, baseURL, index) {
   return server;
 }
 
-/** Follows the server's events; resolves once connected. */
+/** Follows the server's events; resolves once connected. A turn is done at `session.idle` (v1) or `session.execution.*` (v2). */
 async function subscribe(server) {
-  const response = await fetch(`${server.url}/event`, { headers: server.headers, signal: server.abort.signal });
+  const response = await fetch(`${server.url}${major >= 2 ? "/api/event" : "/event"}`, { headers: server.headers, signal: server.abort.signal });
   if (!response.ok) throw new Error(`event stream: HTTP ${response.status}`);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -195,8 +207,8 @@ async function subscribe(server) {
           }
           const e = event.payload ?? event;
           if (e.type === "server.connected") connected();
-          const id = e.properties?.sessionID;
-          const idle = e.type === "session.idle" || (e.type === "session.status" && e.properties?.status?.type === "idle");
+          const id = e.properties?.sessionID ?? e.data?.sessionID;
+          const idle = e.type === "session.idle" || (e.type === "session.status" && e.properties?.status?.type === "idle") || /^session\.execution\.(succeeded|failed|interrupted)$/.test(e.type);
           if (idle && id) server.idle.get(id)?.();
         }
       }
@@ -230,7 +242,23 @@ async function stopServer(server) {
 
 const SCHEMA = { type: "object", properties: { status: { type: "string" } }, required: ["status"] };
 
+/** OpenCode 2: a session of the built-in agent in the workspace (v2 takes no directory per request), one prompt. */
+async function turnV2(server, workspace, name) {
+  const json = { ...server.headers, "content-type": "application/json" };
+  const created = await fetch(`${server.url}/api/session`, { method: "POST", headers: json, body: JSON.stringify({ title: `Worker ${name}`, agent: "build", location: { directory: workspace } }) });
+  if (!created.ok) throw new Error(`session create: HTTP ${created.status} ${await created.text()}`);
+  const { data } = await created.json();
+  const idle = new Promise((ok) => server.idle.set(data.id, ok));
+  const file = join(workspace, "wave", `${name}.ts`);
+  const sent = await fetch(`${server.url}/api/session/${data.id}/prompt`, { method: "POST", headers: json, body: JSON.stringify({ text: `Write the file ${file} with one export, then report.` }) });
+  if (!sent.ok) throw new Error(`prompt: HTTP ${sent.status} ${await sent.text()}`);
+  await idle;
+  server.idle.delete(data.id);
+  return file;
+}
+
 async function turn(server, workspace, name) {
+  if (major >= 2) return turnV2(server, workspace, name);
   const created = await fetch(`${server.url}/session`, { method: "POST", headers: { ...server.headers, "content-type": "application/json" }, body: JSON.stringify({ title: `Worker ${name}` }) });
   if (!created.ok) throw new Error(`session.create: HTTP ${created.status} ${await created.text()}`);
   const { id } = await created.json();
@@ -276,6 +304,7 @@ async function once(template, baseURL, size) {
 async function main() {
   if (!existsSync(BIN)) throw new Error(`opencode not found at ${BIN}: set OPENCODE_BIN`);
   const version = execFileSync(BIN, ["--version"], { env: { ...process.env, BUN_BE_BUN: "" }, encoding: "utf8" }).trim();
+  major = Number(/(\d+)\.\d+\.\d+/.exec(version)?.[1] ?? 1);
   const began = Date.now();
   const { server: model, baseURL } = await startModel();
   const repoRoot = mkdtempSync(join(tmpdir(), "pool-remote-repo-"));

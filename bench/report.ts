@@ -1,6 +1,7 @@
 /** Turns benchmark results into the console table and docs/benchmarks.md, with targets beside the figures. */
 import type { CoreScaleResult } from "./core";
 import type { CheckpointRow } from "./checkpoints";
+import { engineTable, type EngineBench } from "./engineReport";
 import type { EvidenceResult } from "./evidence";
 import type { OverheadRow, RoleCost } from "./opencode";
 import { poolMethod, poolNote, poolRows, type PoolBench, type PoolPinned, type PoolRemote } from "./poolReport";
@@ -69,8 +70,12 @@ export interface BenchResults {
   sandbox?: SandboxBench;
   /** Benchmark 13, what starting a process costs the process that starts it (absent before it existed). */
   spawn?: SpawnBench;
+  /** 1, 8 and 10 on OpenCode 2 (absent until they ran there; the figures above are OpenCode 1's). */
+  v2?: EngineBench;
   durationS: number;
 }
+
+export type { EngineBench };
 
 interface Row {
   benchmark: string;
@@ -113,9 +118,11 @@ function rows(r: BenchResults): Row[] {
 
 const verdict = (met: boolean | undefined) => (met === undefined ? "" : met ? "met" : "**missed**");
 
-export function renderReport(r: BenchResults): { table: string; markdown: string } {
+export function renderReport(r: BenchResults, v2Version: string): { table: string; markdown: string } {
   const all = rows(r);
-  const table = all.map((row) => `${row.benchmark.padEnd(52)} ${row.figure.padEnd(80)} ${row.target.padEnd(24)} ${verdict(row.met).replace(/\*/g, "")}`).join("\n");
+  const v2 = r.v2 && { version: r.v2.machine.opencode, overhead: r.v2.overhead, wide: r.v2.wide?.mission, pool: r.v2.pool, notMeasured: r.v2.notMeasured };
+  const sideBySide = engineTable({ version: r.machine.opencode, overhead: r.overhead, wide: r.wide?.mission, pool: r.pool }, v2, v2Version, r.v2?.date);
+  const table = [...all.map((row) => `${row.benchmark.padEnd(52)} ${row.figure.padEnd(80)} ${row.target.padEnd(24)} ${verdict(row.met).replace(/\*/g, "")}`), "", "OpenCode 1 and OpenCode 2 side by side:", ...sideBySide.lines].join("\n");
   const costRows = Object.entries(r.cost)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([role, c]) => `| ${role} | ${c.requests} | ${c.promptChars.toLocaleString("en")} | ${c.promptTokens.toLocaleString("en")} |`)
@@ -131,7 +138,7 @@ Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGB} GiB, 
 | Benchmark | Figure | Target | |
 |---|---|---|---|
 ${all.map((row) => `| ${row.benchmark} | ${row.figure} | ${row.target} | ${verdict(row.met)} |`).join("\n")}
-
+${sideBySide.markdown}
 ## Method
 
 1. **Overhead against raw OpenCode.** One real \`opencode serve\`, the scripted model answering every

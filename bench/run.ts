@@ -12,6 +12,11 @@
  * `BENCH_ONLY=spawn` only what starting a process costs the process that starts it (13).
  * `BENCH_ONLY=report` measures nothing: it rewrites
  * docs/benchmarks.md from bench/results/latest.json (after a change to the report's wording).
+ *
+ * Everything runs on OpenCode 1; benchmarks 1, 8 and 10 (against raw OpenCode, the wide mission,
+ * the pool) run on OpenCode 2 as well (`BENCH_ENGINES=v1` leaves it out), and the report sets the two
+ * side by side. `BENCH_ONLY=v2` runs only OpenCode 2's 1, 8 and 10 and keeps the other figures. A
+ * benchmark that cannot run on OpenCode 2 is reported as not measured, with why, and the next goes on.
  */
 import { cpus, totalmem } from "node:os";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,14 +24,16 @@ import { join } from "node:path";
 import type { OpencodeEvent } from "../src/orchestrator/engine/eventRouter";
 import { startScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import { startEngineHarness } from "../test/support/engineHarness";
+import { engineName } from "../scripts/opencodeEngines.mjs";
+import { opencodeVersion, type EngineName } from "../test/support/engines";
 import { REPO_ROOT } from "../test/support/isolation";
 import { checkpointTimes } from "./checkpoints";
 import { coreScale, eventThroughput, memorySoak } from "./core";
-import { concurrency, diamondCost, dispatchLatency, overhead } from "./opencode";
+import { concurrency, diamondCost, dispatchLatency, overhead, type OverheadRow } from "./opencode";
 import { evidenceCost } from "./evidence";
 import { poolBenchmark } from "./pool";
 import type { PoolBench, PoolPinned, PoolRemote } from "./poolReport";
-import { renderReport, type BenchResults, type EvidenceBench, type SandboxBench, type SpawnBench, type WideBench } from "./report";
+import { renderReport, type BenchResults, type EngineBench, type EvidenceBench, type SandboxBench, type SpawnBench, type WideBench } from "./report";
 import { sandboxCost } from "./sandbox";
 import { spawnCost } from "./spawnCost";
 import { round } from "./stats";
@@ -41,37 +48,73 @@ const SANDBOX_COMMANDS = Number(process.env.BENCH_SANDBOX_COMMANDS ?? 200);
 const SPAWN_SIZES_MB = (process.env.BENCH_SPAWN_SIZES_MB ?? "0,200,500").split(",").map(Number);
 const CHECKPOINT_SIZES = (process.env.BENCH_CHECKPOINT_SIZES ?? "3000,30000").split(",").map(Number);
 const ONLY = process.argv[2] ?? process.env.BENCH_ONLY;
+/** Whether the whole run adds OpenCode 2's 1, 8 and 10 (`BENCH_ENGINES=v1` leaves them out; v1 always runs everything). */
+const ENGINES = (process.env.BENCH_ENGINES || "v1,v2").split(",").map((e) => e.trim()).filter(Boolean).map((e) => engineName(e, "BENCH_ENGINES") as EngineName);
 const RESULTS = join(REPO_ROOT, "bench", "results", "latest.json");
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const machine = () => ({ cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, opencode: "1.18.33" });
+const machine = (engine: EngineName = "v1") => ({ cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, opencode: opencodeVersion(engine) });
 
-/** 8 and 9: the wide mission on a 3,000-file repository against raw OpenCode with snapshots on, and our checkpoints. */
-async function wideBench(): Promise<WideBench> {
+/** 8 and 9: the wide mission on a 3,000-file repository against raw OpenCode with snapshots on, and our checkpoints (9 does not depend on the engine: on v1 only). */
+async function wideBench(engine: EngineName = "v1"): Promise<WideBench> {
   const started = Date.now();
   const model = await startScriptedModel({ roles: {} });
   try {
-    log(`wide mission: 3,000-file repo, 30 TODOs, ${RUNS} runs a side, model latency ${LATENCY_MS} ms`);
-    const mission = await wideMission(model, { runs: RUNS, latencyMs: LATENCY_MS, log });
-    log(`checkpoints: ${CHECKPOINT_SIZES.join(", ")} files`);
-    const checkpoints = await checkpointTimes(CHECKPOINT_SIZES, RUNS, log);
-    return { date: new Date().toISOString(), machine: machine(), mission, checkpoints, durationS: Math.round((Date.now() - started) / 1000) };
+    log(`wide mission on OpenCode ${opencodeVersion(engine)}: 3,000-file repo, 30 TODOs, ${RUNS} runs a side, model latency ${LATENCY_MS} ms`);
+    const mission = await wideMission(model, { runs: RUNS, latencyMs: LATENCY_MS, engine, log });
+    if (engine === "v1") log(`checkpoints: ${CHECKPOINT_SIZES.join(", ")} files`);
+    const checkpoints = engine === "v1" ? await checkpointTimes(CHECKPOINT_SIZES, RUNS, log) : [];
+    return { date: new Date().toISOString(), machine: machine(engine), mission, checkpoints, durationS: Math.round((Date.now() - started) / 1000) };
   } finally {
     await model.close();
   }
 }
 
 /** 10: the engine pool, through the product's EnginePool on real servers. */
-async function poolBench(): Promise<PoolBench> {
+async function poolBench(engine: EngineName = "v1"): Promise<PoolBench> {
   const started = Date.now();
   const model = await startScriptedModel({ roles: {} });
   try {
-    log(`engine pool: 60-turn waves against pool size, the wide mission with auto vs 1 server, ${RUNS} runs each`);
-    const result = await poolBenchmark(model, { runs: RUNS, latencyMs: LATENCY_MS, log });
-    return { date: new Date().toISOString(), machine: machine(), result, durationS: Math.round((Date.now() - started) / 1000) };
+    log(`engine pool on OpenCode ${opencodeVersion(engine)}: 60-turn waves against pool size, the wide mission with auto vs 1 server, ${RUNS} runs each`);
+    const result = await poolBenchmark(model, { runs: RUNS, latencyMs: LATENCY_MS, engine, log });
+    return { date: new Date().toISOString(), machine: machine(engine), result, durationS: Math.round((Date.now() - started) / 1000) };
   } finally {
     await model.close();
   }
+}
+
+/** 1 on a server of its own (on v1 it shares the server of 2, 3 and 7: see everything()). */
+async function overheadOn(engine: EngineName): Promise<OverheadRow[]> {
+  const h = await startEngineHarness({ roles: {} }, undefined, undefined, engine);
+  try {
+    log(`overhead on OpenCode ${opencodeVersion(engine)}: N ∈ {${SIZES.join(", ")}}, ${RUNS} runs, model latency ${LATENCY_MS} ms`);
+    return await overhead(h, SIZES, RUNS, LATENCY_MS);
+  } finally {
+    await h.close();
+  }
+}
+
+/**
+ * 1, 8 and 10 on OpenCode 2. One that cannot run there (the server does not start, a turn fails) is
+ * recorded as not measured with the first line of why, and the next one still runs.
+ */
+async function v2Bench(): Promise<EngineBench> {
+  const started = Date.now();
+  const bench: EngineBench = { date: new Date().toISOString(), machine: machine("v2"), notMeasured: {}, durationS: 0 };
+  const attempt = async <K extends "overhead" | "wide" | "pool">(key: K, run: () => Promise<NonNullable<EngineBench[K]>>) => {
+    try {
+      bench[key] = await run();
+    } catch (error) {
+      const why = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+      log(`  ${key} on OpenCode 2: not measured (${why})`);
+      bench.notMeasured[key] = why;
+    }
+  };
+  await attempt("overhead", () => overheadOn("v2"));
+  await attempt("wide", () => wideBench("v2"));
+  await attempt("pool", () => poolBench("v2"));
+  bench.durationS = Math.round((Date.now() - started) / 1000);
+  return bench;
 }
 
 /** 11: the wide mission with every evidence step on against none, paired. */
@@ -145,6 +188,7 @@ async function everything(): Promise<BenchResults> {
   const evidence = await evidenceBench();
   const sandbox = await sandboxBench();
   const spawn = await spawnBench();
+  const v2 = ENGINES.includes("v2") ? await v2Bench() : undefined;
   return {
     date: new Date().toISOString(),
     machine: machine(),
@@ -155,6 +199,7 @@ async function everything(): Promise<BenchResults> {
     evidence,
     sandbox,
     spawn,
+    v2,
     durationS: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -175,17 +220,20 @@ async function main(): Promise<void> {
   } else if (ONLY === "sandbox") {
     if (!existsSync(RESULTS)) throw new Error("`sandbox` alone needs the other figures: run the whole `npm run bench` once first.");
     results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), sandbox: await sandboxBench() };
+  } else if (ONLY === "v2") {
+    if (!existsSync(RESULTS)) throw new Error("`v2` alone needs the other figures: run the whole `npm run bench` once first.");
+    results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), v2: await v2Bench() };
   } else if (ONLY === "spawn") {
     if (!existsSync(RESULTS)) throw new Error("`spawn` alone needs the other figures: run the whole `npm run bench` once first.");
     results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), spawn: await spawnBench() };
   } else if (ONLY) {
-    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool", "evidence", "sandbox", "spawn" or "report")`);
+    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool", "evidence", "sandbox", "spawn", "v2" or "report")`);
   } else {
     results = await everything();
   }
   mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  const report = renderReport({ ...results, poolRemote: measuredElsewhere<PoolRemote>("pool-remote.json"), poolPinned: measuredElsewhere<PoolPinned>("pool-2core.json") });
+  const report = renderReport({ ...results, poolRemote: measuredElsewhere<PoolRemote>("pool-remote.json"), poolPinned: measuredElsewhere<PoolPinned>("pool-2core.json") }, opencodeVersion("v2"));
   writeFileSync(join(REPO_ROOT, "docs", "benchmarks.md"), report.markdown);
   process.stdout.write(`${report.table}\n`);
 }

@@ -19,7 +19,8 @@ import type { Checkpoints } from "../src/orchestrator/mission/changeRecorder";
 import { todo } from "../src/orchestrator/scriptedModel/missionScenario";
 import type { RecordedRequest, ScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import { scriptedProvider } from "../test/support/engineHarness";
-import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../test/support/isolation";
+import { bundledOpencode, type EngineName } from "../test/support/engines";
+import { createSandbox, type Sandbox } from "../test/support/isolation";
 import { checkpointsOf, orchestratorMission, rawMission, type MissionTarget } from "./opencode";
 import { median } from "./stats";
 
@@ -139,6 +140,12 @@ export interface WideResult {
 
 type Side = "product" | "raw";
 
+/**
+ * OpenCode's per-step snapshots on, as each line spells it: v2 reads v1's `snapshot` and its own
+ * `snapshots`, the latter winning (2.1.2: `snapshot: false` beside `snapshots: true` snapshots), so
+ * both are set whichever our v2 config uses; v1 knows only `snapshot`.
+ */
+
 /** The wide mission's plan: `todos` independent TODOs, each one new file (src/todo00.ts …). */
 export const widePlan = (todos: number): PlannedTodo[] => Array.from({ length: todos }, (_, i) => todo(`W${i}`, [], [`src/todo${String(i).padStart(2, "0")}.ts`]));
 
@@ -160,14 +167,14 @@ export interface WideServer {
  * done before. The product's counterpart is the first checkpoint of its own store (kept in the
  * workspace across missions): taken here too when `checkpoints`, and timed on its own in benchmark 9.
  */
-export async function startWideServer(template: string, model: ScriptedModel, options: { prefix: string; snapshot: boolean; checkpoints: boolean; latencyMs: number }): Promise<WideServer> {
-  const sandbox = createSandbox(options.prefix);
+export async function startWideServer(template: string, model: ScriptedModel, options: { prefix: string; snapshot: boolean; checkpoints: boolean; latencyMs: number; engine: EngineName }): Promise<WideServer> {
+  const sandbox = createSandbox(options.prefix, options.engine);
   let engine: Engine | undefined;
   try {
     copyRepo(template, sandbox.workspace);
     engine = await Engine.start({
       directory: sandbox.workspace,
-      binary: { pathEnv: "", fallbacks: [BUNDLED_OPENCODE] },
+      binary: { pathEnv: "", fallbacks: [bundledOpencode(options.engine)] },
       // Raw OpenCode's default is snapshots on; over our config so that the same agents exist.
       config: { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", stepSnapshots: options.snapshot === true },
       env: sandbox.env,
@@ -213,8 +220,8 @@ export async function withRepoTemplate<T>(files: number, prefix: string, body: (
   }
 }
 
-async function oneRun(side: Side, template: string, model: ScriptedModel, run: number, todos: number, latencyMs: number, maxParallelSessions: number): Promise<WideSample> {
-  const server = await startWideServer(template, model, { prefix: `bench-wide-${side}-`, snapshot: side === "raw", checkpoints: side === "product", latencyMs });
+async function oneRun(side: Side, template: string, model: ScriptedModel, run: number, todos: number, latencyMs: number, maxParallelSessions: number, engine: EngineName): Promise<WideSample> {
+  const server = await startWideServer(template, model, { prefix: `bench-wide-${side}-`, snapshot: side === "raw", checkpoints: side === "product", latencyMs, engine });
   try {
     const { engine, store, sandbox } = server;
     let asked = 0;
@@ -250,7 +257,7 @@ const summarize = (samples: WideSample[]): WideSide => {
   return { makespanMs: median(samples.map((s) => s.makespanMs)), peakWorkers: median(samples.map((s) => s.peakWorkers)), cpuS: cpu.length === samples.length ? median(cpu) : undefined, checkpoints: asked.length ? median(asked) : undefined, samples };
 };
 
-export async function wideMission(model: ScriptedModel, options: { files?: number; todos?: number; runs: number; latencyMs: number; maxParallelSessions?: number; log?: (line: string) => void }): Promise<WideResult> {
+export async function wideMission(model: ScriptedModel, options: { files?: number; todos?: number; runs: number; latencyMs: number; maxParallelSessions?: number; engine: EngineName; log?: (line: string) => void }): Promise<WideResult> {
   const files = options.files ?? 3_000;
   const todos = options.todos ?? 30;
   const maxParallelSessions = options.maxParallelSessions ?? 50;
@@ -260,7 +267,7 @@ export async function wideMission(model: ScriptedModel, options: { files?: numbe
       // Alternate which goes first, so neither always meets the machine in the same state.
       const order: Side[] = r % 2 === 0 ? ["product", "raw"] : ["raw", "product"];
       for (const side of order) {
-        const s = await oneRun(side, template, model, r, todos, options.latencyMs, maxParallelSessions);
+        const s = await oneRun(side, template, model, r, todos, options.latencyMs, maxParallelSessions, options.engine);
         options.log?.(`  run ${r + 1} ${side}: ${(s.makespanMs / 1000).toFixed(2)} s, peak ${s.peakWorkers} Worker requests, server ${s.cpuS?.toFixed(1) ?? "?"} CPU-s`);
         samples[side].push(s);
       }

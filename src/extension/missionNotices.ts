@@ -5,13 +5,12 @@
 import * as vscode from "vscode";
 import { doneText, type MissionModel } from "../shared/mission";
 import type { HostNotice } from "../shared/notices";
+import { INSTALL_OPENCODE } from "../orchestrator/host/missionHost";
 import { plainText } from "./viewModels/plainText";
 import { COMMANDS, focusView, VIEWS } from "../shared/commands";
 
 /** Where a user learns to configure a model provider for OpenCode. */
 const PROVIDERS_DOCS = "https://opencode.ai/docs/providers/";
-/** The current OpenCode's npm package (OpenCode 2): the install the Install OpenCode action runs, in a terminal the user sees. */
-const INSTALL_OPENCODE = "npm install -g @opencode/cli";
 
 /** Runs a command in a terminal the user sees (and may stop): never behind their back. */
 function inTerminal(name: string, command: string): void {

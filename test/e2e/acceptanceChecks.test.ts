@@ -46,7 +46,7 @@ test("a failing acceptance check sends the TODO back with the output before any 
       assert.deepEqual(jobs.map((j) => j.owner?.todoIds), [["C1"], ["C1"]]);
       assert.deepEqual(jobs.map((j) => j.exitCode), [3, 0]);
       // 1 plan + 2 Worker attempts of 2 requests each + 1 review.
-      assert.equal(model.requests.length, 1 + 4 + 1, "requests spent");
+      assert.equal(model.scriptedSteps().length, 1 + 4 + 1, "requests spent");
     },
   );
 });
@@ -83,7 +83,7 @@ test("the project's check fails at the end: not sealed; a fix is planned from it
       assert.match(replan?.prompt ?? "", /The project's check fails: The check `test -f fixed\.txt[^`]*` failed \(exit 2\)/);
       assert.deepEqual(s.todos.map((t) => `${t.id}:${t.status}`), ["M1:done", "FIX1:done"]);
       // 2 plans + 2 Workers of 2 requests + 2 reviews (M1's round, FIX1's round); the check itself costs none.
-      assert.equal(model.requests.length, 2 + 4 + 2, "requests spent");
+      assert.equal(model.scriptedSteps().length, 2 + 4 + 2, "requests spent");
     },
   );
 });

@@ -47,6 +47,7 @@ const requestsFor = (role: string, id: string, from: number) => model.requests.s
 test("a Worker that claims done without writing is sent back, told what the workspace shows, and no review is spent on it", async () => {
   lies = (id, attempt) => id === "E1" && attempt <= 2;
   const asked = model.requests.length;
+  const stepsBefore = model.scriptedSteps().length;
   const host = newHost();
   try {
     const final = await host.run("Write e1", settings);
@@ -63,7 +64,7 @@ test("a Worker that claims done without writing is sent back, told what the work
     const state = JSON.parse(readFileSync(join(sandbox.workspace, ".opencode", "orchestrator", "missions", final.missionId as string, "mission.json"), "utf8"));
     assert.deepEqual(state.todos[0].report.filesChanged, ["e1.txt"], "the report's file list is what really changed");
     // 1 plan + 3 Worker attempts (the lies cost one request each, the real one two) + the review.
-    assert.equal(model.requests.length - asked, 1 + 1 + 1 + 2 + 1, "requests spent");
+    assert.equal(model.scriptedSteps().length - stepsBefore, 1 + 1 + 1 + 2 + 1, "requests spent");
   } finally {
     await host.dispose();
   }

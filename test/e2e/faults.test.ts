@@ -7,10 +7,12 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { REPORT_REFUSALS_PER_TURN } from "../../src/orchestrator/engine/turnTracker";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import { call, structured, tools, type Reply, type RequestContext } from "../../src/orchestrator/scriptedModel/scenario";
 import { startEngineHarness, type EngineHarness } from "../support/engineHarness";
 import { commanderFor } from "../support/missionHarness";
+import { PAST_OPENCODE_RETRIES, TEST_ENGINE } from "../support/engines";
 
 let h: EngineHarness;
 before(async () => {
@@ -28,7 +30,7 @@ test("a 429 storm: OpenCode's retries run out, the Commander waits, lowers the l
     workspace: h.sandbox.workspace,
     plans: [{ todos: [todo("R1"), todo("R2")] }],
     // Every attempt of R1's first request is rate limited until OpenCode has given up once.
-    workerOverride: (id, _attempt, ctx) => (id === "R1" && ctx.step === 0 && ctx.attempt < 6 ? { kind: "error", status: 429, retryAfterSeconds: 1, message: "rate limited" } : undefined),
+    workerOverride: (id, _attempt, ctx) => (id === "R1" && ctx.step === 0 && ctx.attempt < PAST_OPENCODE_RETRIES[TEST_ENGINE] ? { kind: "error", status: 429, retryAfterSeconds: 1, message: "rate limited" } : undefined),
   }));
   const { commander, events } = commanderFor(h, "Survive a 429 storm", FAST_RECOVERY);
   const state = await commander.run();
@@ -47,7 +49,7 @@ test("5xx errors: backed off and retried until the provider recovers", async (t)
     workspace: h.sandbox.workspace,
     plans: [{ todos: [todo("X1")] }],
     // retry-after keeps OpenCode's own five retries short (it honours the header).
-    workerOverride: (_id, _attempt, ctx) => (ctx.step === 0 && ctx.attempt < 6 ? { kind: "error", status: 503, retryAfterSeconds: 1, message: "overloaded" } : undefined),
+    workerOverride: (_id, _attempt, ctx) => (ctx.step === 0 && ctx.attempt < PAST_OPENCODE_RETRIES[TEST_ENGINE] ? { kind: "error", status: 503, retryAfterSeconds: 1, message: "overloaded" } : undefined),
   }));
   const { commander, events } = commanderFor(h, "Survive 5xx", FAST_RECOVERY);
   const state = await commander.run();
@@ -76,7 +78,11 @@ test("invalid structured output three times: retried with the validation error, 
   const asked = h.model.requests.length;
   const { commander } = commanderFor(h, "Answer in the format", FAST_RECOVERY);
   const state = await commander.run();
-  assert.equal(invalid, 3, "recoveryAttempts (3) turns, then the TODO failed");
+  // OpenCode 1 takes the misfit as the turn's result; on OpenCode 2 our tool server refuses it, the
+  // model is told in the same turn, and the turn fails only after REPORT_REFUSALS_PER_TURN refusals.
+  // The turn's abort can land after the model's next step: one more misfit per turn at most.
+  if (TEST_ENGINE === "v2") assert.ok(invalid >= 3 * REPORT_REFUSALS_PER_TURN && invalid <= 3 * (REPORT_REFUSALS_PER_TURN + 1), `recoveryAttempts (3) turns, then the TODO failed (${invalid} misfits)`);
+  else assert.equal(invalid, 3, "recoveryAttempts (3) turns, then the TODO failed");
   assert.equal(state.status, "sealed", state.report);
   const v1 = state.todos.find((t) => t.id === "V1");
   assert.equal(v1?.status, "replaced", "kept with its history, not lost");
@@ -84,7 +90,7 @@ test("invalid structured output three times: retried with the validation error, 
   assert.equal(state.todos.find((t) => t.id === "V2")?.status, "done");
   const retried = h.model.requests.slice(asked).filter((r) => r.role === "worker" && r.step === 0 && r.prompt.includes('<todo id="V1"'));
   assert.equal(retried.length, 3);
-  assert.match(retried[1]?.prompt ?? "", /Your previous structured answer was invalid: .*expected one of/s, "the retry carries the validation error");
+  assert.match(retried[1]?.prompt ?? "", /Your previous structured answer was invalid: .*(expected one of|Expected "done" \| "blocked")/s, "the retry carries the validation error");
   t.diagnostic(`invalid structured output: ${h.model.requests.length - asked} model requests`);
 });
 

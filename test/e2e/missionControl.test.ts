@@ -39,7 +39,7 @@ test("invalid plans (a cycle, then an unknown dependency) go back to the Planner
   assert.equal(rejected.length, 2);
   assert.match(rejected[0] as string, /cycle: P1 → P2 → P1/);
   assert.match(rejected[1] as string, /depends on unknown TODO "P9"/);
-  const plannerPrompts = h.model.requests.slice(asked).filter((r) => r.role === "planner").map((r) => r.prompt);
+  const plannerPrompts = h.model.requests.slice(asked).filter((r) => r.role === "planner" && !r.closing).map((r) => r.prompt);
   assert.equal(plannerPrompts.length, 3);
   assert.match(plannerPrompts[1] as string, /Your plan is invalid:\n- The dependencies form a cycle/, "the exact error went back");
 });

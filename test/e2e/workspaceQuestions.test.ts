@@ -80,8 +80,8 @@ test("a follow-up continues the same session, and a write attempt there is refus
   assert.deepEqual(followUp.filesRead, [], "the environment file was not read");
   const asked = model.requests.slice(before);
   assert.ok(asked[0] && asked[0].promptChars > model.requests[before - 1]!.promptChars, "the follow-up carries the conversation so far");
-  // The read of .env came last: OpenCode told the model a rule prevents it.
-  assert.match(asked[1]?.lastToolResult ?? "", /rule which prevents you from using this specific tool call/);
+  // The read of .env came last: OpenCode told the model it was refused.
+  assert.match(asked[1]?.lastToolResult ?? "", /rule which prevents you from using this specific tool call|Permission denied: read/, "OpenCode 1 and 2 word it each their way");
   assert.doesNotMatch(asked[1]?.lastToolResult ?? "", /TOKEN=secret/, "the model never saw the secret");
 });
 

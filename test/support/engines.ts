@@ -26,3 +26,10 @@ export const engineLabel = (engine: EngineName = TEST_ENGINE): string => `${ENGI
 export function onlyOn(engine: EngineName, reason: string): { skip?: string } {
   return TEST_ENGINE === engine ? {} : { skip: `only on ${ENGINES[engine].label}: ${reason}` };
 }
+
+/**
+ * Failing answers to one request that outlast OpenCode's own retries once, so that the
+ * orchestrator's recovery takes over: OpenCode 1 tries a request 5 times, OpenCode 2 11 times
+ * (about 86 s at `retry-after: 1`). One more than that reaches the orchestrator's retry too.
+ */
+export const PAST_OPENCODE_RETRIES: Readonly<Record<EngineName, number>> = { v1: 6, v2: 12 };

@@ -31,5 +31,5 @@ test("the fallback is used when PATH has none", () => {
 });
 
 test("nothing found: the error says how to install OpenCode", () => {
-  assert.throws(() => resolveOpencodeBinary({ pathEnv: "/nowhere", fallbacks: [notExecutable] }), (e: unknown) => e instanceof OpencodeNotFoundError && /npm i -g @opencode\/cli/.test(e.message) && e.tried.includes(notExecutable));
+  assert.throws(() => resolveOpencodeBinary({ pathEnv: "/nowhere", fallbacks: [notExecutable] }), (e: unknown) => e instanceof OpencodeNotFoundError && /npm install -g @opencode\/cli/.test(e.message) && e.tried.includes(notExecutable));
 });

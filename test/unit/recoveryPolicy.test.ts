@@ -48,3 +48,10 @@ test("after maxAttempts the turn gives up, naming the last error and the count",
   assert.ok(action.kind === "give-up" && /HTTP 500 \(after 3 attempts\)/.test(action.note));
   assert.equal(policy.decide(new SessionError("content-filter", "filtered", "s"), 1).kind, "give-up");
 });
+
+test("an interruption the orchestrator did not ask for (a declined tool call on OpenCode 2) is retried, and counted: it ends", () => {
+  const interrupted = new SessionError("aborted", "Interrupted (shutdown).", "s");
+  const first = policy.decide(interrupted, 1);
+  assert.ok(first.kind === "retry" && /interrupted outside the orchestrator/.test(first.note), JSON.stringify(first));
+  assert.equal(policy.decide(interrupted, 3).kind, "give-up", "after maxAttempts it fails like any other failure");
+});

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { OpencodeEvent } from "../../src/orchestrator/engine/eventRouter";
-import { TurnTracker } from "../../src/orchestrator/engine/turnTracker";
+import { SessionError, StructuredResultError } from "../../src/orchestrator/engine/errors";
+import { REPORT_REFUSALS_PER_TURN, TurnTracker } from "../../src/orchestrator/engine/turnTracker";
 
 const S = "ses_1";
 const T0 = 1_000_000;
@@ -44,8 +45,9 @@ test("a session error is typed and ends the turn, also when idle comes first", (
   t.feed(busy);
   const verdict = t.feed({ id: "e", type: "session.error", properties: { sessionID: S, error: { name: "APIError", data: { message: "rate limited", statusCode: 429, isRetryable: true, responseHeaders: { "retry-after": "7" } } } } } as OpencodeEvent);
   assert.equal(verdict, "error");
-  assert.equal(t.error?.kind, "api");
-  assert.equal(t.error?.details.retryAfterMs, 7000);
+  assert.ok(t.error instanceof SessionError);
+  assert.equal(t.error.kind, "api");
+  assert.equal(t.error.details.retryAfterMs, 7000);
   assert.equal(t.feed(idle), "error");
 });
 
@@ -63,4 +65,20 @@ test("a permission waiting for the user pauses the watchdog until it is answered
   assert.equal(t.silentFor(T0 + 3_600_000), 0);
   t.feed({ id: "e", type: "permission.replied", properties: { sessionID: S, requestID: "per_1", reply: "once" } } as OpencodeEvent, T0 + 10);
   assert.equal(t.silentFor(T0 + 1_010), 1_000);
+});
+
+test("a report refused again and again fails the turn as an invalid result; a refusal's repeated updates count once", () => {
+  const t = new TurnTracker(S, T0);
+  t.feed(busy);
+  t.feed(assistant("m1", T0 + 10));
+  const refused = (part: string) =>
+    ({ id: "e", type: "message.part.updated", properties: { part: { id: part, sessionID: S, messageID: "m1", type: "tool", callID: part, tool: "orchestrator_report_work", state: { status: "error", input: { status: "maybe" }, error: `Invalid option: expected one of "done"|"blocked" (${part})` } } } }) as OpencodeEvent;
+  for (let i = 1; i < REPORT_REFUSALS_PER_TURN; i++) {
+    assert.equal(t.feed(refused(`p${i}`)), "continue", "the model reads why and may hand in a fitting report");
+    assert.equal(t.feed(refused(`p${i}`)), "continue", "the same refusal updated again is not another one");
+  }
+  assert.equal(t.feed(refused("last")), "error");
+  assert.ok(t.error instanceof StructuredResultError);
+  assert.match(t.error.issues, /expected one of .*\(last\)/);
+  assert.equal(t.structured, undefined);
 });

@@ -28,6 +28,9 @@ export const REPORT_TOOLS: readonly ReportTool[] = [
   tool("reviewer", "report_review", Review, "Hand in your review. Call it once, as your last step: its input is the verdicts."),
 ];
 
+/** What our tool server answers a report that fits (the model reads it; the scripted model knows its turn is over by it). */
+export const REPORT_RECEIVED = "Report received.";
+
 /** The names OpenCode offers the report tools under. */
 export const REPORT_TOOL_NAMES: ReadonlySet<string> = new Set(REPORT_TOOLS.map((t) => t.offered));
 

@@ -6,7 +6,7 @@
  * say): the engine checks a turn's report against it (engine/structuredResult.ts).
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { REPORT_TOOLS } from "../agents/reportTools";
+import { REPORT_RECEIVED, REPORT_TOOLS } from "../agents/reportTools";
 import type { ReportLedger } from "../engine/structuredResult";
 
 /** The `_meta` key under which OpenCode 2 names the session of a tool call. */
@@ -38,7 +38,7 @@ export function registerReportTools(server: McpServer, book: ReportBook): void {
   for (const tool of REPORT_TOOLS) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.schema.shape }, (report, extra) => {
       book.record(extra._meta?.[SESSION_META], report);
-      return { content: [{ type: "text" as const, text: "Report received." }] };
+      return { content: [{ type: "text" as const, text: REPORT_RECEIVED }] };
     });
   }
 }

@@ -15,7 +15,7 @@ export class OpencodeNotFoundError extends Error {
 }
 
 /** The install that gets the current OpenCode (2): what errors and the Install OpenCode action name. */
-export const INSTALL_OPENCODE = "npm i -g @opencode/cli";
+export const INSTALL_OPENCODE = "npm install -g @opencode/cli";
 
 
 export class ServerStartError extends Error {

@@ -10,7 +10,7 @@ import type { Logger } from "../common/logger";
 import { NUMBER_SETTINGS } from "../settings/settingsTable";
 import type { EngineApi, SessionPermissionRule } from "./engineApi";
 import type { Part, TextPart } from "./engineEvents";
-import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, TurnAbortedError, TurnStalledError } from "./errors";
+import { ServerUnreachableError, SessionExpiredError, sessionErrorFrom, SessionError, StructuredResultError, TurnAbortedError, TurnStalledError } from "./errors";
 import type { OpencodeEvent } from "./eventRouter";
 import type { EventStream } from "./eventStream";
 import { parseStructured, type ReportLedger } from "./structuredResult";
@@ -210,9 +210,11 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
         if (aborting && verdict !== "continue") settle(() => reject(new TurnAbortedError(sessionId)));
         else if (verdict === "done") settle(() => resolve());
         else if (verdict === "error") {
-          const error = tracker.error as SessionError;
-          if (error.kind === "aborted") settle(() => reject(new TurnAbortedError(sessionId)));
-          else fail(error);
+          // Here the orchestrator did not abort the turn (its own aborts come above, or through
+          // fail()): an interruption is someone else's — OpenCode 2 interrupts a turn whose tool
+          // call the user declined, another client may abort it — and counts as a failed attempt.
+          // Taken for a stop, the turn would be redone without end.
+          fail(tracker.error as SessionError | StructuredResultError);
         }
       };
       store.add(events.onSession(sessionId, (event) => {

@@ -5,7 +5,7 @@
 import { REPORT_TOOL_NAMES } from "../agents/reportTools";
 import type { AssistantInfo, Part } from "./engineEvents";
 import type { OpencodeEvent } from "./eventRouter";
-import { sessionErrorFrom, type SessionError } from "./errors";
+import { sessionErrorFrom, StructuredResultError, type SessionError } from "./errors";
 import { TurnProgress } from "./turnProgress";
 
 export interface TokenUsage {
@@ -24,6 +24,14 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
 
 export type TurnVerdict = "continue" | "done" | "error";
 
+/**
+ * Where the result is a report tool (OpenCode 2), our tool server refuses a report that does not fit
+ * its schema and the model reads why, in the same turn. A model that keeps handing in misfits would
+ * go on forever: after this many refusals the turn fails as an invalid result, and is retried in a
+ * fresh session with the validation error, as OpenCode 1's misfit structured result is.
+ */
+export const REPORT_REFUSALS_PER_TURN = 3;
+
 interface AssistantRecord {
   tokens: TokenUsage;
   cost: number;
@@ -39,7 +47,8 @@ export class TurnTracker {
   /** When OpenCode itself waits to retry (rate limit), silence until then is expected. */
   retryUntil = 0;
   retryAttempt = 0;
-  error?: SessionError;
+  /** Why the turn failed: the session's error, or its reports refused too often (a StructuredResultError). */
+  error?: SessionError | StructuredResultError;
   /** Permission or question requests of this session that wait for the user: silence is theirs. */
   readonly waitingForUser = new Set<string>();
   lastAssistantId?: string;
@@ -50,6 +59,8 @@ export class TurnTracker {
   private readonly assistants = new Map<string, AssistantRecord>();
   /** The input of the turn's latest completed report tool call (OpenCode 2's structured result). */
   private report: unknown;
+  /** The turn's report calls our tool server refused, by part: why each was refused. */
+  private readonly refusals = new Map<string, string>();
 
   constructor(readonly sessionId: string, private readonly startedAt: number, now = startedAt) {
     this.lastActivityAt = now;
@@ -90,6 +101,10 @@ export class TurnTracker {
       }
       case "message.part.updated":
         this.feedPart(event.properties.part);
+        if (this.refusals.size >= REPORT_REFUSALS_PER_TURN && !this.error) {
+          this.error = new StructuredResultError(this.sessionId, [...this.refusals.values()].at(-1) as string);
+          return "error";
+        }
         return "continue";
       default:
         return "continue";
@@ -101,7 +116,9 @@ export class TurnTracker {
     const ofThisTurn = (messageId: string) => this.assistants.has(messageId);
     const jobId = this.progress.feed(part, ofThisTurn);
     if (jobId) this.onJobStarted?.(jobId);
-    if (part.type === "tool" && part.state.status === "completed" && REPORT_TOOL_NAMES.has(part.tool) && ofThisTurn(part.messageID)) this.report = part.state.input;
+    if (part.type !== "tool" || !REPORT_TOOL_NAMES.has(part.tool) || !ofThisTurn(part.messageID)) return;
+    if (part.state.status === "completed") this.report = part.state.input;
+    else if (part.state.status === "error") this.refusals.set(part.id, part.state.error);
   }
 
   /** Messages of an earlier turn in the same session can still be updated after it ended. */

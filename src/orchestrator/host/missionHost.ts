@@ -61,6 +61,7 @@ export { readHostSettings, type HostSettings, type SettingLayers } from "./hostS
 export { RedactingLogger, type Logger } from "../common/logger";
 export { Provenance } from "../workspace/provenance";
 export { MAX_FEEDBACK_CHARS } from "../mission/planApproval";
+export { INSTALL_OPENCODE } from "../engine/errors";
 
 /** A job as the Jobs view shows it: a copy of its fields, never the job record itself. */
 function jobModel(job: BackgroundJob): JobModel {

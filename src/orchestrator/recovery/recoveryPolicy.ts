@@ -57,7 +57,6 @@ export class RecoveryPolicy {
         return { kind: "halt", reason: `Configuration error: ${message}. Check orchestrator.model / orchestrator.models.* and the providers configured in OpenCode.` };
       }
       if (error.kind === "content-filter") return { kind: "give-up", note: `the provider filtered the answer: ${message}` };
-      if (error.kind === "aborted") return { kind: "give-up", note: "aborted" };
     }
     if (attempt >= this.maxAttempts) return { kind: "give-up", note: `${message} (after ${attempt} attempts)` };
 
@@ -73,6 +72,9 @@ export class RecoveryPolicy {
           return { kind: "retry", delayMs: 0, lowerLimit: false, note: "context overflow; fresh session", feedback: "A previous attempt ran out of context. Work in small steps and read only what you need." };
         case "structured-output":
           return { kind: "retry", delayMs: 0, lowerLimit: false, note: "no structured answer", feedback: "Your previous answer did not use the required structured output. Finish by calling the tool your instructions name for the result (StructuredOutput, or the orchestrator's report tool) with the result." };
+        case "aborted":
+          // Not the orchestrator's own abort (turn.ts): a declined tool call, another client's abort.
+          return { kind: "retry", delayMs: this.backoff(attempt), lowerLimit: false, note: `interrupted outside the orchestrator: ${message}` };
         case "output-length":
           return { kind: "retry", delayMs: 0, lowerLimit: false, note: "answer cut at the output limit", feedback: "Your previous answer was cut at the output limit. Keep answers and file writes short; split large files into steps." };
         default:
@@ -80,7 +82,7 @@ export class RecoveryPolicy {
       }
     }
     if (error instanceof StructuredResultError) {
-      return { kind: "retry", delayMs: 0, lowerLimit: false, note: "structured result did not fit", feedback: `Your previous structured answer was invalid: ${error.issues}. Answer again in the required format.` };
+      return { kind: "retry", delayMs: 0, lowerLimit: false, note: "structured result did not fit", feedback: `Your previous structured answer was invalid: ${error.issues.replace(/[.\s]+$/, "")}. Answer again in the required format.` };
     }
     if (error instanceof TurnStalledError || error instanceof SessionExpiredError) return { kind: "retry", delayMs: 0, lowerLimit: false, note: message };
     if (error instanceof ServerUnreachableError || NETWORK_ERROR.test(message)) {
