@@ -14,6 +14,7 @@ import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/miss
 import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import { SCRIPTED_MODEL, startEngineHarness, writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, type Sandbox } from "../support/isolation";
+import { onlyOn } from "../support/engines";
 
 let sandbox: Sandbox;
 let model: ScriptedModel;
@@ -116,7 +117,7 @@ test("Retry on a TODO of an older stopped mission resumes that mission, not the 
   }
 });
 
-test("an attached server that snapshots at every step gets one warning, however many missions run on it", async () => {
+test("an attached server that snapshots at every step gets one warning, however many missions run on it", onlyOn("v1", "attaching to an OpenCode 2 server is refused (the next test)"), async () => {
   const attached = await startEngineHarness({ roles: {} }, undefined, async () => ({ stepSnapshots: true }));
   attached.model.setScenario(missionScenario({ workspace: attached.sandbox.workspace, plans: [{ todos: [todo("W1")] }] }));
   const host = new MissionHost({ workspace: attached.sandbox.workspace, logger: new RedactingLogger(memoryLogger()), serverPassword: async () => attached.engine.credentials.password });
@@ -127,6 +128,27 @@ test("an attached server that snapshots at every step gets one warning, however 
     assert.equal((await host.run("On an attached server", onAttached)).status, "sealed");
     assert.equal((await host.run("Again", onAttached)).status, "sealed");
     assert.deepEqual(notices.filter((k) => k === "slowServer"), ["slowServer"], "said once");
+  } finally {
+    await host.dispose();
+    await attached.close();
+  }
+});
+
+test("attaching to an OpenCode 2 server is refused with what to do; the mission is kept to resume, nothing ran", onlyOn("v2", "OpenCode 1 servers are attached (the test before)"), async () => {
+  const attached = await startEngineHarness({ roles: {} });
+  attached.model.setScenario(missionScenario({ workspace: attached.sandbox.workspace, plans: [{ todos: [todo("W1")] }] }));
+  const host = new MissionHost({ workspace: attached.sandbox.workspace, logger: new RedactingLogger(memoryLogger()), serverPassword: async () => attached.engine.credentials.password });
+  const errors: string[] = [];
+  host.notices.on((n) => n.kind === "error" && errors.push(n.message));
+  try {
+    const asked = attached.model.requests.length;
+    const final = await host.run("On an attached OpenCode 2 server", { ...settings, serverUrl: attached.engine.credentials.url });
+    assert.notEqual(final.status, "sealed");
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] as string, /is OpenCode 2\.1\.2: attaching to an OpenCode 2 server is not supported yet[\s\S]*Clear orchestrator\.opencode\.serverUrl/);
+    assert.equal(attached.model.requests.length, asked, "no model request");
+    assert.equal((await host.latestUnfinished())?.mission, "On an attached OpenCode 2 server", "the mission is kept to resume");
+    assert.deepEqual(await attached.engine.busySessions(), [], "the attached server is untouched and still answers");
   } finally {
     await host.dispose();
     await attached.close();

@@ -121,6 +121,12 @@ export class EngineProvider {
       if (password) this.logger.addSecret(password);
       const attach = () => Engine.attach({ directory, url: settings.serverUrl, password, logger: this.logger, timeoutMs: this.options.requestTimeoutMs });
       const engine = await attach();
+      if (engine.major === 2) {
+        // Its structured results come through our report tools, which only a server started with
+        // our configuration has (engine/v2/serverConfig.ts): every Planner turn would fail.
+        await engine.stop();
+        throw new Error(`${settings.serverUrl} is OpenCode ${engine.identity.version}: attaching to an OpenCode 2 server is not supported yet (its missions need the orchestrator's report tools, which only a server the extension starts has). Clear orchestrator.opencode.serverUrl to let the extension start its own.`);
+      }
       let stepSnapshots: boolean;
       try {
         stepSnapshots = await takesStepSnapshots(engine);
