@@ -58,6 +58,9 @@ interface Readiness {
   tools: boolean;
 }
 
+/** Aborts asked and not yet seen that are remembered: far more than sessions that run at once. */
+const MAX_ABORTS_REMEMBERED = 1_000;
+
 function apiFor(identity: EngineIdentity, credentials: ServerCredentials, directory: string): EngineApi {
   return identity.major === 1 ? new V1Api(identity, credentials, directory) : new V2Api(identity, credentials, directory);
 }
@@ -66,6 +69,8 @@ export class Engine implements Disposable, PoolMember, BoundedRequests {
   private disposed = false;
   /** Aborted when a server we started exits without being asked to. */
   private readonly lostController = new AbortController();
+  /** Sessions whose abort was asked through this engine and not yet seen by their turn (bounded: an abort of an idle session is never seen). */
+  private readonly abortsAsked = new Set<string>();
 
   private constructor(
     readonly directory: string,
@@ -189,7 +194,7 @@ export class Engine implements Disposable, PoolMember, BoundedRequests {
   }
 
   runTurn<T>(request: TurnRequest<T>): Promise<TurnOutcome<T>> {
-    return runTurn({ api: this.api, events: this.events, logger: this.logger, lost: this.lostController.signal, reports: this.reports }, request);
+    return runTurn({ api: this.api, events: this.events, logger: this.logger, lost: this.lostController.signal, reports: this.reports, abortedHere: (sessionId) => this.abortsAsked.delete(sessionId) }, request);
   }
 
   /** Answers a permission request of `sessionId`; `message` reaches the agent with a rejection. */
@@ -207,6 +212,8 @@ export class Engine implements Disposable, PoolMember, BoundedRequests {
   }
 
   async abortSession(sessionId: string): Promise<void> {
+    this.abortsAsked.add(sessionId);
+    if (this.abortsAsked.size > MAX_ABORTS_REMEMBERED) this.abortsAsked.delete(this.abortsAsked.values().next().value as string);
     await this.api.abort(sessionId);
   }
 

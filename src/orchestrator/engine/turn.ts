@@ -97,6 +97,8 @@ export interface TurnDeps {
   lost?: AbortSignal;
   /** What our MCP server heard of reports (a report tool's result is checked against it). */
   reports?: ReportLedger;
+  /** Whether an abort of this session was asked through our engine (the user's Abort of a session); asked once per abort. */
+  abortedHere?: (sessionId: string) => boolean;
 }
 
 /** The turnLivenessSeconds setting's default, for turns run without the Commander's limits. */
@@ -210,11 +212,14 @@ async function followTurn<T>(deps: TurnDeps, request: TurnRequest<T>, sessionId:
         if (aborting && verdict !== "continue") settle(() => reject(new TurnAbortedError(sessionId)));
         else if (verdict === "done") settle(() => resolve());
         else if (verdict === "error") {
-          // Here the orchestrator did not abort the turn (its own aborts come above, or through
-          // fail()): an interruption is someone else's — OpenCode 2 interrupts a turn whose tool
-          // call the user declined, another client may abort it — and counts as a failed attempt.
-          // Taken for a stop, the turn would be redone without end.
-          fail(tracker.error as SessionError | StructuredResultError);
+          const error = tracker.error as SessionError | StructuredResultError;
+          // The user's Abort of this session (through our engine) stops the turn: its TODO is
+          // redone as a new attempt. Any other interruption is not ours (the turn's own aborts come
+          // above, or through fail()) — OpenCode 2 interrupts a turn whose tool call the user
+          // declined, another client may abort it — and counts as a failed attempt: taken for a
+          // stop, the turn would be redone without end.
+          if (error instanceof SessionError && error.kind === "aborted" && deps.abortedHere?.(sessionId)) settle(() => reject(new TurnAbortedError(sessionId)));
+          else fail(error);
         }
       };
       store.add(events.onSession(sessionId, (event) => {
