@@ -87,6 +87,12 @@ export class CheckpointStore {
     return pending.taken;
   }
 
+  /** The store's repository, opened: for what builds on its commits (attempt trees, merges). */
+  async repository(): Promise<GitPlace> {
+    await this.whenReady();
+    return this.place;
+  }
+
   /** Files that differ between two checkpoints, or between a checkpoint and the working tree now. */
   async diff(from: string, to: string | "worktree", paths?: readonly string[]): Promise<FileChange[]> {
     checkId(from);

@@ -28,6 +28,8 @@ export interface GitResult {
 export interface GitPlace {
   workspace: string;
   gitDir: string;
+  /** An index of its own (a merge's scratch index); default: the git dir's `index`. */
+  indexFile?: string;
 }
 
 const IDENTITY = ["-c", "user.name=OpenCode Orchestrator", "-c", "user.email=orchestrator@localhost"];
@@ -74,7 +76,7 @@ function gitEnv(place: GitPlace): NodeJS.ProcessEnv {
     ...env,
     GIT_DIR: place.gitDir,
     GIT_WORK_TREE: place.workspace,
-    GIT_INDEX_FILE: join(place.gitDir, "index"),
+    GIT_INDEX_FILE: place.indexFile ?? join(place.gitDir, "index"),
     GIT_CONFIG_NOSYSTEM: "1",
     // A file that never exists: git reads no global config (nor ~/.config/git/config) at all.
     GIT_CONFIG_GLOBAL: join(place.gitDir, "no-global-config"),
