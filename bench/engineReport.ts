@@ -113,8 +113,17 @@ export function engineTable(v1: EngineFigures, v2: EngineFigures | undefined, v2
 Benchmarks 1, 8 and 10 (the others do not depend on the engine, or ran on OpenCode 1 only) on each
 line of OpenCode the extension supports, the same procedure on both (see Method). On OpenCode 2 the raw
 baselines speak its own API (\`bench/rawV2.ts\`): a session with its agent, model and workspace, one
-prompt, done at \`session.execution.succeeded\`; OpenCode 2 has no json_schema result, so a raw turn ends
-with the model's text, and raw OpenCode's per-step snapshots are \`snapshots: true\`. ${
+prompt, done at \`session.execution.succeeded\`. OpenCode 2 has no json_schema result: on both sides the
+server has our MCP server's report tools (\`bench/reportTools.ts\`), so the scripted model hands in its
+result the same way to ours and to raw OpenCode; raw OpenCode's per-step snapshots are \`snapshots: true\`.
+What the first OpenCode 2 run here showed (2026-12-07, OpenCode 2.1.2; the table has
+the figures of the latest run): the orchestrator's overhead is within noise on both lines, but its
+lead on the wide mission is smaller on OpenCode 2 — its per-step snapshots cost raw OpenCode 2 far
+less than OpenCode 1's do (see the server CPU row), and one OpenCode 2 server spends more CPU per turn
+than an OpenCode 1 server (it also asks the model once more per structured turn, after the report),
+so fewer Workers reach the model at once (the peak row). Two OpenCode 2 servers on 2 cores gain more
+over one than two OpenCode 1 servers do: the pool's reason to exist holds on OpenCode 2 where there are
+cores to spread onto. ${
     measured ? `OpenCode 2 measured on ${v2Date?.slice(0, 10)}.` : v2 ? `Tried on OpenCode 2 on ${v2Date?.slice(0, 10)}: nothing could be measured (why in each cell).` : "Not measured on OpenCode 2 yet: `BENCH_ONLY=v2 npm run bench` fills the column in once the extension runs on it."
   }
 

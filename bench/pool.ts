@@ -26,6 +26,7 @@ import { SCRIPTED_MODEL, scriptedProvider } from "../test/support/engineHarness"
 import { bundledOpencode, type EngineName } from "../test/support/engines";
 import { createSandbox, type Sandbox } from "../test/support/isolation";
 import { checkpointsOf, rawMission } from "./opencode";
+import { reportToolsFor, type BenchReportTools } from "./reportTools";
 import { median } from "./stats";
 import { copyRepo, generateRepo, holdPort } from "./wide";
 
@@ -73,9 +74,9 @@ export interface PoolResult {
 }
 
 /** A pool of `size` real servers on a sandbox, made as the EngineProvider makes one: member 1 first, the others when needed. */
-async function startPool(sandbox: Sandbox, model: ScriptedModel, size: number, engine: EngineName, perMember = 1): Promise<{ pool: EnginePool<Engine>; first: Engine }> {
-  const config = { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model" };
-  const start = (index: number) => Engine.start({ directory: sandbox.workspace, binary: { pathEnv: "", fallbacks: [bundledOpencode(engine)] }, config, env: memberEnvironment(sandbox.env, join(sandbox.root, "pool"), index), logger: silentLogger });
+async function startPool(sandbox: Sandbox, model: ScriptedModel, size: number, engine: EngineName, tools: BenchReportTools, perMember = 1): Promise<{ pool: EnginePool<Engine>; first: Engine }> {
+  const config = { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", ...tools.config };
+  const start = (index: number) => Engine.start({ directory: sandbox.workspace, binary: { pathEnv: "", fallbacks: [bundledOpencode(engine)] }, config, env: memberEnvironment(sandbox.env, join(sandbox.root, "pool"), index), logger: silentLogger, reports: tools.reports });
   const first = await start(0);
   return { pool: new EnginePool({ size, first, start, logger: silentLogger, perMember }), first };
 }
@@ -95,11 +96,12 @@ const waveTodos = (prefix: string, n: number) => Array.from({ length: n }, (_, i
 
 async function waveOnce(template: string, model: ScriptedModel, servers: number, turns: number, engine: EngineName): Promise<number> {
   const sandbox = createSandbox("bench-pool-", engine);
+  const tools = await reportToolsFor(engine);
   let pool: EnginePool<Engine> | undefined;
   try {
     copyRepo(template, sandbox.workspace);
     model.setScenario(missionScenario({ workspace: sandbox.workspace, plans: [{ todos: [] }], latencyMs: 0 }));
-    pool = (await startPool(sandbox, model, servers, engine)).pool;
+    pool = (await startPool(sandbox, model, servers, engine, tools)).pool;
     // Warm-up, not measured: every member started, and two turns each load its providers (over a second).
     await pool.ensureMembers(servers);
     await wave(pool, waveTodos("Warm", 2 * servers));
@@ -113,6 +115,7 @@ async function waveOnce(template: string, model: ScriptedModel, servers: number,
     return ms;
   } finally {
     await pool?.stop();
+    await tools.close();
     sandbox.remove();
   }
 }
@@ -120,11 +123,12 @@ async function waveOnce(template: string, model: ScriptedModel, servers: number,
 async function wideOnce(template: string, model: ScriptedModel, variant: WideVariant, todos: number, latencyMs: number, maxParallelSessions: number, cores: number, engine: EngineName): Promise<{ ms: number; started: number }> {
   const servers: ServerCount = variant === "one" ? 1 : Math.max(2, poolSize("auto", { cores, maxParallelSessions }));
   const sandbox = createSandbox("bench-pool-wide-", engine);
+  const tools = await reportToolsFor(engine);
   let pool: EnginePool<Engine> | undefined;
   try {
     copyRepo(template, sandbox.workspace);
     const size = poolSize(servers, { cores, maxParallelSessions });
-    const started = await startPool(sandbox, model, size, engine, turnsPerMember(size, maxParallelSessions));
+    const started = await startPool(sandbox, model, size, engine, tools, turnsPerMember(size, maxParallelSessions));
     pool = started.pool;
     const checkpoints = checkpointsOf(sandbox.workspace);
     // The warm-up of benchmark 8 on member 1; on every member for a warm pool. A cold pool's others start when its wave needs them.
@@ -147,6 +151,7 @@ async function wideOnce(template: string, model: ScriptedModel, variant: WideVar
     return { ms, started: pool.members().length };
   } finally {
     await pool?.stop();
+    await tools.close();
     sandbox.remove();
   }
 }

@@ -21,6 +21,7 @@ import type { RecordedRequest, ScriptedModel } from "../src/orchestrator/scripte
 import { scriptedProvider } from "../test/support/engineHarness";
 import { bundledOpencode, type EngineName } from "../test/support/engines";
 import { createSandbox, type Sandbox } from "../test/support/isolation";
+import { reportToolsFor } from "./reportTools";
 import { checkpointsOf, orchestratorMission, rawMission, type MissionTarget } from "./opencode";
 import { median } from "./stats";
 
@@ -169,6 +170,7 @@ export interface WideServer {
  */
 export async function startWideServer(template: string, model: ScriptedModel, options: { prefix: string; snapshot: boolean; checkpoints: boolean; latencyMs: number; engine: EngineName }): Promise<WideServer> {
   const sandbox = createSandbox(options.prefix, options.engine);
+  const tools = await reportToolsFor(options.engine);
   let engine: Engine | undefined;
   try {
     copyRepo(template, sandbox.workspace);
@@ -176,9 +178,10 @@ export async function startWideServer(template: string, model: ScriptedModel, op
       directory: sandbox.workspace,
       binary: { pathEnv: "", fallbacks: [bundledOpencode(options.engine)] },
       // Raw OpenCode's default is snapshots on; over our config so that the same agents exist.
-      config: { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", stepSnapshots: options.snapshot === true },
+      config: { provider: scriptedProvider(model.baseURL), model: "scripted/scripted-model", stepSnapshots: options.snapshot === true, ...tools.config },
       env: sandbox.env,
       logger: silentLogger,
+      reports: tools.reports,
     });
     const store = options.checkpoints ? checkpointsOf(sandbox.workspace) : undefined;
     await rawMission({ engine, model, workspace: sandbox.workspace }, "warm-up", [], options.latencyMs);
@@ -190,11 +193,13 @@ export async function startWideServer(template: string, model: ScriptedModel, op
       store,
       stop: async () => {
         await started.stop();
+        await tools.close();
         sandbox.remove();
       },
     };
   } catch (error) {
     await engine?.stop();
+    await tools.close();
     sandbox.remove();
     throw error;
   }
