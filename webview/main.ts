@@ -48,7 +48,7 @@ function custom(tag: string, attrs: Record<string, string>, ...children: Array<N
   return node;
 }
 
-const STATUS_ICON: Record<string, string> = { pending: "○", running: "◐", review: "◑", done: "●", failed: "✕", blocked: "⊘" };
+const STATUS_ICON: Record<string, string> = { pending: "○", running: "◐", review: "◑", done: "●", failed: "✕", blocked: "⊘", interrupted: "⏸", reverted: "↶" };
 
 let sessions: SessionModel[] = [];
 let timeline: TimelineEntry[] = [];
@@ -128,6 +128,8 @@ function filesCell(t: MissionModel["todos"][number]): Array<Node | string> {
 /** ✓/✗ of the acceptance check the orchestrator ran, its output's end on hover. */
 function checkCell(c: MissionModel["todos"][number]["check"], command?: string): Node | string {
   if (!c) return command ? l10n.t("pending") : "";
+  // What it checked was reverted: its old mark would say something untrue of the workspace.
+  if (c.stale) return el("span", { class: "check check-stale", title: l10n.t("{0}\nStale: the changes it checked were reverted.", c.command) }, l10n.t("– stale (reverted)"));
   const mark = c.status === "running" ? "…" : c.status === "passed" ? "✓" : "✗";
   return el("span", { class: `check check-${c.status}`, title: `${c.command}\n${c.tail.trim().split("\n").slice(-20).join("\n")}` }, `${mark} ${commandOutcome(c.status, c.exitCode)}`);
 }
@@ -149,7 +151,7 @@ function render(s: MissionModel): void {
   if (s.tokens.input || s.tokens.output) rows.push([l10n.t("Tokens"), l10n.t("{0} in · {1} out", s.tokens.input.toLocaleString(), s.tokens.output.toLocaleString())]);
   if (s.estimate) rows.push([l10n.t("Estimate"), s.planApproval ? l10n.t("{0} — waiting for your approval", s.estimate.line) : s.estimate.line]);
   if (s.phase !== "idle") rows.push([l10n.t("Cost"), `$${s.cost.toFixed(4)}`]);
-  if (s.check) rows.push([l10n.t("Project check"), `${s.check.command} → ${commandOutcome(s.check.status, s.check.exitCode)}`]);
+  if (s.check) rows.push([l10n.t("Project check"), s.check.stale ? l10n.t("{0} → stale (the mission was reverted)", s.check.command) : `${s.check.command} → ${commandOutcome(s.check.status, s.check.exitCode)}`]);
   if (s.error) rows.push([l10n.t("Error"), s.error]);
   else if (s.stopReason && s.status !== "sealed") rows.push([l10n.t("Stopped"), s.stopReason]);
   const facts = el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
@@ -168,7 +170,8 @@ function render(s: MissionModel): void {
     ...(s.planApproval
       ? [custom("vscode-button", { "data-action": "approvePlan" }, l10n.t("Approve Plan")), custom("vscode-button", { "data-action": "replanPlan", secondary: "" }, l10n.t("Replan…")), custom("vscode-button", { "data-action": "cancelPlan", secondary: "" }, l10n.t("Cancel Plan"))]
       : []),
-    active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, l10n.t("Stop")) : custom("vscode-button", { "data-action": "runTask" }, l10n.t("Run Task…")),
+    // Stopping: Stop was pressed already, and the mission has not ended yet.
+    ...(s.status === "stopping" ? [] : [active ? custom("vscode-button", { "data-action": "stop", secondary: "" }, l10n.t("Stop")) : custom("vscode-button", { "data-action": "runTask" }, l10n.t("Run Task…"))]),
     ...(s.resumable ? [custom("vscode-button", { "data-action": "resume", secondary: "" }, l10n.t("Resume"))] : []));
   top.replaceChildren(header, facts, actions);
   tableSlot.replaceChildren(todos);

@@ -10,40 +10,49 @@ import type { ChangeSet } from "../shared/changes";
 
 export const CHECKPOINT_SCHEME = "orchestrator-checkpoint";
 
-/** `orchestrator-checkpoint:/<path>?<checkpoint>`: a workspace file as it was at a checkpoint. */
-export function checkpointUri(checkpoint: string, path: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${path}`, query: checkpoint });
+/**
+ * `orchestrator-checkpoint:<the file's path in the workspace>?<checkpoint>`: a workspace file as it
+ * was at a checkpoint. Its path is the file's own, so the diff editors see one file changed, not a
+ * file renamed from another (the multi-file diff compares the two sides' paths).
+ */
+export function checkpointUri(checkpoint: string, folder: vscode.Uri, path: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: vscode.Uri.joinPath(folder, path).path, query: checkpoint });
 }
 
 export class CheckpointContentProvider implements vscode.TextDocumentContentProvider {
   constructor(
     private readonly host: MissionHost,
+    private readonly folder: vscode.Uri,
     private readonly isTrusted: () => boolean,
   ) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     // Checkpoint ids are commit hashes: nothing else is ever read from the store; nothing at all untrusted.
-    if (!this.isTrusted() || !/^[0-9a-f]{40,64}$/.test(uri.query)) return "";
-    const bytes = await this.host.readCheckpoint(uri.query, uri.path.replace(/^\//, ""));
+    const root = `${this.folder.path.replace(/\/$/, "")}/`;
+    if (!this.isTrusted() || !/^[0-9a-f]{40,64}$/.test(uri.query) || !uri.path.startsWith(root)) return "";
+    const bytes = await this.host.readCheckpoint(uri.query, uri.path.slice(root.length));
     return bytes ? new TextDecoder().decode(bytes) : "";
   }
 }
+
+/** A side of a diff that has no file (an added file's before, a deleted file's after): an empty document. */
+const absent = (path: string) => vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${path}`, query: "absent" });
+
+/** The titles of the diff editors opened per mission: a revert or its undo closes them (what they show is gone). */
+const openedTitles = new Map<string, Set<string>>();
 
 /**
  * Opens a change set in the multi-file diff editor (`vscode.changes`), or one diff per file where
  * the host has no such editor. `focus` opens just that file's diff.
  */
-export async function openChanges(set: ChangeSet, folder: vscode.Uri, focus?: string): Promise<void> {
-  const side = (checkpoint: string | "worktree", path: string) => (checkpoint === "worktree" ? vscode.Uri.joinPath(folder, path) : checkpointUri(checkpoint, path));
+export async function openChanges(set: ChangeSet, folder: vscode.Uri, focus?: string, missionId?: string): Promise<void> {
+  const side = (checkpoint: string | "worktree", path: string) => (checkpoint === "worktree" ? vscode.Uri.joinPath(folder, path) : checkpointUri(checkpoint, folder, path));
   const files = focus ? set.files.filter((f) => f.path === focus) : set.files;
   if (files.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: {0} — no file changed.", set.title));
-  const resources = files.map((f) => {
-    const original = side(set.original, f.path);
-    // A file deleted in the workspace has no working copy to show: an empty document stands in.
-    const modified = set.modified === "worktree" && f.status === "deleted" ? vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${f.path}`, query: "absent" }) : side(set.modified, f.path);
-    return [vscode.Uri.joinPath(folder, f.path), original, modified] as const;
-  });
-  if (resources.length > 1) {
+  if (missionId) openedTitles.set(missionId, (openedTitles.get(missionId) ?? new Set()).add(set.title));
+  if (files.length > 1) {
+    // The multi-file diff editor reads a missing side as "no file": an added file shows as added (A), a deleted one as deleted (D).
+    const resources = files.map((f) => [vscode.Uri.joinPath(folder, f.path), f.status === "added" ? undefined : side(set.original, f.path), f.status === "deleted" ? undefined : side(set.modified, f.path)] as const);
     try {
       await vscode.commands.executeCommand("vscode.changes", set.title, resources);
       return;
@@ -51,9 +60,32 @@ export async function openChanges(set: ChangeSet, folder: vscode.Uri, focus?: st
       // an older VS Code: one diff per file below
     }
   }
-  for (const [, original, modified] of resources.slice(0, 20)) {
-    await vscode.commands.executeCommand("vscode.diff", original, modified, `${set.title} · ${modified.path.replace(/^\//, "")}`, { preview: resources.length === 1 });
+  for (const f of files.slice(0, 20)) {
+    // A two-sided diff needs both sides: an empty document stands in for the one that has no file.
+    const original = f.status === "added" ? absent(f.path) : side(set.original, f.path);
+    const modified = f.status === "deleted" ? absent(f.path) : side(set.modified, f.path);
+    await vscode.commands.executeCommand("vscode.diff", original, modified, `${set.title} · ${f.path}`, { preview: files.length === 1 });
   }
+}
+
+/**
+ * Closes the diff editors opened on a mission's changes (Review Mission Changes, Show Changes):
+ * after a revert or its undo they show files as they no longer are. Opening them again shows now.
+ */
+export async function closeChangeEditors(missionId: string): Promise<void> {
+  const titles = openedTitles.get(missionId);
+  if (!titles?.size) return;
+  const ours = (label: string) => [...titles].some((title) => label.startsWith(title));
+  const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => ours(tab.label) && isDiffTab(tab));
+  openedTitles.delete(missionId);
+  if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
+}
+
+/** A diff editor: two-sided (TabInputTextDiff), or the multi-file one (its input lists its diffs; the API has no class for it yet). */
+function isDiffTab(tab: vscode.Tab): boolean {
+  if (tab.input instanceof vscode.TabInputTextDiff) return tab.input.original.scheme === CHECKPOINT_SCHEME || tab.input.modified.scheme === CHECKPOINT_SCHEME;
+  const input = tab.input as { textDiffs?: unknown } | undefined;
+  return Array.isArray(input?.textDiffs) || input === undefined;
 }
 
 /**

@@ -27,7 +27,7 @@ export function missionStatusMarkdown(model: MissionModel): string {
   if (!model.mission && model.phase === "idle") return l10n.t("No mission in this workspace yet. Start one with `/task <mission>`, or ask me anything about the workspace.");
   const lines = [l10n.t("**Mission:** {0}", markdownText(missionLabel(model.mission ?? "", 120)))];
   const status = model.status && model.status !== model.phase ? `${model.status} (${phaseText(model.phase)})` : phaseText(model.phase);
-  lines.push(model.demo ? l10n.t("**Status:** {0} · scripted demo model", status) : l10n.t("**Status:** {0}", status));
+  lines.push(model.demo ? l10n.t("**Status:** {0} · scripted demo model", status) : model.model ? l10n.t("**Status:** {0} · {1}", status, markdownText(model.model)) : l10n.t("**Status:** {0}", status));
   if (model.progress) lines.push(l10n.t("**Progress:** {0}", markdownText(model.progress)));
   if (model.planApproval && model.estimate) lines.push(l10n.t("**Plan:** {0}. Answer with **Orchestrator: Approve Plan**, **Replan…** or **Cancel Plan** (also on the mission in the TODO view).", markdownText(model.estimate.line)));
   const working = model.todos.filter((t) => t.role);

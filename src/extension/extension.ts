@@ -8,16 +8,17 @@ import * as vscode from "vscode";
 import { MissionHost, Provenance } from "../orchestrator/host/missionHost";
 import { idleModel, missionLabel, type MissionModel } from "../shared/mission";
 import { ASK_VIEW_TYPE, AskPanel } from "./askPanel";
-import { CHECKPOINT_SCHEME, CheckpointContentProvider, confirmRevert, openChanges } from "./changeCommands";
+import { CHECKPOINT_SCHEME, CheckpointContentProvider, closeChangeEditors, confirmRevert, openChanges } from "./changeCommands";
 import { registerChatParticipant, type ChatDeps } from "./chatParticipant";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE } from "./dashboardPanel";
 import { createLogChannel } from "./logChannel";
 import { showMissionProgress } from "./missionProgress";
-import { showNotice } from "./missionNotices";
+import { noticeShower } from "./missionNotices";
 import { PermissionRouter } from "./permissionRouter";
 import { PlanApprovalPrompt, planApprovalOf } from "./planApprovalPrompt";
-import { pickModel } from "./modelPick";
+import { keepModelList, pickModel } from "./modelPick";
 import { readSettings } from "./settings";
+import { REPORT_SCHEME, ReportContentProvider, reportUri } from "./reportDocuments";
 import { MissionStatusBar } from "./statusBar";
 import { JobsProvider, showJobTerminal } from "./views/jobsView";
 import { MissionsProvider } from "./views/missionsView";
@@ -68,11 +69,39 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
   const todosView = vscode.window.createTreeView(VIEWS.todos, { treeDataProvider: todoTree, showCollapseAll: true });
   /** Missions that cannot be read (their folder may be set aside), by id: the TODO view says so until they are. */
   const unreadable = new Map<string, string>();
-  const showUnreadable = () => {
+  /** The TODO view's message, above the tree: a plan waiting for the user, and missions that cannot be read. */
+  const showViewMessage = () => {
     const [first] = unreadable.values();
-    if (first === undefined) todosView.message = undefined;
-    else if (unreadable.size === 1) todosView.message = vscode.l10n.t('A mission in this workspace cannot be read: {0} Run "Orchestrator: Set Broken Mission Aside" to move its folder out of the way, losing nothing.', first);
-    else todosView.message = vscode.l10n.t('{0} missions in this workspace cannot be read: {1} Run "Orchestrator: Set Broken Mission Aside" to move their folders out of the way, losing nothing.', unreadable.size, first);
+    const m = h.model;
+    const lines = [
+      m.planApproval && m.estimate ? vscode.l10n.t("The plan waits for your approval: {0}. Approve Plan, Replan… or Cancel Plan below (or click the status bar).", m.estimate.line) : "",
+      first === undefined ? "" : unreadable.size === 1 ? vscode.l10n.t('A mission in this workspace cannot be read: {0} Run "Orchestrator: Set Broken Mission Aside" to move its folder out of the way, losing nothing.', first) : vscode.l10n.t('{0} missions in this workspace cannot be read: {1} Run "Orchestrator: Set Broken Mission Aside" to move their folders out of the way, losing nothing.', unreadable.size, first),
+    ].filter(Boolean);
+    const message = lines.length ? lines.join("\n\n") : undefined;
+    if (todosView.message !== message) todosView.message = message;
+  };
+  const showUnreadable = showViewMessage;
+  /**
+   * Starts OpenCode ahead of the first mission (the user opened the view or the Run Task box), so
+   * the model pick and the first Worker do not wait for it. In the background, after activation,
+   * in a trusted workspace only: an untrusted one starts no agent and no server.
+   */
+  const warm = () => {
+    if (!vscode.workspace.isTrusted || h.isRunning) return;
+    // Its settings' problems are said when a mission reads them, not on opening a view.
+    const quiet = readSettings(logger, (m) => logger.warn(m));
+    setImmediate(() =>
+      void h
+        .warm(quiet)
+        .then(async (ready) => {
+          // The pick's list, kept: the first Run Task shows the models at once.
+          if (!ready || quiet.pickModel === "never") return;
+          const listed = await h.models(quiet);
+          await keepModelList(context, listed);
+          logger.info(`Run Task's model pick has ${listed.models.length} model(s) to show at once`);
+        })
+        .catch((error: unknown) => logger.warn(`The model list was not kept: ${(error as Error).message}`)),
+    );
   };
   let running = false;
   // The context key the menus and the palette use: true from the press of Run Task to the end.
@@ -93,14 +122,17 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     vscode.window.createTreeView(VIEWS.jobs, { treeDataProvider: jobsView }),
     missionsView,
     vscode.window.createTreeView(VIEWS.missions, { treeDataProvider: missionsView }),
-    h.notices.on(showNotice),
+    h.notices.on(noticeShower()),
     h.notices.on((notice) => {
       if (notice.kind !== "stateProblem" || !notice.missionId) return;
       unreadable.set(notice.missionId, notice.message);
       showUnreadable();
     }),
     h.view.updates.on(() => setRunning(h.model.phase === "starting" || h.model.phase === "running")),
+    h.view.updates.on(showViewMessage),
+    todosView.onDidChangeVisibility((event) => event.visible && warm()),
   );
+  if (todosView.visible) warm();
 
   /** One progress notification per mission run (new or resumed); Cancel stops it. */
   const withProgress = <T>(mission: string, work: Promise<T>): Promise<T> => {
@@ -152,7 +184,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     if (!missionId) return refuse(vscode.l10n.t("no mission is shown."));
     const set = await h.changesOf(missionId, todoId);
     if ("reason" in set) return refuse(set.reason);
-    await openChanges(set, folder.uri, focus);
+    await openChanges(set, folder.uri, focus, missionId);
   };
 
   const commands: Record<CommandName, CommandHandler> = {
@@ -162,6 +194,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
         if (choice) h.stop();
         return;
       }
+      // OpenCode starts while the user types the mission.
+      warm();
       const mission =
         typeof missionArg === "string"
           ? missionArg
@@ -195,8 +229,10 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     showMissionReport: async (arg: unknown) => {
       const id = pastMissionOf(arg);
       const report = id ? await h.reportOf(id) : undefined;
-      if (!report) return refuse(vscode.l10n.t("that mission has no report yet."));
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: report, language: "markdown" }), { preview: true });
+      if (!id || !report) return refuse(vscode.l10n.t("that mission has no report yet."));
+      // A read-only document of its own: nothing to save, no Untitled copy asking on close.
+      const mission = typeof arg === "object" && arg && "mission" in arg ? String((arg as { mission: unknown }).mission) : id;
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(reportUri(id, mission)), { preview: true });
     },
     deleteMission: async (arg: unknown) => {
       const id = pastMissionOf(arg);
@@ -210,6 +246,7 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
       missionsView.reload();
     },
     stop: () => h.stop(),
+    showPlanApproval: () => approvalPrompt.pick(),
     approvePlan: (arg?: unknown) => approvalPrompt.decide("approve", planApprovalOf(arg)),
     replanPlan: (arg?: unknown) => approvalPrompt.decide("replan", planApprovalOf(arg)),
     cancelPlan: (arg?: unknown) => approvalPrompt.decide("cancel", planApprovalOf(arg)),
@@ -243,18 +280,25 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     revertTodo: async (arg: unknown) => {
       const ref = todoRef(arg, h.view.missionId);
       if (!ref) return;
-      if (await confirmRevert(vscode.l10n.t("Revert TODO {0}", ref.todoId), (force) => h.revert(ref.missionId, ref.todoId, force))) void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: TODO {0} reverted. Retry it to redo it, or Undo Revert.", ref.todoId), vscode.l10n.t("Undo Revert")).then((c) => c && vscode.commands.executeCommand(COMMANDS.undoRevert, `mission:${ref.missionId}`));
+      if (!(await confirmRevert(vscode.l10n.t("Revert TODO {0}", ref.todoId), (force) => h.revert(ref.missionId, ref.todoId, force)))) return;
+      await closeChangeEditors(ref.missionId);
+      void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: TODO {0} reverted. Retry it to redo it, or Undo Revert.", ref.todoId), vscode.l10n.t("Undo Revert")).then((c) => c && vscode.commands.executeCommand(COMMANDS.undoRevert, `mission:${ref.missionId}`));
     },
     revertMission: async (arg: unknown) => {
       const missionId = missionOf(arg);
       if (!missionId) return refuse(vscode.l10n.t("no mission is shown."));
       const sure = await vscode.window.showWarningMessage(vscode.l10n.t("Orchestrator: put back every file the mission changed, as it was before the mission?"), { modal: true, detail: vscode.l10n.t("The revert is recorded: Undo Revert brings the changes back.") }, vscode.l10n.t("Revert Mission"));
-      if (sure && (await confirmRevert(vscode.l10n.t("Revert the mission"), (force) => h.revert(missionId, undefined, force)))) void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: the mission's changes were reverted."), vscode.l10n.t("Undo Revert")).then((c) => c && vscode.commands.executeCommand(COMMANDS.undoRevert, `mission:${missionId}`));
+      if (!sure || !(await confirmRevert(vscode.l10n.t("Revert the mission"), (force) => h.revert(missionId, undefined, force)))) return;
+      // The diffs on screen show changes that are gone.
+      await closeChangeEditors(missionId);
+      void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: the mission's changes were reverted."), vscode.l10n.t("Undo Revert")).then((c) => c && vscode.commands.executeCommand(COMMANDS.undoRevert, `mission:${missionId}`));
     },
     undoRevert: async (arg: unknown) => {
       const missionId = missionOf(arg);
       if (!missionId) return refuse(vscode.l10n.t("no mission is shown."));
-      if (await confirmRevert(vscode.l10n.t("Undo the revert"), (force) => h.undoRevert(missionId, force))) void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: the revert was undone."));
+      if (!(await confirmRevert(vscode.l10n.t("Undo the revert"), (force) => h.undoRevert(missionId, force)))) return;
+      await closeChangeEditors(missionId);
+      void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: the revert was undone."));
     },
     showJob: (id: unknown) => typeof id === "string" && showJobTerminal(h, id),
     killJob: (id: unknown) => typeof id === "string" && void h.killJob(id),
@@ -283,7 +327,8 @@ export function activate(context: vscode.ExtensionContext): OrchestratorApi {
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, DashboardPanel.serializer(context, h, logger)),
     vscode.window.registerWebviewPanelSerializer(ASK_VIEW_TYPE, AskPanel.serializer(context, chatDeps, logger)),
     // Its reads run git on the workspace's store: Restricted Mode reads nothing of it (trust.ts).
-    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h, () => vscode.workspace.isTrusted)),
+    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContentProvider(h, folder.uri, () => vscode.workspace.isTrusted)),
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, new ReportContentProvider(h, () => vscode.workspace.isTrusted)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A different binary or server applies to the next mission; never restart under a running one.
       if (event.affectsConfiguration("orchestrator.opencode") || event.affectsConfiguration("orchestrator.servers") || event.affectsConfiguration("orchestrator.sandbox")) void h.releaseEngine();

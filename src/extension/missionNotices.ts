@@ -48,7 +48,22 @@ function finished(m: MissionModel, stoppedByUser: boolean): void {
   }
 }
 
-export function showNotice(notice: HostNotice): void {
+/**
+ * Shows the host's notices. Demo mode is told once per window: after that the status bar, the
+ * mission's row and the dashboard say "demo model" on every mission, and the toast would only nag.
+ */
+export function noticeShower(): (notice: HostNotice) => void {
+  let demoTold = false;
+  return (notice) => {
+    if (notice.kind === "demo") {
+      if (demoTold) return;
+      demoTold = true;
+    }
+    showNotice(notice);
+  };
+}
+
+function showNotice(notice: HostNotice): void {
   switch (notice.kind) {
     case "demo": {
       // Short enough not to be cut off; the way on is in the buttons.

@@ -1,8 +1,10 @@
 /**
  * The plan waiting for the user (orchestrator.approvePlan), shown the VS Code way: one
- * notification with the estimate and Approve / Replan… / Cancel Plan, and the same three as buttons
- * on the mission's row in the TODO view (where the proposed TODOs are listed), in the dashboard and
- * in the palette, so a notification closed by mistake loses nothing. Every answer goes through the
+ * notification with the estimate and Approve / Replan… / Cancel Plan, and the same three in plain
+ * sight wherever the user looks next — rows under the mission in the TODO view (with the estimate
+ * in the view's message, above the proposed TODOs), a quick pick from the status bar, buttons in
+ * the dashboard, commands in the palette — so a notification closed by mistake, or one that went
+ * to the notification centre, loses nothing. Every answer goes through the
  * commands (which check workspace trust); the first one counts, and an answer names the plan it was
  * given for, so a stale button never approves a newer plan the user has not seen.
  */
@@ -59,6 +61,24 @@ export class PlanApprovalPrompt extends Disposable {
     if (!choice) return;
     const kind = choice === choices.approve ? "approve" : choice === choices.replan ? "replan" : "cancel";
     await vscode.commands.executeCommand(PLAN_APPROVAL_COMMANDS[kind], { missionId: approval.missionId, round } satisfies PlanApprovalTarget);
+  }
+
+  /** The three answers in a quick pick (the status bar's click, the palette), with the estimate; Escape leaves the plan waiting. */
+  async pick(): Promise<void> {
+    const approval = this.host.planApprovals.pending;
+    if (!approval) return void vscode.window.showInformationMessage(vscode.l10n.t("Orchestrator: no plan is waiting for your approval."));
+    const choices = planChoices();
+    const items: Array<vscode.QuickPickItem & { answer: PlanDecision["kind"] }> = [
+      { answer: "approve", label: `$(check) ${choices.approve}`, description: vscode.l10n.t("run the plan"), detail: approval.estimate.line },
+      { answer: "replan", label: `$(refresh) ${choices.replan}`, description: vscode.l10n.t("say what to change; the Planner plans again") },
+      { answer: "cancel", label: `$(close) ${choices.cancel}`, description: vscode.l10n.t("stop the mission before any Worker; Resume asks again") },
+    ];
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t("Orchestrator: the plan waits for your approval — {0}", approval.estimate.line),
+      placeHolder: vscode.l10n.t("{0} Its TODOs are in the TODO view.", approval.estimate.basis),
+      ignoreFocusOut: true,
+    });
+    if (chosen) await vscode.commands.executeCommand(PLAN_APPROVAL_COMMANDS[chosen.answer], { missionId: approval.missionId, round: approval.round } satisfies PlanApprovalTarget);
   }
 
   /** The user's answer, from any surface; Replan asks for the feedback first. */

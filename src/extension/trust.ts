@@ -34,6 +34,8 @@ export const TRUST: Readonly<Record<CommandName, "trusted" | "untrusted">> = {
   deleteMission: "trusted",
   stop: "untrusted",
   cancelPlan: "untrusted",
+  // The three answers, each its own command, guarded as above: the pick itself reads nothing.
+  showPlanApproval: "untrusted",
   abortSession: "untrusted",
   killJob: "untrusted",
   openDashboard: "untrusted",

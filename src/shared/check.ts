@@ -12,3 +12,10 @@ export const CheckView = z.object({
   jobId: z.string().optional(),
 });
 export type CheckView = z.infer<typeof CheckView>;
+
+/** A check as a mission's views show it now: its run, and whether that still says anything. */
+export const CheckShown = CheckView.extend({
+  /** What it checked was reverted since: the result no longer says anything of the workspace. */
+  stale: z.boolean().optional(),
+});
+export type CheckShown = z.infer<typeof CheckShown>;

@@ -10,6 +10,7 @@ export const COMMANDS = {
   approvePlan: "orchestrator.approvePlan",
   replanPlan: "orchestrator.replanPlan",
   cancelPlan: "orchestrator.cancelPlan",
+  showPlanApproval: "orchestrator.showPlanApproval",
   openDashboard: "orchestrator.openDashboard",
   showLog: "orchestrator.showLog",
   setServerPassword: "orchestrator.setServerPassword",

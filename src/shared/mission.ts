@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { ChangedFile } from "./changes";
-import { CheckView } from "./check";
+import { CheckShown } from "./check";
 import { EstimateView } from "./estimate";
 
 /** Where the host stands with the mission: no mission, starting OpenCode, running, or ended. */
@@ -36,7 +36,7 @@ export const TodoModel = z.object({
   /** The acceptance check the plan gave it (a shell command the Commander runs). */
   checkCommand: z.string().optional(),
   /** That check's latest run. */
-  check: CheckView.optional(),
+  check: CheckShown.optional(),
 });
 export type TodoModel = z.infer<typeof TodoModel>;
 
@@ -65,7 +65,12 @@ export const MissionModel = z.object({
   phase: RunPhase,
   missionId: z.string().optional(),
   mission: z.string().optional(),
-  /** The mission's own status (planning, running, sealed, stopped, incomplete, …). */
+  /**
+   * The mission's status as every surface says it: its own (planning, running, sealed, stopped,
+   * incomplete, …), or what is true beyond it — "stopping" (Stop was pressed; its sessions are
+   * being aborted), "interrupted" (it was running when the window went away; nothing runs it now:
+   * Resume goes on), "reverted" (Revert Mission put its changes back: Undo Revert brings them back).
+   */
   status: z.string().optional(),
   demo: z.boolean(),
   startedAt: z.number().optional(),
@@ -76,7 +81,7 @@ export const MissionModel = z.object({
   progress: z.string(),
   /** TODOs that failed or are blocked: what the user should look at. */
   attention: z.array(z.string()),
-  /** Not finished for good: Resume (and Retry/Skip) act on it. */
+  /** Not finished for good: Resume (and Retry/Skip) act on it. A reverted mission is not: Undo Revert is its action. */
   resumable: z.boolean(),
   /** Why the mission is only shown (not this user's own, provenance.ts): nothing may resume, retry, skip or revert it. */
   notOurs: z.string().optional(),
@@ -95,8 +100,8 @@ export const MissionModel = z.object({
   tokens: z.object({ input: z.number(), output: z.number() }),
   cost: z.number(),
   /** The project's whole check: its latest run before the review of the whole. */
-  check: CheckView.optional(),
-  /** The model its agents use ("provider/model"); absent: OpenCode's default. */
+  check: CheckShown.optional(),
+  /** The model its agents use ("provider/model"), OpenCode's default resolved to its name. */
   model: z.string().optional(),
   /** What its plan was estimated to take when it was proposed. */
   estimate: EstimateView.optional(),
@@ -116,6 +121,14 @@ export const idleModel = (): MissionModel => ({ phase: "idle", demo: false, iter
 /** "3/4 done (1 skipped)"; `what` names the count ("TODOs done" in a sentence). */
 export function doneText(c: TodoCounts, what = "done"): string {
   return `${c.finished}/${c.total} ${what}${c.skipped ? ` (${c.skipped} skipped)` : ""}`;
+}
+
+/**
+ * The one model line every surface shows: "provider/model", or the words for the scripted demo
+ * model (`demo`, worded by the surface); undefined only while OpenCode has not said which it is.
+ */
+export function modelLine(m: Pick<MissionModel, "demo" | "model">, demo = "demo model"): string | undefined {
+  return m.demo ? demo : m.model;
 }
 
 /** A mission in a short label, for titles and the status bar. */

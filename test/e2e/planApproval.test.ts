@@ -13,9 +13,12 @@ import { todo } from "../../src/orchestrator/scriptedModel/missionScenario";
 import type { HostSettings } from "../../src/orchestrator/host/hostSettings";
 import { SCRIPTED_SETTINGS, withScriptedHost } from "../support/scriptedHost";
 
-/** Sonnet-like prices: a two-TODO plan is estimated at about half a dollar with the default profile. */
+/**
+ * Sonnet-like prices: the scripted model's short requests make a two-TODO plan cost about three
+ * cents, estimated from the Planner's own turn (planEstimate.ts); a threshold under a cent asks.
+ */
 const PRICE = { input: 3, output: 15 };
-const settings = (approvePlan: HostSettings["approvePlan"], approveAboveUsd = 0.1): HostSettings => ({ ...SCRIPTED_SETTINGS, approvePlan, limits: { approveAboveUsd } });
+const settings = (approvePlan: HostSettings["approvePlan"], approveAboveUsd = 0.005): HostSettings => ({ ...SCRIPTED_SETTINGS, approvePlan, limits: { approveAboveUsd } });
 
 /** A plan approval as it was put to the user, with the TODOs the views listed meanwhile (the proposal's). */
 type Asked = PlanApproval & { todoIds: string[] };
@@ -59,8 +62,8 @@ test("a plan above the threshold waits for the user: Replan with feedback asks a
       const estimate = figures(first.estimate.line);
       assert.equal(estimate.todos, 2);
       assert.deepEqual(first.todoIds, ["A1", "A2"]);
-      assert.match(first.estimate.basis, /defaults until this workspace has a mission/, "no past mission in this workspace");
-      assert.ok((estimate.usd ?? 0) > 0.1, `priced from the provider config: ${first.estimate.line}`);
+      assert.match(first.estimate.basis, /scaled to this mission's Planner turn, until this workspace has a mission/, "no past mission in this workspace");
+      assert.ok((estimate.usd ?? 0) > 0.005, `priced from the provider config: ${first.estimate.line}`);
       assert.ok(estimate.requests > estimate.turns, "requests count steps, several per turn");
       assert.deepEqual(asked[1]?.todoIds, ["B1"]);
       assert.equal(asked[1]?.round, 2);

@@ -27,3 +27,20 @@ export async function openOrchestrator(page: Page): Promise<void> {
   await page.locator('.activitybar .action-item a[aria-label^="Orchestrator"]').click();
   await pane(page, "TODOs").waitFor();
 }
+
+/**
+ * Does `act` (a click, a keypress) until `shown` is visible. A click or a key can be lost on a busy
+ * machine (focus still moving, the workbench not ready for it); acting again must be harmless where
+ * this is used: `shown` is the state the first act that lands brings about.
+ */
+export async function actUntilShown(act: () => Promise<void>, shown: Locator, { tries = 5, eachMs = 20_000 } = {}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await act();
+    try {
+      await shown.waitFor({ timeout: eachMs });
+      return;
+    } catch (error) {
+      if (attempt >= tries) throw error;
+    }
+  }
+}

@@ -62,6 +62,8 @@ test("Run Task without OpenCode: the mission is kept; Open Settings shows the se
     const editor = page.locator(".settings-editor");
     await editor.waitFor({ timeout: 30_000 });
     await editor.locator(".setting-item-contents", { hasText: "Opencode: Path" }).first().waitFor({ timeout: 30_000 });
+    // The setting says where it lives: a machine setting is only under the Remote tab in a remote window (issue 27).
+    await editor.locator(".setting-item-contents", { hasText: "Opencode: Path" }).first().locator(".setting-item-description", { hasText: /in a remote window .* it is under the Remote tab of the Settings editor; the User and Workspace tabs do not list it/ }).waitFor({ timeout: 10_000 });
     assert.equal(await editor.getByText("No Settings Found").isVisible(), false);
     assert.match((await editor.locator(".settings-tabs-widget .action-item .checked, .settings-tabs-widget .action-item.checked").first().textContent()) ?? "", /Remote/, "the Remote tab, where machine settings live");
     await vscode.screenshot("open-settings-remote");

@@ -51,8 +51,9 @@ test("Run Task from the palette runs a mission to sealed; the status bar shows p
     await runTask(page, "Write a greeting");
     const stop = page.locator(".statusbar-item", { hasText: "Stop" });
     await stop.waitFor({ state: "visible", timeout: 60_000 });
-    // Progress "done/total · running" appears once the plan is in.
-    await page.locator(".statusbar-item", { hasText: /Orchestrator 0\/3 done · 2 running/ }).waitFor({ timeout: 60_000 });
+    // Progress "done/total · running" appears once the plan is in, with the model that runs it: no
+    // model is set, so OpenCode's default runs it, named as the model it is (issue 27).
+    await page.locator(".statusbar-item", { hasText: /Orchestrator 0\/3 done · 2 running · scripted\/scripted-model/ }).waitFor({ timeout: 60_000 });
     await vscode.screenshot("status-bar-running");
     await toast(page, /mission sealed — 3\/3 TODOs done and reviewed/).waitFor({ timeout: 90_000 });
     await vscode.screenshot("mission-sealed");

@@ -208,7 +208,8 @@ test("a Planner that gives no valid replan stops the mission resumably, with the
   };
   const state = await run(answer).done;
   assert.equal(state.status, "stopped", "a planning hiccup must not make a mission with work done final");
-  assert.match(state.stopReason ?? "", /The Planner gave no valid plan in 3 attempts: .*unknown TODO "nowhere"/);
+  assert.match(state.stopReason ?? "", /^The Planner could not make a plan that can run, in 3 attempts: a step waited on one that is not in the plan\. Resume re-plans/);
+  assert.doesNotMatch(state.stopReason ?? "", /TODO id|choose a new id|"nowhere"/, "written for the user, not the Planner");
   assert.equal(state.todos.find((t) => t.id === "B")?.status, "done");
 
   replanIsValid = true;
@@ -223,7 +224,7 @@ test("a mission whose first plan never came fails", async () => {
   const { done } = run(() => ({ todos: [planned("A", ["nowhere"])] }));
   const state = await done;
   assert.equal(state.status, "failed");
-  assert.match(state.stopReason ?? "", /no valid plan in 3 attempts/);
+  assert.match(state.stopReason ?? "", /could not make a plan that can run, in 3 attempts: a step waited on one that is not in the plan\. Run Task again/);
 });
 
 test("two TODOs naming one file in two spellings never run at once", async () => {

@@ -25,7 +25,7 @@ function invokeAll(commands: Array<[CommandId, CommandHandler]>): void {
 }
 
 const START_AGENTS_OR_WRITE: CommandName[] = ["runTask", "ask", "resume", "approvePlan", "replanPlan", "retryTodo", "skipTodo", "revertTodo", "revertMission", "undoRevert", "showTodoChanges", "reviewMissionChanges", "openMission", "showMissionReport", "deleteMission"];
-const SAFE: CommandName[] = ["stop", "cancelPlan", "abortSession", "killJob", "openDashboard", "showLog", "showJob", "openSession", "openTodoSession", "openTodoFiles", "setServerPassword", "setMissionAside"];
+const SAFE: CommandName[] = ["stop", "cancelPlan", "showPlanApproval", "abortSession", "killJob", "openDashboard", "showLog", "showJob", "openSession", "openTodoSession", "openTodoFiles", "setServerPassword", "setMissionAside"];
 
 test("untrusted, every command that starts agents, writes the workspace or reads its mission state is refused, its handler never run; the others run", () => {
   const ran: CommandId[] = [];

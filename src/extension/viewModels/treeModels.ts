@@ -5,7 +5,7 @@
  * unit-tested; the tree providers only turn these into TreeItems.
  */
 import * as l10n from "@vscode/l10n";
-import type { MissionModel, TodoModel } from "../../shared/mission";
+import { modelLine, type MissionModel, type TodoModel } from "../../shared/mission";
 import { commandOutcome } from "../../shared/outcome";
 import type { SessionModel } from "../../shared/session";
 import { COMMANDS } from "../../shared/commands";
@@ -33,6 +33,8 @@ const TODO_ICON: Record<string, NodeModel["icon"]> = {
   skipped: { id: "debug-step-over" },
   replaced: { id: "history" },
   reverted: { id: "discard", color: "charts.orange" },
+  // Its session went with the window: nothing runs it until Resume.
+  interrupted: { id: "debug-pause", color: "charts.orange" },
 };
 
 const CHANGE_ICON: Record<string, NodeModel["icon"]> = {
@@ -56,13 +58,28 @@ export const missionOfNode = (arg: unknown): string | undefined => (typeof arg =
 export const todoNodeId = (missionId: string, todoId: string) => `todo:${missionId}:${todoId}`;
 export const sessionNodeId = (sessionId: string) => `session:${sessionId}`;
 
+/** The mission's own icon: what it is doing, or how it ended. */
+function missionIcon(s: MissionModel): NodeModel["icon"] {
+  if (s.planApproval) return { id: "question", color: "charts.yellow" };
+  if (s.status === "stopping") return { id: "loading~spin" };
+  if (s.phase === "running" || s.phase === "starting") return { id: "sync~spin" };
+  if (s.status === "sealed") return { id: "verified-filled", color: "testing.iconPassed" };
+  if (s.status === "reverted") return { id: "discard", color: "charts.orange" };
+  if (s.status === "interrupted") return { id: "debug-pause", color: "charts.orange" };
+  return { id: "target" };
+}
+
 export function missionNode(s: MissionModel): NodeModel {
+  const model = modelLine(s, l10n.t("demo model"));
+  // "interrupted · resumable": what is true of a mission the window cut off, and what to do.
+  const resumable = s.status === "interrupted" && s.resumable ? l10n.t("resumable") : "";
+  const progress = s.status === "stopping" ? "" : s.progress;
   return {
     id: missionNodeId(s.missionId ?? "current"),
     label: s.mission ?? l10n.t("Mission"),
-    description: s.planApproval && s.estimate ? l10n.t("waiting for your approval · {0}", s.estimate.line) : [s.status ?? s.phase, s.progress, s.demo ? l10n.t("demo model") : s.model, s.notOurs ? l10n.t("not yours: shown only") : ""].filter(Boolean).join(" · "),
-    tooltip: [s.report ?? s.mission, s.model ? l10n.t("Model: {0}", s.model) : "", s.estimate ? l10n.t("Estimate: {0}", `${s.estimate.line}\n${s.estimate.basis}`) : "", s.notOurs ? l10n.t("Shown only: {0}", s.notOurs) : ""].filter(Boolean).join("\n"),
-    icon: s.planApproval ? { id: "question", color: "charts.yellow" } : s.phase === "running" || s.phase === "starting" ? { id: "sync~spin" } : s.status === "sealed" ? { id: "verified-filled", color: "testing.iconPassed" } : { id: "target" },
+    description: s.planApproval && s.estimate ? l10n.t("waiting for your approval · {0}", s.estimate.line) : [s.status === "stopping" ? l10n.t("stopping…") : (s.status ?? s.phase), resumable, progress, model, s.notOurs ? l10n.t("not yours: shown only") : ""].filter(Boolean).join(" · "),
+    tooltip: [s.report ?? s.mission, model ? l10n.t("Model: {0}", model) : "", s.estimate ? l10n.t("Estimate: {0}", `${s.estimate.line}\n${s.estimate.basis}`) : "", s.notOurs ? l10n.t("Shown only: {0}", s.notOurs) : ""].filter(Boolean).join("\n"),
+    icon: missionIcon(s),
     contextValue: `orchestrator:mission+${s.status ?? s.phase}${s.resumable ? "+resumable" : ""}${s.hasChanges ? "+changes" : ""}${s.canRevert ? "+revertable" : ""}${s.canUndoRevert ? "+undoable" : ""}`,
     collapsible: "expanded",
   };
@@ -72,6 +89,8 @@ export function missionNode(s: MissionModel): NodeModel {
 function checkMark(todo: TodoModel): string | undefined {
   const c = todo.check;
   if (!c) return todo.checkCommand ? l10n.t("check pending") : undefined;
+  // Its result was about changes that are gone: no mark that would say they pass.
+  if (c.stale) return l10n.t("check stale (reverted)");
   if (c.status === "running") return l10n.t("checking…");
   return `${c.status === "passed" ? "✓" : "✗"} ${l10n.t("check {0}", commandOutcome(c.status, c.exitCode))}`;
 }
@@ -81,7 +100,8 @@ function checkTooltip(todo: TodoModel): string {
   const c = todo.check;
   if (!c) return todo.checkCommand ? l10n.t("Check: {0} (not run yet)", todo.checkCommand) : "";
   const tail = c.tail.trim().split("\n").slice(-12).join("\n");
-  return `${l10n.t("Check: {0} → {1}", c.command, commandOutcome(c.status, c.exitCode))}${tail ? `\n${tail}` : ""}`;
+  const stale = c.stale ? `\n${l10n.t("Stale: the changes it checked were reverted.")}` : "";
+  return `${l10n.t("Check: {0} → {1}", c.command, commandOutcome(c.status, c.exitCode))}${stale}${tail ? `\n${tail}` : ""}`;
 }
 
 /** contextValue flags the menus match (package.json `view/item/context`): what the read model allows. */
@@ -122,10 +142,10 @@ export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[]
     const passed = check.status === "passed";
     nodes.unshift({
       id: `${base}:check`,
-      label: `${check.status === "running" ? l10n.t("checking") : passed ? "✓" : "✗"} ${check.command}`,
+      label: `${check.stale ? "–" : check.status === "running" ? l10n.t("checking") : passed ? "✓" : "✗"} ${check.command}`,
       description: checkMark(todo),
       tooltip: checkTooltip(todo),
-      icon: check.status === "running" ? { id: "sync~spin" } : passed ? { id: "pass", color: "testing.iconPassed" } : { id: "error", color: "testing.iconFailed" },
+      icon: check.stale ? { id: "circle-slash" } : check.status === "running" ? { id: "sync~spin" } : passed ? { id: "pass", color: "testing.iconPassed" } : { id: "error", color: "testing.iconFailed" },
       contextValue: "orchestrator:check",
       collapsible: "none",
       // Its output in full: the check ran as a background job.
@@ -134,6 +154,22 @@ export function todoDetailNodes(missionId: string, todo: TodoModel): NodeModel[]
   }
   if (todo.dependsOn.length) nodes.push({ id: `${base}:deps`, label: l10n.t("after {0}", todo.dependsOn.join(", ")), icon: { id: "git-merge" }, contextValue: "orchestrator:deps", collapsible: "none" });
   return [...files, ...nodes];
+}
+
+/**
+ * The plan waiting for the user, answered in plain sight: one row per answer under the mission,
+ * above the proposed TODOs (a click answers; each names the plan it was shown for).
+ */
+export function planAnswerNodes(s: MissionModel): NodeModel[] {
+  if (!s.planApproval || !s.missionId) return [];
+  const target = { missionId: s.missionId, round: s.planApproval.round };
+  const base = `${missionNodeId(s.missionId)}:answer`;
+  const answer = (kind: string, label: string, description: string, icon: NodeModel["icon"], command: string): NodeModel => ({ id: `${base}:${kind}`, label, description, tooltip: `${label}: ${description}`, icon, contextValue: "orchestrator:planAnswer", collapsible: "none", command: [command, target] });
+  return [
+    answer("approve", l10n.t("Approve Plan"), s.estimate ? l10n.t("run it · {0}", s.estimate.line) : l10n.t("run it"), { id: "check", color: "testing.iconPassed" }, COMMANDS.approvePlan),
+    answer("replan", l10n.t("Replan…"), l10n.t("say what to change; the Planner plans again"), { id: "refresh" }, COMMANDS.replanPlan),
+    answer("cancel", l10n.t("Cancel Plan"), l10n.t("stop the mission before any Worker; Resume asks again"), { id: "close" }, COMMANDS.cancelPlan),
+  ];
 }
 
 function elapsed(ms: number): string {

@@ -18,6 +18,10 @@ const ICON: Record<string, vscode.ThemeIcon> = {
   incomplete: new vscode.ThemeIcon("warning", new vscode.ThemeColor("charts.yellow")),
   "budget-exhausted": new vscode.ThemeIcon("credit-card"),
   "awaiting-approval": new vscode.ThemeIcon("question", new vscode.ThemeColor("charts.yellow")),
+  interrupted: new vscode.ThemeIcon("debug-pause", new vscode.ThemeColor("charts.orange")),
+  reverted: new vscode.ThemeIcon("discard", new vscode.ThemeColor("charts.orange")),
+  running: new vscode.ThemeIcon("sync~spin"),
+  planning: new vscode.ThemeIcon("sync~spin"),
 };
 
 /** The tree item of one mission: what a person scanning the history needs. */
@@ -47,6 +51,10 @@ export class MissionsProvider extends Disposable implements vscode.TreeDataProvi
   readonly onDidChangeTreeData = this.changed.event;
   // A mission's own progress changes many times a second; the list is re-read at most once a second.
   private readonly refresh = this._register(new Coalescer<string>(() => this.changed.fire(undefined), 1_000));
+  // Its status changes a few times a mission: the list follows on the same update as the TODO tree.
+  private readonly statusChange = this._register(new Coalescer<string>(() => this.changed.fire(undefined), 200));
+  /** The shown mission's status as the list last showed it. */
+  private shownStatus = "";
 
   constructor(
     private readonly host: MissionHost,
@@ -56,7 +64,12 @@ export class MissionsProvider extends Disposable implements vscode.TreeDataProvi
     super();
     this._register(
       host.view.updates.on((update) => {
-        if (update.missionChanged || update.shapeChanged || update.todoIds.length) this.refresh.markAll();
+        const m = host.view.model;
+        const status = `${m.missionId}:${m.status}:${m.resumable}`;
+        if (status !== this.shownStatus) {
+          this.shownStatus = status;
+          this.statusChange.markAll();
+        } else if (update.missionChanged || update.shapeChanged || update.todoIds.length) this.refresh.markAll();
       }),
     );
   }

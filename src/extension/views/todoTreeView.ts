@@ -6,7 +6,7 @@
 import * as vscode from "vscode";
 import type { MissionFeed, ModelUpdate } from "../../shared/feed";
 import { Coalescer } from "../viewModels/coalescer";
-import { missionNode, todoDetailNodes, todoNode, todoNodeId, type NodeModel } from "../viewModels/treeModels";
+import { missionNode, planAnswerNodes, todoDetailNodes, todoNode, todoNodeId, type NodeModel } from "../viewModels/treeModels";
 import { toTreeItem } from "./treeItems";
 import { Disposable } from "../lifecycle";
 
@@ -18,6 +18,8 @@ export class TodoTreeProvider extends Disposable implements vscode.TreeDataProvi
   private parents = new Map<string, string>();
   private roots: string[] = [];
   private readonly refresh = this._register(new Coalescer<string>((ids) => this.changed.fire(ids === "all" ? undefined : [...ids]), 200));
+  /** Which plan's answers the tree lists (they come and go with the question, not with the TODOs). */
+  private answersFor?: string;
 
   constructor(private readonly view: MissionFeed) {
     super();
@@ -27,17 +29,22 @@ export class TodoTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private update(update: ModelUpdate): void {
     // No mission state yet (OpenCode starting, or its start failed): only the mission node exists.
-    if (update.missionChanged || update.shapeChanged || !this.view.missionId) {
+    if (update.missionChanged || update.shapeChanged || !this.view.missionId || this.answersKey() !== this.answersFor) {
       this.rebuild();
       this.refresh.markAll();
       return;
     }
-    if (update.todoIds.length === 0 && update.sessionIds.length === 0) return;
     const model = this.view.model;
     const missionId = model.missionId ?? "current";
     const mission = missionNode(model);
-    this.nodes.set(mission.id, mission);
-    this.refresh.mark(mission.id);
+    // The mission's own row follows its status and progress even when no TODO changed (a mission
+    // that ends before it has any: a plan that never came, a Stop during planning).
+    const shown = this.nodes.get(mission.id);
+    if (!shown || shown.description !== mission.description || shown.icon.id !== mission.icon.id || shown.contextValue !== mission.contextValue || shown.tooltip !== mission.tooltip) {
+      this.nodes.set(mission.id, mission);
+      this.refresh.mark(mission.id);
+    }
+    if (update.todoIds.length === 0) return;
     const changed = new Set(update.todoIds);
     for (const todo of model.todos) {
       if (!changed.has(todo.id)) continue;
@@ -58,12 +65,18 @@ export class TodoTreeProvider extends Disposable implements vscode.TreeDataProvi
     else this.children.delete(node.id);
   }
 
+  private answersKey(): string | undefined {
+    const approval = this.view.model.planApproval;
+    return approval ? `${this.view.missionId}:${approval.round}` : undefined;
+  }
+
   private rebuild(): void {
     const s = this.view.model;
     this.nodes = new Map();
     this.children = new Map();
     this.parents = new Map();
     this.roots = [];
+    this.answersFor = this.answersKey();
     if (!s.mission || (s.todos.length === 0 && s.phase === "idle")) return;
     const mission = missionNode(s);
     const missionId = s.missionId ?? "current";
@@ -74,7 +87,13 @@ export class TodoTreeProvider extends Disposable implements vscode.TreeDataProvi
       this.setTodo(node, todoDetailNodes(missionId, todo));
       this.parents.set(node.id, mission.id);
     }
-    this.children.set(mission.id, s.todos.map((t) => todoNodeId(missionId, t.id)));
+    // A plan waiting for the user: its three answers first, then its TODOs.
+    const answers = planAnswerNodes(s);
+    for (const answer of answers) {
+      this.nodes.set(answer.id, answer);
+      this.parents.set(answer.id, mission.id);
+    }
+    this.children.set(mission.id, [...answers.map((a) => a.id), ...s.todos.map((t) => todoNodeId(missionId, t.id))]);
   }
 
   getTreeItem(id: string): vscode.TreeItem {

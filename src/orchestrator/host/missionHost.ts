@@ -28,12 +28,12 @@ import { configuredRules, worktreeOf } from "../engine/workspaceFacts";
 import { OPENCODE_DEFAULT_RULES, type PermissionRule } from "../agents/commandPolicy";
 import { oneLine } from "../agents/promptFence";
 import { AgentRequests } from "./agentRequests";
-import { EngineProvider } from "./engineProvider";
+import { EngineProvider, type EngineLease } from "./engineProvider";
 import type { HostSettings } from "./hostSettings";
 import type { ModelRef } from "../domain/modelRef";
 import type { PlanApproval as PlanApprovalPort } from "../mission/planApproval";
 import type { ApprovePlanMode } from "../settings/settingsTable";
-import { estimatePlan, usageProfile, type RolePrices } from "../mission/planEstimate";
+import { estimatePlan, plannerScaledProfile, usageProfile, type RolePrices } from "../mission/planEstimate";
 import { pastMissions, rolePrices } from "./estimateInputs";
 import type { Role } from "../domain/roles";
 import { PlanApprovals } from "./planApprovals";
@@ -41,14 +41,14 @@ import { MissionChanges } from "./missionChanges";
 import { MissionLibrary } from "./missionLibrary";
 import type { RevertOutcome } from "../mission/reverts";
 import { MissionView } from "./missionView";
-import { isResumable, phaseOf } from "./readModel";
+import { canResume, isResumable, missionReverted, phaseOf } from "./readModel";
 import { askWorkspace, questionProblem, type AskOptions } from "./workspaceQuestions";
 import type { ActionResult, AskAnswer, MissionRef, ModelChoice, ResumeTarget } from "../../shared/actions";
 import type { AgentRequestUpdate, PermissionReply } from "../../shared/agentRequests";
 import type { ChangeSet } from "../../shared/changes";
 import type { MissionFeed, Subscribable } from "../../shared/feed";
 import type { JobModel, JobOutput } from "../../shared/job";
-import { missionLabel, type MissionModel } from "../../shared/mission";
+import { doneText, missionLabel, type MissionModel } from "../../shared/mission";
 import type { MissionSummary } from "../../shared/missionSummary";
 import type { HostNotice } from "../../shared/notices";
 import type { PlanApprovalFeed, PlanDecision } from "../../shared/planApproval";
@@ -131,6 +131,8 @@ export class MissionHost {
   private readonly jobSubscription: { dispose(): void };
   /** The user's permission rules as the running (or last) mission's server has them; OpenCode's defaults before any. */
   private rules: PermissionRule[] = [...OPENCODE_DEFAULT_RULES];
+  /** The models of the engine leased now, listed once per engine: Run Task's pick, the default model's name and the prices read it. */
+  private listed?: { pool: EnginePool<Engine>; models: Promise<ModelChoice[]> };
 
   constructor(private readonly options: MissionHostOptions) {
     this.logger = options.logger;
@@ -207,8 +209,10 @@ export class MissionHost {
     // Its TODOs would become the agents' prompts, its checkpoints the base of what is shown and reverted.
     const notOurs = this.library.notOurs(loaded.id);
     if (notOurs) return { ok: false, reason: notOurs };
-    if (isResumable(loaded.status)) return { ok: true, target: refOf(loaded) };
-    const reason = `the mission "${missionLabel(loaded.mission)}" ended ${loaded.status}; it cannot be resumed. Run Task starts a new one.`;
+    if (canResume(loaded)) return { ok: true, target: refOf(loaded) };
+    const reason = missionReverted(loaded)
+      ? `the changes of the mission "${missionLabel(loaded.mission)}" were reverted: Undo Revert brings them back, a Retry of one of its TODOs redoes it, Run Task starts a new mission.`
+      : `the mission "${missionLabel(loaded.mission)}" ended ${loaded.status}; it cannot be resumed. Run Task starts a new one.`;
     if (missionId !== undefined) return { ok: false, reason };
     const other = await this.library.latestUnfinished();
     return { ok: false, reason, offer: other && other.id !== loaded.id ? refOf(other) : undefined };
@@ -225,9 +229,15 @@ export class MissionHost {
     this.noticeEmitter.fire({ kind: "stateProblem", message: problem.message, recovered: problem.recovered, missionId: problem.recovered ? undefined : problem.missionId });
   }
 
-  /** Every mission of the workspace, newest first, for the history view (those not the user's own say why). */
-  missions(): Promise<MissionSummary[]> {
-    return this.library.list();
+  /**
+   * Every mission of the workspace, newest first, for the history view (those not the user's own
+   * say why). The mission shown is listed as the read model has it now, so the history never lags
+   * the other views (its saved state is written a few times a second at most).
+   */
+  async missions(): Promise<MissionSummary[]> {
+    const list = await this.library.list(this.commander?.state.id);
+    const m = this.model;
+    return list.map((entry) => (entry.missionId === m.missionId && m.status ? { ...entry, status: m.status, done: doneText(m.counts, "TODOs done"), tokens: m.tokens.input + m.tokens.output, cost: m.cost, resumable: m.resumable } : entry));
   }
 
   /** Shows a past mission in the views (its TODOs, changes, sessions and timeline); not while another runs. */
@@ -263,14 +273,47 @@ export class MissionHost {
   }
 
   /**
+   * Starts (or attaches to) the engine ahead of a mission, in the background: the user opened the
+   * Orchestrator view or the Run Task box, so the first mission and the model list need not wait
+   * for OpenCode to start. Never throws: a start that fails is the mission's to report, with its
+   * way out, when the user runs one. Resolves whether OpenCode is ready.
+   */
+  async warm(settings: HostSettings): Promise<boolean> {
+    try {
+      const started = Date.now();
+      const lease = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
+      // The pick lists them at once, and the first plan's prices are known before it is ready.
+      const models = await this.modelsOf(lease);
+      this.logger.info(`OpenCode is ready ahead of a mission (${lease.demo ? "demo model" : `${models.length} model(s) listed`}, ${Date.now() - started} ms)`);
+      return true;
+    } catch (error) {
+      this.logger.info(`OpenCode was not started ahead of a mission: ${this.logger.redact((error as Error).message)}`);
+      return false;
+    }
+  }
+
+  /**
    * The models OpenCode can use now, for the user to pick one for a mission (starts OpenCode if it
    * is not running; the mission reuses it). Empty in demo mode: there is nothing to choose.
    */
   async models(settings: HostSettings): Promise<{ models: ModelChoice[]; demo: boolean }> {
     const lease = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
+    return { models: await this.modelsOf(lease), demo: lease.demo };
+  }
+
+  /** The lease's models, listed once per engine (OpenCode's provider list takes a second, more on a busy machine). */
+  private modelsOf(lease: EngineLease): Promise<ModelChoice[]> {
     const first = lease.pool.members()[0]?.member;
-    if (lease.demo || !first) return { models: [], demo: lease.demo };
-    return { models: await listModels(first), demo: false };
+    if (lease.demo || !first) return Promise.resolve([]);
+    if (this.listed?.pool !== lease.pool) {
+      const entry = { pool: lease.pool, models: listModels(first) };
+      this.listed = entry;
+      // A list that failed is asked for again next time.
+      entry.models.catch(() => {
+        if (this.listed === entry) this.listed = undefined;
+      });
+    }
+    return this.listed.models;
   }
 
   /** What is wrong with a mission's text (empty, too long), or undefined: the rule Run Task and the chat show. */
@@ -311,6 +354,8 @@ export class MissionHost {
 
   /** Shows the mission and starts it, in one step (nothing awaited before execute marks the host busy). */
   private resumeState(state: MissionState, settings: HostSettings, history: readonly HistoryEntry[]): Promise<MissionModel> {
+    // Why it stopped last time is not why anything is as it is once it runs again.
+    state.stopReason = undefined;
     // Its sessions and timeline so far stay on screen; the resumed run adds to them.
     this.showState(state, history);
     this.missionView.setFacts({ phase: "starting", startedAt: Date.now(), finishedAt: undefined, error: undefined });
@@ -350,13 +395,14 @@ export class MissionHost {
   private async execute(settings: HostSettings, mission: string, make: (options: CommanderOptions) => Commander, fresh = false): Promise<MissionModel> {
     this.starting = true;
     this.stopRequested = false;
+    this.missionView.setFacts({ stopping: false });
     const label = missionLabel(mission);
     this.logger.info(`Mission: ${label}`);
     const subscriptions: Array<{ dispose(): void }> = [];
     try {
       const lease = await this.engines.get(this.options.workspace, settings, settings.limits.maxParallelSessions);
       if (this.stopRequested) {
-        this.missionView.setFacts({ phase: "stopped", finishedAt: Date.now() });
+        this.missionView.setFacts({ phase: "stopped", finishedAt: Date.now(), stopping: false });
         return this.model;
       }
       if (lease.demo) this.noticeEmitter.fire({ kind: "demo" });
@@ -371,17 +417,20 @@ export class MissionHost {
       this.pool = pool;
       // The model picked for this mission (Run Task's quick pick or orchestrator.model); the demo model in demo mode.
       const model = lease.demo ? lease.model : (settings.model ?? lease.model);
+      // The model list (cached per engine): OpenCode's default by name, and the plan's prices.
+      const listing = this.modelsOf(lease).catch((): ModelChoice[] => []);
       // What file scopes and the job gate need of the server: its worktree (asks name files from it) and the user's rules.
       const first = pool.members()[0]?.member;
-      const [worktree, rules] = await Promise.all([worktreeOf(first), configuredRules(first)]);
+      const [worktree, rules, shownModel] = await Promise.all([worktreeOf(first), configuredRules(first), model ?? listing.then((models) => models.find((m) => m.isDefault))]);
       // Unknown rules: jobs are asked about (none would allow them), Workers keep to their scopes alone.
       this.rules = rules ?? [];
-      const approval = settings.approvePlan ? this.planApproval(settings.approvePlan, lease.demo ? undefined : first, model, settings.models, () => commander.state.id) : undefined;
+      const approval = settings.approvePlan ? this.planApproval(settings.approvePlan, lease.demo ? undefined : listing, model, settings.models, () => commander.state) : undefined;
       const commander = make({ engine: pool, store: this.store, checkpoints: this.checkpoints, logger: this.logger, model, models: settings.models, limits: settings.limits, jobs: this.jobs, checkCommand: settings.checkCommand, scopes: { worktree, rules }, approval });
       this.commander = commander;
       // A Stop pressed while OpenCode was starting (no Commander to stop yet) stops this one.
       if (this.stopRequested) commander.stop();
-      commander.state.model = model ? `${model.providerID}/${model.modelID}` : undefined;
+      // The model that runs it, by name, on every surface: OpenCode's default is resolved to the one it is.
+      commander.state.model = shownModel ? `${shownModel.providerID}/${shownModel.modelID}` : commander.state.model;
       this.store.save(commander.state);
       // Workers' writes outside their files are the Commander's to decide, not the user's.
       this.agentRequests.decideWith((ask) => commander.answerScope(ask.sessionId, ask.permission, ask.patterns));
@@ -396,14 +445,14 @@ export class MissionHost {
         pool.onMember((member, index) => subscriptions.push(this.follow(member, index, pool.size))),
       );
       const final = await commander.run();
-      this.missionView.setFacts({ phase: phaseOf(final.status), finishedAt: Date.now() });
+      this.missionView.setFacts({ phase: phaseOf(final.status), finishedAt: Date.now(), stopping: false });
       this.logger.info(final.report ?? `Mission ${final.status}`);
       this.noticeEmitter.fire({ kind: "finished", model: this.model, stoppedByUser: this.stopRequested });
     } catch (error) {
       // Shown in the views and a notification, and kept in the mission: no credential in it (OpenCode's start output is quoted).
       const message = this.logger.redact(error instanceof Error ? error.message : String(error));
       if (fresh && !this.commander) this.keepUnstarted(mission, message);
-      this.missionView.setFacts({ phase: "failed", error: message, finishedAt: Date.now() });
+      this.missionView.setFacts({ phase: "failed", error: message, finishedAt: Date.now(), stopping: false });
       this.logger.error(`Mission failed: ${message}`);
       // Missing, or a version that does not run: either way the way on is to install the current OpenCode.
       this.noticeEmitter.fire({ kind: "error", message, opencodeMissing: error instanceof OpencodeNotFoundError || error instanceof UnsupportedOpencodeError });
@@ -434,15 +483,20 @@ export class MissionHost {
   }
 
   /**
-   * How the mission's plan is estimated and put to the user: the prices are looked up once, when the
-   * first plan is estimated (not on the mission's start path; a resumed mission that has its TODOs
-   * never asks), the past missions for each plan (a mission that just ended counts).
+   * How the mission's plan is estimated and put to the user: the prices come from the engine's model
+   * list (`models`: listed once per engine, while the Planner plans; a resumed mission that has its
+   * TODOs never asks), the past missions for each plan (a mission that just ended counts), and,
+   * before the workspace has any, this mission's Planner turns (planEstimate.ts).
    */
-  private planApproval(mode: ApprovePlanMode, engine: Engine | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>, missionId: () => string): PlanApprovalPort {
+  private planApproval(mode: ApprovePlanMode, models: Promise<ModelChoice[]> | undefined, model: ModelRef | undefined, roleModels: Partial<Record<Role, ModelRef>>, state: () => MissionState): PlanApprovalPort {
     let prices: Promise<RolePrices> | undefined;
     return {
       mode,
-      estimate: async (todos) => estimatePlan(todos, usageProfile(await pastMissions(this.store, missionId())), await (prices ??= rolePrices(engine, model, roleModels))),
+      estimate: async (todos) => {
+        const mission = state();
+        const profile = usageProfile(await pastMissions(this.store, mission.id), plannerScaledProfile(mission.usageByRole.planner, todos));
+        return estimatePlan(todos, profile, await (prices ??= rolePrices(models, model, roleModels)));
+      },
       decide: (request, signal) => this.approvals.ask(request, signal),
     };
   }
@@ -540,6 +594,8 @@ export class MissionHost {
     if (!this.isRunning) return;
     this.logger.info("Stop requested");
     this.stopRequested = true;
+    // Said at once: aborting its sessions can take OpenCode a while.
+    if (!this.editing) this.missionView.setFacts({ stopping: true });
     this.commander?.stop();
   }
 

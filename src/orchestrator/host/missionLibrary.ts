@@ -11,7 +11,7 @@ import type { MissionStore, StateFileError } from "../mission/missionStore";
 import type { ActionResult } from "../../shared/actions";
 import type { MissionSummary } from "../../shared/missionSummary";
 import { missionSummary } from "./missionHistory";
-import { isResumable } from "./readModel";
+import { canResume } from "./readModel";
 
 export class MissionLibrary {
   constructor(
@@ -26,9 +26,9 @@ export class MissionLibrary {
     return this.store.notOurs(missionId);
   }
 
-  /** Every mission of the workspace, newest first. */
-  async list(): Promise<MissionSummary[]> {
-    return (await this.store.list((problem) => this.logger.warn(problem.message))).map((state) => missionSummary(state, this.store.notOurs(state.id)));
+  /** Every mission of the workspace, newest first; `running`: the one a Commander runs now. */
+  async list(running?: string): Promise<MissionSummary[]> {
+    return (await this.store.list((problem) => this.logger.warn(problem.message))).map((state) => missionSummary(state, this.store.notOurs(state.id), state.id === running));
   }
 
   async load(missionId: string): Promise<MissionState | { reason: string }> {
@@ -48,9 +48,9 @@ export class MissionLibrary {
     return this.store.latest(undefined, this.problem);
   }
 
-  /** The latest unfinished mission the user's own runs made: one shipped with the repository is never offered. */
+  /** The latest unfinished mission the user's own runs made: one shipped with the repository, or one the user reverted, is never offered. */
   latestUnfinished(): Promise<MissionState | undefined> {
-    return this.store.latest((state) => isResumable(state.status) && !this.store.notOurs(state.id), this.problem);
+    return this.store.latest((state) => canResume(state) && !this.store.notOurs(state.id), this.problem);
   }
 
   async reportOf(missionId: string): Promise<string | undefined> {

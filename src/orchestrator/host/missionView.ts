@@ -98,7 +98,7 @@ export class MissionView implements MissionFeed {
   private build(): MissionModel {
     const facts = { ...this.facts, runningSessions: this.registry.runningCount() };
     const model = this.builder.build(facts);
-    return this.state ? model : { ...model, mission: this.pendingMission, progress: progressLine(model.counts, undefined, facts.phase) };
+    return this.state ? model : { ...model, mission: this.pendingMission, progress: progressLine(model.counts, undefined, facts.phase, facts.stopping) };
   }
 
   /** No mission runs: what it changed may be reverted. */
@@ -136,17 +136,22 @@ export class MissionView implements MissionFeed {
     this.state = state;
     this.pendingMission = undefined;
     this.facts = { ...facts, runningSessions: 0 };
+    // A session whose turn never finished went with the window (a reload, a crash): it ends where
+    // its run's journal ends, not when the mission was next saved or resumed.
+    let lastAt: number | undefined;
     for (const { at, event } of history) {
       const known = event as OrchestratorEvent & { missionId?: unknown };
       if (known.missionId !== state.id) continue;
       try {
+        if (known.type === "mission.started" && lastAt !== undefined) this.registry.closeOpen(lastAt);
         this.registry.applyMission(known, at);
         this.timelineLog.add(known, at);
+        lastAt = at;
       } catch {
         // a journal record of an unexpected shape: the view shows less, the mission loses nothing
       }
     }
-    this.registry.closeOpen(state.updatedAt);
+    this.registry.closeOpen(lastAt ?? state.updatedAt);
     this.builder.refresh(state, "all", this.idle, !this.facts.notOurs);
     this.fire({ missionChanged: true, shapeChanged: true });
   }

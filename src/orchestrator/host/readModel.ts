@@ -8,11 +8,38 @@ import { countTodos, doneText } from "../domain/progress";
 import { failedOrBlocked } from "../domain/todoStatus";
 import { canRetry, canRevert, canRevertMission, canSkip, pendingTodo } from "../domain/transitions";
 import { estimateBasis, estimateLine } from "../mission/planEstimate";
+import { DEMO_MODEL } from "./demoModel";
 import type { CheckView } from "../../shared/check";
 import type { EstimateView } from "../../shared/estimate";
 import { idleModel, type MissionCounts, type MissionModel, type RunPhase, type TodoModel } from "../../shared/mission";
 
 export const isResumable = (status: MissionStatus | string | undefined): boolean => status !== undefined && !TERMINAL_STATUSES.includes(status as MissionStatus);
+
+/** The statuses a Commander runs in: a mission found in one with no Commander running it was cut off (a reload, a crash). */
+const RUN_STATUSES: readonly string[] = ["running", "planning"];
+
+/**
+ * Revert Mission put the mission's changes back, and nothing has been redone or brought back since:
+ * its way on is Undo Revert (or a Retry of a TODO), not a Resume that would quietly redo the work
+ * the user just took out (reverts.ts records the revert and stops the mission with it).
+ */
+export function missionReverted(state: Pick<MissionState, "status" | "reverts" | "todos">): boolean {
+  const latest = state.reverts.findLast((r) => !r.undone);
+  return state.status === "stopped" && latest?.mission === true && latest.todoIds.length > 0 && latest.todoIds.every((id) => state.todos.find((t) => t.id === id)?.status === "reverted");
+}
+
+/** Resume may act on the mission: not finished for good, and not reverted by the user. */
+export const canResume = (state: Pick<MissionState, "status" | "reverts" | "todos">): boolean => isResumable(state.status) && !missionReverted(state);
+
+/** The status every surface says (shared/mission.ts: MissionModel.status): `live`, a Commander runs it now. */
+export function shownStatus(status: MissionStatus, facts: { live: boolean; stopping?: boolean; reverted: boolean }): string {
+  if (facts.live) return facts.stopping ? "stopping" : status;
+  if (RUN_STATUSES.includes(status)) return "interrupted";
+  return facts.reverted ? "reverted" : status;
+}
+
+/** The demo model's name as a mission records it: a mission shown after a reload is known as a demo by it. */
+const DEMO_REF = `${DEMO_MODEL.providerID}/${DEMO_MODEL.modelID}`;
 
 /** The phase a mission in this status shows when no Commander runs it (running/planning: it was cut off, so stopped). */
 export function phaseOf(status: MissionStatus): RunPhase {
@@ -45,7 +72,8 @@ export function missionCounts(todos: readonly Pick<TodoModel, "status">[], runni
 }
 
 /** The one progress line: "3/4 done · 2 running", or what the mission is doing before it has TODOs. */
-export function progressLine(counts: MissionCounts, status: string | undefined, phase?: RunPhase): string {
+export function progressLine(counts: MissionCounts, status: string | undefined, phase?: RunPhase, stopping = false): string {
+  if (stopping && (phase === "starting" || phase === "running")) return "stopping…";
   if (phase === "starting") return "starting OpenCode";
   if (status === "awaiting-approval") return phase === "running" ? "plan waiting for your approval" : "plan not approved yet";
   if (status === "planning" || counts.total === 0) return counts.runningSessions ? "planning" : "";
@@ -73,7 +101,8 @@ export function todoModel(todo: TodoState, missionResumable: boolean, roleOf: (s
     changes: (todo.changes?.files ?? []).map((f) => ({ ...f })),
     canRevert: idle && canRevert(todo),
     checkCommand: todo.check,
-    check: todo.checkResult && checkView(todo.checkResult),
+    // What it checked was put back: its mark no longer says anything of the workspace.
+    check: todo.checkResult && (todo.status === "reverted" ? { ...checkView(todo.checkResult), stale: true } : checkView(todo.checkResult)),
   };
 }
 
@@ -87,6 +116,8 @@ export interface RunFacts {
   runningSessions: number;
   /** The mission is not this user's own (MissionStore.notOurs): shown, never acted on. */
   notOurs?: string;
+  /** Stop was pressed and the mission is being stopped (its sessions aborted): said at once, before it ends. */
+  stopping?: boolean;
 }
 
 /** The mission's own fields the model shows, copied when an event arrives. */
@@ -108,6 +139,8 @@ interface MissionHeader {
   /** What Revert Mission itself would act on (domain/transitions.ts), the run aside. */
   revertable: boolean;
   canUndo: boolean;
+  /** Revert Mission put its changes back (missionReverted). */
+  reverted: boolean;
 }
 
 function headerOf(state: MissionState): MissionHeader {
@@ -128,6 +161,7 @@ function headerOf(state: MissionState): MissionHeader {
     checkpointed: { start: !!state.checkpoints.start, end: !!state.checkpoints.end },
     revertable: canRevertMission(state),
     canUndo: state.reverts.some((r) => !r.undone),
+    reverted: missionReverted(state),
   };
 }
 
@@ -208,33 +242,37 @@ export class MissionModelBuilder {
   build(run: RunFacts): MissionModel {
     const h = this.header;
     if (!h) return { ...idleModel(), phase: run.phase, demo: run.demo, startedAt: run.startedAt, finishedAt: run.finishedAt, error: run.error };
-    const todos = this.order.map((id) => this.todos.get(id) as TodoModel);
+    const live = run.phase === "running" || run.phase === "starting";
+    // A TODO whose session went with the window is not running: it waits for Resume.
+    const todos = this.order.map((id) => this.todos.get(id) as TodoModel).map((t) => (!live && t.status === "running" ? { ...t, status: "interrupted", role: undefined } : t));
     const counts = missionCounts(todos, run.runningSessions);
-    const actionable = run.phase !== "running" && run.phase !== "starting" && !run.notOurs;
+    const actionable = !live && !run.notOurs;
+    const status = shownStatus(h.status, { live, stopping: run.stopping, reverted: h.reverted });
     return {
       phase: run.phase,
       missionId: h.id,
       mission: h.mission,
-      status: h.status,
-      demo: run.demo,
+      status,
+      demo: run.demo || h.model === DEMO_REF,
       startedAt: run.startedAt ?? h.createdAt,
       finishedAt: run.finishedAt,
       iteration: h.iteration,
       counts,
-      progress: progressLine(counts, h.status, run.phase),
+      progress: progressLine(counts, h.status, run.phase, run.stopping),
       attention: todos.filter((t) => failedOrBlocked(t.status)).map((t) => t.id),
-      resumable: actionable && isResumable(h.status),
+      resumable: actionable && isResumable(h.status) && !h.reverted,
       notOurs: run.notOurs,
       hasChanges: h.checkpointed.start && this.touched.size > 0,
       canRevert: actionable && h.revertable,
       canUndoRevert: actionable && h.canUndo,
       todos,
       report: h.report,
-      stopReason: h.stopReason,
+      // A reason from before a resume, or of a run the window cut off, is not why anything is as it is now.
+      stopReason: live || status === "interrupted" ? undefined : h.stopReason,
       error: run.error,
       tokens: { ...h.tokens },
       cost: h.cost,
-      check: h.check,
+      check: h.check && h.reverted ? { ...h.check, stale: true } : h.check,
       model: h.model,
       estimate: h.estimate,
       planApproval: run.phase === "running" && h.status === "awaiting-approval" && h.planRound !== undefined ? { round: h.planRound } : undefined,

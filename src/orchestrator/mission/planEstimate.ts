@@ -1,7 +1,8 @@
 /**
  * What a proposed plan will take: agent turns, model requests, tokens and dollars. The per-TODO
  * and per-turn figures come from this workspace's past missions — the same project, prompts and
- * habits of the user's models — and, before there are any, from the defaults below. Each role is
+ * habits of the user's models — and, before there are any, from this product's measured figures
+ * scaled to the Planner turn the mission has just spent (below). Each role is
  * priced at its own model's price, as OpenCode knows it (its models data, or the user's provider
  * config), cache reads and writes at the cache prices, as OpenCode bills them.
  *
@@ -35,18 +36,62 @@ export interface UsageProfile {
 }
 
 /**
- * Before any mission of its own: a Worker turn of a budget model writing a file or two takes about
- * eight steps, each resending a context that grows from OpenCode's ~10k-token system prompt and
- * tools; retries add a fifth. A Reviewer reads several TODOs' diffs in one short turn. Counted as if
- * nothing were cached (a provider's cache makes it cheaper, never dearer): an estimate to approve
- * against should err high; the workspace's first mission replaces it.
+ * Before any mission of its own, what a turn takes is scaled from the one turn this mission has
+ * already spent: the Planner's. Its input per request is what this provider bills for a request of
+ * this product here — our prompts, OpenCode's tools, the project's rules, files read — and its
+ * output per TODO planned is how much this model writes; a Worker's and a Reviewer's requests are
+ * about the size of a Planner's. Measured on this product (bench/turnTokens.ts, issue 27: the demo
+ * mission and a real-ish scripted one, tool definitions included): a Worker turn took 2 (demo) to 5
+ * requests of 0.9–1.3× the Planner's input per request and wrote about twice the Planner's output
+ * per TODO; a Reviewer turn 1–3 requests of 0.8–1.3×, about half its output; 1 Worker turn per
+ * TODO, 0.7–1 Reviewer turn. The multiples below take the upper request counts and a tenth more
+ * Worker turns for retries, so the estimate errs a little high, never fifty times.
  */
-export const DEFAULT_PROFILE: UsageProfile = {
-  worker: { turnsPerTodo: 1.2, requestsPerTurn: 8, inputPerTurn: 80_000, outputPerTurn: 3_000, cacheReadPerTurn: 0, cacheWritePerTurn: 0 },
-  reviewer: { turnsPerTodo: 0.5, requestsPerTurn: 3, inputPerTurn: 30_000, outputPerTurn: 1_000, cacheReadPerTurn: 0, cacheWritePerTurn: 0 },
-  basis: "default",
-  missions: 0,
-};
+export const PLANNER_SCALE = {
+  worker: { turnsPerTodo: 1.1, requestsPerTurn: 5, inputPerRequest: 1, outputPerTodoPlanned: 2 },
+  reviewer: { turnsPerTodo: 0.8, requestsPerTurn: 3, inputPerRequest: 1, outputPerTodoPlanned: 0.5 },
+} as const;
+
+/**
+ * Without a Planner turn to scale from (a provider that reports no usage): the same mission's
+ * figures as a real provider bills them (the real-ish mission of bench/turnTokens.ts: ~5.6k input
+ * tokens a Worker request, ~5k a Reviewer's, tool definitions included; ~75 output tokens a TODO
+ * planned). Counted as if nothing were cached.
+ */
+const MEASURED_PLANNER = { inputPerRequest: 6_000, outputPerTodo: 75 };
+
+/** The defaults, scaled from a Planner's input per request and output per TODO planned. */
+function scaledProfile(inputPerRequest: number, outputPerTodo: number): UsageProfile {
+  const role = (name: EstimatedRole): RoleProfile => {
+    const scale = PLANNER_SCALE[name];
+    return {
+      turnsPerTodo: scale.turnsPerTodo,
+      requestsPerTurn: scale.requestsPerTurn,
+      inputPerTurn: scale.requestsPerTurn * scale.inputPerRequest * inputPerRequest,
+      outputPerTurn: scale.outputPerTodoPlanned * outputPerTodo,
+      cacheReadPerTurn: 0,
+      cacheWritePerTurn: 0,
+    };
+  };
+  return { worker: role("worker"), reviewer: role("reviewer"), basis: "default", missions: 0 };
+}
+
+/** Before any mission of the workspace and any Planner turn: the measured figures. */
+export const DEFAULT_PROFILE: UsageProfile = scaledProfile(MEASURED_PLANNER.inputPerRequest, MEASURED_PLANNER.outputPerTodo);
+
+/**
+ * The defaults for this mission, scaled from its Planner's turns so far (`planner`: their usage;
+ * `todos`: the size of the plan its last turn gave). Cached tokens count as input: they are context
+ * a Worker resends too.
+ */
+export function plannerScaledProfile(planner: Usage | undefined, todos: number): UsageProfile {
+  const input = (planner?.inputTokens ?? 0) + (planner?.cacheReadTokens ?? 0) + (planner?.cacheWriteTokens ?? 0);
+  // Requests were not always counted: a turn is at least one.
+  const requests = Math.max(planner?.requests ?? 0, planner?.turns ?? 0);
+  if (!planner || input <= 0 || requests <= 0 || todos <= 0) return DEFAULT_PROFILE;
+  const outputPerTurn = planner.outputTokens / Math.max(1, planner.turns);
+  return scaledProfile(input / requests, outputPerTurn > 0 ? outputPerTurn / todos : MEASURED_PLANNER.outputPerTodo);
+}
 
 /** Prices in US dollars per million tokens (OpenCode's model `cost`). */
 export interface ModelPrice {
@@ -65,23 +110,26 @@ const HISTORY_DEPTH = 10;
 /** A TODO some Worker took on: a mission stopped early says nothing of the TODOs it never reached. */
 const worked = (todo: TodoState) => todo.attempts > 0;
 
-/** The profile of this workspace's past missions (newest first), each role from the missions where it ran. */
-export function usageProfile(past: readonly MissionState[]): UsageProfile {
+/**
+ * The profile of this workspace's past missions (newest first), each role from the missions where
+ * it ran; without any, `fallback` (the defaults scaled from this mission's Planner).
+ */
+export function usageProfile(past: readonly MissionState[], fallback: UsageProfile = DEFAULT_PROFILE): UsageProfile {
   const used = past.filter((s) => (s.usageByRole.worker?.turns ?? 0) > 0 && liveTodos(s).some(worked)).slice(0, HISTORY_DEPTH);
-  if (used.length === 0) return DEFAULT_PROFILE;
+  if (used.length === 0) return fallback;
   const role = (name: EstimatedRole): RoleProfile => {
     const ran = used.filter((s) => (s.usageByRole[name]?.turns ?? 0) > 0);
     const usages = ran.map((s) => s.usageByRole[name] as Usage);
     const todos = ran.reduce((n, s) => n + liveTodos(s).filter(worked).length, 0);
     const turns = usages.reduce((n, u) => n + u.turns, 0);
-    if (turns === 0 || todos === 0) return DEFAULT_PROFILE[name];
+    if (turns === 0 || todos === 0) return fallback[name];
     const perTurn = (field: (u: Usage) => number | undefined) => usages.reduce((n, u) => n + (field(u) ?? 0), 0) / turns;
     // Requests were not counted before; missions that did count them speak for requests alone.
     const counted = usages.filter((u) => (u.requests ?? 0) > 0);
     const countedTurns = counted.reduce((n, u) => n + u.turns, 0);
     return {
       turnsPerTodo: turns / todos,
-      requestsPerTurn: countedTurns ? counted.reduce((n, u) => n + (u.requests ?? 0), 0) / countedTurns : DEFAULT_PROFILE[name].requestsPerTurn,
+      requestsPerTurn: countedTurns ? counted.reduce((n, u) => n + (u.requests ?? 0), 0) / countedTurns : fallback[name].requestsPerTurn,
       inputPerTurn: perTurn((u) => u.inputTokens),
       outputPerTurn: perTurn((u) => u.outputTokens),
       cacheReadPerTurn: perTurn((u) => u.cacheReadTokens),
@@ -140,7 +188,7 @@ export function estimateLine(e: PlanEstimate): string {
 
 /** Where the figures come from, in a sentence. */
 export function estimateBasis(e: PlanEstimate): string {
-  return e.basis === "history" ? `Per-turn figures from this workspace's last ${e.missions} mission${e.missions === 1 ? "" : "s"}.` : "Per-turn figures are defaults until this workspace has a mission of its own.";
+  return e.basis === "history" ? `Per-turn figures from this workspace's last ${e.missions} mission${e.missions === 1 ? "" : "s"}.` : "Per-turn figures are this product's measured ones, scaled to this mission's Planner turn, until this workspace has a mission of its own.";
 }
 
 /** An estimated amount: "~$0.84", or "<$0.01" where cents would round it to nothing. */

@@ -57,12 +57,28 @@ export function haltFor(error: unknown): MissionHalt {
 
 /**
  * The Planner gave no valid plan in all its attempts. A mission that never had a plan has nothing
- * to resume; one with a plan (a replan failed) keeps its work and stops resumably.
+ * to resume; one with a plan (a replan failed) keeps its work and stops resumably. The reason is
+ * the user's to read: what was wrong with the plan in their words, and what to do (the Planner's
+ * own wording, "choose a new id", went back to the Planner and is in the journal and the log).
  */
 export function noValidPlan(state: MissionState, attempts: number, problems: string[], replan: boolean): MissionHalt {
-  const reason = `The Planner gave no valid plan in ${attempts} attempts: ${problems.join(" ")}`;
-  if (!replan && doneCount(state) === 0) return new MissionHalt("failed", reason);
-  return new MissionHalt("stopped", `${reason} Resume the mission to ask the Planner again; the work done is kept.`);
+  const reason = `The Planner could not make a plan that can run, in ${attempts} attempts: ${planFaults(problems)}.`;
+  if (!replan && doneCount(state) === 0) return new MissionHalt("failed", `${reason} Run Task again, perhaps saying more about what to build and in which files`);
+  return new MissionHalt("stopped", `${reason} Resume re-plans (the Planner tries again); the work done is kept`);
+}
+
+/** What was wrong with the plans, as a user reads it: each kind of fault once, in the order met. */
+export function planFaults(problems: readonly string[]): string {
+  const faults: string[] = [];
+  const add = (fault: string) => faults.includes(fault) || faults.push(fault);
+  for (const problem of problems) {
+    if (/has no TODOs/.test(problem)) add("the plan had no steps");
+    else if (/used more than once|already exists in the mission/.test(problem)) add("it gave two steps the same name");
+    else if (/depends on itself|form a cycle/.test(problem)) add("its steps waited on each other in a circle, so none could start");
+    else if (/depends on unknown TODO|which this replan replaces/.test(problem)) add("a step waited on one that is not in the plan");
+    else add("its answer was not a plan the orchestrator can read");
+  }
+  return faults.join("; ") || "its answer was not a plan the orchestrator can read";
 }
 
 export function budgetExceeded(state: MissionState, budget: CommanderLimits["budget"]): MissionHalt | undefined {
