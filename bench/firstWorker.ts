@@ -4,9 +4,9 @@
  * configured provider (the scripted model in the workspace's opencode.json). Cold: OpenCode not
  * started; warm: `MissionHost.warm` done first, as opening the Orchestrator view or the Run Task
  * box does. Also the model list (what Run Task's pick waits for) and where the time between the
- * Planner's end and the first Worker goes. Prints JSON; `node --import tsx bench/firstWorker.ts`.
- * FIRST_WORKER_RUNS (default 3) runs per case; FIRST_WORKER_FETCH=1 leaves OpenCode's models.dev
- * fetch on (offline it is what a user's machine without the variable does).
+ * Planner's end and the first Worker goes. Benchmark 14 of `npm run bench` (`BENCH_ONLY=first` runs
+ * it alone). FIRST_WORKER_FETCH=1 leaves OpenCode's models.dev fetch on (offline it is what a user's
+ * machine without the variable does).
  */
 import type { HostSettings } from "../src/orchestrator/host/hostSettings";
 import { MissionHost } from "../src/orchestrator/host/missionHost";
@@ -15,11 +15,9 @@ import { missionScenario, todo } from "../src/orchestrator/scriptedModel/mission
 import { startScriptedModel } from "../src/orchestrator/scriptedModel/server";
 import { writeScriptedOpencodeJson } from "../test/support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox } from "../test/support/isolation";
+import { median } from "./stats";
 
-const RUNS = Number(process.env.FIRST_WORKER_RUNS ?? 3);
-const log = (line: string) => process.stderr.write(`${line}\n`);
-
-interface Run {
+export interface FirstWaitRun {
   /** Run Task → the first Worker session started. */
   firstWorkerMs: number;
   /** Run Task → the Planner's session started, and ended. */
@@ -31,7 +29,7 @@ interface Run {
   modelsMs: number;
 }
 
-async function once(kind: "demo" | "configured", warm: boolean): Promise<Run> {
+async function once(kind: FirstWaitCase["kind"], warm: boolean): Promise<FirstWaitRun> {
   const sandbox = createSandbox("orch-bench-first-");
   if (process.env.FIRST_WORKER_FETCH === "1") delete sandbox.env.OPENCODE_DISABLE_MODELS_FETCH;
   const model = kind === "configured" ? await startScriptedModel(missionScenario({ workspace: sandbox.workspace, latencyMs: 0, plans: [{ todos: [todo("F1", [], ["f1.md"]), todo("F2", [], ["f2.md"])] }] })) : undefined;
@@ -66,7 +64,7 @@ async function once(kind: "demo" | "configured", warm: boolean): Promise<Run> {
     const firstWorkerAt = Math.min(...host.view.sessions.filter((s) => s.role === "worker").map((s) => s.startedAt));
     const planner = host.view.sessions.find((s) => s.role === "planner");
     await done;
-    const run: Run = {
+    const run: FirstWaitRun = {
       firstWorkerMs: firstWorkerAt - started,
       plannerStartMs: (planner?.startedAt ?? NaN) - started,
       plannerEndMs: (planner?.endedAt ?? NaN) - started,
@@ -81,26 +79,28 @@ async function once(kind: "demo" | "configured", warm: boolean): Promise<Run> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
-async function main(): Promise<void> {
-  const results: Record<string, Run[]> = {};
-  for (const kind of ["demo", "configured"] as const) {
-    for (const warm of [false, true]) {
-      const key = `${kind}-${warm ? "warm" : "cold"}`;
-      results[key] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const run = await once(kind, warm);
-        log(`${key} #${i + 1}: ${JSON.stringify(run)}`);
-        results[key].push(run);
-      }
-    }
-  }
-  const summary = Object.fromEntries(Object.entries(results).map(([key, runs]) => [key, Object.fromEntries((Object.keys(runs[0] as Run) as Array<keyof Run>).map((field) => [field, median(runs.map((r) => r[field]))]))]));
-  process.stdout.write(`${JSON.stringify({ runs: RUNS, fetch: process.env.FIRST_WORKER_FETCH === "1", median: summary, all: results }, null, 1)}\n`);
+export interface FirstWaitCase {
+  kind: "demo" | "configured";
+  warm: boolean;
+  /** Medians over the runs. */
+  median: FirstWaitRun;
+  runs: FirstWaitRun[];
 }
 
-void main().catch((error) => {
-  log((error as Error).stack ?? String(error));
-  process.exit(1);
-});
+/** Each case (demo and configured, cold and warm) `runs` times; medians per figure. */
+export async function firstWait(runs: number, log: (line: string) => void): Promise<FirstWaitCase[]> {
+  const cases: FirstWaitCase[] = [];
+  for (const kind of ["demo", "configured"] as const) {
+    for (const warm of [false, true]) {
+      const all: FirstWaitRun[] = [];
+      for (let i = 0; i < runs; i++) {
+        const run = await once(kind, warm);
+        log(`  ${kind} ${warm ? "warm" : "cold"} #${i + 1}: first Worker after ${run.firstWorkerMs} ms (Planner's end → Worker ${run.gapMs} ms, models ${run.modelsMs} ms)`);
+        all.push(run);
+      }
+      const fields = Object.keys(all[0] as FirstWaitRun) as Array<keyof FirstWaitRun>;
+      cases.push({ kind, warm, runs: all, median: Object.fromEntries(fields.map((field) => [field, median(all.map((r) => r[field]))])) as unknown as FirstWaitRun });
+    }
+  }
+  return cases;
+}

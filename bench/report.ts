@@ -7,6 +7,7 @@ import type { OverheadRow, RoleCost } from "./opencode";
 import { poolMethod, poolNote, poolRows, type PoolBench, type PoolPinned, type PoolRemote } from "./poolReport";
 import type { SandboxResult } from "./sandbox";
 import type { SpawnCostResult } from "./spawnCost";
+import type { FirstWaitCase } from "./firstWorker";
 import { round } from "./stats";
 import type { WideResult } from "./wide";
 
@@ -34,6 +35,14 @@ export interface SpawnBench {
   date: string;
   machine: Machine;
   result: SpawnCostResult;
+  durationS: number;
+}
+
+/** 14, which can also run alone (`BENCH_ONLY=first`). */
+export interface FirstWaitBench {
+  date: string;
+  machine: Machine;
+  cases: FirstWaitCase[];
   durationS: number;
 }
 
@@ -70,6 +79,8 @@ export interface BenchResults {
   sandbox?: SandboxBench;
   /** Benchmark 13, what starting a process costs the process that starts it (absent before it existed). */
   spawn?: SpawnBench;
+  /** Benchmark 14, the first wait: Run Task → the first Worker (absent before it existed). */
+  firstWait?: FirstWaitBench;
   /** 1, 8 and 10 on OpenCode 2 (absent until they ran there; the figures above are OpenCode 1's). */
   v2?: EngineBench;
   durationS: number;
@@ -112,7 +123,7 @@ function rows(r: BenchResults): Row[] {
     }
   }
   out.push(...poolRows(r.pool, r.poolRemote, r.poolPinned));
-  out.push(...evidenceRows(r.evidence), ...sandboxRows(r.sandbox), ...spawnRows(r.spawn));
+  out.push(...evidenceRows(r.evidence), ...sandboxRows(r.sandbox), ...spawnRows(r.spawn), ...firstWaitRows(r.firstWait));
   return out;
 }
 
@@ -172,7 +183,7 @@ ${sideBySide.markdown}
 | Role | Requests | Prompt characters | ≈ Prompt tokens |
 |---|---|---|---|
 ${costRows}
-${r.wide ? wideMethod(r.wide) : ""}${poolMethod(r.pool, r.poolRemote)}${evidenceMethod(r.evidence)}${sandboxMethod(r.sandbox)}${spawnMethod(r.spawn)}
+${r.wide ? wideMethod(r.wide) : ""}${poolMethod(r.pool, r.poolRemote)}${evidenceMethod(r.evidence)}${sandboxMethod(r.sandbox)}${spawnMethod(r.spawn)}${firstWaitMethod(r.firstWait)}
 ## What the figures mean, and what is missed
 
 ${missedNotes(r, all)}
@@ -349,6 +360,32 @@ function spawnRows(sp: SpawnBench | undefined): Row[] {
     target: "—",
     met: undefined,
   }));
+}
+
+/** The goal of issue 27: with the engine warm, Run Task → the first Worker under 10 s. */
+const FIRST_WORKER_GOAL_MS = 10_000;
+
+function firstWaitRows(fw: FirstWaitBench | undefined): Row[] {
+  if (!fw) return [];
+  return fw.cases.map((c) => ({
+    benchmark: `14. Run Task → first Worker, ${c.kind === "demo" ? "demo model" : "configured provider"}, engine ${c.warm ? "warm" : "cold"}`,
+    figure: `${secs(c.median.firstWorkerMs)} (Planner's end → first Worker ${msOf(c.median.gapMs)}; the model list ${secs(c.median.modelsMs)})`,
+    target: c.warm ? "< 10 s" : "—",
+    met: c.warm ? c.median.firstWorkerMs < FIRST_WORKER_GOAL_MS : undefined,
+  }));
+}
+
+function firstWaitMethod(fw: FirstWaitBench | undefined): string {
+  if (!fw) return "";
+  return `
+14. **The first wait** (\`bench/firstWorker.ts\`): Run Task → the first Worker session running, through
+   the MissionHost as the extension drives it (plan approval at its default), on the demo model and on a
+   configured provider (the scripted model in the workspace's \`opencode.json\`, a two-TODO plan). Cold:
+   OpenCode not started (the model list is asked first, as Run Task's pick does); warm: the engine
+   started first, as opening the Orchestrator view or the Run Task box now does. Medians of
+   ${fw.cases[0]?.runs.length ?? 0} runs per case, measured on ${fw.date.slice(0, 10)} (${fw.durationS} s) on ${fw.machine.cpus} cores, OpenCode
+   ${fw.machine.opencode}. \`BENCH_ONLY=first npm run bench\` runs 14 alone.
+`;
 }
 
 function spawnMethod(sp: SpawnBench | undefined): string {

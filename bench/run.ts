@@ -9,7 +9,8 @@
  * whose figures on more cores come from bench/results/pool-remote.json (bench/poolRemote.mjs);
  * `BENCH_ONLY=evidence` only what the evidence steps cost on the wide mission (11),
  * `BENCH_ONLY=sandbox` only what the bubblewrap sandbox costs per command (12), and
- * `BENCH_ONLY=spawn` only what starting a process costs the process that starts it (13).
+ * `BENCH_ONLY=spawn` only what starting a process costs the process that starts it (13),
+ * `BENCH_ONLY=first` only the first wait, Run Task → the first Worker (14).
  * `BENCH_ONLY=report` measures nothing: it rewrites
  * docs/benchmarks.md from bench/results/latest.json (after a change to the report's wording).
  *
@@ -33,9 +34,10 @@ import { concurrency, diamondCost, dispatchLatency, overhead, type OverheadRow }
 import { evidenceCost } from "./evidence";
 import { poolBenchmark } from "./pool";
 import type { PoolBench, PoolPinned, PoolRemote } from "./poolReport";
-import { renderReport, type BenchResults, type EngineBench, type EvidenceBench, type SandboxBench, type SpawnBench, type WideBench } from "./report";
+import { renderReport, type BenchResults, type EngineBench, type EvidenceBench, type FirstWaitBench, type SandboxBench, type SpawnBench, type WideBench } from "./report";
 import { sandboxCost } from "./sandbox";
 import { spawnCost } from "./spawnCost";
+import { firstWait } from "./firstWorker";
 import { round } from "./stats";
 import { wideMission } from "./wide";
 
@@ -199,9 +201,18 @@ async function everything(): Promise<BenchResults> {
     evidence,
     sandbox,
     spawn,
+    firstWait: await firstWaitBench(),
     v2,
     durationS: Math.round((Date.now() - started) / 1000),
   };
+}
+
+/** 14: the first wait, Run Task → the first Worker, cold and warm, demo and configured. */
+async function firstWaitBench(): Promise<FirstWaitBench> {
+  const started = Date.now();
+  log(`first wait: Run Task → first Worker, demo and configured, cold and warm, ${RUNS} runs each`);
+  const cases = await firstWait(RUNS, log);
+  return { date: new Date().toISOString(), machine: machine(), cases, durationS: Math.round((Date.now() - started) / 1000) };
 }
 
 async function main(): Promise<void> {
@@ -226,8 +237,11 @@ async function main(): Promise<void> {
   } else if (ONLY === "spawn") {
     if (!existsSync(RESULTS)) throw new Error("`spawn` alone needs the other figures: run the whole `npm run bench` once first.");
     results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), spawn: await spawnBench() };
+  } else if (ONLY === "first") {
+    if (!existsSync(RESULTS)) throw new Error("`first` alone needs the other figures: run the whole `npm run bench` once first.");
+    results = { ...(JSON.parse(readFileSync(RESULTS, "utf8")) as BenchResults), firstWait: await firstWaitBench() };
   } else if (ONLY) {
-    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool", "evidence", "sandbox", "spawn", "v2" or "report")`);
+    throw new Error(`unknown benchmark selection "${ONLY}" ("wide", "pool", "evidence", "sandbox", "spawn", "first", "v2" or "report")`);
   } else {
     results = await everything();
   }
