@@ -92,7 +92,8 @@ test("each TODO's real diff; Revert Mission restores byte-exact and leaves the u
     assert.ok(!existsSync(join(sandbox.workspace, "c1.txt")) && !existsSync(join(sandbox.workspace, "c2.txt")), "files the mission created are gone");
     assert.deepEqual(userGitState(), userBefore, "HEAD, index, stash, refs and status exactly as before the mission");
     assert.deepEqual(host.model.todos.map((t) => `${t.id}:${t.status}`), ["C1:reverted", "C2:reverted"]);
-    assert.equal(host.model.status, "stopped");
+    assert.equal(host.model.status, "reverted", "shown as reverted: Undo Revert is its next step, not Resume");
+    assert.equal(host.model.resumable, false, "Resume would redo what the user reverted");
     assert.ok(host.model.canUndoRevert);
     assert.ok(host.model.todos.every((t) => t.canRetry), "a reverted TODO can be retried");
 
