@@ -64,6 +64,14 @@ export function killGroup(pgid: number, signal: NodeJS.Signals = "SIGKILL"): voi
 }
 
 /** The command line of a process, for messages about processes that should not be there. */
+/**
+ * The OpenCode servers running in `dir`, described: either engine's binary (`opencode serve`, or
+ * `opencode.exe serve` as both npm packages name the binary they start).
+ */
+export function opencodeServersIn(dir: string): string[] {
+  return processesWithCwd(dir).map(describeProcess).filter((cmd) => /\bopencode(\.exe)? serve\b/.test(cmd));
+}
+
 export function describeProcess(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();

@@ -14,7 +14,7 @@ import { missionScenario, todo } from "../../src/orchestrator/scriptedModel/miss
 import type { ScriptedModel } from "../../src/orchestrator/scriptedModel/server";
 import type { VsCodeSession } from "../support/codeServer";
 import { actUntilShown, openOrchestrator, pane, rows, toast } from "../support/workbench";
-import { describeProcess, processesWithCwd } from "../support/processes";
+import { opencodeServersIn } from "../support/processes";
 import { runTask } from "../support/palette";
 import type { Sandbox } from "../support/isolation";
 import { withScriptedVsCode } from "../support/scriptedVsCode";
@@ -58,10 +58,10 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
 test("opening the Orchestrator view starts OpenCode in the background: Run Task's pick then lists the models at once", () =>
   vscode.screenshotOnFailure("model-pick-warm", async () => {
     const { page } = vscode;
-    assert.equal(processesWithCwd(sandbox.workspace).map(describeProcess).filter((c) => /\bopencode serve\b/.test(c)).length, 0, "nothing started before the view is opened");
+    assert.equal(opencodeServersIn(sandbox.workspace).length, 0, "nothing started before the view is opened");
     await openOrchestrator(page);
     await until("OpenCode to start and list its models", () => logged(/Run Task's model pick has 1 model\(s\) to show at once/), 120_000);
-    assert.ok(processesWithCwd(sandbox.workspace).map(describeProcess).some((c) => /\bopencode serve\b/.test(c)), "the server runs before any mission");
+    assert.ok(opencodeServersIn(sandbox.workspace).length > 0, "the server runs before any mission");
     assert.equal(model.requests.length, 0, "and asked no model anything");
     await runTask(page, "Never mind");
     const widget = pickWidget(vscode);

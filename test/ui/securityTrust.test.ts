@@ -15,7 +15,7 @@ import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/s
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
-import { describeProcess, processesWithCwd } from "../support/processes";
+import { opencodeServersIn } from "../support/processes";
 import { toast } from "../support/workbench";
 
 let sandbox: Sandbox;
@@ -84,7 +84,7 @@ test("Retry, Skip and Resume refuse in Restricted Mode: nothing starts, the miss
     }
     await vscode.screenshot("untrusted-actions");
     assert.equal(model.requests.length, 0, "no model request");
-    const opencode = processesWithCwd(sandbox.workspace).map(describeProcess).filter((cmd) => /\bopencode serve\b/.test(cmd));
+    const opencode = opencodeServersIn(sandbox.workspace);
     assert.deepEqual(opencode, [], "no OpenCode server was started");
     assert.equal(readFileSync(missionFile, "utf8"), missionBefore, "the mission was not touched");
   }));

@@ -7,7 +7,7 @@ import { startScriptedModel, type ScriptedModel } from "../../src/orchestrator/s
 import { openVsCode, type VsCodeSession } from "../support/codeServer";
 import { writeScriptedOpencodeJson } from "../support/engineHarness";
 import { BUNDLED_OPENCODE, createSandbox, REPO_ROOT, type Sandbox } from "../support/isolation";
-import { describeProcess, processesWithCwd } from "../support/processes";
+import { opencodeServersIn } from "../support/processes";
 import { runCommand } from "../support/palette";
 
 let sandbox: Sandbox;
@@ -34,6 +34,6 @@ test("Run Task in an untrusted workspace explains why and starts nothing", () =>
     await page.locator(".notifications-toasts .notification-toast", { hasText: /runs no agents in an untrusted workspace/ }).waitFor({ timeout: 30_000 });
     await vscode.screenshot("untrusted");
     assert.equal(model.requests.length, 0, "no model request");
-    const opencode = processesWithCwd(sandbox.workspace).map(describeProcess).filter((cmd) => /\bopencode serve\b/.test(cmd));
+    const opencode = opencodeServersIn(sandbox.workspace);
     assert.deepEqual(opencode, [], "no OpenCode server was started");
   }));
