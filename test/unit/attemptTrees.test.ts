@@ -217,3 +217,23 @@ test("a crash leaves a tree with work: the sweep keeps that work as a commit bef
   assert.deepEqual(swept.leftAlone, [join(treesRoot, "attempt-unknown-0000")]);
   assert.ok(existsSync(join(treesRoot, "attempt-unknown-0000", "something.txt")), "a folder the store does not know is left as it is");
 });
+
+test("a worktree entry planted in the shadow repository (it lives in the workspace) never makes the sweep delete a folder outside the trees' folder", async () => {
+  userRepository();
+  const { store } = open();
+  const base = await store.checkpoint("start");
+  // What an agent's shell could write: an entry naming a folder of the user's, outside the trees.
+  const victim = join(root, "outside", "attempt-victim");
+  write(victim, "precious.txt", "the user's\n");
+  write(victim, ".git", `gitdir: ${join(store.gitDir, "worktrees", "attempt-victim")}\n`);
+  const entry = join(store.gitDir, "worktrees", "attempt-victim");
+  write(entry, "gitdir", `${join(victim, ".git")}\n`);
+  write(entry, "HEAD", `${base}\n`);
+  write(entry, "commondir", "../..\n");
+  const { trees } = open();
+  const swept = await trees.sweep();
+  assert.ok(existsSync(join(victim, "precious.txt")), "the folder outside the trees is still there");
+  assert.equal(readFileSync(join(victim, "precious.txt"), "utf8"), "the user's\n");
+  assert.ok(swept.leftAlone.includes(victim), JSON.stringify(swept));
+  assert.deepEqual(swept.kept, [], "nothing of it was committed into the store");
+});

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { silentLogger, type Logger } from "../common/logger";
 import { containedDir, readSmallFile, replaceFile } from "../workspace/containedFiles";
 import type { CheckpointStore, FileChange } from "./checkpointStore";
@@ -162,6 +162,12 @@ export class AttemptTrees {
       const name = path.split(/[\\/]/).pop() ?? "";
       const place = { workspace: path, gitDir: join(shadow.gitDir, "worktrees", name) };
       if (!name.startsWith(TREE_PREFIX) || !existsSync(place.gitDir)) continue;
+      // The shadow repository lives in the workspace, where an agent's shell can write: a worktree
+      // entry it planted may name any folder. Only a tree inside our trees' folder is ours to keep and delete.
+      if (!insideTreesRoot(path, this.treesRoot)) {
+        result.leftAlone.push(path);
+        continue;
+      }
       known.add(resolve(path));
       if (ownerRunning(readOwner(place.gitDir))) {
         result.inUse.push(path);
@@ -185,7 +191,7 @@ export class AttemptTrees {
         if (entry.startsWith(TREE_PREFIX) && !known.has(path)) result.leftAlone.push(path);
       }
     }
-    for (const path of result.leftAlone) this.logger.warn(`attempt trees: ${path} looks like a tree but the shadow repository does not know it; left as it is`);
+    for (const path of result.leftAlone) this.logger.warn(`attempt trees: ${path} looks like a tree, but the shadow repository does not know it or it is not in ${this.treesRoot}; left as it is`);
     return result;
   }
 
@@ -292,4 +298,16 @@ function readdirNames(dir: string): string[] {
 
 function checkCommit(id: string): void {
   if (!COMMIT_ID.test(id)) throw new CheckpointError(`attempt trees: "${id}" is not a commit id of the checkpoint store`);
+}
+
+/** Whether `path` is directly in `root`, both resolved through links (a planted entry may name a link). */
+function insideTreesRoot(path: string, root: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return real(dirname(resolve(path))) === real(root);
 }
