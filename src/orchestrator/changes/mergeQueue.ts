@@ -194,7 +194,7 @@ async function checkGitVersion(shadow: GitPlace): Promise<void> {
   const said = (await runGit(shadow, ["version"])).stdout.toString().trim();
   const [major = 0, minor = 0] = (/(\d+)\.(\d+)/.exec(said) ?? []).slice(1).map(Number);
   if (major < MERGE_TREE_SINCE[0] || (major === MERGE_TREE_SINCE[0] && minor < MERGE_TREE_SINCE[1])) {
-    throw new CheckpointError(`merging attempts needs git ${MERGE_TREE_SINCE.join(".")} or later (git merge-tree --write-tree); this is ${said}. Update git, or run the mission with isolation "shared".`);
+    throw new CheckpointError(`merging attempts needs git ${MERGE_TREE_SINCE.join(".")} or later (git merge-tree --write-tree); this is ${said}. Update git to merge attempts.`);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import { statSync } from "node:fs";
+import { withoutSecrets } from "../process/secrets";
 import { INSTALL_OPENCODE } from "./errors";
 
 /** The engine adapters there are: OpenCode 1 (`opencode-ai`) and OpenCode 2 (`@opencode/cli`). */
@@ -97,7 +98,7 @@ export function binaryVersion(binary: string): Promise<string> {
   if (!answer) {
     answer = new Promise<string>((resolve, reject) => {
       // No secrets in its environment: it starts no server, but it is still a program we run.
-      execFile(binary, ["--version"], { timeout: VERSION_TIMEOUT_MS, env: { ...process.env, OPENCODE_CONFIG_CONTENT: undefined, OPENCODE_SERVER_PASSWORD: undefined, OPENCODE_PASSWORD: undefined } }, (error, stdout, stderr) => {
+      execFile(binary, ["--version"], { timeout: VERSION_TIMEOUT_MS, env: withoutSecrets(process.env) }, (error, stdout, stderr) => {
         if (error) reject(new UnsupportedOpencodeError(`${binary} --version failed (${error.message.split("\n")[0]}${stderr ? `: ${stderr.trim().slice(0, 200)}` : ""})`));
         else resolve(stdout.trim());
       });

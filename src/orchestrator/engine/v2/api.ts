@@ -11,6 +11,7 @@
  *  - a location is loaded lazily: before the first turn, `prepare` waits until our agents are listed
  *    and our MCP server is connected there.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { OpenCode, type OpenCodeClient } from "@opencode/client";
 import type { z } from "zod";
 import type { PermissionRule } from "../../agents/commandPolicy";
@@ -43,12 +44,6 @@ type Data = Record<string, unknown>;
 const obj = (v: unknown): Data => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Data) : {});
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 
 export class V2Api implements EngineApi {
   readonly structuredBy = "report-tool";
@@ -240,7 +235,8 @@ export class V2Api implements EngineApi {
       const agents = new Set((await this.client.agent.list(this.location, { signal })).data.map((a) => a.id));
       const ready = expect.agents.every((a) => agents.has(a)) && (!expect.tools || (await this.toolsConnected(signal)));
       if (ready) return;
-      await sleep(delay, signal);
+      // Node's own timer: it lets go of the signal when it fires (a listener per pass would pile up over a slow start).
+      await sleep(delay, undefined, { signal });
     }
   }
 }

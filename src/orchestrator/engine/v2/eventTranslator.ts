@@ -218,12 +218,12 @@ export class EventTranslator {
         return [this.toolPart(call, d.id, { status: "running", input: this.v1Input(call) })];
       }
       case "session.tool.progress": {
-        const call = this.call(sessionID, d);
+        const call = this.call(sessionID, d, cwd);
         const tool = toV1Call(call.name, {}).tool;
         return [this.toolPart(call, d.id, { status: "running", input: this.v1Input(call), metadata: metadataOf(tool, d.metadata) })];
       }
       case "session.tool.success": {
-        const call = this.call(sessionID, d);
+        const call = this.call(sessionID, d, cwd);
         this.calls.delete(this.key(sessionID, d.id));
         const output = outputOf(d.content);
         const input = this.v1Input(call);
@@ -231,7 +231,7 @@ export class EventTranslator {
         return [this.toolPart(call, d.id, { status: "completed", input, output, title: titleOf(input), metadata: metadataOf(tool, d.metadata, output) })];
       }
       case "session.tool.failed": {
-        const call = this.call(sessionID, d);
+        const call = this.call(sessionID, d, cwd);
         this.calls.delete(this.key(sessionID, d.id));
         return [this.toolPart(call, d.id, { status: "error", input: this.v1Input(call), error: str(obj(d.error).message) ?? "The tool failed." })];
       }
