@@ -13,7 +13,6 @@ import { call, text, tools, type Reply, type RequestContext } from "../../src/or
 import { commanderFor } from "../support/missionHarness";
 import { processesInGroup } from "../support/processes";
 import { SCRIPTED_MODEL, startEngineHarness, type EngineHarness } from "../support/engineHarness";
-import { TEST_ENGINE } from "../support/engines";
 
 let h: EngineHarness;
 let jobs: BackgroundJobManager;
@@ -40,14 +39,6 @@ test("the MCP server answers only with its token", async () => {
 });
 
 test("a Worker starts a background job, checks it, and reads its output without blocking its turn", async () => {
-  if (TEST_ENGINE === "v2") {
-    // OpenCode 2 lists an MCP server's tools for a location around its first turn; on a busy machine
-    // that first request went out without them once (CI). The product recovers (a turn that ends
-    // without its report tool is reminded in the same session, tools there by then); this test is
-    // about the tools themselves, so it starts on a location that has had its first turn.
-    h.model.setScenario({ roles: { worker: () => text("Ready.") } });
-    resultOf(await h.engine.runTurn({ title: "warm-up", agent: agentName("worker"), model: SCRIPTED_MODEL, prompt: "Say ready" }));
-  }
   h.model.setScenario({
     roles: {
       worker: (ctx) => {

@@ -99,6 +99,20 @@ function registerSearch(server: McpServer, search: WorkspaceSearch): void {
   }, async (request) => ({ content: [{ type: "text" as const, text: await search.search(request) }] }));
 }
 
+/** A request's JSON body, or undefined (a GET, an empty or malformed body: the transport answers those). */
+async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  if (req.method !== "POST") return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+const rpcMethod = (body: unknown): string | undefined => (typeof body === "object" && body !== null && !Array.isArray(body) && typeof (body as { method?: unknown }).method === "string" ? (body as { method: string }).method : undefined);
+
 /** `jobs`: serve the background-job tools (a server for report tools alone has none). */
 export async function startMcpServer(jobs: BackgroundJobManager | undefined, logger: Logger, search?: WorkspaceSearch): Promise<RunningMcpServer> {
   const token = randomBytes(24).toString("base64url");
@@ -120,7 +134,11 @@ export async function startMcpServer(jobs: BackgroundJobManager | undefined, log
       void server.close();
     });
     await server.connect(transport);
-    await transport.handleRequest(req, res);
+    // Read here (the transport takes it parsed) to count handshakes and tool listings: the engine
+    // sends OpenCode 2 its first prompt only once every client that connected has our tools.
+    const body = await jsonBody(req);
+    await transport.handleRequest(req, res, body);
+    reports.answered(rpcMethod(body));
   };
   const http: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {

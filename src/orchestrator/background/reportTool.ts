@@ -32,6 +32,19 @@ export class ReportBook implements ReportLedger {
   reportsOf(sessionId: string): readonly unknown[] | undefined {
     return this.namesSessions ? (this.bySession.get(sessionId) ?? []) : undefined;
   }
+
+  private handshakes = 0;
+  private listings = 0;
+
+  /** A JSON-RPC request our tool server answered: handshakes and tool listings are counted. */
+  answered(method: string | undefined): void {
+    if (method === "initialize") this.handshakes++;
+    else if (method === "tools/list") this.listings++;
+  }
+
+  everyClientListed(): boolean {
+    return this.listings >= this.handshakes;
+  }
 }
 
 export function registerReportTools(server: McpServer, book: ReportBook): void {

@@ -56,6 +56,8 @@ const FIRST_ANSWER_MS = 180_000;
 interface Readiness {
   agents: readonly string[];
   tools: boolean;
+  /** Whether every client of our tool server has listed its tools (OpenCode 2 is "connected" before). */
+  toolsListed?: () => boolean;
 }
 
 /** Aborts asked and not yet seen that are remembered: far more than sessions that run at once. */
@@ -122,7 +124,8 @@ export class Engine implements Disposable, PoolMember, BoundedRequests {
     try {
       // The server confirms what its binary said (a wrapper script could have started another one).
       if (server.identity.major !== said.major) throw new ServerStartError(`${binary} said it is OpenCode ${said.version}, but its server answers as OpenCode ${server.identity.version}.`, "");
-      const ready = { agents: ROLES.map(agentName), tools: options.config.tools !== undefined };
+      const listed = options.reports?.everyClientListed?.bind(options.reports);
+      const ready: Readiness = { agents: ROLES.map(agentName), tools: options.config.tools !== undefined, ...(listed ? { toolsListed: listed } : {}) };
       return await Engine.connect(options.directory, server, { major: said.major, version: server.identity.version }, options.logger, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, options.events, server, ready, options.reports);
     } catch (error) {
       await server.stop();

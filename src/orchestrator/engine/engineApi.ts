@@ -91,5 +91,5 @@ export interface EngineApi {
   /** Whether our MCP server ("orchestrator") is connected for the workspace. */
   toolsConnected(signal: AbortSignal): Promise<boolean>;
   /** Readies the workspace on the server before the first turn (OpenCode 2 loads a location lazily). */
-  prepare(signal: AbortSignal, expect: { agents: readonly string[]; tools: boolean }): Promise<void>;
+  prepare(signal: AbortSignal, expect: { agents: readonly string[]; tools: boolean; toolsListed?: () => boolean }): Promise<void>;
 }

@@ -11,6 +11,11 @@ import { StructuredResultError } from "./errors";
 export interface ReportLedger {
   /** The reports heard from `sessionId`, oldest first; undefined while no call ever named its session (OpenCode 1 does not). */
   reportsOf(sessionId: string): readonly unknown[] | undefined;
+  /**
+   * Whether every OpenCode client that connected to our tool server has listed its tools since:
+   * OpenCode 2 says our server is connected after the handshake, before it has the tool list.
+   */
+  everyClientListed?(): boolean;
 }
 
 /** Parses what the model gave with the turn's schema; a missing or misfit result is a StructuredResultError. */

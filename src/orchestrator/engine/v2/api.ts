@@ -229,11 +229,13 @@ export class V2Api implements EngineApi {
    * list can be empty) and our MCP server connected (else the first request lacks its tools). On
    * states, never on time: polled until there, for as long as the caller's signal allows.
    */
-  async prepare(signal: AbortSignal, expect: { agents: readonly string[]; tools: boolean }): Promise<void> {
+  async prepare(signal: AbortSignal, expect: { agents: readonly string[]; tools: boolean; toolsListed?: () => boolean }): Promise<void> {
     await this.client.location.get(this.location, { signal });
     for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
       const agents = new Set((await this.client.agent.list(this.location, { signal })).data.map((a) => a.id));
-      const ready = expect.agents.every((a) => agents.has(a)) && (!expect.tools || (await this.toolsConnected(signal)));
+      // "Connected" comes after the handshake, before OpenCode has our tool list: a first prompt sent
+      // between the two went out without our tools (seen on a busy machine). So also wait for the listing.
+      const ready = expect.agents.every((a) => agents.has(a)) && (!expect.tools || ((await this.toolsConnected(signal)) && (expect.toolsListed?.() ?? true)));
       if (ready) return;
       // Node's own timer: it lets go of the signal when it fires (a listener per pass would pile up over a slow start).
       await sleep(delay, undefined, { signal });
